@@ -1,0 +1,82 @@
+import type { Device, DType, TypedArray } from './dtype.js';
+import type { BinaryOp, UnaryOp } from './ops/opTable.js';
+
+/** A block of device memory holding `size` elements of one dtype. Shared by a tensor and its views. */
+export interface Storage {
+  readonly device: Device;
+  readonly dtype: DType;
+  readonly size: number;
+  /** Bytes this storage holds on its device. */
+  readonly byteSize: number;
+  /** Tensors (views included) that still reference this storage. */
+  refs: number;
+  released: boolean;
+}
+
+/** A strided window onto a storage: what every backend primitive reads. */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly dtype: DType;
+}
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+export type RandomKind = 'uniform' | 'normal' | 'randint';
+
+export interface RandomParams {
+  readonly k0: number;
+  readonly k1: number;
+  /** Counter of element 0; element i uses counter + i. */
+  readonly counter: number;
+  /** uniform: [a, b); normal: mean a, std b; randint: [a, b). */
+  readonly a: number;
+  readonly b: number;
+}
+
+/**
+ * The primitive set every backend implements (DESIGN.md, decision 2). Inputs are strided views;
+ * every result is a fresh contiguous storage. Composite ops live above this, written once.
+ */
+export interface Backend {
+  readonly device: Device;
+
+  /** Copies host data into a new storage of `dtype` (the array's element type must match). */
+  fromArray(data: TypedArray, dtype: DType): Storage;
+  /** A one-element storage holding `value` (webgpu may pass it to kernels as a uniform). */
+  scalar(value: number, dtype: DType): Storage;
+  release(s: Storage): void;
+  /** A contiguous host copy of the view's elements. */
+  read(v: View): Promise<TypedArray>;
+  /** Same, synchronously; only backends whose memory is host memory can. */
+  readSync(v: View): TypedArray;
+
+  /** out = op(x) elementwise; x is read as `computeDtype`, out written as `outDtype`. */
+  unary(op: UnaryOp, x: View, computeDtype: DType, outDtype: DType, p0?: number, p1?: number): Storage;
+  /** out = op(a, b); a and b already have the output shape (broadcast dims have stride 0). */
+  binary(op: BinaryOp, a: View, b: View, computeDtype: DType, outDtype: DType): Storage;
+  /** out = cond ? a : b; all three already have the output shape. */
+  where(cond: View, a: View, b: View, dtype: DType): Storage;
+  /**
+   * Reduces the trailing `x.shape.length - outerRank` dims of x (the frontend permutes the reduced
+   * dims last). arg* ops give the flat index within the reduced dims, as int32.
+   */
+  reduce(op: ReduceOp, x: View, outerRank: number, outDtype: DType): Storage;
+  /**
+   * Batched matmul: a is [...batch, M, K], b is [...batch, K, N] (batch dims equal; broadcast ones
+   * have stride 0). Transposed operands arrive as strides, never copies.
+   */
+  matmul(a: View, b: View, outDtype: DType): Storage;
+  /** out[i][j][k] = x[index[i][j][k]][j][k] (for dim 0); out has index's shape. */
+  gather(x: View, dim: number, index: View): Storage;
+  /** out = zeros(outShape); out[index[i][j]][j] += src[i][j] (for dim 0). */
+  scatterAdd(outShape: readonly number[], dim: number, index: View, src: View): Storage;
+  /** Concatenation along `dim` of views that agree on every other dim. */
+  cat(inputs: readonly View[], dim: number, outShape: readonly number[], dtype: DType): Storage;
+  fill(size: number, dtype: DType, value: number): Storage;
+  arange(size: number, start: number, step: number, dtype: DType): Storage;
+  random(kind: RandomKind, size: number, dtype: DType, params: RandomParams): Storage;
+  /** Row-wise (log-)softmax of a contiguous [rows, cols] view. */
+  softmax(x: View, rows: number, cols: number, log: boolean): Storage;
+}

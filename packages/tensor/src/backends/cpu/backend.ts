@@ -1,0 +1,431 @@
+import type { Backend, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
+import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtype.js';
+import { fail } from '../../errors.js';
+import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
+import { philox, u01f32, u01f64, u01Open, mulhi32 } from '../../random.js';
+import { collapseDims, contiguousStrides, numel } from '../../shape.js';
+import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.generated.js';
+import { gemm } from './matmul.js';
+import { allocArray, recycleArray } from './pool.js';
+
+export class CpuStorage implements Storage {
+  readonly device = 'cpu' as const;
+  refs = 0;
+  released = false;
+  constructor(
+    readonly data: TypedArray,
+    readonly dtype: DType,
+  ) {}
+  get size(): number {
+    return this.data.length;
+  }
+  get byteSize(): number {
+    return this.data.length * itemSize(this.dtype);
+  }
+}
+
+function arr(v: View): TypedArray {
+  const s = v.storage as CpuStorage;
+  if (s.released) fail('cpu', 'read of a released storage (a disposed tensor)');
+  return s.data;
+}
+
+function isIntCompute(d: DType): boolean {
+  return d === 'int32' || d === 'bool';
+}
+
+/** Calls fn(offsets…) for every element of `shape` in row-major order, one offset per stride set. */
+function forEachOffset(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  bases: readonly number[],
+  fn: (o: number, offs: Float64Array) => void,
+): void {
+  const n = numel(shape);
+  if (n === 0) return;
+  const nd = shape.length;
+  const k = strides.length;
+  const offs = new Float64Array(k);
+  for (let j = 0; j < k; j++) offs[j] = bases[j]!;
+  const idx = new Int32Array(nd);
+  for (let o = 0; o < n; o++) {
+    fn(o, offs);
+    for (let d = nd - 1; d >= 0; d--) {
+      const c = idx[d]! + 1;
+      if (c < shape[d]!) {
+        idx[d] = c;
+        for (let j = 0; j < k; j++) offs[j]! += strides[j]![d]!;
+        break;
+      }
+      idx[d] = 0;
+      for (let j = 0; j < k; j++) offs[j]! -= strides[j]![d]! * (shape[d]! - 1);
+    }
+  }
+}
+
+export class CpuBackend implements Backend {
+  readonly device = 'cpu' as const;
+
+  private wrap(data: TypedArray, dtype: DType): CpuStorage {
+    return new CpuStorage(data, dtype);
+  }
+
+  alloc(dtype: DType, size: number): CpuStorage {
+    return this.wrap(allocArray(dtype, size), dtype);
+  }
+
+  fromArray(data: TypedArray, dtype: DType): Storage {
+    const out = allocArray(dtype, data.length);
+    out.set(data);
+    return this.wrap(out, dtype);
+  }
+
+  /** Takes ownership of `data` without copying (internal use: readers, loaders). */
+  adopt(data: TypedArray, dtype: DType): CpuStorage {
+    return this.wrap(data, dtype);
+  }
+
+  scalar(value: number, dtype: DType): Storage {
+    const a = typedArrayFor(dtype, 1);
+    a[0] = value;
+    return this.wrap(a, dtype);
+  }
+
+  release(s: Storage): void {
+    const c = s as CpuStorage;
+    if (c.released) return;
+    c.released = true;
+    recycleArray(c.data);
+  }
+
+  async read(v: View): Promise<TypedArray> {
+    return this.readSync(v);
+  }
+
+  readSync(v: View): TypedArray {
+    const n = numel(v.shape);
+    const src = arr(v);
+    const out = typedArrayFor(v.dtype, n);
+    const { shape, strides } = collapseDims(v.shape, [v.strides]);
+    if (shape.length <= 1 && (shape.length === 0 || strides[0]![0] === 1)) {
+      out.set(src.subarray(v.offset, v.offset + n));
+      return out;
+    }
+    UNARY_KERNELS.identity![0](src, v.offset, strides[0]!, shape, out, 0, 0);
+    return out;
+  }
+
+  unary(op: UnaryOp, x: View, computeDtype: DType, outDtype: DType, p0 = 0, p1 = 0): Storage {
+    const n = numel(x.shape);
+    const out = allocArray(outDtype, n);
+    if (n > 0) {
+      const { shape, strides } = collapseDims(x.shape, [x.strides]);
+      const kernel = UNARY_KERNELS[op]![isIntCompute(computeDtype) ? 1 : 0];
+      kernel(arr(x), x.offset, strides[0]!, shape, out, p0, p1);
+    }
+    return this.wrap(out, outDtype);
+  }
+
+  binary(op: BinaryOp, a: View, b: View, computeDtype: DType, outDtype: DType): Storage {
+    const n = numel(a.shape);
+    const out = allocArray(outDtype, n);
+    if (n > 0) {
+      const { shape, strides } = collapseDims(a.shape, [a.strides, b.strides]);
+      const kernel = BINARY_KERNELS[op]![isIntCompute(computeDtype) ? 1 : 0];
+      kernel(arr(a), a.offset, strides[0]!, arr(b), b.offset, strides[1]!, shape, out);
+    }
+    return this.wrap(out, outDtype);
+  }
+
+  where(cond: View, a: View, b: View, dtype: DType): Storage {
+    const n = numel(cond.shape);
+    const out = allocArray(dtype, n);
+    const C = arr(cond);
+    const A = arr(a);
+    const B = arr(b);
+    const { shape, strides } = collapseDims(cond.shape, [cond.strides, a.strides, b.strides]);
+    forEachOffset(shape, strides, [cond.offset, a.offset, b.offset], (o, p) => {
+      out[o] = C[p[0]!] ? A[p[1]!]! : B[p[2]!]!;
+    });
+    return this.wrap(out, dtype);
+  }
+
+  reduce(op: ReduceOp, x: View, outerRank: number, outDtype: DType): Storage {
+    const outerShape = x.shape.slice(0, outerRank);
+    const innerShape = x.shape.slice(outerRank);
+    const nOut = numel(outerShape);
+    const nIn = numel(innerShape);
+    const out = allocArray(outDtype, nOut);
+    const X = arr(x);
+    if (nOut === 0) return this.wrap(out, outDtype);
+    if (nIn === 0) {
+      if (op === 'sum') out.fill(0);
+      else if (op === 'prod') out.fill(1);
+      else fail(op, 'cannot reduce over a zero-size dimension: the operation has no identity');
+      return this.wrap(out, outDtype);
+    }
+    const o = collapseDims(outerShape, [x.strides.slice(0, outerRank)]);
+    const i = collapseDims(innerShape, [x.strides.slice(outerRank)]);
+    // A column-wise sum over a contiguous matrix walks memory row by row instead of down columns.
+    if ((op === 'sum' || op === 'max' || op === 'min') && o.shape.length === 1 && i.shape.length === 1) {
+      const os = o.strides[0]![0]!;
+      const is = i.strides[0]![0]!;
+      if (is > os) {
+        reduceColumns(op, X, x.offset, o.shape[0]!, os, i.shape[0]!, is, out);
+        return this.wrap(out, outDtype);
+      }
+    }
+    const innerOffsets = new Float64Array(nIn);
+    forEachOffset(i.shape, i.strides, [0], (k, p) => {
+      innerOffsets[k] = p[0]!;
+    });
+    const contiguousInner = i.shape.length === 1 && i.strides[0]![0] === 1;
+    forEachOffset(o.shape, o.strides, [x.offset], (k, p) => {
+      const base = p[0]!;
+      out[k] = contiguousInner ? reduceRun(op, X, base, nIn) : reduceGather(op, X, base, innerOffsets);
+    });
+    return this.wrap(out, outDtype);
+  }
+
+  matmul(a: View, b: View, outDtype: DType): Storage {
+    const nd = a.shape.length;
+    const M = a.shape[nd - 2]!;
+    const K = a.shape[nd - 1]!;
+    const N = b.shape[nd - 1]!;
+    const batchShape = a.shape.slice(0, nd - 2);
+    const batch = numel(batchShape);
+    const out = allocArray(outDtype, batch * M * N);
+    const A = arr(a);
+    const B = arr(b);
+    forEachOffset(batchShape, [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)], [a.offset, b.offset], (k, p) => {
+      gemm(M, N, K, A, p[0]!, a.strides[nd - 2]!, a.strides[nd - 1]!, B, p[1]!, b.strides[nd - 2]!, b.strides[nd - 1]!, out, k * M * N);
+    });
+    return this.wrap(out, outDtype);
+  }
+
+  gather(x: View, dim: number, index: View): Storage {
+    const n = numel(index.shape);
+    const out = allocArray(x.dtype, n);
+    const X = arr(x);
+    const I = arr(index);
+    const size = x.shape[dim]!;
+    const ds = x.strides[dim]!;
+    const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
+    forEachOffset(index.shape, [index.strides, xs], [index.offset, x.offset], (o, p) => {
+      const j = I[p[0]!]!;
+      if (j < 0 || j >= size) fail('gather', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+      out[o] = X[p[1]! + j * ds]!;
+    });
+    return this.wrap(out, x.dtype);
+  }
+
+  scatterAdd(outShape: readonly number[], dim: number, index: View, src: View): Storage {
+    const out = allocArray(src.dtype, numel(outShape));
+    out.fill(0);
+    const I = arr(index);
+    const S = arr(src);
+    const os = contiguousStrides(outShape);
+    const size = outShape[dim]!;
+    const ds = os[dim]!;
+    const masked = os.map((s, d) => (d === dim ? 0 : s));
+    forEachOffset(index.shape, [index.strides, src.strides, masked], [index.offset, src.offset, 0], (_, p) => {
+      const j = I[p[0]!]!;
+      if (j < 0 || j >= size) fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+      out[p[2]! + j * ds]! += S[p[1]!]!;
+    });
+    return this.wrap(out, src.dtype);
+  }
+
+  cat(inputs: readonly View[], dim: number, outShape: readonly number[], dtype: DType): Storage {
+    const out = allocArray(dtype, numel(outShape));
+    const os = contiguousStrides(outShape);
+    let start = 0;
+    for (const v of inputs) {
+      const X = arr(v);
+      const { shape, strides } = collapseDims(v.shape, [v.strides, os]);
+      forEachOffset(shape, strides, [v.offset, start * os[dim]!], (_, p) => {
+        out[p[1]!] = X[p[0]!]!;
+      });
+      start += v.shape[dim]!;
+    }
+    return this.wrap(out, dtype);
+  }
+
+  fill(size: number, dtype: DType, value: number): Storage {
+    const out = allocArray(dtype, size);
+    out.fill(dtype === 'bool' ? (value ? 1 : 0) : value);
+    return this.wrap(out, dtype);
+  }
+
+  arange(size: number, start: number, step: number, dtype: DType): Storage {
+    const out = allocArray(dtype, size);
+    for (let i = 0; i < size; i++) out[i] = start + i * step;
+    return this.wrap(out, dtype);
+  }
+
+  random(kind: RandomKind, size: number, dtype: DType, p: RandomParams): Storage {
+    const out = allocArray(dtype, size);
+    const w = new Uint32Array(4);
+    const { a, b } = p;
+    for (let i = 0; i < size; i++) {
+      const c = p.counter + i;
+      philox(c % 4294967296, Math.floor(c / 4294967296), p.k0, p.k1, w);
+      if (kind === 'uniform') {
+        const u = dtype === 'float64' ? u01f64(w[0]!, w[1]!) : u01f32(w[0]!);
+        out[i] = a + u * (b - a);
+      } else if (kind === 'normal') {
+        const z = Math.sqrt(-2 * Math.log(u01Open(w[0]!))) * Math.cos(2 * Math.PI * u01f32(w[1]!));
+        out[i] = a + b * z;
+      } else {
+        out[i] = a + mulhi32(w[0]!, b - a);
+      }
+    }
+    return this.wrap(out, dtype);
+  }
+
+  softmax(x: View, rows: number, cols: number, log: boolean): Storage {
+    const out = allocArray(x.dtype, rows * cols);
+    const X = arr(x);
+    for (let r = 0; r < rows; r++) {
+      const base = x.offset + r * cols;
+      const ob = r * cols;
+      let m = -Infinity;
+      for (let j = 0; j < cols; j++) {
+        const v = X[base + j]!;
+        if (v > m || v !== v) m = v;
+      }
+      if (m === -Infinity) m = 0;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += Math.exp(X[base + j]! - m);
+      if (log) {
+        const ls = Math.log(s) + m;
+        for (let j = 0; j < cols; j++) out[ob + j] = X[base + j]! - ls;
+      } else {
+        const inv = 1 / s;
+        for (let j = 0; j < cols; j++) out[ob + j] = Math.exp(X[base + j]! - m) * inv;
+      }
+    }
+    return this.wrap(out, x.dtype);
+  }
+}
+
+function reduceRun(op: ReduceOp, X: TypedArray, base: number, n: number): number {
+  switch (op) {
+    case 'sum': {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += X[base + j]!;
+      return s;
+    }
+    case 'prod': {
+      let s = 1;
+      for (let j = 0; j < n; j++) s *= X[base + j]!;
+      return s;
+    }
+    case 'max': {
+      let m = X[base]!;
+      for (let j = 1; j < n; j++) {
+        const v = X[base + j]!;
+        if (v > m || v !== v) m = v;
+        if (m !== m) break;
+      }
+      return m;
+    }
+    case 'min': {
+      let m = X[base]!;
+      for (let j = 1; j < n; j++) {
+        const v = X[base + j]!;
+        if (v < m || v !== v) m = v;
+        if (m !== m) break;
+      }
+      return m;
+    }
+    case 'argmax': {
+      let m = X[base]!;
+      let k = 0;
+      for (let j = 1; j < n && m === m; j++) {
+        const v = X[base + j]!;
+        if (v > m || v !== v) {
+          m = v;
+          k = j;
+        }
+      }
+      return k;
+    }
+    case 'argmin': {
+      let m = X[base]!;
+      let k = 0;
+      for (let j = 1; j < n && m === m; j++) {
+        const v = X[base + j]!;
+        if (v < m || v !== v) {
+          m = v;
+          k = j;
+        }
+      }
+      return k;
+    }
+  }
+}
+
+function reduceGather(op: ReduceOp, X: TypedArray, base: number, offs: Float64Array): number {
+  const n = offs.length;
+  let m = X[base + offs[0]!]!;
+  let k = 0;
+  switch (op) {
+    case 'sum':
+      for (let j = 1; j < n; j++) m += X[base + offs[j]!]!;
+      return m;
+    case 'prod':
+      for (let j = 1; j < n; j++) m *= X[base + offs[j]!]!;
+      return m;
+    case 'max':
+    case 'argmax':
+      for (let j = 1; j < n && m === m; j++) {
+        const v = X[base + offs[j]!]!;
+        if (v > m || v !== v) {
+          m = v;
+          k = j;
+        }
+      }
+      return op === 'max' ? m : k;
+    case 'min':
+    case 'argmin':
+      for (let j = 1; j < n && m === m; j++) {
+        const v = X[base + offs[j]!]!;
+        if (v < m || v !== v) {
+          m = v;
+          k = j;
+        }
+      }
+      return op === 'min' ? m : k;
+  }
+}
+
+/** out[o] = reduce_r X[base + o*os + r*is], walking r in the outer loop (rows of a matrix). */
+function reduceColumns(
+  op: 'sum' | 'max' | 'min',
+  X: TypedArray,
+  base: number,
+  nOut: number,
+  os: number,
+  nIn: number,
+  is: number,
+  out: TypedArray,
+): void {
+  const acc = new Float64Array(nOut);
+  for (let o = 0; o < nOut; o++) acc[o] = X[base + o * os]!;
+  for (let r = 1; r < nIn; r++) {
+    const rb = base + r * is;
+    if (op === 'sum') for (let o = 0; o < nOut; o++) acc[o]! += X[rb + o * os]!;
+    else if (op === 'max')
+      for (let o = 0; o < nOut; o++) {
+        const v = X[rb + o * os]!;
+        if (v > acc[o]! || v !== v) acc[o] = v;
+      }
+    else
+      for (let o = 0; o < nOut; o++) {
+        const v = X[rb + o * os]!;
+        if (v < acc[o]! || v !== v) acc[o] = v;
+      }
+  }
+  out.set(acc);
+}

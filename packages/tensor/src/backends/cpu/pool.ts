@@ -1,0 +1,70 @@
+import type { DType, TypedArray } from '../../dtype.js';
+import { itemSize } from '../../dtype.js';
+
+/**
+ * Recycles large ArrayBuffers. On these VMs every fresh large allocation is page-faulted in
+ * again, so a training loop that allocates the same activation sizes each step is much faster
+ * when it gets yesterday's buffers back. Small arrays go to the JS heap as usual.
+ */
+const MIN_POOLED_BYTES = 64 * 1024;
+/** Size classes: 4 per power of two, so a buffer wastes at most 19%. */
+function sizeClass(bytes: number): number {
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  const step = p / 4;
+  return Math.ceil(bytes / step) * step;
+}
+
+const free = new Map<number, ArrayBuffer[]>();
+let pooledBytes = 0;
+/** Upper bound on idle bytes kept; beyond it released buffers go back to the GC. */
+let maxPooledBytes = 1024 * 1024 * 1024;
+
+export function allocArray(dtype: DType, size: number): TypedArray {
+  const bytes = size * itemSize(dtype);
+  if (bytes < MIN_POOLED_BYTES) return view(dtype, new ArrayBuffer(Math.max(bytes, 0)), size);
+  const cls = sizeClass(bytes);
+  const list = free.get(cls);
+  const buf = list?.pop();
+  if (buf) {
+    pooledBytes -= cls;
+    return view(dtype, buf, size);
+  }
+  return view(dtype, new ArrayBuffer(cls), size);
+}
+
+/** Returns an array obtained from allocArray; the caller must not use it afterwards. */
+export function recycleArray(a: TypedArray): void {
+  const buf = a.buffer as ArrayBuffer;
+  const cls = buf.byteLength;
+  if (cls < MIN_POOLED_BYTES || a.byteOffset !== 0 || sizeClass(cls) !== cls) return;
+  if (pooledBytes + cls > maxPooledBytes) return;
+  let list = free.get(cls);
+  if (!list) free.set(cls, (list = []));
+  list.push(buf);
+  pooledBytes += cls;
+}
+
+export function cpuPoolStats(): { pooledBytes: number } {
+  return { pooledBytes };
+}
+
+export function setCpuPoolLimit(bytes: number): void {
+  maxPooledBytes = bytes;
+  if (pooledBytes > bytes) {
+    free.clear();
+    pooledBytes = 0;
+  }
+}
+
+function view(dtype: DType, buf: ArrayBuffer, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buf, 0, size);
+    case 'float64':
+      return new Float64Array(buf, 0, size);
+    case 'int32':
+      return new Int32Array(buf, 0, size);
+    case 'bool':
+      return new Uint8Array(buf, 0, size);
+  }
+}
