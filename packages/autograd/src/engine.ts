@@ -1,0 +1,225 @@
+import { type GradFn, type OpAttrs, type OpInput, onesLike, Tensor } from '@lumen/tensor';
+import { fail } from './errors.js';
+import { isGradEnabled, noGrad } from './gradMode.js';
+import { RULES, type RuleDef } from './rules/index.js';
+
+/**
+ * One recorded op: the backward half of a tape entry. It keeps the op's inputs (what its rule needs)
+ * until a backward pass without retainGraph frees them.
+ */
+export class Node implements GradFn {
+  readonly name: string;
+  private saved: { inputs: readonly OpInput[]; output: Tensor; attrs: OpAttrs } | null;
+  /** Inputs that require grad, in input order (null where an input does not). */
+  readonly next: readonly (Tensor | null)[];
+
+  constructor(
+    readonly op: string,
+    private readonly rule: RuleDef | undefined,
+    inputs: readonly OpInput[],
+    output: Tensor,
+    attrs: OpAttrs,
+  ) {
+    this.saved = { inputs, output, attrs };
+    this.next = inputs.map((x) => (typeof x !== 'number' && x.requiresGrad ? x : null));
+    const n = rule?.name ?? `${op[0]!.toUpperCase()}${op.slice(1)}Backward0`;
+    this.name = typeof n === 'string' ? n : n({ inputs, output, attrs });
+  }
+
+  /** Gradients for each input, given the output's gradient. */
+  apply(g: Tensor): readonly (Tensor | null)[] {
+    if (!this.rule)
+      fail(
+        'backward',
+        `no derivative rule for the op '${this.op}' (${this.name}); it is not differentiable in Lumen yet`,
+      );
+    if (!this.saved) {
+      fail(
+        'backward',
+        `trying to backward through the graph a second time (${this.name}'s saved values were freed by the first backward()); pass { retainGraph: true } to the first backward() or grad() call if you need to run backward twice`,
+      );
+    }
+    const { inputs, output, attrs } = this.saved;
+    return this.rule.backward(g, { inputs, output, attrs, needs: (i) => this.next[i] !== null });
+  }
+
+  free(): void {
+    this.saved = null;
+  }
+}
+
+/** The hook @lumen/tensor calls for every op on a tensor that requires grad. */
+export function record(op: string, inputs: readonly OpInput[], output: Tensor, attrs: OpAttrs): void {
+  if (!isGradEnabled()) return;
+  const node = new Node(op, RULES[op], inputs, output, attrs);
+  output.requiresGrad = true;
+  output.gradFn = node;
+}
+
+/** Tensors reachable from the roots through recorded ops, each after everything that uses it. */
+function reverseTopological(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative post-order DFS: deep graphs (10,000 chained ops) must not overflow the JS stack.
+  const stack: { t: Tensor; i: number }[] = [];
+  for (const r of roots) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    stack.push({ t: r, i: 0 });
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const next = top.t.gradFn instanceof Node ? top.t.gradFn.next : [];
+      if (top.i < next.length) {
+        const child = next[top.i++];
+        if (child && !seen.has(child)) {
+          seen.add(child);
+          stack.push({ t: child, i: 0 });
+        }
+      } else {
+        order.push(top.t);
+        stack.pop();
+      }
+    }
+  }
+  return order.reverse();
+}
+
+interface RunOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** When set, gradients are returned for these tensors instead of accumulated into leaves' .grad. */
+  targets: ReadonlySet<Tensor> | null;
+}
+
+function checkGrad(where: string, t: Tensor, g: Tensor): void {
+  if (g.shape.length !== t.shape.length || g.shape.some((d, i) => d !== t.shape[i])) {
+    fail(
+      where,
+      `gradient shape [${g.shape.join(', ')}] does not match the tensor's shape [${t.shape.join(', ')}]`,
+    );
+  }
+  if (g.device !== t.device) fail(where, `gradient is on ${g.device} but the tensor is on ${t.device}`);
+}
+
+/** Reverse accumulation over the graph (micrograd's backward, with the tape's rules). */
+function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions): Map<Tensor, Tensor> {
+  const grads = new Map<Tensor, Tensor>();
+  const add = (t: Tensor, g: Tensor) => {
+    const prev = grads.get(t);
+    grads.set(t, prev ? prev.add(g) : g);
+  };
+  roots.forEach((r, i) => {
+    add(r, rootGrads[i]!);
+  });
+  const found = new Map<Tensor, Tensor>();
+  const body = () => {
+    for (const t of reverseTopological(roots)) {
+      const g = grads.get(t);
+      if (!g) continue;
+      if (opts.targets?.has(t)) found.set(t, g);
+      const node = t.gradFn;
+      if (!(node instanceof Node)) {
+        if (!opts.targets && t.requiresGrad) {
+          const cast = g.dtype === t.dtype ? g : g.cast(t.dtype);
+          t.grad = t.grad === null ? cast : t.grad.add(cast);
+        }
+        continue;
+      }
+      const inputGrads = node.apply(g);
+      node.next.forEach((input, i) => {
+        const gi = inputGrads[i];
+        if (input && gi) {
+          checkGrad(`backward (${node.name}, input ${i})`, input, gi);
+          add(input, gi);
+        }
+      });
+      grads.delete(t);
+      if (!opts.retainGraph) node.free();
+    }
+  };
+  if (opts.createGraph) body();
+  else noGrad(body);
+  return found;
+}
+
+function rootGrad(where: string, t: Tensor, gradient: Tensor | undefined): Tensor {
+  if (!t.requiresGrad) {
+    fail(
+      where,
+      'the tensor does not require grad and has no gradFn: nothing to differentiate (set requiresGrad on a leaf before the ops)',
+    );
+  }
+  if (gradient === undefined || gradient === null) {
+    if (t.size !== 1) {
+      fail(
+        where,
+        `grad can be created implicitly only for one-element outputs, this one has shape [${t.shape.join(', ')}]; pass a gradient tensor`,
+      );
+    }
+    return onesLike(t);
+  }
+  if (!(gradient instanceof Tensor)) fail(where, `gradient must be a Tensor, got ${typeof gradient}`);
+  checkGrad(where, t, gradient);
+  return gradient;
+}
+
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again (default: createGraph). */
+  retainGraph?: boolean;
+  /** Record the backward pass itself, for higher-order gradients (default false). */
+  createGraph?: boolean;
+}
+
+export function backward(t: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+  const createGraph = options.createGraph ?? false;
+  run([t], [rootGrad('backward', t, gradient)], {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    targets: null,
+  });
+}
+
+export interface GradOptions extends BackwardOptions {
+  /** Gradients of the outputs (default: ones, for one-element outputs). */
+  gradOutputs?: readonly (Tensor | undefined)[];
+  /** Return null for inputs the outputs do not depend on, instead of throwing. */
+  allowUnused?: boolean;
+}
+
+/**
+ * torch.autograd.grad: gradients of `outputs` with respect to `inputs`, returned (not accumulated
+ * into `.grad`).
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
+  const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
+  const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
+  ins.forEach((x, i) => {
+    if (!(x instanceof Tensor)) fail('grad', `inputs[${i}] must be a Tensor, got ${typeof x}`);
+    if (!x.requiresGrad) fail('grad', `inputs[${i}] does not require grad`);
+  });
+  const gos = options.gradOutputs;
+  if (gos && gos.length !== outs.length)
+    fail('grad', `gradOutputs has ${gos.length} entries for ${outs.length} outputs`);
+  const rootGrads = outs.map((o, i) => rootGrad(`grad (outputs[${i}])`, o, gos?.[i]));
+  const createGraph = options.createGraph ?? false;
+  const found = run(outs, rootGrads, {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    targets: new Set(ins),
+  });
+  return ins.map((x, i) => {
+    const g = found.get(x);
+    if (g) return g;
+    if (!options.allowUnused) {
+      fail(
+        'grad',
+        `inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`,
+      );
+    }
+    return null;
+  });
+}

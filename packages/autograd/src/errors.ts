@@ -1,0 +1,5 @@
+import { LumenError } from '@lumen/tensor';
+
+export function fail(op: string, message: string): never {
+  throw new LumenError(`${op}: ${message}`);
+}

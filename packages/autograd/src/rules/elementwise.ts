@@ -1,0 +1,228 @@
+import { fullLike, type OpInput, type Tensor, where, zerosLike } from '@lumen/tensor';
+import type { RuleDef } from './types.js';
+import { asTensor, sumTo } from './util.js';
+
+const SQRT_2_OVER_PI = 0.7978845608028654;
+const INV_SQRT_2PI = 0.3989422804014327;
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/** A unary rule from dy/dx in terms of x and the output y. */
+function unary(
+  name: string,
+  dydx: (x: Tensor, y: Tensor, attrs: Readonly<Record<string, unknown>>) => Tensor | number,
+): RuleDef {
+  return {
+    name,
+    backward: (g, { inputs, output, attrs }) => {
+      const d = dydx(asTensor(inputs[0]), output, attrs);
+      return [g.mul(d)];
+    },
+  };
+}
+
+/** Ops that are piecewise constant: PyTorch gives zero gradients. */
+function zeroGrad(name: string): RuleDef {
+  return { name, backward: (g) => [zerosLike(g)] };
+}
+
+export const unaryRules: Record<string, RuleDef> = {
+  neg: { name: 'NegBackward0', backward: (g) => [g.neg()] },
+  abs: unary('AbsBackward0', (x) => x.sign()),
+  square: unary('PowBackward0', (x) => x.mul(2)),
+  relu: { name: 'ReluBackward0', backward: (g, { output }) => [g.where(output.gt(0), 0)] },
+  exp: unary('ExpBackward0', (_, y) => y),
+  expm1: unary('Expm1Backward0', (_, y) => y.add(1)),
+  log: { name: 'LogBackward0', backward: (g, { inputs }) => [g.div(asTensor(inputs[0]))] },
+  log1p: { name: 'Log1PBackward0', backward: (g, { inputs }) => [g.div(asTensor(inputs[0]).add(1))] },
+  log2: { name: 'Log2Backward0', backward: (g, { inputs }) => [g.div(asTensor(inputs[0]).mul(Math.LN2))] },
+  sqrt: { name: 'SqrtBackward0', backward: (g, { output }) => [g.div(output.mul(2))] },
+  rsqrt: unary('RsqrtBackward0', (_, y) => y.pow(3).mul(-0.5)),
+  reciprocal: unary('ReciprocalBackward0', (_, y) => y.square().neg()),
+  sin: unary('SinBackward0', (x) => x.cos()),
+  cos: unary('CosBackward0', (x) => x.sin().neg()),
+  tan: unary('TanBackward0', (_, y) => y.square().add(1)),
+  tanh: unary('TanhBackward0', (_, y) => y.square().neg().add(1)),
+  sigmoid: unary('SigmoidBackward0', (_, y) => y.mul(y.neg().add(1))),
+  erf: unary('ErfBackward0', (x) => x.square().neg().exp().mul(TWO_OVER_SQRT_PI)),
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+  gelu: unary('GeluBackward0', (x) => {
+    const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
+    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+    return cdf.add(x.mul(pdf));
+  }),
+  // PyTorch's tanh-approximation derivative (GeluBackward0 with approximate='tanh').
+  geluTanh: unary('GeluBackward0', (x) => {
+    const x2 = x.square();
+    const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+    const dInner = x2
+      .mul(3 * 0.044715)
+      .add(1)
+      .mul(SQRT_2_OVER_PI);
+    return t
+      .add(1)
+      .mul(0.5)
+      .add(x.mul(0.5).mul(t.square().neg().add(1)).mul(dInner));
+  }),
+  // silu' = s·(1 + x·(1 − s))
+  silu: unary('SiluBackward0', (x) => {
+    const s = x.sigmoid();
+    return s.mul(x.mul(s.neg().add(1)).add(1));
+  }),
+  // softplus (beta 1, threshold 20): the forward is x itself above the threshold.
+  softplus: {
+    name: 'SoftplusBackward0',
+    backward: (g, { inputs }) => {
+      const x = asTensor(inputs[0]);
+      return [g.mul(x.sigmoid()).where(x.le(20), g)];
+    },
+  },
+  leakyRelu: {
+    name: 'LeakyReluBackward0',
+    backward: (g, { inputs, attrs }) => {
+      const x = asTensor(inputs[0]);
+      return [g.where(x.gt(0), g.mul(attrs.negativeSlope as number))];
+    },
+  },
+  // Gradient passes where min <= x <= max (inclusive), as PyTorch's clamp_backward.
+  clamp: {
+    name: 'ClampBackward1',
+    backward: (g, { inputs, attrs }) => {
+      const x = asTensor(inputs[0]);
+      const inside = x.ge(attrs.min as number).logicalAnd(x.le(attrs.max as number));
+      return [g.where(inside, 0)];
+    },
+  },
+  sign: zeroGrad('SignBackward0'),
+  floor: zeroGrad('FloorBackward0'),
+  ceil: zeroGrad('CeilBackward0'),
+  round: zeroGrad('RoundBackward0'),
+  trunc: zeroGrad('TruncBackward0'),
+  cast: { name: 'ToCopyBackward0', backward: (g, { inputs }) => [g.cast(asTensor(inputs[0]).dtype)] },
+  to: { name: 'ToCopyBackward0', backward: (g, { attrs }) => [g.to(attrs.device as 'cpu' | 'webgpu')] },
+  contiguous: { name: 'CloneBackward0', backward: (g) => [g] },
+};
+
+function shapeOf(x: OpInput, output: Tensor): readonly number[] {
+  return typeof x === 'number' ? output.shape : x.shape;
+}
+
+/** Binary rules: each gradient is reduced back to its operand's shape (undoing broadcasting). */
+function binary(
+  name: string | ((inputs: readonly OpInput[]) => string),
+  grads: (
+    g: Tensor,
+    a: OpInput,
+    b: OpInput,
+    y: Tensor,
+    needs: (i: number) => boolean,
+  ) => [Tensor | null, Tensor | null],
+): RuleDef {
+  return {
+    name: typeof name === 'string' ? name : ({ inputs }) => name(inputs),
+    backward: (g, { inputs, output, needs }) => {
+      const a = inputs[0]!;
+      const b = inputs[1]!;
+      const [ga, gb] = grads(g, a, b, output, needs);
+      return [
+        ga && typeof a !== 'number' ? sumTo(ga, shapeOf(a, output)) : null,
+        gb && typeof b !== 'number' ? sumTo(gb, shapeOf(b, output)) : null,
+      ];
+    },
+  };
+}
+
+/** a ** b, as a tensor when either is. */
+function powOf(a: OpInput, b: OpInput): Tensor {
+  return typeof a === 'number' ? fullLike(asTensor(b), a).pow(b) : a.pow(b);
+}
+
+export const binaryRules: Record<string, RuleDef> = {
+  add: binary('AddBackward0', (g) => [g, g]),
+  sub: binary('SubBackward0', (g) => [g, g.neg()]),
+  mul: binary('MulBackward0', (g, a, b, _, needs) => [
+    needs(0) ? g.mul(b) : null,
+    needs(1) ? g.mul(a) : null,
+  ]),
+  div: binary('DivBackward0', (g, _a, b, y, needs) => [
+    needs(0) ? g.div(b) : null,
+    needs(1) ? g.mul(y).div(b).neg() : null,
+  ]),
+  // PyTorch's pow_backward_self / pow_backward_exponent, zeros included.
+  pow: binary(
+    (inputs) =>
+      typeof inputs[1] === 'number'
+        ? 'PowBackward0'
+        : typeof inputs[0] === 'number'
+          ? 'PowBackward2'
+          : 'PowBackward1',
+    (g, a, b, y, needs) => {
+      let ga: Tensor | null = null;
+      let gb: Tensor | null = null;
+      if (needs(0)) {
+        if (typeof b === 'number') ga = b === 0 ? zerosLike(g) : g.mul(powOf(a, b - 1)).mul(b);
+        else
+          ga = g
+            .mul(b)
+            .mul(powOf(a, b.sub(1)))
+            .where(b.ne(0), 0);
+      }
+      if (needs(1)) {
+        const logA = typeof a === 'number' ? Math.log(a) : a.log();
+        const raw = g.mul(y).mul(logA);
+        const zeroBase =
+          typeof a === 'number'
+            ? a === 0
+              ? asTensor(b).ge(0)
+              : null
+            : a.eq(0).logicalAnd(typeof b === 'number' ? b >= 0 : b.ge(0));
+        gb = zeroBase ? raw.where(zeroBase.logicalNot(), 0) : raw;
+      }
+      return [ga, gb];
+    },
+  ),
+  // Ties split the gradient in half, as PyTorch's maximum/minimum backward.
+  maximum: binary('MaximumBackward0', (g, a, b) => {
+    const half = g.mul(0.5);
+    const ta = asTensorLike(a, b);
+    const tb = asTensorLike(b, a);
+    return [
+      g.where(ta.gt(tb), 0).add(half.where(ta.eq(tb), 0)),
+      g.where(tb.gt(ta), 0).add(half.where(ta.eq(tb), 0)),
+    ];
+  }),
+  minimum: binary('MinimumBackward0', (g, a, b) => {
+    const half = g.mul(0.5);
+    const ta = asTensorLike(a, b);
+    const tb = asTensorLike(b, a);
+    return [
+      g.where(ta.lt(tb), 0).add(half.where(ta.eq(tb), 0)),
+      g.where(tb.lt(ta), 0).add(half.where(ta.eq(tb), 0)),
+    ];
+  }),
+  remainder: binary('RemainderBackward0', (g, a, b) => [g, g.mul(asTensorLike(a, b).div(b).floor()).neg()]),
+  atan2: binary('Atan2Backward0', (g, a, b) => {
+    const ta = asTensorLike(a, b);
+    const denom = ta.square().add(asTensorLike(b, a).square());
+    return [g.mul(b).div(denom), g.mul(ta).neg().div(denom)];
+  }),
+  // inputs: [cond, a, b]
+  where: {
+    name: 'WhereBackward0',
+    backward: (g, { inputs, output }) => {
+      const cond = asTensor(inputs[0]);
+      const a = inputs[1]!;
+      const b = inputs[2]!;
+      return [
+        null,
+        typeof a === 'number' ? null : sumTo(g.where(cond, 0), a.shape),
+        typeof b === 'number' ? null : sumTo(where(cond, 0, g), shapeOf(b, output)),
+      ];
+    },
+  },
+};
+
+/** x as a tensor; a number becomes a tensor shaped like `other`. */
+function asTensorLike(x: OpInput, other: OpInput): Tensor {
+  if (typeof x !== 'number') return x;
+  return fullLike(asTensor(other), x);
+}

@@ -1,0 +1,103 @@
+import { arange, cat, type Tensor } from '@lumen/tensor';
+import type { RuleDef } from './types.js';
+import { asTensor, sumTo, zerosOf } from './util.js';
+
+export const movementRules: Record<string, RuleDef> = {
+  reshape: { name: 'ViewBackward0', backward: (g, { attrs }) => [g.reshape([...(attrs.shape as number[])])] },
+  permute: {
+    name: 'PermuteBackward0',
+    backward: (g, { attrs }) => {
+      const dims = attrs.dims as number[];
+      const inverse = new Array<number>(dims.length);
+      dims.forEach((d, i) => {
+        inverse[d] = i;
+      });
+      return [g.permute(inverse)];
+    },
+  },
+  expand: { name: 'ExpandBackward0', backward: (g, { attrs }) => [sumTo(g, attrs.shape as number[])] },
+  flip: { name: 'FlipBackward0', backward: (g, { attrs }) => [g.flip(attrs.dims as number[])] },
+  // The slice's gradient, placed back into zeros of the input's shape.
+  slice: {
+    name: 'SliceBackward0',
+    backward: (g, { attrs }) => {
+      const { dim, start, step, inputShape } = attrs as {
+        dim: number;
+        start: number;
+        step: number;
+        inputShape: number[];
+      };
+      const len = g.shape[dim]!;
+      const n = inputShape[dim]!;
+      if (step === 1) {
+        const pad = (size: number) => {
+          const s = [...inputShape];
+          s[dim] = size;
+          return zerosOf(s, g);
+        };
+        const parts: Tensor[] = [];
+        if (start > 0) parts.push(pad(start));
+        parts.push(g);
+        if (n - start - len > 0) parts.push(pad(n - start - len));
+        return [parts.length === 1 ? g : cat(parts, dim)];
+      }
+      const view = g.shape.map((_, k) => (k === dim ? len : 1));
+      const index = arange(start, start + len * step, step, { device: g.device })
+        .reshape(view)
+        .expand([...g.shape]);
+      return [zerosOf(inputShape, g).scatterAdd(dim, index, g)];
+    },
+  },
+  cat: {
+    name: 'CatBackward0',
+    backward: (g, { attrs }) => g.split(attrs.sizes as number[], attrs.dim as number),
+  },
+  gather: {
+    name: 'GatherBackward0',
+    backward: (g, { inputs, attrs }) => [
+      zerosOf(asTensor(inputs[0]).shape, g).scatterAdd(attrs.dim as number, attrs.index as Tensor, g),
+    ],
+  },
+  // Repeated indices accumulate (scatter-add), as an embedding's gradient must.
+  indexSelect: {
+    name: 'IndexSelectBackward0',
+    backward: (g, { inputs, attrs }) => {
+      const x = asTensor(inputs[0]);
+      if (x.ndim === 0) return [g.reshape([])];
+      const dim = attrs.dim as number;
+      const index = attrs.index as Tensor;
+      const view = g.shape.map((_, k) => (k === dim ? index.size : 1));
+      return [zerosOf(x.shape, g).scatterAdd(dim, index.reshape(view).expand([...g.shape]), g)];
+    },
+  },
+  // inputs: [src]; src positions beyond the index's extent got no gradient.
+  scatterAdd: {
+    name: 'ScatterAddBackward0',
+    backward: (g, { inputs, attrs }) => {
+      const src = asTensor(inputs[0]);
+      const dim = attrs.dim as number;
+      let gs = g.gather(dim, attrs.index as Tensor);
+      for (let k = 0; k < src.ndim; k++) {
+        const missing = src.shape[k]! - gs.shape[k]!;
+        if (missing > 0) {
+          const s = [...gs.shape];
+          s[k] = missing;
+          gs = cat([gs, zerosOf(s, g)], k);
+        }
+      }
+      return [gs];
+    },
+  },
+};
+
+export const linalgRules: Record<string, RuleDef> = {
+  // inputs are already expanded to equal batch dims: a [..., M, K], b [..., K, N]
+  matmul: {
+    name: ({ inputs }) => ((inputs[0] as Tensor).ndim === 2 ? 'MmBackward0' : 'BmmBackward0'),
+    backward: (g, { inputs, needs }) => {
+      const a = asTensor(inputs[0]);
+      const b = asTensor(inputs[1]);
+      return [needs(0) ? g.matmul(b.mT) : null, needs(1) ? a.mT.matmul(g) : null];
+    },
+  },
+};

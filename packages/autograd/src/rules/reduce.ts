@@ -1,0 +1,78 @@
+import type { Tensor } from '@lumen/tensor';
+import type { RuleDef } from './types.js';
+import { asTensor, unsqueezeDims, zerosOf } from './util.js';
+
+type ReduceAttrs = { dims: number[]; keepdim: boolean; indices?: Tensor };
+
+/** Full reductions and reductions over dims get different names in PyTorch (SumBackward0/1). */
+function reduceName(full: string, partial: string) {
+  return ({ inputs, attrs }: { inputs: readonly unknown[]; attrs: Readonly<Record<string, unknown>> }) => {
+    const x = inputs[0] as Tensor;
+    const { dims, keepdim } = attrs as ReduceAttrs;
+    return dims.length === x.ndim && !keepdim ? full : partial;
+  };
+}
+
+/**
+ * max/min: along one dim the gradient goes to the chosen index (PyTorch's max(dim)); over several
+ * or all dims it is shared evenly among ties (PyTorch's max() and amax()).
+ */
+function extremeRule(full: string, partial: string): RuleDef {
+  return {
+    name: reduceName(full, partial),
+    backward: (g, { inputs, output, attrs }) => {
+      const x = asTensor(inputs[0]);
+      const { dims, keepdim, indices } = attrs as ReduceAttrs;
+      const gk = unsqueezeDims(g, dims, keepdim);
+      if (indices) return [zerosOf(x.shape, g).scatterAdd(dims[0]!, indices, gk)];
+      const mask = x.eq(unsqueezeDims(output, dims, keepdim));
+      const count = mask.sum(dims, { keepdim: true });
+      return [gk.div(count).where(mask, 0)];
+    },
+  };
+}
+
+export const reduceRules: Record<string, RuleDef> = {
+  sum: {
+    name: reduceName('SumBackward0', 'SumBackward1'),
+    backward: (g, { inputs, attrs }) => {
+      const x = asTensor(inputs[0]);
+      const { dims, keepdim } = attrs as ReduceAttrs;
+      return [unsqueezeDims(g, dims, keepdim).expand([...x.shape])];
+    },
+  },
+  // d/dx_i prod = product of the others; written so that zeros give PyTorch's answer, not NaN.
+  prod: {
+    name: reduceName('ProdBackward0', 'ProdBackward1'),
+    backward: (g, { inputs, output, attrs }) => {
+      const x = asTensor(inputs[0]);
+      const { dims, keepdim } = attrs as ReduceAttrs;
+      const gk = unsqueezeDims(g, dims, keepdim);
+      const isZero = x.eq(0);
+      const zerosInGroup = isZero.sum(dims, { keepdim: true });
+      const prodNonZero = x.where(isZero.logicalNot(), 1).prod(dims, { keepdim: true });
+      const noZeros = gk.mul(unsqueezeDims(output, dims, keepdim)).div(x);
+      const oneZero = gk.mul(prodNonZero).where(isZero, 0);
+      return [noZeros.where(zerosInGroup.eq(0), oneZero.where(zerosInGroup.eq(1), 0))];
+    },
+  },
+  max: extremeRule('MaxBackward1', 'MaxBackward0'),
+  min: extremeRule('MinBackward1', 'MinBackward0'),
+  // y = softmax(x): dx = y·(g − Σ g·y)
+  softmax: {
+    name: 'SoftmaxBackward0',
+    backward: (g, { output, attrs }) => {
+      const dim = attrs.dim as number;
+      const gy = g.mul(output);
+      return [gy.sub(output.mul(gy.sum(dim, { keepdim: true })))];
+    },
+  },
+  // y = logSoftmax(x): dx = g − exp(y)·Σ g
+  logSoftmax: {
+    name: 'LogSoftmaxBackward0',
+    backward: (g, { output, attrs }) => {
+      const dim = attrs.dim as number;
+      return [g.sub(output.exp().mul(g.sum(dim, { keepdim: true })))];
+    },
+  },
+};
