@@ -1,1 +1,36 @@
-export {};
+// The public surface of @lumen/sklearn-lite. Names follow scikit-learn in camelCase.
+export { NotFittedError } from './base/errors.js';
+export type { RandomState } from './base/estimator.js';
+export { BaseEstimator } from './base/estimator.js';
+export type { LabelsLike, MatrixLike, TensorConvertible, VectorLike } from './base/input.js';
+export type { Dataset } from './datasets/loaders.js';
+export { loadDigits, loadIris } from './datasets/loaders.js';
+export type {
+  MakeBlobsOptions,
+  MakeClassificationOptions,
+  MakeRegressionOptions,
+  Samples,
+} from './datasets/samples.js';
+export { makeBlobs, makeClassification, makeMoons, makeRegression } from './datasets/samples.js';
+export type { PCAOptions } from './decomposition/pca.js';
+export { PCA } from './decomposition/pca.js';
+export type { Average, Prf, PrfOptions, ZeroDivision } from './metrics/classification.js';
+export {
+  accuracyScore,
+  confusionMatrix,
+  f1Score,
+  fbetaScore,
+  precisionRecallFscoreSupport,
+  precisionScore,
+  recallScore,
+} from './metrics/classification.js';
+export type { RocCurve } from './metrics/ranking.js';
+export { rocAucScore, rocCurve } from './metrics/ranking.js';
+export { meanAbsoluteError, meanSquaredError, r2Score } from './metrics/regression.js';
+export type { ClassificationReportDict, ClassificationReportOptions, ReportRow } from './metrics/report.js';
+export { classificationReport } from './metrics/report.js';
+export { silhouetteScore } from './metrics/silhouette.js';
+export type { CategoricalLike, OneHotEncoderOptions } from './preprocessing/encoders.js';
+export { LabelEncoder, OneHotEncoder } from './preprocessing/encoders.js';
+export type { MinMaxScalerOptions, StandardScalerOptions } from './preprocessing/scalers.js';
+export { MinMaxScaler, StandardScaler } from './preprocessing/scalers.js';

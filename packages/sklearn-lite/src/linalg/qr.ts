@@ -1,0 +1,113 @@
+/**
+ * Householder QR. Works on the transposed matrix (each row of `at` is a column of A) so every
+ * reflection reads and writes contiguous memory.
+ */
+export interface HouseholderQr {
+  m: number;
+  n: number;
+  /** n x m: row k holds R's column k above the diagonal (entries < k) and the Householder vector v_k from k on. */
+  at: Float64Array;
+  /** R's diagonal. */
+  rdiag: Float64Array;
+  /** 2 / (v_k · v_k), 0 where the column was already zero. */
+  beta: Float64Array;
+}
+
+/** Factorizes A (m x n, m >= n) given as its transpose `at` (n x m), which it overwrites. */
+export function householderQrTransposed(at: Float64Array, m: number, n: number): HouseholderQr {
+  if (m < n) throw new Error(`householderQr needs m >= n, got ${m} x ${n}`);
+  const rdiag = new Float64Array(n);
+  const beta = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const ko = k * m;
+    let norm2 = 0;
+    for (let i = k; i < m; i++) norm2 += at[ko + i]! * at[ko + i]!;
+    if (norm2 === 0) {
+      rdiag[k] = 0;
+      beta[k] = 0;
+      continue;
+    }
+    const x0 = at[ko + k]!;
+    const norm = Math.sqrt(norm2);
+    const alpha = x0 >= 0 ? -norm : norm;
+    const v0 = x0 - alpha;
+    at[ko + k] = v0;
+    const vnorm2 = norm2 - x0 * x0 + v0 * v0;
+    const b = 2 / vnorm2;
+    rdiag[k] = alpha;
+    beta[k] = b;
+    for (let j = k + 1; j < n; j++) {
+      const jo = j * m;
+      let s = 0;
+      for (let i = k; i < m; i++) s += at[ko + i]! * at[jo + i]!;
+      s *= b;
+      if (s === 0) continue;
+      for (let i = k; i < m; i++) at[jo + i]! -= s * at[ko + i]!;
+    }
+  }
+  return { m, n, at, rdiag, beta };
+}
+
+/** Applies Qᵀ to the vector y (length m) in place: y ← H_{n-1} … H_0 y. */
+export function applyQt(f: HouseholderQr, y: Float64Array, yo = 0): void {
+  const { m, n, at, beta } = f;
+  for (let k = 0; k < n; k++) {
+    const b = beta[k]!;
+    if (b === 0) continue;
+    const ko = k * m;
+    let s = 0;
+    for (let i = k; i < m; i++) s += at[ko + i]! * y[yo + i]!;
+    s *= b;
+    for (let i = k; i < m; i++) y[yo + i]! -= s * at[ko + i]!;
+  }
+}
+
+/** The thin Q (m x n) as its transpose: row j is Q's column j. */
+export function thinQTransposed(f: HouseholderQr): Float64Array {
+  const { m, n, at, beta } = f;
+  const qt = new Float64Array(n * m);
+  for (let j = 0; j < n; j++) {
+    const jo = j * m;
+    qt[jo + j] = 1;
+    // H_k leaves e_j alone for k > j, so start at k = j.
+    for (let k = j; k >= 0; k--) {
+      const b = beta[k]!;
+      if (b === 0) continue;
+      const ko = k * m;
+      let s = 0;
+      for (let i = k; i < m; i++) s += at[ko + i]! * qt[jo + i]!;
+      s *= b;
+      if (s === 0) continue;
+      for (let i = k; i < m; i++) qt[jo + i]! -= s * at[ko + i]!;
+    }
+  }
+  return qt;
+}
+
+/** R (n x n, row-major, upper triangular). */
+export function upperR(f: HouseholderQr): Float64Array {
+  const { m, n, at, rdiag } = f;
+  const r = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    r[i * n + i] = rdiag[i]!;
+    for (let j = i + 1; j < n; j++) r[i * n + j] = at[j * m + i]!;
+  }
+  return r;
+}
+
+/** Solves R x = y for upper-triangular R (n x n) in place of y. */
+export function solveUpper(r: Float64Array, n: number, y: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i]!;
+    for (let j = i + 1; j < n; j++) s -= r[i * n + j]! * y[j]!;
+    y[i] = s / r[i * n + i]!;
+  }
+}
+
+/**
+ * An orthonormal basis (rows of the result, k x m) of the span of the k rows of `yt` (each of
+ * length m, m >= k). Used by the randomized range finder.
+ */
+export function orthonormalRows(yt: Float64Array, m: number, k: number): Float64Array {
+  return thinQTransposed(householderQrTransposed(yt, m, k));
+}
