@@ -1,0 +1,46 @@
+import { BertTokenizer } from './bert.ts';
+import { fail } from './config.ts';
+import { hasFile, loadTokenizerFiles, readJsonFile, type TokenizerSource } from './files.ts';
+import { GPT2Tokenizer } from './gpt2.ts';
+import { PreTrainedTokenizer } from './pretrained.ts';
+
+const CLASSES: Record<string, typeof PreTrainedTokenizer> = {
+  BertTokenizer,
+  DistilBertTokenizer: BertTokenizer,
+  GPT2Tokenizer,
+  PreTrainedTokenizer,
+};
+
+/** Picks the tokenizer class from a folder's files, as transformers' `AutoTokenizer` does. */
+// biome-ignore lint/complexity/noStaticOnlyClass: mirrors transformers' AutoTokenizer.from_pretrained
+export class AutoTokenizer {
+  /**
+   * `tokenizer_config.json`'s `tokenizer_class` decides (Bert*, GPT2*; any other class works
+   * generically from tokenizer.json); without one, vocab.txt means BERT and vocab.json + merges.txt GPT-2.
+   */
+  static async fromPretrained(source: TokenizerSource): Promise<PreTrainedTokenizer> {
+    const op = 'AutoTokenizer.fromPretrained';
+    const files = await loadTokenizerFiles(source, op);
+    const config = readJsonFile(files, 'tokenizer_config.json') ?? {};
+    const named =
+      typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : null;
+    const hasJson = hasFile(files, 'tokenizer.json');
+    let cls: typeof PreTrainedTokenizer | undefined = named ? CLASSES[named] : undefined;
+    if (!cls) {
+      if (hasJson) cls = PreTrainedTokenizer;
+      else if (named) {
+        fail(
+          op,
+          `${files.where}: tokenizer_class ${JSON.stringify(config.tokenizer_class)} is not supported without a tokenizer.json (supported: BertTokenizer, GPT2Tokenizer)`,
+        );
+      } else if (hasFile(files, 'vocab.txt')) cls = BertTokenizer;
+      else if (hasFile(files, 'vocab.json') && hasFile(files, 'merges.txt')) cls = GPT2Tokenizer;
+      else
+        fail(
+          op,
+          `${files.where} has no tokenizer files: expected tokenizer.json, vocab.txt, or vocab.json + merges.txt`,
+        );
+    }
+    return cls.fromFiles(files);
+  }
+}

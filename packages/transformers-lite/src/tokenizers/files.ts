@@ -1,0 +1,127 @@
+import { describe, fail, isObject, type JsonObject } from './config.ts';
+
+/** File contents given directly: text, bytes, or already-parsed JSON. */
+export type TokenizerFileContents = string | Uint8Array | JsonObject;
+/** Where a tokenizer comes from: a local folder, or the files themselves (browsers, bundles, tests). */
+export type TokenizerSource = string | { files: Record<string, TokenizerFileContents> };
+
+/** The files a tokenizer can be built from; each is read only if present. */
+export const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'added_tokens.json',
+  'chat_template.jinja',
+  'vocab.txt',
+  'vocab.json',
+  'merges.txt',
+] as const;
+export type TokenizerFileName = (typeof TOKENIZER_FILES)[number];
+
+/** The raw text of each file that exists, plus where it came from (for error messages). */
+export interface LoadedFiles {
+  where: string;
+  text: Partial<Record<TokenizerFileName, string>>;
+  parsed: Partial<Record<TokenizerFileName, JsonObject>>;
+}
+
+export async function loadTokenizerFiles(source: TokenizerSource, op: string): Promise<LoadedFiles> {
+  if (typeof source === 'string') return loadFolder(source, op);
+  if (!isObject(source) || !isObject(source.files)) {
+    fail(
+      op,
+      `source must be a folder path or { files: { "tokenizer.json": ..., ... } }, got ${describe(source)}`,
+    );
+  }
+  const out: LoadedFiles = { where: '{ files }', text: {}, parsed: {} };
+  for (const [name, content] of Object.entries(source.files)) {
+    if (!(TOKENIZER_FILES as readonly string[]).includes(name)) {
+      fail(
+        op,
+        `unknown file ${JSON.stringify(name)} in { files }; expected some of ${TOKENIZER_FILES.join(', ')}`,
+      );
+    }
+    const key = name as TokenizerFileName;
+    if (typeof content === 'string') out.text[key] = content;
+    else if (content instanceof Uint8Array) out.text[key] = new TextDecoder().decode(content);
+    else if (isObject(content)) out.parsed[key] = content;
+    else
+      fail(
+        op,
+        `files[${JSON.stringify(name)}] must be a string, Uint8Array or parsed JSON object, got ${describe(content)}`,
+      );
+  }
+  return out;
+}
+
+async function loadFolder(dir: string, op: string): Promise<LoadedFiles> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const stat = await fs.stat(dir).catch(() => null);
+  if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);
+  if (!stat.isDirectory()) fail(op, `${dir} is not a folder`);
+  const out: LoadedFiles = { where: dir, text: {}, parsed: {} };
+  for (const name of TOKENIZER_FILES) {
+    try {
+      out.text[name] = await fs.readFile(path.join(dir, name), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        fail(op, `cannot read ${path.join(dir, name)}: ${(e as Error).message}`);
+      }
+    }
+  }
+  return out;
+}
+
+export function hasFile(files: LoadedFiles, name: TokenizerFileName): boolean {
+  return files.text[name] !== undefined || files.parsed[name] !== undefined;
+}
+
+/** The parsed JSON of `name` (an object), or undefined when absent; corrupt files name themselves. */
+export function readJsonFile(files: LoadedFiles, name: TokenizerFileName): JsonObject | undefined {
+  const parsed = files.parsed[name];
+  if (parsed) return parsed;
+  const text = files.text[name];
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    fail(`${name} (in ${files.where})`, `is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(value))
+    fail(`${name} (in ${files.where})`, `must hold a JSON object, got ${describe(value)}`);
+  files.parsed[name] = value;
+  return value;
+}
+
+export function readTextFile(files: LoadedFiles, name: TokenizerFileName): string | undefined {
+  return files.text[name];
+}
+
+/** Writes files so that none is ever half-written: a temporary file beside it, then a rename. */
+export async function writeFilesAtomically(
+  dir: string,
+  contents: Record<string, string>,
+  op: string,
+): Promise<string[]> {
+  if (typeof dir !== 'string' || dir.length === 0)
+    fail(op, `directory must be a non-empty string, got ${describe(dir)}`);
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  await fs.mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of Object.entries(contents)) {
+    const file = path.join(dir, name);
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      await fs.writeFile(tmp, text);
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      fail(op, `cannot write ${file}: ${(e as Error).message}`);
+    }
+    written.push(file);
+  }
+  return written;
+}

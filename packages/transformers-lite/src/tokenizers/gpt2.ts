@@ -1,0 +1,71 @@
+import { describe, fail, isObject, type JsonObject } from './config.ts';
+import { ByteLevelDecoder } from './decoders/index.ts';
+import { type LoadedFiles, readJsonFile } from './files.ts';
+import { BPE, parseMergesTxt } from './models/index.ts';
+import { ByteLevelProcessing } from './postProcessors/index.ts';
+import { ByteLevelPreTokenizer } from './preTokenizers/index.ts';
+import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.ts';
+import { Tokenizer } from './tokenizer.ts';
+
+/** GPT-2's byte-level BPE tokenizer; loads tokenizer.json or the older vocab.json + merges.txt. */
+export class GPT2Tokenizer extends PreTrainedTokenizer {
+  static override readonly pythonClassName: string = 'GPT2Tokenizer';
+  protected static override readonly defaultSpecialTokens: Partial<Record<SpecialTokenRole, string>> = {
+    unk: '<|endoftext|>',
+    bos: '<|endoftext|>',
+    eos: '<|endoftext|>',
+  };
+  protected static override readonly defaultModelInputNames: readonly string[] = [
+    'input_ids',
+    'attention_mask',
+  ];
+
+  /** vocab.json + merges.txt as transformers converts them: ByteLevel pre-tokenizer, BPE, ByteLevel decoder. */
+  protected static override fromLegacyFiles(files: LoadedFiles, config: JsonObject): Tokenizer {
+    const mergesTxt = files.text['merges.txt'];
+    const vocabJson = readJsonFile(files, 'vocab.json');
+    if (!vocabJson || mergesTxt === undefined) {
+      fail(
+        'GPT2Tokenizer.fromPretrained',
+        `${files.where} has neither tokenizer.json nor vocab.json + merges.txt`,
+      );
+    }
+    const vocab = new Map<string, number>();
+    for (const [token, id] of Object.entries(vocabJson)) {
+      if (typeof id !== 'number' || !Number.isInteger(id)) {
+        fail(
+          `vocab.json (in ${files.where})`,
+          `${JSON.stringify(token)} must map to an integer id, got ${describe(id)}`,
+        );
+      }
+      vocab.set(token, id);
+    }
+    let model: BPE;
+    try {
+      model = new BPE(vocab, parseMergesTxt(mergesTxt));
+    } catch (e) {
+      (e as Error).message = `merges.txt (in ${files.where}): ${(e as Error).message}`;
+      throw e;
+    }
+    const addPrefixSpace = config.add_prefix_space === true;
+    const added = legacyAddedTokens(files, config);
+    if (!isObject(config.added_tokens_decoder) && vocab.has('<|endoftext|>')) {
+      added.push({
+        id: vocab.get('<|endoftext|>')!,
+        content: '<|endoftext|>',
+        singleWord: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: true,
+        special: true,
+      });
+    }
+    return new Tokenizer({
+      preTokenizer: new ByteLevelPreTokenizer(addPrefixSpace),
+      model,
+      postProcessor: new ByteLevelProcessing(true, false),
+      decoder: new ByteLevelDecoder(),
+      addedTokens: added,
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { fail, type JsonObject, stageType } from '../config.ts';
+import { BPE } from './bpe.ts';
+import type { TokenizerModel } from './model.ts';
+import { Unigram } from './unigram.ts';
+import { WordPiece } from './wordPiece.ts';
+
+export { BPE, type BPEOptions, parseMergesTxt } from './bpe.ts';
+export type { TokenizerModel, WordPieces } from './model.ts';
+export { Unigram } from './unigram.ts';
+export { WordPiece } from './wordPiece.ts';
+
+/** Builds the model from its tokenizer.json entry (old files without `type` are guessed from their fields). */
+export function createModel(cfg: unknown): TokenizerModel {
+  let type: string;
+  if (typeof cfg === 'object' && cfg !== null && !('type' in cfg)) {
+    const c = cfg as JsonObject;
+    type = 'merges' in c ? 'BPE' : Array.isArray(c.vocab) ? 'Unigram' : 'WordPiece';
+  } else type = stageType(cfg, 'model');
+  const c = cfg as JsonObject;
+  switch (type) {
+    case 'WordPiece':
+      return WordPiece.fromJSON(c);
+    case 'BPE':
+      return BPE.fromJSON(c);
+    case 'Unigram':
+      return Unigram.fromJSON(c);
+    default:
+      fail('tokenizer.json', `Unknown model type: ${type}`);
+  }
+}

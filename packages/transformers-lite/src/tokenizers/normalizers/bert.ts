@@ -1,0 +1,49 @@
+import { type JsonObject, readBool } from '../config.ts';
+import { CJK, lowercase, WHITESPACE } from '../unicode.ts';
+import type { Normalizer } from './normalizer.ts';
+
+// Control characters (Unicode C*, except \t \n \r which count as whitespace), NUL and U+FFFD are dropped.
+const CONTROL = /(?![\t\n\r])[\p{C}\uFFFD]/gu;
+const SPACE = new RegExp(`[${WHITESPACE}]`, 'gu');
+const CHINESE = new RegExp(`[${CJK}]`, 'gu');
+const MARK = /\p{Mn}/gu;
+
+/** BERT's normalizer: clean control characters, space out CJK ideographs, strip accents, lowercase. */
+export class BertNormalizer implements Normalizer {
+  constructor(
+    readonly cleanText = true,
+    readonly handleChineseChars = true,
+    /** null: strip accents exactly when lowercasing (as the original BERT did). */
+    readonly stripAccents: boolean | null = null,
+    readonly lowercase = true,
+  ) {}
+
+  static fromJSON(cfg: JsonObject): BertNormalizer {
+    const w = 'BertNormalizer';
+    const strip = cfg.strip_accents;
+    return new BertNormalizer(
+      readBool(cfg, 'clean_text', w, true),
+      readBool(cfg, 'handle_chinese_chars', w, true),
+      strip === undefined || strip === null ? null : readBool(cfg, 'strip_accents', w),
+      readBool(cfg, 'lowercase', w, true),
+    );
+  }
+
+  normalize(text: string): string {
+    if (this.cleanText) text = text.replace(CONTROL, '').replace(SPACE, ' ');
+    if (this.handleChineseChars) text = text.replace(CHINESE, ' $& ');
+    if (this.stripAccents ?? this.lowercase) text = text.normalize('NFD').replace(MARK, '');
+    if (this.lowercase) text = lowercase(text);
+    return text;
+  }
+
+  toJSON(): JsonObject {
+    return {
+      type: 'BertNormalizer',
+      clean_text: this.cleanText,
+      handle_chinese_chars: this.handleChineseChars,
+      strip_accents: this.stripAccents,
+      lowercase: this.lowercase,
+    };
+  }
+}

@@ -1,0 +1,53 @@
+import { fail, type JsonObject, readArray, readString, stageType } from '../config.ts';
+import { BertNormalizer } from './bert.ts';
+import type { Normalizer } from './normalizer.ts';
+import {
+  Lowercase,
+  NormalizerSequence,
+  Prepend,
+  Replace,
+  Strip,
+  StripAccents,
+  UnicodeNormalizer,
+} from './simple.ts';
+
+export { BertNormalizer } from './bert.ts';
+export type { Normalizer } from './normalizer.ts';
+export {
+  Lowercase,
+  NormalizerSequence,
+  Prepend,
+  Replace,
+  Strip,
+  StripAccents,
+  UnicodeNormalizer,
+} from './simple.ts';
+
+/** Builds a normalizer from its tokenizer.json entry. */
+export function createNormalizer(cfg: unknown): Normalizer {
+  const type = stageType(cfg, 'normalizer');
+  const c = cfg as JsonObject;
+  switch (type) {
+    case 'BertNormalizer':
+      return BertNormalizer.fromJSON(c);
+    case 'Lowercase':
+      return new Lowercase();
+    case 'NFC':
+    case 'NFD':
+    case 'NFKC':
+    case 'NFKD':
+      return new UnicodeNormalizer(type);
+    case 'StripAccents':
+      return new StripAccents();
+    case 'Strip':
+      return Strip.fromJSON(c);
+    case 'Replace':
+      return Replace.fromJSON(c);
+    case 'Prepend':
+      return new Prepend(readString(c, 'prepend', 'Prepend'));
+    case 'Sequence':
+      return new NormalizerSequence(readArray(c, 'normalizers', 'normalizer Sequence').map(createNormalizer));
+    default:
+      fail('tokenizer.json', `Unknown normalizer type: ${type}`);
+  }
+}
