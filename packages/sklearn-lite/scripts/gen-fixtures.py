@@ -150,7 +150,30 @@ def gen_pca():
     write('pca', out)
 
 
-GENERATORS = {'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
+def gen_kmeans():
+    from sklearn.cluster import KMeans
+    iris = datasets.load_iris().data
+    digits = datasets.load_digits().data
+    out = {'best': {}, 'fixed': {}}
+    for name, X, k in [('iris', iris, 3), ('digits', digits, 10)]:
+        for algo in ['lloyd', 'elkan']:
+            km = KMeans(n_clusters=k, n_init=10, algorithm=algo, random_state=0).fit(X)
+            out['best'][f'{name}_{algo}'] = {'k': k, 'inertia': km.inertia_}
+    # Deterministic starts: the whole run must match scikit-learn exactly.
+    starts = [('iris_first3', iris, iris[:3]), ('iris_duplicate', iris, iris[[0, 0, 50]]),
+              ('digits_first10', digits, digits[:10]), ('digits_spread', digits, digits[::180][:10])]
+    for name, X, init in starts:
+        for algo in ['lloyd', 'elkan']:
+            for tol in [1e-4, 0.0]:
+                km = KMeans(n_clusters=len(init), init=init, n_init=1, algorithm=algo, tol=tol).fit(X)
+                out['fixed'][f'{name}_{algo}_{tol}'] = {'init': init, 'algorithm': algo, 'tol': tol, 'labels': km.labels_,
+                                                      'centers': km.cluster_centers_, 'inertia': km.inertia_,
+                                                      'n_iter': km.n_iter_, 'transform_head': km.transform(X[:3]),
+                                                      'dataset': name.split('_')[0]}
+    write('kmeans', out)
+
+
+GENERATORS = {'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

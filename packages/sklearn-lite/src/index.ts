@@ -3,6 +3,8 @@ export { NotFittedError } from './base/errors.js';
 export type { RandomState } from './base/estimator.js';
 export { BaseEstimator } from './base/estimator.js';
 export type { LabelsLike, MatrixLike, TensorConvertible, VectorLike } from './base/input.js';
+export type { KMeansOptions } from './cluster/kmeans.js';
+export { KMeans } from './cluster/kmeans.js';
 export type { Dataset } from './datasets/loaders.js';
 export { loadDigits, loadIris } from './datasets/loaders.js';
 export type {

@@ -76,6 +76,22 @@ const CASES: Case[] = [
     tweak: { nComponents: 1 },
     random: true,
   },
+  {
+    name: 'KMeans',
+    make: (o) => new sk.KMeans({ nClusters: 3, nInit: 2, ...o }),
+    attrs: ['clusterCenters_', 'labels_', 'inertia_', 'nIter_'],
+    methods: ['predict', 'transform'],
+    tweak: { nClusters: 2 },
+    random: true,
+  },
+  {
+    name: 'KMeans (elkan)',
+    make: (o) => new sk.KMeans({ nClusters: 3, nInit: 2, algorithm: 'elkan', ...o }),
+    attrs: ['clusterCenters_', 'labels_'],
+    methods: ['predict'],
+    tweak: { init: 'random' },
+    random: true,
+  },
 ];
 
 function outputs(est: Estimator, c: Case, Xin: unknown): unknown[] {

@@ -169,7 +169,7 @@ export function matrixToTensor(m: Matrix): Tensor {
 }
 
 export function vectorToTensor(
-  v: Float64Array | readonly number[],
+  v: Float64Array | Int32Array | readonly number[],
   dtype: 'float64' | 'int32' = 'float64',
 ): Tensor {
   const arr = dtype === 'int32' ? Int32Array.from(v) : v instanceof Float64Array ? v : Float64Array.from(v);
