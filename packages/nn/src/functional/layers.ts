@@ -1,0 +1,79 @@
+import { type Generator, rand, type Tensor, where } from '@lumen/tensor';
+import { fail, fmtShape } from '../errors.js';
+
+/** F.linear: x Wᵀ + b. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const inF = weight.shape[weight.ndim - 1];
+  if (x.shape[x.ndim - 1] !== inF) {
+    fail(
+      'linear',
+      `input's last dim must equal in_features ${inF}, got input shape ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)}`,
+    );
+  }
+  const y = x.matmul(weight.T);
+  return bias ? y.add(bias) : y;
+}
+
+export interface DropoutOptions {
+  p?: number;
+  training?: boolean;
+  generator?: Generator;
+}
+
+/** F.dropout: zeroes each element with probability p and scales the rest by 1/(1-p) (identity unless training). */
+export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  const p = options.p ?? 0.5;
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+    fail('dropout', `p must be a probability in [0, 1], got ${p}`);
+  if (!(options.training ?? true) || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const keep = rand(x.shape, { device: x.device, generator: options.generator }).ge(p);
+  return where(keep, x.mul(1 / (1 - p)), 0);
+}
+
+/** F.layer_norm over the trailing dims given by normalizedShape. */
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.ndim - k);
+  if (k === 0 || k > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
+    fail(
+      'layerNorm',
+      `the input's trailing dims must be ${fmtShape(normalizedShape)}, got input shape ${fmtShape(x.shape)}`,
+    );
+  }
+  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const mean = x.mean(dims, { keepdim: true });
+  const centered = x.sub(mean);
+  const variance = centered.square().mean(dims, { keepdim: true });
+  let y = centered.mul(variance.add(eps).rsqrt());
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
+/** F.embedding: rows of `weight` picked by integer `indices` (any shape); paddingIdx rows get no gradient. */
+export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+  if (indices.dtype !== 'int32') fail('embedding', `indices must be an int32 tensor, got ${indices.dtype}`);
+  if (weight.ndim !== 2)
+    fail('embedding', `weight must be 2-d [numEmbeddings, embeddingDim], got ${fmtShape(weight.shape)}`);
+  const [n, dim] = weight.shape as [number, number];
+  if (indices.device === 'cpu' && indices.size > 0) {
+    const data = indices.dataSync();
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v < 0 || v >= n)
+        fail('embedding', `index ${v} at position ${i} is out of range for an embedding of ${n} rows`);
+    }
+  }
+  const rows = weight.indexSelect(0, indices.reshape([-1])).reshape([...indices.shape, dim]);
+  if (paddingIdx === undefined || paddingIdx === null) return rows;
+  // Same values, but the padding positions take their value from a detached copy: no gradient.
+  const keep = indices.ne(paddingIdx < 0 ? paddingIdx + n : paddingIdx).unsqueeze(-1);
+  return where(keep, rows, rows.detach());
+}

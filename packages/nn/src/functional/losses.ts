@@ -1,0 +1,220 @@
+import { type Tensor, where } from '@lumen/tensor';
+import { fail, fmtShape } from '../errors.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Tensor {
+  const r = reduction ?? 'mean';
+  if (r === 'mean') return loss.mean();
+  if (r === 'sum') return loss.sum();
+  if (r === 'none') return loss;
+  fail(op, `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+}
+
+function sameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
+    fail(op, `target shape ${fmtShape(target.shape)} must equal input shape ${fmtShape(input.shape)}`);
+  }
+}
+
+function checkProbabilities(op: string, input: Tensor): void {
+  if (input.device !== 'cpu') return;
+  const d = input.dataSync();
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!(v >= 0 && v <= 1))
+      fail(op, `all elements of input must be probabilities in [0, 1], got ${v} at position ${i}`);
+  }
+}
+
+export interface LossOptions {
+  reduction?: Reduction;
+}
+
+/** F.mse_loss. */
+export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  sameShape('mseLoss', input, target);
+  return reduce('mseLoss', input.sub(target).square(), options.reduction);
+}
+
+/** F.l1_loss. */
+export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  sameShape('l1Loss', input, target);
+  return reduce('l1Loss', input.sub(target).abs(), options.reduction);
+}
+
+export interface BCEOptions extends LossOptions {
+  /** Rescaling weight per element (broadcast against the input). */
+  weight?: Tensor | null;
+}
+
+/** F.binary_cross_entropy on probabilities; each log is clamped at -100, as PyTorch does. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  sameShape('binaryCrossEntropy', input, target);
+  checkProbabilities('binaryCrossEntropy', input);
+  const logP = input.log().clamp(-100);
+  const log1mP = input.neg().add(1).log().clamp(-100);
+  let loss = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce('binaryCrossEntropy', loss, options.reduction);
+}
+
+export interface BCEWithLogitsOptions extends BCEOptions {
+  /** Weight of positive examples, per class (broadcast against the input's last dim). */
+  posWeight?: Tensor | null;
+}
+
+/**
+ * F.binary_cross_entropy_with_logits, in the stable form (1 − t)·x + softplus(−x): finite for any
+ * logit.
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  options: BCEWithLogitsOptions = {},
+): Tensor {
+  sameShape('binaryCrossEntropyWithLogits', input, target);
+  // softplus(−x) = log(1 + e^−x), computed stably (and with the right gradient at x = 0).
+  const softTerm = input.neg().softplus();
+  let loss: Tensor;
+  if (options.posWeight) {
+    const logWeight = options.posWeight.sub(1).mul(target).add(1);
+    loss = target.neg().add(1).mul(input).add(logWeight.mul(softTerm));
+  } else {
+    loss = target.neg().add(1).mul(input).add(softTerm);
+  }
+  if (options.weight) loss = loss.mul(options.weight);
+  return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);
+}
+
+export interface CrossEntropyOptions extends LossOptions {
+  /** Weight per class, shape [C]. */
+  weight?: Tensor | null;
+  /** Targets equal to this contribute nothing (default -100, as PyTorch). */
+  ignoreIndex?: number;
+  /** Mixes the one-hot target with the uniform distribution: (1 − ε)·onehot + ε/C. */
+  labelSmoothing?: number;
+}
+
+/** Input [N, C, d1…] → [M, C] rows with the class dim last; target [N, d1…] → [M]. */
+function flattenClasses(
+  op: string,
+  input: Tensor,
+  target: Tensor,
+): { logits: Tensor; flatTarget: Tensor | null } {
+  if (input.ndim < 1) fail(op, `input must have a class dim, got shape ${fmtShape(input.shape)}`);
+  const classDim = input.ndim === 1 ? 0 : 1;
+  // (N, C, d1…) → (N, d1…, C)
+  const order = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1];
+  const moved = input.ndim <= 2 ? input : input.permute(order);
+  const C = input.shape[classDim]!;
+  const logits = input.ndim === 1 ? moved.unsqueeze(0) : moved.reshape([-1, C]);
+  if (target.dtype === 'float32' || target.dtype === 'float64') return { logits, flatTarget: null };
+  return { logits, flatTarget: target.reshape([-1]) };
+}
+
+function checkTarget(op: string, input: Tensor, target: Tensor, C: number, ignoreIndex: number): void {
+  if (target.dtype !== 'int32')
+    fail(op, `target must hold class indices (int32) or probabilities (float), got ${target.dtype}`);
+  const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
+  if (target.shape.length !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
+    fail(
+      op,
+      `target shape ${fmtShape(target.shape)} does not fit input shape ${fmtShape(input.shape)} (expected ${fmtShape(expected)})`,
+    );
+  }
+  if (target.device !== 'cpu') return;
+  const d = target.dataSync();
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (v !== ignoreIndex && (v < 0 || v >= C))
+      fail(op, `target ${v} at position ${i} is out of bounds for ${C} classes`);
+  }
+}
+
+/**
+ * F.nll_loss on log-probabilities [N, C, d1…] with class-index targets [N, d1…]; `mean` divides by
+ * the total weight of the non-ignored targets.
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const C = input.shape[input.ndim === 1 ? 0 : 1]!;
+  checkTarget('nllLoss', input, target, C, ignoreIndex);
+  const { logits: logp, flatTarget } = flattenClasses('nllLoss', input, target);
+  const t = flatTarget!;
+  return nllFromFlat('nllLoss', logp, t, target.shape, options);
+}
+
+function nllFromFlat(
+  op: string,
+  logp: Tensor,
+  t: Tensor,
+  targetShape: readonly number[],
+  options: CrossEntropyOptions,
+): Tensor {
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const valid = t.ne(ignoreIndex);
+  const safe = where(valid, t, 0);
+  const picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
+  const w = options.weight
+    ? where(valid, options.weight.indexSelect(0, safe), 0)
+    : where(valid, 1, 0).cast(logp.dtype);
+  const losses = picked.neg().mul(w);
+  const r = options.reduction ?? 'mean';
+  if (r === 'none') return losses.reshape([...targetShape]);
+  if (r === 'sum') return losses.sum();
+  if (r === 'mean') return losses.sum().div(w.sum());
+  fail(op, `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+}
+
+/**
+ * F.cross_entropy: logSoftmax over the class dim, then the negative log-likelihood. Targets are
+ * class indices (int32, with ignoreIndex) or class probabilities (float, input's shape).
+ * Label smoothing follows PyTorch's formula: (1 − ε)·nll + ε/C·(−Σ_c w_c·log p_c), with `mean`
+ * dividing by the (weighted) count of non-ignored targets.
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const op = 'crossEntropy';
+  const eps = options.labelSmoothing ?? 0;
+  if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
+    fail(op, `labelSmoothing must be in [0, 1], got ${eps}`);
+  const reduction = options.reduction ?? 'mean';
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    fail(op, `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const C = input.shape[input.ndim === 1 ? 0 : 1]!;
+  const isProb = target.dtype === 'float32' || target.dtype === 'float64';
+  if (!isProb) checkTarget(op, input, target, C, ignoreIndex);
+  else sameShape(op, input, target);
+  const { logits, flatTarget } = flattenClasses(op, input, target);
+  const logp = logits.logSoftmax(1);
+  const classWeight = options.weight ? options.weight.reshape([1, C]) : null;
+  const outShape = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
+
+  if (isProb) {
+    const { logits: probs } = flattenClasses(op, target, target);
+    const smoothed = eps > 0 ? probs.mul(1 - eps).add(eps / C) : probs;
+    let terms = logp.mul(smoothed);
+    if (classWeight) terms = terms.mul(classWeight);
+    const losses = terms.sum(1).neg();
+    if (reduction === 'none') return losses.reshape(outShape);
+    if (reduction === 'sum') return losses.sum();
+    return losses.sum().div(losses.shape[0]!);
+  }
+
+  const t = flatTarget!;
+  const nll = nllFromFlat(op, logp, t, outShape, options);
+  if (eps === 0) return nll;
+  const valid = t.ne(ignoreIndex);
+  const smoothTerms = classWeight ? logp.mul(classWeight) : logp;
+  const smooth = where(valid, smoothTerms.sum(1).neg(), 0);
+  let smoothReduced: Tensor;
+  if (reduction === 'none') smoothReduced = smooth.reshape(outShape);
+  else if (reduction === 'sum') smoothReduced = smooth.sum();
+  else if (options.weight) {
+    const w = where(valid, options.weight.indexSelect(0, where(valid, t, 0)), 0);
+    smoothReduced = smooth.sum().div(w.sum());
+  } else smoothReduced = smooth.sum().div(where(valid, 1, 0).sum());
+  return nll.mul(1 - eps).add(smoothReduced.mul(eps / C));
+}

@@ -1,0 +1,99 @@
+import { noGrad } from '@lumen/autograd';
+import type { Tensor } from '@lumen/tensor';
+import { fail } from '../errors.js';
+import { copyInto } from '../module/inPlace.js';
+
+/** A group of parameters sharing hyperparameters; `lr` is what schedulers change. */
+export type ParamGroup<H> = H & { params: Tensor[]; lr: number; initialLr?: number };
+
+/** What an optimizer accepts: tensors, or groups `{ params, ...overrides }` as in PyTorch. */
+export type ParamsInput<H> =
+  | Iterable<Tensor>
+  | readonly (Partial<H> & { params: Iterable<Tensor>; lr?: number })[];
+
+function isTensorLike(x: unknown): x is Tensor {
+  return typeof x === 'object' && x !== null && 'shape' in x && 'requiresGrad' in x;
+}
+
+/**
+ * torch.optim.Optimizer. A subclass supplies `update`: the whole per-parameter update as one
+ * function of (param, grad, state) returning the new values — the unit a fused device kernel can
+ * take over. `step()` runs it for every parameter that has a gradient and writes the result into the
+ * parameter in place.
+ */
+export abstract class Optimizer<H extends object, S extends object> {
+  readonly paramGroups: ParamGroup<H>[];
+  /** Per-parameter state (momentum buffers, moment estimates, step counts). */
+  readonly state = new Map<Tensor, S>();
+  protected readonly name: string;
+
+  constructor(name: string, params: ParamsInput<H>, defaults: H & { lr: number }) {
+    this.name = name;
+    if (
+      params === null ||
+      params === undefined ||
+      typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    ) {
+      fail(
+        name,
+        `params must be an iterable of tensors or of parameter groups, got ${params === null ? 'null' : typeof params}`,
+      );
+    }
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) fail(name, 'got an empty parameter list');
+    const groups = isTensorLike(list[0])
+      ? [{ params: list as Tensor[] }]
+      : (list as (Partial<H> & { params: Iterable<Tensor> })[]);
+    const seen = new Set<Tensor>();
+    this.paramGroups = groups.map((g, gi) => {
+      const ps = [...g.params];
+      ps.forEach((p, i) => {
+        if (!isTensorLike(p)) fail(name, `paramGroups[${gi}].params[${i}] must be a Tensor, got ${typeof p}`);
+        if (!p.isLeaf)
+          fail(
+            name,
+            `paramGroups[${gi}].params[${i}] is not a leaf tensor; optimizers update leaves (parameters)`,
+          );
+        if (seen.has(p)) fail(name, `paramGroups[${gi}].params[${i}] appears more than once`);
+        seen.add(p);
+      });
+      const group = { ...defaults, ...g, params: ps } as ParamGroup<H>;
+      this.validate(group, gi);
+      return group;
+    });
+  }
+
+  /** Throws on a bad hyperparameter, naming it. */
+  protected abstract validate(group: ParamGroup<H>, index: number): void;
+
+  /** The update for one parameter: new parameter values and new state. Pure: never mutates inputs. */
+  protected abstract update(
+    param: Tensor,
+    grad: Tensor,
+    state: S | undefined,
+    group: ParamGroup<H>,
+  ): { param: Tensor; state: S };
+
+  /** Sets every parameter's gradient to null (PyTorch's default set_to_none). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /** One optimisation step over every parameter that has a gradient. */
+  step(): void {
+    noGrad(() => {
+      for (const group of this.paramGroups) {
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          const { param, state } = this.update(p.detach(), p.grad, this.state.get(p), group);
+          this.state.set(p, state);
+          copyInto(`${this.name}.step`, p, param);
+        }
+      }
+    });
+  }
+
+  protected check(cond: boolean, index: number, what: string, value: unknown): void {
+    if (!cond) fail(this.name, `invalid ${what} in paramGroups[${index}]: got ${JSON.stringify(value)}`);
+  }
+}
