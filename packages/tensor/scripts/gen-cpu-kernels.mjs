@@ -12,7 +12,9 @@ const OUT = join(root, 'src/backends/cpu/elementwise.generated.ts');
 
 export async function loadOpTable() {
   const src = readFileSync(join(root, 'src/ops/opTable.ts'), 'utf8');
-  const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(src, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
 }
 
@@ -109,8 +111,14 @@ export async function generate() {
     binaryMap.push(`  ${op}: [binary_${op}, binary_${def.jsInt ? `${op}_int` : op}],`);
   }
   parts.push('/** [float kernel, int32 kernel] per op. */');
-  parts.push(`export const UNARY_KERNELS: Record<string, readonly [UnaryKernel, UnaryKernel]> = {\n${unaryMap.join('\n')}\n};`, '');
-  parts.push(`export const BINARY_KERNELS: Record<string, readonly [BinaryKernel, BinaryKernel]> = {\n${binaryMap.join('\n')}\n};`, '');
+  parts.push(
+    `export const UNARY_KERNELS: Record<string, readonly [UnaryKernel, UnaryKernel]> = {\n${unaryMap.join('\n')}\n};`,
+    '',
+  );
+  parts.push(
+    `export const BINARY_KERNELS: Record<string, readonly [BinaryKernel, BinaryKernel]> = {\n${binaryMap.join('\n')}\n};`,
+    '',
+  );
   return parts.join('\n');
 }
 

@@ -9,7 +9,9 @@ if (!adapter) {
   process.exit(1);
 }
 const info = adapter.info ?? {};
-console.log(`webgpu-probe: adapter ${info.vendor ?? '?'} / ${info.architecture ?? '?'} / ${info.description ?? ''}`);
+console.log(
+  `webgpu-probe: adapter ${info.vendor ?? '?'} / ${info.architecture ?? '?'} / ${info.description ?? ''}`,
+);
 const device = await adapter.requestDevice();
 device.destroy();
 process.exit(0);

@@ -35,7 +35,8 @@ function resolve(op: string, opts: TensorOptions | undefined, dflt: DType): { dt
     fail(op, `options must be an object like { dtype, device }, got ${describe(opts)}`);
   }
   const dtype = opts?.dtype ?? dflt;
-  if (!isDType(dtype)) fail(op, `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype))
+    fail(op, `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
   const device = opts?.device === undefined ? getDefaultDevice() : checkDevice(op, opts.device);
   return { dtype, device };
 }
@@ -45,7 +46,13 @@ function finish(t: Tensor, opts: TensorOptions | undefined): Tensor {
   return t;
 }
 
-function fromHost(op: string, data: TypedArray, shape: readonly number[], dtype: DType, device: Device): Tensor {
+function fromHost(
+  op: string,
+  data: TypedArray,
+  shape: readonly number[],
+  dtype: DType,
+  device: Device,
+): Tensor {
   return wrap(getBackend(device, op).fromArray(data, dtype), shape, dtype);
 }
 
@@ -73,12 +80,18 @@ export function tensor(
     const typed = data as AnyTypedArray;
     const inferred = dtypeOfTyped(typed);
     if (!inferred && opts?.dtype === undefined) {
-      fail('tensor', `a ${typed.constructor.name} needs an explicit dtype option ('float32', 'float64', 'int32' or 'bool')`);
+      fail(
+        'tensor',
+        `a ${typed.constructor.name} needs an explicit dtype option ('float32', 'float64', 'int32' or 'bool')`,
+      );
     }
     const { dtype, device } = resolve('tensor', opts, inferred ?? 'float32');
     const shape = opts?.shape ? checkShape('tensor', 'shape', opts.shape) : [typed.length];
     if (numel(shape) !== typed.length) {
-      fail('tensor', `shape ${fmtShape(shape)} holds ${numel(shape)} elements but the data has ${typed.length}`);
+      fail(
+        'tensor',
+        `shape ${fmtShape(shape)} holds ${numel(shape)} elements but the data has ${typed.length}`,
+      );
     }
     const host = typedArrayFor(dtype, typed.length);
     for (let i = 0; i < typed.length; i++) host[i] = checkValue('tensor', typed[i]!, dtype, `data[${i}]`);
@@ -91,12 +104,16 @@ export function tensor(
     if (Array.isArray(x)) {
       if (depth === shape.length) shape.push(x.length);
       else if (depth > shape.length || shape[depth] !== x.length) {
-        fail('tensor', `ragged nested array: ${path} has length ${x.length}, expected ${shape[depth] ?? 'a number'} (all rows must have the same length)`);
+        fail(
+          'tensor',
+          `ragged nested array: ${path} has length ${x.length}, expected ${shape[depth] ?? 'a number'} (all rows must have the same length)`,
+        );
       }
       for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${path}[${i}]`);
       return;
     }
-    if (depth !== shape.length) fail('tensor', `ragged nested array: ${path} is a number where an array was expected`);
+    if (depth !== shape.length)
+      fail('tensor', `ragged nested array: ${path} is a number where an array was expected`);
     if (typeof x === 'boolean') flat.push(x ? 1 : 0);
     else if (typeof x === 'number') {
       allBool = false;
@@ -110,7 +127,8 @@ export function tensor(
   for (let i = 0; i < flat.length; i++) host[i] = checkValue('tensor', flat[i]!, dtype, `element ${i}`);
   if (opts?.shape) {
     const s = checkShape('tensor', 'shape', opts.shape);
-    if (numel(s) !== flat.length) fail('tensor', `shape ${fmtShape(s)} holds ${numel(s)} elements but the data has ${flat.length}`);
+    if (numel(s) !== flat.length)
+      fail('tensor', `shape ${fmtShape(s)} holds ${numel(s)} elements but the data has ${flat.length}`);
     return finish(fromHost('tensor', host, s, dtype, device), opts);
   }
   return finish(fromHost('tensor', host, shape, dtype, device), opts);
@@ -120,7 +138,8 @@ function checkValue(op: string, v: number, dtype: DType, where: string): number 
   if (dtype === 'int32' && (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)) {
     fail(op, `dtype int32 needs integers in [-2^31, 2^31), got ${v} at ${where}`);
   }
-  if (dtype === 'bool' && v !== 0 && v !== 1) fail(op, `dtype bool needs booleans or 0/1, got ${v} at ${where}`);
+  if (dtype === 'bool' && v !== 0 && v !== 1)
+    fail(op, `dtype bool needs booleans or 0/1, got ${v} at ${where}`);
   return v;
 }
 
@@ -129,10 +148,15 @@ function shapeOf(op: string, shape: unknown): number[] {
   return checkShape(op, 'shape', shape);
 }
 
-export function full(shape: readonly number[] | number, value: number | boolean, opts?: TensorOptions): Tensor {
+export function full(
+  shape: readonly number[] | number,
+  value: number | boolean,
+  opts?: TensorOptions,
+): Tensor {
   const s = shapeOf('full', shape);
   const { dtype, device } = resolve('full', opts, typeof value === 'boolean' ? 'bool' : 'float32');
-  if (typeof value !== 'number' && typeof value !== 'boolean') fail('full', `fillValue must be a number or boolean, got ${describe(value)}`);
+  if (typeof value !== 'number' && typeof value !== 'boolean')
+    fail('full', `fillValue must be a number or boolean, got ${describe(value)}`);
   const v = checkValue('full', Number(value), dtype === 'bool' ? 'float32' : dtype, 'fillValue');
   return finish(wrap(getBackend(device, 'full').fill(numel(s), dtype, v), s, dtype), opts);
 }
@@ -168,11 +192,17 @@ export function arange(start: number, end?: number, step = 1, opts?: TensorOptio
     end = start;
     start = 0;
   }
-  for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail('arange', `${name} must be a finite number, got ${describe(v)}`);
+  for (const [name, v] of [
+    ['start', start],
+    ['end', end],
+    ['step', step],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      fail('arange', `${name} must be a finite number, got ${describe(v)}`);
   }
   if (step === 0) fail('arange', 'step must be non-zero');
-  if ((end - start) / step < 0) fail('arange', `upper bound and step are inconsistent: start=${start}, end=${end}, step=${step}`);
+  if ((end - start) / step < 0)
+    fail('arange', `upper bound and step are inconsistent: start=${start}, end=${end}, step=${step}`);
   const ints = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const { dtype, device } = resolve('arange', opts, ints ? 'int32' : 'float32');
   const size = Math.ceil((end - start) / step);
@@ -181,7 +211,8 @@ export function arange(start: number, end?: number, step = 1, opts?: TensorOptio
 
 /** torch.linspace: `steps` evenly spaced values from start to end inclusive (float32 by default). */
 export function linspace(start: number, end: number, steps: number, opts?: TensorOptions): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) fail('linspace', `steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    fail('linspace', `steps must be a non-negative integer, got ${steps}`);
   const { dtype, device } = resolve('linspace', opts, 'float32');
   const host = typedArrayFor(dtype, steps);
   if (steps === 1) host[0] = start;
@@ -195,8 +226,12 @@ export function linspace(start: number, end: number, steps: number, opts?: Tenso
 }
 
 export function eye(n: number, m: number = n, opts?: TensorOptions): Tensor {
-  for (const [name, v] of [['n', n], ['m', m]] as const) {
-    if (!Number.isInteger(v) || v < 0) fail('eye', `${name} must be a non-negative integer, got ${describe(v)}`);
+  for (const [name, v] of [
+    ['n', n],
+    ['m', m],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      fail('eye', `${name} must be a non-negative integer, got ${describe(v)}`);
   }
   const { dtype, device } = resolve('eye', opts, 'float32');
   const host = typedArrayFor(dtype, n * m);
@@ -204,15 +239,27 @@ export function eye(n: number, m: number = n, opts?: TensorOptions): Tensor {
   return finish(fromHost('eye', host, [n, m], dtype, device), opts);
 }
 
-function random(op: string, kind: RandomKind, shape: readonly number[] | number, a: number, b: number, dflt: DType, opts?: RandomOptions): Tensor {
+function random(
+  op: string,
+  kind: RandomKind,
+  shape: readonly number[] | number,
+  a: number,
+  b: number,
+  dflt: DType,
+  opts?: RandomOptions,
+): Tensor {
   const s = shapeOf(op, shape);
   const { dtype, device } = resolve(op, opts, dflt);
   if (kind !== 'randint' && !isFloat(dtype)) fail(op, `dtype must be float32 or float64, got ${dtype}`);
-  if (kind === 'randint' && dtype !== 'int32' && !isFloat(dtype)) fail(op, `dtype must be int32 or a float type, got ${dtype}`);
+  if (kind === 'randint' && dtype !== 'int32' && !isFloat(dtype))
+    fail(op, `dtype must be int32 or a float type, got ${dtype}`);
   const size = numel(s);
   const gen = opts?.generator ?? defaultGenerator;
   const { k0, k1, counter } = gen.take(size);
-  return finish(wrap(getBackend(device, op).random(kind, size, dtype, { k0, k1, counter, a, b }), s, dtype), opts);
+  return finish(
+    wrap(getBackend(device, op).random(kind, size, dtype, { k0, k1, counter, a, b }), s, dtype),
+    opts,
+  );
 }
 
 /** Uniform on [0, 1). */
@@ -221,7 +268,12 @@ export function rand(shape: readonly number[] | number, opts?: RandomOptions): T
 }
 
 /** Uniform on [low, high) (torch's `tensor.uniform_(low, high)`). */
-export function uniform(shape: readonly number[] | number, low: number, high: number, opts?: RandomOptions): Tensor {
+export function uniform(
+  shape: readonly number[] | number,
+  low: number,
+  high: number,
+  opts?: RandomOptions,
+): Tensor {
   if (!(low <= high)) fail('uniform', `low must be <= high, got low=${low}, high=${high}`);
   return random('uniform', 'uniform', shape, low, high, 'float32', opts);
 }
@@ -232,13 +284,23 @@ export function randn(shape: readonly number[] | number, opts?: RandomOptions): 
 }
 
 /** Normal with the given mean and std (torch's `tensor.normal_(mean, std)`). */
-export function normal(shape: readonly number[] | number, mean: number, std: number, opts?: RandomOptions): Tensor {
+export function normal(
+  shape: readonly number[] | number,
+  mean: number,
+  std: number,
+  opts?: RandomOptions,
+): Tensor {
   if (!(std >= 0)) fail('normal', `std must be >= 0, got ${std}`);
   return random('normal', 'normal', shape, mean, std, 'float32', opts);
 }
 
 /** Integers uniform on [low, high) (int32 by default). */
-export function randint(low: number, high: number, shape: readonly number[] | number, opts?: RandomOptions): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[] | number,
+  opts?: RandomOptions,
+): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || low >= high || high - low > 2 ** 32) {
     fail('randint', `need integers low < high with high - low <= 2^32, got low=${low}, high=${high}`);
   }

@@ -18,7 +18,10 @@ export function getBackend(device: Device, op = 'tensor'): Backend {
   const b = backends[device];
   if (b) return b;
   if (device === 'webgpu') {
-    fail(op, "the webgpu backend is not initialized: call `await initWebGPU()` first (it returns false when this machine has no WebGPU adapter)");
+    fail(
+      op,
+      'the webgpu backend is not initialized: call `await initWebGPU()` first (it returns false when this machine has no WebGPU adapter)',
+    );
   }
   fail(op, `unknown device ${JSON.stringify(device)}: expected 'cpu' or 'webgpu'`);
 }

@@ -18,7 +18,8 @@ export function describe(x: unknown): string {
   if (x === null) return 'null';
   if (x === undefined) return 'undefined';
   if (Array.isArray(x)) return `array(length ${x.length})`;
-  if (ArrayBuffer.isView(x)) return `${x.constructor.name}(length ${(x as unknown as ArrayLike<number>).length})`;
+  if (ArrayBuffer.isView(x))
+    return `${x.constructor.name}(length ${(x as unknown as ArrayLike<number>).length})`;
   if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
   if (typeof x === 'string') return JSON.stringify(x);
   return `${typeof x} ${String(x)}`;

@@ -1,38 +1,40 @@
-export { Tensor } from './tensor.js';
-export type { GradFn, NestedArray } from './tensor.js';
-export type { Device, DType, TypedArray } from './dtype.js';
-export { promoteTypes, isFloat } from './dtype.js';
-export { LumenError } from './errors.js';
-export {
-  tensor,
-  zeros,
-  ones,
-  full,
-  zerosLike,
-  onesLike,
-  fullLike,
-  arange,
-  linspace,
-  eye,
-  rand,
-  randn,
-  randint,
-  uniform,
-  normal,
-  randLike,
-  randnLike,
-} from './creation.js';
-export type { TensorOptions, RandomOptions } from './creation.js';
-export { Generator, manualSeed, defaultGenerator } from './random.js';
-export { tidy, keep, memory } from './memory.js';
-export type { MemoryInfo, DeviceMemory } from './memory.js';
-export { setDefaultDevice, getDefaultDevice, webgpuAvailable } from './device.js';
-export { cat, stack, split, chunk } from './ops/join.js';
-export { matmul } from './ops/linalg.js';
-export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
-export { softmax, logSoftmax } from './ops/softmax.js';
-export * from './functional.js';
-export type { Operand, Scalar } from './ops/core.js';
-export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';
-export { installAutograd } from './autogradHook.js';
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
+export { installAutograd } from './autogradHook.js';
+export type { InitWebGPUOptions } from './backends/webgpu/init.js';
+export { destroyWebGPU, initWebGPU, syncWebGPU, webgpuPoolStats } from './backends/webgpu/init.js';
+export type { RandomOptions, TensorOptions } from './creation.js';
+export {
+  arange,
+  eye,
+  full,
+  fullLike,
+  linspace,
+  normal,
+  ones,
+  onesLike,
+  rand,
+  randint,
+  randLike,
+  randn,
+  randnLike,
+  tensor,
+  uniform,
+  zeros,
+  zerosLike,
+} from './creation.js';
+export { getDefaultDevice, setDefaultDevice, webgpuAvailable } from './device.js';
+export type { Device, DType, TypedArray } from './dtype.js';
+export { isFloat, promoteTypes } from './dtype.js';
+export { LumenError } from './errors.js';
+export * from './functional.js';
+export type { DeviceMemory, MemoryInfo } from './memory.js';
+export { keep, memory, tidy } from './memory.js';
+export type { Operand, Scalar } from './ops/core.js';
+export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+export { cat, chunk, split, stack } from './ops/join.js';
+export { matmul } from './ops/linalg.js';
+export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';
+export { logSoftmax, softmax } from './ops/softmax.js';
+export { defaultGenerator, Generator, manualSeed } from './random.js';
+export type { GradFn, NestedArray } from './tensor.js';
+export { Tensor } from './tensor.js';

@@ -16,7 +16,10 @@ export interface MemoryInfo extends DeviceMemory {
   byDevice: Record<Device, DeviceMemory>;
 }
 
-const live: Record<Device, DeviceMemory> = { cpu: { tensors: 0, bytes: 0 }, webgpu: { tensors: 0, bytes: 0 } };
+const live: Record<Device, DeviceMemory> = {
+  cpu: { tensors: 0, bytes: 0 },
+  webgpu: { tensors: 0, bytes: 0 },
+};
 
 type Releaser = (s: Storage) => void;
 const releasers: Partial<Record<Device, Releaser>> = {};
@@ -64,7 +67,11 @@ function unref(s: Storage): void {
 export function memory(): MemoryInfo {
   const cpu = { ...live.cpu };
   const webgpu = { ...live.webgpu };
-  return { tensors: cpu.tensors + webgpu.tensors, bytes: cpu.bytes + webgpu.bytes, byDevice: { cpu, webgpu } };
+  return {
+    tensors: cpu.tensors + webgpu.tensors,
+    bytes: cpu.bytes + webgpu.bytes,
+    byDevice: { cpu, webgpu },
+  };
 }
 
 // ---- tidy scopes ------------------------------------------------------------------------------

@@ -8,7 +8,12 @@ import type { DType, TypedArray } from './dtype.js';
 const EDGE = 3;
 const THRESHOLD = 1000;
 
-export function formatTensor(data: TypedArray, shape: readonly number[], dtype: DType, suffix: string[]): string {
+export function formatTensor(
+  data: TypedArray,
+  shape: readonly number[],
+  dtype: DType,
+  suffix: string[],
+): string {
   const summarize = data.length > THRESHOLD;
   const fmt = formatter(data, dtype, summarize ? sampleIndices(shape) : null);
   const prefix = 'tensor(';
@@ -95,12 +100,15 @@ function block(
 ): string {
   const n = shape[dim]!;
   const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
-  const idx = summarize && n > 2 * EDGE ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
+  const idx =
+    summarize && n > 2 * EDGE ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
   if (dim === shape.length - 1) {
     const items = idx.map((i) => (i < 0 ? '...' : fmt.format(data[base + i]!)));
     return `[${items.join(', ')}]`;
   }
   const sep = `,${'\n'.repeat(shape.length - dim - 1)}${' '.repeat(indent + 1)}`;
-  const items = idx.map((i) => (i < 0 ? '...' : block(data, shape, dim + 1, base + i * stride, fmt, indent + 1, summarize)));
+  const items = idx.map((i) =>
+    i < 0 ? '...' : block(data, shape, dim + 1, base + i * stride, fmt, indent + 1, summarize),
+  );
   return `[${items.join(sep)}]`;
 }

@@ -128,7 +128,8 @@ export class Generator {
   /** An integer uniform in [low, high). */
   randint(low: number, high: number): number {
     const range = high - low;
-    if (!(range > 0) || range > 4294967296) fail('Generator.randint', `need low < high with high - low <= 2^32, got [${low}, ${high})`);
+    if (!(range > 0) || range > 4294967296)
+      fail('Generator.randint', `need low < high with high - low <= 2^32, got [${low}, ${high})`);
     if (range <= 65536) return low + mulhi32(this.nextUint32(), range);
     return low + Math.floor(this.random() * range);
   }

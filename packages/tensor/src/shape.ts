@@ -35,7 +35,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 export function checkShape(op: string, arg: string, shape: unknown): number[] {
-  if (!Array.isArray(shape)) fail(op, `${arg} must be an array of non-negative integers, got ${String(shape)}`);
+  if (!Array.isArray(shape))
+    fail(op, `${arg} must be an array of non-negative integers, got ${String(shape)}`);
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
       fail(op, `${arg} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -70,7 +71,8 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
 
 /** Turns a possibly negative dim into an index in [0, ndim), or throws naming the op. */
 export function normalizeDim(op: string, dim: number, ndim: number, arg = 'dim'): number {
-  if (typeof dim !== 'number' || !Number.isInteger(dim)) fail(op, `${arg} must be an integer, got ${String(dim)}`);
+  if (typeof dim !== 'number' || !Number.isInteger(dim))
+    fail(op, `${arg} must be an integer, got ${String(dim)}`);
   const lo = -Math.max(ndim, 1);
   const hi = Math.max(ndim, 1) - 1;
   if (dim < lo || dim > hi) {
@@ -79,7 +81,11 @@ export function normalizeDim(op: string, dim: number, ndim: number, arg = 'dim')
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
 
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, ndim: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | undefined,
+  ndim: number,
+): number[] {
   if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, ndim));
@@ -91,7 +97,10 @@ export function normalizeDims(op: string, dims: number | readonly number[] | und
  * Merges adjacent dims that are laid out back to back in every operand (and drops size-1 dims),
  * so kernels index with as few dims as possible. All operands share `shape`.
  */
-export function collapseDims(shape: Shape, stridesList: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+export function collapseDims(
+  shape: Shape,
+  stridesList: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = stridesList.map(() => []);
   for (let i = 0; i < shape.length; i++) {
@@ -105,7 +114,7 @@ export function collapseDims(shape: Shape, stridesList: readonly (readonly numbe
       });
     } else {
       outShape.push(d);
-      stridesList.forEach((s, k) => outStrides[k]!.push(s[i]!));
+      for (const [k, s] of stridesList.entries()) outStrides[k]!.push(s[i]!);
     }
   }
   return { shape: outShape, strides: outStrides };
@@ -127,7 +136,10 @@ export function inferShape(op: string, target: readonly number[], size: number, 
   const out = target.slice();
   if (infer >= 0) {
     if (known === 0 || size % known !== 0) {
-      fail(op, `shape ${fmtShape(target)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+      fail(
+        op,
+        `shape ${fmtShape(target)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+      );
     }
     out[infer] = size / known;
   } else if (known !== size) {

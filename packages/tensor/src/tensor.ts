@@ -1,11 +1,11 @@
 import { autogradEngine, type OpInput } from './autogradHook.js';
 import type { Storage, View } from './backend.js';
-import { cpuBackend, getBackend, checkDevice } from './device.js';
+import { checkDevice, cpuBackend, getBackend } from './device.js';
 import type { Device, DType, TypedArray } from './dtype.js';
 import { isFloat } from './dtype.js';
 import { fail, fmtShape } from './errors.js';
 import { releaseOwner, retain } from './memory.js';
-import { type Operand } from './ops/core.js';
+import type { Operand } from './ops/core.js';
 import { binary, cast, clamp, unary, where } from './ops/elementwise.js';
 import { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 import { chunk, split } from './ops/join.js';
@@ -87,7 +87,10 @@ export class Tensor implements View {
   /** @internal */
   assertAlive(op: string): void {
     if (this._disposed || this.storage.released) {
-      fail(op, `the tensor ${fmtShape(this.shape)} (${this.dtype}, ${this.device}) was disposed and cannot be used`);
+      fail(
+        op,
+        `the tensor ${fmtShape(this.shape)} (${this.dtype}, ${this.device}) was disposed and cannot be used`,
+      );
     }
   }
 
@@ -113,7 +116,11 @@ export class Tensor implements View {
 
   /** The single element of a one-element tensor. */
   async item(): Promise<number | boolean> {
-    if (this.size !== 1) fail('item', `only one-element tensors can be converted to a number, this one has shape ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      fail(
+        'item',
+        `only one-element tensors can be converted to a number, this one has shape ${fmtShape(this.shape)}`,
+      );
     const d = await this.data();
     return this.dtype === 'bool' ? d[0] === 1 : d[0]!;
   }
@@ -121,7 +128,10 @@ export class Tensor implements View {
   dataSync(): TypedArray {
     this.assertAlive('dataSync');
     if (this.device !== 'cpu') {
-      fail('dataSync', `cannot read a ${this.device} tensor synchronously; use \`await t.data()\` (or \`await t.toArray()\`)`);
+      fail(
+        'dataSync',
+        `cannot read a ${this.device} tensor synchronously; use \`await t.data()\` (or \`await t.toArray()\`)`,
+      );
     }
     return cpuBackend().readSync(this);
   }
@@ -135,7 +145,11 @@ export class Tensor implements View {
 
   /** The single element, synchronously (cpu only). */
   itemSync(): number | boolean {
-    if (this.size !== 1) fail('itemSync', `only one-element tensors can be converted to a number, this one has shape ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      fail(
+        'itemSync',
+        `only one-element tensors can be converted to a number, this one has shape ${fmtShape(this.shape)}`,
+      );
     const d = this.dataSync();
     return this.dtype === 'bool' ? d[0] === 1 : d[0]!;
   }
@@ -151,7 +165,10 @@ export class Tensor implements View {
     this.assertAlive('to');
     if (device === this.device) return this;
     if (this.device !== 'cpu') {
-      fail('to', `moving a ${this.device} tensor to ${device} has to wait for the GPU: use \`await t.toAsync('${device}')\``);
+      fail(
+        'to',
+        `moving a ${this.device} tensor to ${device} has to wait for the GPU: use \`await t.toAsync('${device}')\``,
+      );
     }
     return this.moveFrom(cpuBackend().readSync(this), device);
   }
@@ -165,7 +182,13 @@ export class Tensor implements View {
 
   private moveFrom(data: TypedArray, device: Device): Tensor {
     const b = getBackend(device, 'to');
-    const t = new Tensor(b.fromArray(data, this.dtype), this.shape.slice(), contiguousStrides(this.shape), 0, this.dtype);
+    const t = new Tensor(
+      b.fromArray(data, this.dtype),
+      this.shape.slice(),
+      contiguousStrides(this.shape),
+      0,
+      this.dtype,
+    );
     const engine = autogradEngine();
     if (engine && this.requiresGrad) engine.record('to', [this], t, { device: this.device });
     return t;
@@ -218,18 +241,21 @@ export class Tensor implements View {
   /** Computes gradients of this tensor with respect to the leaves that require grad. */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
     const engine = autogradEngine();
-    if (!engine) fail('backward', "autograd is not loaded: add `import '@lumen/autograd'` (or import @lumen/nn) first");
+    if (!engine)
+      fail('backward', "autograd is not loaded: add `import '@lumen/autograd'` (or import @lumen/nn) first");
     engine.backward(this, gradient, options);
   }
 
   // ---- elementwise ---------------------------------------------------------------------------------
 
   add(other: Operand, opts?: { alpha?: number }): Tensor {
-    if (opts?.alpha !== undefined && opts.alpha !== 1) return binary('add', this, binary('mul', other, opts.alpha));
+    if (opts?.alpha !== undefined && opts.alpha !== 1)
+      return binary('add', this, binary('mul', other, opts.alpha));
     return binary('add', this, other);
   }
   sub(other: Operand, opts?: { alpha?: number }): Tensor {
-    if (opts?.alpha !== undefined && opts.alpha !== 1) return binary('sub', this, binary('mul', other, opts.alpha));
+    if (opts?.alpha !== undefined && opts.alpha !== 1)
+      return binary('sub', this, binary('mul', other, opts.alpha));
     return binary('sub', this, other);
   }
   mul(other: Operand): Tensor {
@@ -340,7 +366,8 @@ export class Tensor implements View {
   /** GELU; `approximate: 'tanh'` is GPT-2's gelu_new. */
   gelu(opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
     const a = opts.approximate ?? 'none';
-    if (a !== 'none' && a !== 'tanh') fail('gelu', `approximate must be 'none' or 'tanh', got ${JSON.stringify(a)}`);
+    if (a !== 'none' && a !== 'tanh')
+      fail('gelu', `approximate must be 'none' or 'tanh', got ${JSON.stringify(a)}`);
     return unary(a === 'tanh' ? 'geluTanh' : 'gelu', this);
   }
   silu(): Tensor {
@@ -449,7 +476,10 @@ export class Tensor implements View {
   }
   /** Transpose of a 2-d tensor (reverses dims in general, as PyTorch's .T). */
   get T(): Tensor {
-    return mv.permute(this, this.shape.map((_, i) => this.ndim - 1 - i));
+    return mv.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
   }
   /** Swaps the last two dims. */
   get mT(): Tensor {
@@ -508,13 +538,16 @@ export class Tensor implements View {
 
   /** Prints like PyTorch on cpu; a webgpu tensor prints its description (values need `await`). */
   toString(): string {
-    if (this._disposed || this.storage.released) return `tensor(<disposed>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
+    if (this._disposed || this.storage.released)
+      return `tensor(<disposed>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
     const suffix: string[] = [];
     if (this.device !== 'cpu') suffix.push(`device='${this.device}'`);
-    if (this.dtype !== 'float32' && this.dtype !== 'int32' && this.dtype !== 'bool') suffix.push(`dtype=${this.dtype}`);
+    if (this.dtype !== 'float32' && this.dtype !== 'int32' && this.dtype !== 'bool')
+      suffix.push(`dtype=${this.dtype}`);
     if (this.gradFn) suffix.push(`gradFn=<${this.gradFn.name}>`);
     else if (this.requiresGrad) suffix.push('requiresGrad=true');
-    if (this.device !== 'cpu') return `tensor(<${this.dtype} ${fmtShape(this.shape)}: read with await t.toArray()>, ${suffix.join(', ')})`;
+    if (this.device !== 'cpu')
+      return `tensor(<${this.dtype} ${fmtShape(this.shape)}: read with await t.toArray()>, ${suffix.join(', ')})`;
     return formatTensor(this.dataSync(), this.shape, this.dtype, suffix);
   }
 
@@ -530,7 +563,8 @@ function nest(data: TypedArray, shape: readonly number[], asBool: boolean): Nest
     const n = shape[dim]!;
     const stride = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
     const out: NestedArray[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = dim === shape.length - 1 ? at(base + i) : build(dim + 1, base + i * stride);
+    for (let i = 0; i < n; i++)
+      out[i] = dim === shape.length - 1 ? at(base + i) : build(dim + 1, base + i * stride);
     return out;
   };
   return build(0, 0);

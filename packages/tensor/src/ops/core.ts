@@ -1,6 +1,6 @@
 import type { Storage } from '../backend.js';
-import type { DType } from '../dtype.js';
 import { getBackend } from '../device.js';
+import type { DType } from '../dtype.js';
 import { fail } from '../errors.js';
 import { contiguousStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -14,7 +14,12 @@ export function wrap(storage: Storage, shape: readonly number[], dtype: DType = 
 }
 
 /** A view sharing t's storage. */
-export function viewAs(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
+export function viewAs(
+  t: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): Tensor {
   return new Tensor(t.storage, shape.slice(), strides.slice(), offset, t.dtype);
 }
 
@@ -32,7 +37,10 @@ export function sameDevice(op: string, tensors: readonly Tensor[]): void {
   const d = tensors[0]?.device;
   for (let i = 1; i < tensors.length; i++) {
     if (tensors[i]!.device !== d) {
-      fail(op, `expected all tensors on the same device, got ${d} (argument 0) and ${tensors[i]!.device} (argument ${i})`);
+      fail(
+        op,
+        `expected all tensors on the same device, got ${d} (argument 0) and ${tensors[i]!.device} (argument ${i})`,
+      );
     }
   }
 }

@@ -9,7 +9,13 @@ import { backendOf, type Operand, sameDevice, wrap } from './core.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './opTable.js';
 
 function broadcastView(t: View, shape: readonly number[]): View {
-  return { storage: t.storage, shape, strides: broadcastStrides(t.shape, t.strides, shape), offset: t.offset, dtype: t.dtype };
+  return {
+    storage: t.storage,
+    shape,
+    strides: broadcastStrides(t.shape, t.strides, shape),
+    offset: t.offset,
+    dtype: t.dtype,
+  };
 }
 
 function unaryDtypes(op: UnaryOp, d: DType): { compute: DType; out: DType } {
@@ -32,7 +38,8 @@ export function unary(op: UnaryOp, x: Tensor, p0 = 0, p1 = 0, attrs: Record<stri
 }
 
 export function cast(x: Tensor, dtype: DType): Tensor {
-  if (!isDType(dtype)) fail('cast', `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype))
+    fail('cast', `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
   if (x.dtype === dtype) return x;
   const b = backendOf(x, 'cast');
   const op: UnaryOp = dtype === 'bool' ? 'toBool' : 'identity';
@@ -44,7 +51,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 
 function scalarValue(op: string, arg: string, v: Operand): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v !== 'number') fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'number')
+    fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
   return v;
 }
 
@@ -65,7 +73,8 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   // bool ⊕ bool arithmetic: compute in int32, then back to bool (add → or, mul → and), as PyTorch.
   const boolArith = def.kind === 'same' && compute === 'bool';
   if (boolArith) {
-    if (op === 'sub') fail('sub', 'subtracting bool tensors is not supported; use logicalXor() or convert with .int()');
+    if (op === 'sub')
+      fail('sub', 'subtracting bool tensors is not supported; use logicalXor() or convert with .int()');
     compute = 'int32';
     out = 'int32';
   }
@@ -90,7 +99,8 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   let result = wrap(backend.binary(op, va, vb, compute, out), shape, out);
   for (const v of temps) backend.release(v.storage);
   if (boolArith) result = cast(result, 'bool');
-  if (isFloat(out)) record(op, [typeof a === 'boolean' ? Number(a) : a, typeof b === 'boolean' ? Number(b) : b], result);
+  if (isFloat(out))
+    record(op, [typeof a === 'boolean' ? Number(a) : a, typeof b === 'boolean' ? Number(b) : b], result);
   return result;
 }
 
@@ -102,7 +112,8 @@ function checkScalar(op: string, arg: string, v: Operand): number | boolean {
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   if (!(cond instanceof Tensor)) fail('where', `condition must be a bool Tensor, got ${typeof cond}`);
-  if (cond.dtype !== 'bool') fail('where', `condition must have dtype bool, got ${cond.dtype} (compare first, e.g. x.gt(0))`);
+  if (cond.dtype !== 'bool')
+    fail('where', `condition must have dtype bool, got ${cond.dtype} (compare first, e.g. x.gt(0))`);
   const ta = a instanceof Tensor ? a : null;
   const tb = b instanceof Tensor ? b : null;
   sameDevice('where', [cond, ...(ta ? [ta] : []), ...(tb ? [tb] : [])]);
@@ -113,7 +124,12 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   else {
     const va = checkScalar('where', 'input', a);
     const vb = checkScalar('where', 'other', b);
-    dtype = typeof va === 'boolean' && typeof vb === 'boolean' ? 'bool' : Number.isInteger(va) && Number.isInteger(vb) ? 'int32' : 'float32';
+    dtype =
+      typeof va === 'boolean' && typeof vb === 'boolean'
+        ? 'bool'
+        : Number.isInteger(va) && Number.isInteger(vb)
+          ? 'int32'
+          : 'float32';
   }
   let shape = cond.shape.slice();
   if (ta) shape = broadcastShapes('where', shape, ta.shape);
@@ -125,11 +141,21 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
       const c = t.dtype === dtype ? t : cast(t, dtype);
       return broadcastView(c, shape);
     }
-    const v: View = { storage: backend.scalar(Number(x), dtype), shape, strides: shape.map(() => 0), offset: 0, dtype };
+    const v: View = {
+      storage: backend.scalar(Number(x), dtype),
+      shape,
+      strides: shape.map(() => 0),
+      offset: 0,
+      dtype,
+    };
     temps.push(v);
     return v;
   };
-  const out = wrap(backend.where(broadcastView(cond, shape), operand(a, ta), operand(b, tb), dtype), shape, dtype);
+  const out = wrap(
+    backend.where(broadcastView(cond, shape), operand(a, ta), operand(b, tb), dtype),
+    shape,
+    dtype,
+  );
   for (const v of temps) backend.release(v.storage);
   if (isFloat(dtype)) record('where', [cond, ta ?? Number(a), tb ?? Number(b)], out);
   return out;

@@ -8,7 +8,10 @@ import { binary } from './elementwise.js';
 
 function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== 'int32') {
-    fail(op, `index must be an int32 tensor, got ${index.dtype} (create it with { dtype: 'int32' } or call .int())`);
+    fail(
+      op,
+      `index must be an int32 tensor, got ${index.dtype} (create it with { dtype: 'int32' } or call .int())`,
+    );
   }
 }
 
@@ -19,11 +22,17 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex('gather', index);
   const d = normalizeDim('gather', dim, x.ndim);
   if (index.ndim !== x.ndim) {
-    fail('gather', `index must have as many dims as input: input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)}`);
+    fail(
+      'gather',
+      `index must have as many dims as input: input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)}`,
+    );
   }
   for (let k = 0; k < x.ndim; k++) {
     if (k !== d && index.shape[k]! > x.shape[k]!) {
-      fail('gather', `index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} at dim ${k} (only dim ${d} may differ)`);
+      fail(
+        'gather',
+        `index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} at dim ${k} (only dim ${d} may differ)`,
+      );
     }
   }
   index.assertAlive('gather');
@@ -58,11 +67,17 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   checkIndex('scatterAdd', index);
   const d = normalizeDim('scatterAdd', dim, x.ndim);
   if (index.ndim !== x.ndim || src.ndim !== x.ndim) {
-    fail('scatterAdd', `input, index and src must have the same number of dims, got ${fmtShape(x.shape)}, ${fmtShape(index.shape)}, ${fmtShape(src.shape)}`);
+    fail(
+      'scatterAdd',
+      `input, index and src must have the same number of dims, got ${fmtShape(x.shape)}, ${fmtShape(index.shape)}, ${fmtShape(src.shape)}`,
+    );
   }
   for (let k = 0; k < x.ndim; k++) {
     if (index.shape[k]! > src.shape[k]! || (k !== d && index.shape[k]! > x.shape[k]!)) {
-      fail('scatterAdd', `index ${fmtShape(index.shape)} must be no larger than src ${fmtShape(src.shape)} in every dim and than input ${fmtShape(x.shape)} outside dim ${d}`);
+      fail(
+        'scatterAdd',
+        `index ${fmtShape(index.shape)} must be no larger than src ${fmtShape(src.shape)} in every dim and than input ${fmtShape(x.shape)} outside dim ${d}`,
+      );
     }
   }
   if (src.dtype !== x.dtype) fail('scatterAdd', `src dtype ${src.dtype} must equal input dtype ${x.dtype}`);

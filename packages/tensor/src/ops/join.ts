@@ -23,7 +23,10 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   let dtype: DType = ref.dtype;
   parts.forEach((t: Tensor, i: number) => {
     if (t.ndim !== ref.ndim || t.shape.some((s: number, k: number) => k !== d && s !== ref.shape[k])) {
-      fail('cat', `sizes must match except in dim ${d}: tensors[0] is ${fmtShape(ref.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`);
+      fail(
+        'cat',
+        `sizes must match except in dim ${d}: tensors[0] is ${fmtShape(ref.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`,
+      );
     }
     t.assertAlive('cat');
     dtype = promoteTypes(dtype, t.dtype);
@@ -43,7 +46,10 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   tensors.forEach((t, i) => {
     if (!(t instanceof Tensor)) fail('stack', `tensors[${i}] must be a Tensor, got ${typeof t}`);
     if (t.ndim !== ref.ndim || t.shape.some((s, k) => s !== ref.shape[k])) {
-      fail('stack', `all tensors must have the same shape: tensors[0] is ${fmtShape(ref.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`);
+      fail(
+        'stack',
+        `all tensors must have the same shape: tensors[0] is ${fmtShape(ref.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`,
+      );
     }
   });
   const d = normalizeDim('stack', dim, ref.ndim + 1);
@@ -59,14 +65,16 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
   const n = x.shape[d]!;
   let sizes: number[];
   if (typeof sizeOrSizes === 'number') {
-    if (!Number.isInteger(sizeOrSizes) || sizeOrSizes <= 0) fail('split', `size must be a positive integer, got ${sizeOrSizes}`);
+    if (!Number.isInteger(sizeOrSizes) || sizeOrSizes <= 0)
+      fail('split', `size must be a positive integer, got ${sizeOrSizes}`);
     sizes = [];
     for (let s = 0; s < n; s += sizeOrSizes) sizes.push(Math.min(sizeOrSizes, n - s));
     if (n === 0) sizes.push(0);
   } else {
     sizes = sizeOrSizes.slice();
     const total = sizes.reduce((a, b) => a + b, 0);
-    if (total !== n) fail('split', `sizes ${JSON.stringify(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
+    if (total !== n)
+      fail('split', `sizes ${JSON.stringify(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
   }
   const out: Tensor[] = [];
   let start = 0;
@@ -79,7 +87,8 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
 
 /** torch.chunk: up to `chunks` pieces of equal size (the last may be smaller). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) fail('chunk', `chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    fail('chunk', `chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
   const size = Math.max(Math.ceil(x.shape[d]! / chunks), 1);
   return split(x, size, d);

@@ -10,11 +10,17 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   asTensor('matmul', 'other', b);
   sameDevice('matmul', [a, b]);
   if (a.dtype !== b.dtype) {
-    fail('matmul', `expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype}; convert one with .cast()`);
+    fail(
+      'matmul',
+      `expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype}; convert one with .cast()`,
+    );
   }
   if (a.dtype === 'bool') fail('matmul', 'not supported for bool tensors');
   if (a.ndim === 0 || b.ndim === 0) {
-    fail('matmul', `both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}; use mul() for scalars`);
+    fail(
+      'matmul',
+      `both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}; use mul() for scalars`,
+    );
   }
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, 1) : b;
@@ -23,7 +29,10 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const K2 = b2.shape[b2.ndim - 2]!;
   const N = b2.shape[b2.ndim - 1]!;
   if (K !== K2) {
-    fail('matmul', `shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${M}x${K} and ${K2}x${N})`);
+    fail(
+      'matmul',
+      `shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${M}x${K} and ${K2}x${N})`,
+    );
   }
   const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   const ae = expand(a2, [...batch, M, K]);

@@ -1,6 +1,14 @@
 import { record } from '../autogradHook.js';
 import { fail, fmtShape } from '../errors.js';
-import { checkShape, contiguousStrides, inferShape, isContiguous, normalizeDim, normalizeDims, viewStrides } from '../shape.js';
+import {
+  checkShape,
+  contiguousStrides,
+  inferShape,
+  isContiguous,
+  normalizeDim,
+  normalizeDims,
+  viewStrides,
+} from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { backendOf, viewAs, wrap } from './core.js';
 
@@ -15,9 +23,13 @@ export function contiguous(x: Tensor): Tensor {
 }
 
 function shapeArgs(op: string, args: readonly (number | readonly number[])[]): number[] {
-  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as readonly number[]);
+  const list =
+    args.length === 1 && Array.isArray(args[0])
+      ? (args[0] as readonly number[])
+      : (args as readonly number[]);
   for (const d of list) {
-    if (typeof d !== 'number' || !Number.isInteger(d)) fail(op, `shape must hold integers, got ${JSON.stringify(list)}`);
+    if (typeof d !== 'number' || !Number.isInteger(d))
+      fail(op, `shape must hold integers, got ${JSON.stringify(list)}`);
   }
   return list.slice();
 }
@@ -27,7 +39,10 @@ export function view(x: Tensor, ...args: (number | readonly number[])[]): Tensor
   const shape = inferShape('view', shapeArgs('view', args), x.size, x.shape);
   const strides = viewStrides(x.shape, x.strides, shape);
   if (!strides) {
-    fail('view', `shape ${fmtShape(shape)} is not compatible with the input's size and strides (at least one dimension spans two contiguous subspaces); use reshape() instead`);
+    fail(
+      'view',
+      `shape ${fmtShape(shape)} is not compatible with the input's size and strides (at least one dimension spans two contiguous subspaces); use reshape() instead`,
+    );
   }
   const out = viewAs(x, shape, strides, x.offset);
   record('reshape', [x], out, { shape: x.shape });
@@ -71,7 +86,10 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 }
 
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  const dims = dim === undefined ? x.shape.flatMap((s, i) => (s === 1 ? [i] : [])) : normalizeDims('squeeze', dim, x.ndim);
+  const dims =
+    dim === undefined
+      ? x.shape.flatMap((s, i) => (s === 1 ? [i] : []))
+      : normalizeDims('squeeze', dim, x.ndim);
   const keep = x.shape.map((s, i) => !(dims.includes(i) && s === 1));
   return reshapeView(
     x,
@@ -101,7 +119,11 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const s = normalizeDim('flatten', startDim, x.ndim, 'startDim');
   const e = normalizeDim('flatten', endDim, x.ndim, 'endDim');
   if (s > e) fail('flatten', `startDim (${startDim}) must not come after endDim (${endDim})`);
-  const shape = [...x.shape.slice(0, s), x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1), ...x.shape.slice(e + 1)];
+  const shape = [
+    ...x.shape.slice(0, s),
+    x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1),
+    ...x.shape.slice(e + 1),
+  ];
   return reshape(x, shape);
 }
 
@@ -109,7 +131,10 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
   x.assertAlive('expand');
   const target = shapeArgs('expand', args);
   if (target.length < x.ndim) {
-    fail('expand', `the target shape ${fmtShape(target)} must have at least as many dims as the input ${fmtShape(x.shape)}`);
+    fail(
+      'expand',
+      `the target shape ${fmtShape(target)} must have at least as many dims as the input ${fmtShape(x.shape)}`,
+    );
   }
   const off = target.length - x.ndim;
   const shape: number[] = [];
@@ -130,7 +155,10 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
       shape.push(t);
       strides.push(0);
     } else {
-      fail('expand', `cannot expand size ${s} to ${t} at dim ${i} (input ${fmtShape(x.shape)}, target ${fmtShape(target)}); only size-1 dims expand`);
+      fail(
+        'expand',
+        `cannot expand size ${s} to ${t} at dim ${i} (input ${fmtShape(x.shape)}, target ${fmtShape(target)}); only size-1 dims expand`,
+      );
     }
   }
   const out = viewAs(x, shape, strides, x.offset);

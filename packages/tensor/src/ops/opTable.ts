@@ -68,7 +68,12 @@ export const UNARY_OPS = {
   silu: { kind: 'float', js: 'x * sigmoid(x)', wgsl: 'x * sigmoid_f(x)' },
   softplus: { kind: 'float', js: 'softplus(x)', wgsl: 'select(log1p_f(exp(x)), x, x > T(20))' },
   isnan: { kind: 'bool', js: 'x !== x ? 1 : 0', wgsl: 'isnan_f(x)', wgslInt: 'false' },
-  isinf: { kind: 'bool', js: 'x === Infinity || x === -Infinity ? 1 : 0', wgsl: 'isinf_f(x)', wgslInt: 'false' },
+  isinf: {
+    kind: 'bool',
+    js: 'x === Infinity || x === -Infinity ? 1 : 0',
+    wgsl: 'isinf_f(x)',
+    wgslInt: 'false',
+  },
   logicalNot: { kind: 'bool', js: 'x ? 0 : 1', wgsl: 'x == T(0)' },
   /** cast to bool: non-zero (and NaN) is true, as torch's `.bool()`. */
   toBool: { kind: 'bool', js: 'x !== 0 ? 1 : 0', wgsl: 'x != T(0)' },
@@ -82,7 +87,13 @@ export const BINARY_OPS = {
   sub: { kind: 'same', js: 'a - b', jsInt: '(a - b) | 0', wgsl: 'a - b' },
   mul: { kind: 'same', js: 'a * b', jsInt: 'Math.imul(a, b)', wgsl: 'a * b' },
   div: { kind: 'float', js: 'a / b', wgsl: 'a / b' },
-  pow: { kind: 'same', js: 'Math.pow(a, b)', jsInt: 'Math.pow(a, b) | 0', wgsl: 'pow_f(a, b)', wgslInt: 'pow_i(a, b)' },
+  pow: {
+    kind: 'same',
+    js: 'Math.pow(a, b)',
+    jsInt: 'Math.pow(a, b) | 0',
+    wgsl: 'pow_f(a, b)',
+    wgslInt: 'pow_i(a, b)',
+  },
   remainder: { kind: 'same', js: 'remainder(a, b)', wgsl: 'rem_f(a, b)', wgslInt: 'rem_i(a, b)' },
   maximum: { kind: 'same', js: 'a !== a || a > b ? a : b', wgsl: 'max(a, b)' },
   minimum: { kind: 'same', js: 'a !== a || a < b ? a : b', wgsl: 'min(a, b)' },

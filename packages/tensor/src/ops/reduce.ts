@@ -45,8 +45,16 @@ function plan(op: string, x: Tensor, dim: Dims | undefined): Plan {
 
 function raw(op: ReduceOp, x: Tensor, p: Plan, outDtype: DType, keepdim: boolean): Tensor {
   const b = backendOf(x, op);
-  if ((op !== 'sum' && op !== 'prod') && numel(p.view.shape.slice(p.outerRank)) === 0 && numel(p.outShape) > 0) {
-    fail(op, `cannot reduce over a zero-size dimension (input shape [${x.shape.join(', ')}]): the operation has no identity`);
+  if (
+    op !== 'sum' &&
+    op !== 'prod' &&
+    numel(p.view.shape.slice(p.outerRank)) === 0 &&
+    numel(p.outShape) > 0
+  ) {
+    fail(
+      op,
+      `cannot reduce over a zero-size dimension (input shape [${x.shape.join(', ')}]): the operation has no identity`,
+    );
   }
   return wrap(b.reduce(op, p.view, p.outerRank, outDtype), keepdim ? p.keptShape : p.outShape, outDtype);
 }
@@ -77,7 +85,8 @@ function extreme(op: 'max' | 'min', x: Tensor, dim: Dims | undefined, opts: Redu
     // Gradient flows to the chosen element when reducing one dim (as PyTorch's max(dim)), and is
     // shared among ties for a full reduction (as PyTorch's max()).
     const attrs: Record<string, unknown> = { dims: p.dims, keepdim };
-    if (dim !== undefined && p.dims.length === 1) attrs.indices = raw(op === 'max' ? 'argmax' : 'argmin', x, p, 'int32', true);
+    if (dim !== undefined && p.dims.length === 1)
+      attrs.indices = raw(op === 'max' ? 'argmax' : 'argmin', x, p, 'int32', true);
     record(op, [x], out, attrs);
   }
   return out;
@@ -91,8 +100,14 @@ export function min(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   return extreme('min', x, dim, opts);
 }
 
-function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined, opts: ReduceOptions): Tensor {
-  if (dim !== undefined && typeof dim !== 'number') fail(op, `dim must be a single integer or undefined, got ${JSON.stringify(dim)}`);
+function argExtreme(
+  op: 'argmax' | 'argmin',
+  x: Tensor,
+  dim: number | undefined,
+  opts: ReduceOptions,
+): Tensor {
+  if (dim !== undefined && typeof dim !== 'number')
+    fail(op, `dim must be a single integer or undefined, got ${JSON.stringify(dim)}`);
   const p = plan(op, x, dim);
   // Without dim, PyTorch returns the flat index, with keepdim giving all-ones dims.
   return raw(op, x, p, 'int32', opts.keepdim ?? false);
@@ -151,13 +166,15 @@ export function logsumexp(x: Tensor, dim: Dims, opts: ReduceOptions = {}): Tenso
 export function all(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   const b = x.dtype === 'bool' ? x : unary('toBool', x);
   const p = plan('all', b, dim);
-  if (numel(p.view.shape.slice(p.outerRank)) === 0) return raw('prod', cast(b, 'int32'), p, 'int32', opts.keepdim ?? false).bool();
+  if (numel(p.view.shape.slice(p.outerRank)) === 0)
+    return raw('prod', cast(b, 'int32'), p, 'int32', opts.keepdim ?? false).bool();
   return raw('min', b, p, 'bool', opts.keepdim ?? false);
 }
 
 export function any(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   const b = x.dtype === 'bool' ? x : unary('toBool', x);
   const p = plan('any', b, dim);
-  if (numel(p.view.shape.slice(p.outerRank)) === 0) return raw('sum', cast(b, 'int32'), p, 'int32', opts.keepdim ?? false).bool();
+  if (numel(p.view.shape.slice(p.outerRank)) === 0)
+    return raw('sum', cast(b, 'int32'), p, 'int32', opts.keepdim ?? false).bool();
   return raw('max', b, p, 'bool', opts.keepdim ?? false);
 }

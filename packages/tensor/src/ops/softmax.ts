@@ -1,10 +1,10 @@
 import { record } from '../autogradHook.js';
+import { isFloat } from '../dtype.js';
 import { fail } from '../errors.js';
 import { contiguousStrides, isContiguous, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf } from './core.js';
 import { cast } from './elementwise.js';
-import { isFloat } from '../dtype.js';
 
 /** Fused, numerically stable (log-)softmax along dim: one kernel, one op for autograd. */
 function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {

@@ -2,7 +2,7 @@ import type { Backend, RandomKind, RandomParams, ReduceOp, Storage, View } from 
 import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
-import { philox, u01f32, u01f64, u01Open, mulhi32 } from '../../random.js';
+import { mulhi32, philox, u01f32, u01f64, u01Open } from '../../random.js';
 import { collapseDims, contiguousStrides, numel } from '../../shape.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.generated.js';
 import { gemm } from './matmul.js';
@@ -197,9 +197,28 @@ export class CpuBackend implements Backend {
     const out = allocArray(outDtype, batch * M * N);
     const A = arr(a);
     const B = arr(b);
-    forEachOffset(batchShape, [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)], [a.offset, b.offset], (k, p) => {
-      gemm(M, N, K, A, p[0]!, a.strides[nd - 2]!, a.strides[nd - 1]!, B, p[1]!, b.strides[nd - 2]!, b.strides[nd - 1]!, out, k * M * N);
-    });
+    forEachOffset(
+      batchShape,
+      [a.strides.slice(0, nd - 2), b.strides.slice(0, nd - 2)],
+      [a.offset, b.offset],
+      (k, p) => {
+        gemm(
+          M,
+          N,
+          K,
+          A,
+          p[0]!,
+          a.strides[nd - 2]!,
+          a.strides[nd - 1]!,
+          B,
+          p[1]!,
+          b.strides[nd - 2]!,
+          b.strides[nd - 1]!,
+          out,
+          k * M * N,
+        );
+      },
+    );
     return this.wrap(out, outDtype);
   }
 
@@ -228,11 +247,17 @@ export class CpuBackend implements Backend {
     const size = outShape[dim]!;
     const ds = os[dim]!;
     const masked = os.map((s, d) => (d === dim ? 0 : s));
-    forEachOffset(index.shape, [index.strides, src.strides, masked], [index.offset, src.offset, 0], (_, p) => {
-      const j = I[p[0]!]!;
-      if (j < 0 || j >= size) fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
-      out[p[2]! + j * ds]! += S[p[1]!]!;
-    });
+    forEachOffset(
+      index.shape,
+      [index.strides, src.strides, masked],
+      [index.offset, src.offset, 0],
+      (_, p) => {
+        const j = I[p[0]!]!;
+        if (j < 0 || j >= size)
+          fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+        out[p[2]! + j * ds]! += S[p[1]!]!;
+      },
+    );
     return this.wrap(out, src.dtype);
   }
 

@@ -66,7 +66,15 @@ export function gemm(
 }
 
 /** Packs a kc×nc block of B into NR-wide column panels: panel p holds B[k][p*NR + c] at p*NR*kc + k*NR + c. */
-function packPanelsB(B: TypedArray, off: number, rs: number, cs: number, kc: number, nc: number, out: Float64Array): void {
+function packPanelsB(
+  B: TypedArray,
+  off: number,
+  rs: number,
+  cs: number,
+  kc: number,
+  nc: number,
+  out: Float64Array,
+): void {
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const w = Math.min(NR, nc - j0);
     const base = j0 * kc;
@@ -81,7 +89,15 @@ function packPanelsB(B: TypedArray, off: number, rs: number, cs: number, kc: num
 }
 
 /** Packs an mc×kc block of A into MR-tall row panels: panel p holds A[p*MR + r][k] at p*MR*kc + k*MR + r. */
-function packPanelsA(A: TypedArray, off: number, rs: number, cs: number, mc: number, kc: number, out: Float64Array): void {
+function packPanelsA(
+  A: TypedArray,
+  off: number,
+  rs: number,
+  cs: number,
+  mc: number,
+  kc: number,
+  out: Float64Array,
+): void {
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const h = Math.min(MR, mc - i0);
     const base = i0 * kc;
@@ -107,33 +123,93 @@ function micro4x4(
   ldc: number,
   first: boolean,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   let pa = ao;
   let pb = bo;
   for (let k = 0; k < kc; k++) {
-    const a0 = a[pa]!, a1 = a[pa + 1]!, a2 = a[pa + 2]!, a3 = a[pa + 3]!;
-    const b0 = b[pb]!, b1 = b[pb + 1]!, b2 = b[pb + 2]!, b3 = b[pb + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = a[pa]!,
+      a1 = a[pa + 1]!,
+      a2 = a[pa + 2]!,
+      a3 = a[pa + 3]!;
+    const b0 = b[pb]!,
+      b1 = b[pb + 1]!,
+      b2 = b[pb + 2]!,
+      b3 = b[pb + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     pa += 4;
     pb += 4;
   }
   let r = co;
   if (first) {
-    C[r] = c00; C[r + 1] = c01; C[r + 2] = c02; C[r + 3] = c03; r += ldc;
-    C[r] = c10; C[r + 1] = c11; C[r + 2] = c12; C[r + 3] = c13; r += ldc;
-    C[r] = c20; C[r + 1] = c21; C[r + 2] = c22; C[r + 3] = c23; r += ldc;
-    C[r] = c30; C[r + 1] = c31; C[r + 2] = c32; C[r + 3] = c33;
+    C[r] = c00;
+    C[r + 1] = c01;
+    C[r + 2] = c02;
+    C[r + 3] = c03;
+    r += ldc;
+    C[r] = c10;
+    C[r + 1] = c11;
+    C[r + 2] = c12;
+    C[r + 3] = c13;
+    r += ldc;
+    C[r] = c20;
+    C[r + 1] = c21;
+    C[r + 2] = c22;
+    C[r + 3] = c23;
+    r += ldc;
+    C[r] = c30;
+    C[r + 1] = c31;
+    C[r + 2] = c32;
+    C[r + 3] = c33;
   } else {
-    C[r] = C[r]! + c00; C[r + 1] = C[r + 1]! + c01; C[r + 2] = C[r + 2]! + c02; C[r + 3] = C[r + 3]! + c03; r += ldc;
-    C[r] = C[r]! + c10; C[r + 1] = C[r + 1]! + c11; C[r + 2] = C[r + 2]! + c12; C[r + 3] = C[r + 3]! + c13; r += ldc;
-    C[r] = C[r]! + c20; C[r + 1] = C[r + 1]! + c21; C[r + 2] = C[r + 2]! + c22; C[r + 3] = C[r + 3]! + c23; r += ldc;
-    C[r] = C[r]! + c30; C[r + 1] = C[r + 1]! + c31; C[r + 2] = C[r + 2]! + c32; C[r + 3] = C[r + 3]! + c33;
+    C[r] = C[r]! + c00;
+    C[r + 1] = C[r + 1]! + c01;
+    C[r + 2] = C[r + 2]! + c02;
+    C[r + 3] = C[r + 3]! + c03;
+    r += ldc;
+    C[r] = C[r]! + c10;
+    C[r + 1] = C[r + 1]! + c11;
+    C[r + 2] = C[r + 2]! + c12;
+    C[r + 3] = C[r + 3]! + c13;
+    r += ldc;
+    C[r] = C[r]! + c20;
+    C[r + 1] = C[r + 1]! + c21;
+    C[r + 2] = C[r + 2]! + c22;
+    C[r + 3] = C[r + 3]! + c23;
+    r += ldc;
+    C[r] = C[r]! + c30;
+    C[r + 1] = C[r + 1]! + c31;
+    C[r + 2] = C[r + 2]! + c32;
+    C[r + 3] = C[r + 3]! + c33;
   }
 }
 

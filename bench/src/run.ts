@@ -1,0 +1,36 @@
+import os from 'node:os';
+import { BenchContext, printTable, type Suite, writeResults } from './harness.ts';
+
+/** `pnpm bench <suite...> [--quick]`; with no suite name, lists the suites. */
+const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
+  tensor: () => import('./suites/tensor.ts'),
+};
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const names = args.filter((a) => !a.startsWith('--'));
+if (names.length === 0) {
+  console.log(`usage: pnpm bench <suite> [--quick]\nsuites: ${Object.keys(SUITES).join(', ')}, all`);
+  process.exit(0);
+}
+const chosen = names.includes('all') ? Object.keys(SUITES) : names;
+for (const name of chosen) {
+  const load = SUITES[name];
+  if (!load) {
+    console.error(`unknown suite ${JSON.stringify(name)}; suites: ${Object.keys(SUITES).join(', ')}`);
+    process.exit(2);
+  }
+  const suite = (await load()).default;
+  console.log(`\n# ${suite.name}: ${suite.description}`);
+  const ctx = new BenchContext(quick);
+  await suite.run(ctx);
+  printTable(suite.name, ctx.rows);
+  const file = writeResults(suite.name, ctx.rows, {
+    node: process.version,
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    quick,
+  });
+  console.log(`results: ${file}`);
+}
+process.exit(0);

@@ -1,0 +1,116 @@
+import { registerBackend, unregisterBackend } from '../../device.js';
+import { isNode, requireWebGPUFromEnv } from '../../env.js';
+import { LumenError } from '../../errors.js';
+import { WebGPUBackend } from './backend.js';
+import { GpuRuntime } from './runtime.js';
+
+/**
+ * `gpu` and `adapter` are held for the backend's lifetime: in Node, Dawn's instance dies with its
+ * JS wrapper, and a collected instance crashes the next event processing (seen as a segfault in
+ * InstanceBase::ProcessEvents while awaiting a read).
+ */
+let current: {
+  backend: WebGPUBackend;
+  ownsDevice: boolean;
+  gpu: GPU | null;
+  adapter: GPUAdapter | null;
+} | null = null;
+let pending: Promise<boolean> | null = null;
+
+export interface InitWebGPUOptions {
+  /** Use this device instead of requesting one (e.g. shared with your own rendering code). */
+  device?: GPUDevice;
+  powerPreference?: GPUPowerPreference;
+}
+
+/** Where the WebGPU API comes from: the browser's navigator.gpu, or Dawn via the `webgpu` package in Node. */
+async function findGpu(): Promise<{ gpu: GPU | null; why: string }> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return { gpu: nav.gpu, why: '' };
+  if (!isNode)
+    return { gpu: null, why: 'this browser has no navigator.gpu (WebGPU disabled or unsupported)' };
+  try {
+    const name = 'webgpu';
+    const mod = (await import(/* @vite-ignore */ name)) as {
+      create: (flags: string[]) => GPU;
+      globals: object;
+    };
+    Object.assign(globalThis, mod.globals);
+    return { gpu: mod.create([]), why: '' };
+  } catch (e) {
+    return {
+      gpu: null,
+      why: `the optional 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}`,
+    };
+  }
+}
+
+/**
+ * Starts the webgpu backend. Resolves true when a GPU adapter was found and tensors can now use
+ * `device: 'webgpu'`, false when this machine has none (everything keeps working on cpu).
+ * With LUMEN_REQUIRE_WEBGPU=1 in the environment, a missing adapter throws instead.
+ */
+export function initWebGPU(opts: InitWebGPUOptions = {}): Promise<boolean> {
+  if (current) return Promise.resolve(true);
+  if (!pending) {
+    pending = start(opts).finally(() => {
+      pending = null;
+    });
+  }
+  return pending;
+}
+
+async function start(opts: InitWebGPUOptions): Promise<boolean> {
+  let device = opts.device;
+  let why = '';
+  let gpu: GPU | null = null;
+  let adapter: GPUAdapter | null = null;
+  if (!device) {
+    const found = await findGpu();
+    gpu = found.gpu;
+    why = found.why;
+    adapter = gpu ? await gpu.requestAdapter({ powerPreference: opts.powerPreference }) : null;
+    if (found.gpu && !adapter) {
+      why =
+        'no WebGPU adapter was found (in Node on Linux without a GPU, install Mesa lavapipe >= 25: see .ci/system-deps.sh)';
+    }
+    if (adapter) {
+      const lim = adapter.limits;
+      device = await adapter.requestDevice({
+        requiredLimits: {
+          maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
+          maxBufferSize: lim.maxBufferSize,
+          maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+        },
+      });
+    }
+  }
+  if (!device) {
+    if (requireWebGPUFromEnv()) throw new LumenError(`initWebGPU: LUMEN_REQUIRE_WEBGPU=1 but ${why}`);
+    return false;
+  }
+  const backend = new WebGPUBackend(new GpuRuntime(device));
+  current = { backend, ownsDevice: !opts.device, gpu, adapter };
+  registerBackend(backend);
+  return true;
+}
+
+/** Waits until every queued GPU command has finished (for timing). No-op without webgpu. */
+export async function syncWebGPU(): Promise<void> {
+  if (current) await current.backend.sync();
+}
+
+/** Releases the GPU device; webgpu tensors become unusable. initWebGPU() can start it again. */
+export function destroyWebGPU(): void {
+  if (!current) return;
+  const { backend, ownsDevice } = current;
+  current = null;
+  unregisterBackend('webgpu');
+  if (ownsDevice) backend.rt.destroy();
+  else backend.rt.flush();
+}
+
+/** GPU memory held by the pool (allocated vs idle), for memory tests and diagnostics. */
+export function webgpuPoolStats(): { allocatedBytes: number; freeBytes: number } | null {
+  return current ? current.backend.rt.poolStats() : null;
+}

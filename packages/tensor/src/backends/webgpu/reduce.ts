@@ -1,0 +1,150 @@
+import type { ReduceOp } from '../../backend.js';
+import type { Elem } from './elementwise.js';
+import type { KernelSpec } from './runtime.js';
+import { paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
+
+/**
+ * Reductions. Output element o (over the outer dims) combines the inner elements of chunk k,
+ * so a long reduction can be split across workgroups and finished by a second pass.
+ *
+ *   tree   – one 256-thread workgroup per (o, k): strided accumulation, then a shared-memory tree
+ *   serial – one thread per output, for short reductions over many outputs
+ *
+ * Params: [nOut, nIn, nChunks, chunk, offset, outer shape, outer strides, inner shape, inner strides].
+ */
+
+export interface ReduceDesc {
+  readonly op: ReduceOp;
+  readonly outerRank: number;
+  readonly innerRank: number;
+  readonly inElem: Elem;
+  readonly accType: Elem;
+  readonly outElem: Elem;
+  readonly mode: 'tree' | 'serial';
+}
+
+export function reduceWords(d: ReduceDesc): number {
+  return 5 + 2 * d.outerRank + 2 * d.innerRank;
+}
+
+function identity(op: ReduceOp, t: Elem): string {
+  const isMax = op === 'max' || op === 'argmax';
+  switch (op) {
+    case 'sum':
+      return `${t}(0)`;
+    case 'prod':
+      return `${t}(1)`;
+    default:
+      if (t === 'f32') return isMax ? 'bitcast<f32>(NEG_INF_BITS)' : 'bitcast<f32>(POS_INF_BITS)';
+      if (t === 'i32') return isMax ? 'i32(-2147483647 - 1)' : 'i32(2147483647)';
+      return isMax ? '0u' : '0xffffffffu';
+  }
+}
+
+/** Statement folding (v, j) into (acc, idx). */
+function combine(op: ReduceOp): string {
+  switch (op) {
+    case 'sum':
+      return 'acc = acc + v;';
+    case 'prod':
+      return 'acc = acc * v;';
+    case 'max':
+      return 'acc = max(acc, v);';
+    case 'min':
+      return 'acc = min(acc, v);';
+    case 'argmax':
+      return 'if (v > acc || (v == acc && j < idx)) { acc = v; idx = j; }';
+    case 'argmin':
+      return 'if (v < acc || (v == acc && j < idx)) { acc = v; idx = j; }';
+  }
+}
+
+export function reduceSpec(d: ReduceDesc): KernelSpec {
+  const key = `reduce:${d.op}:${d.mode}:${d.outerRank}:${d.innerRank}:${d.inElem}:${d.accType}:${d.outElem}`;
+  return { key, name: `reduce_${d.op}`, source: () => reduceSource(d) };
+}
+
+function reduceSource(d: ReduceDesc): string {
+  const oShape = 5;
+  const oStride = oShape + d.outerRank;
+  const iShape = oStride + d.outerRank;
+  const iStride = iShape + d.innerRank;
+  const isArg = d.op === 'argmax' || d.op === 'argmin';
+  const A = d.accType;
+  const outerOffset: string[] = ['var base = bitcast<i32>(P(4u));', 'var rem = o;'];
+  for (let k = d.outerRank - 1; k >= 0; k--) {
+    outerOffset.push(
+      `{ let s = P(${oShape + k}u); base = base + i32(rem % s) * bitcast<i32>(P(${oStride + k}u)); rem = rem / s; }`,
+    );
+  }
+  let innerOffset: string;
+  if (d.innerRank === 0) innerOffset = 'let off = base;';
+  else if (d.innerRank === 1) innerOffset = `let off = base + i32(j) * bitcast<i32>(P(${iStride}u));`;
+  else {
+    const parts = ['var off = base;', 'var r2 = j;'];
+    for (let k = d.innerRank - 1; k >= 0; k--) {
+      parts.push(
+        `{ let s = P(${iShape + k}u); off = off + i32(r2 % s) * bitcast<i32>(P(${iStride + k}u)); r2 = r2 / s; }`,
+      );
+    }
+    innerOffset = parts.join(' ');
+  }
+  const load = `let v = ${A}(inp[u32(off)]);`;
+  const loop = `for (var j = start + LANE; j < end; j = j + STEP) { ${innerOffset} ${load} ${combine(d.op)} }`;
+  const result = isArg ? 'i32(idx)' : `${d.outElem}(acc)`;
+  const header = `${paramsDecl(reduceWords(d))}
+${SPECIAL_FLOATS}
+@group(0) @binding(1) var<storage, read> inp: array<${d.inElem}>;
+@group(0) @binding(2) var<storage, read_write> out: array<${d.outElem}>;`;
+  if (d.mode === 'serial') {
+    return `${header}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x + gid.y * nwg.x * 256u;
+  let nChunks = P(2u);
+  if (g >= P(0u) * nChunks) { return; }
+  let o = g / nChunks;
+  let k = g % nChunks;
+  ${outerOffset.join('\n  ')}
+  let start = k * P(3u);
+  let end = min(start + P(3u), P(1u));
+  var acc = ${identity(d.op, A)};
+  var idx = 0u;
+  ${loop.replace('LANE', '0u').replace('STEP', '1u')}
+  out[g] = ${result};
+}`;
+  }
+  const treeCombine = isArg
+    ? `let v = sv[l + s]; let j = si[l + s]; var acc = sv[l]; var idx = si[l]; ${combine(d.op)} sv[l] = acc; si[l] = idx;`
+    : `let v = sv[l + s]; var acc = sv[l]; ${combine(d.op)} sv[l] = acc;`;
+  return `${header}
+var<workgroup> sv: array<${A}, 256>;
+var<workgroup> si: array<u32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = wid.x + wid.y * nwg.x;
+  let nChunks = P(2u);
+  if (g >= P(0u) * nChunks) { return; }
+  let l = lid.x;
+  let o = g / nChunks;
+  let k = g % nChunks;
+  ${outerOffset.join('\n  ')}
+  let start = k * P(3u);
+  let end = min(start + P(3u), P(1u));
+  var acc = ${identity(d.op, A)};
+  var idx = 0u;
+  ${loop.replace('LANE', 'l').replace('STEP', '256u')}
+  sv[l] = acc;
+  si[l] = idx;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (l < s) { ${treeCombine} }
+    workgroupBarrier();
+  }
+  if (l == 0u) {
+    let acc = sv[0];
+    let idx = si[0];
+    out[g] = ${result};
+  }
+}`;
+}

@@ -1,0 +1,268 @@
+import { debugLevel } from '../../env.js';
+import { LumenError } from '../../errors.js';
+
+/**
+ * Owns the GPUDevice: caches pipelines by shader key, pools buffers by size class, records
+ * dispatches into one open compute pass and submits them in batches. Uniform parameters of every
+ * dispatch in a batch live in shared chunks written once at submit.
+ *
+ * Reuse rule: a buffer released while commands that use it are not yet submitted goes to
+ * `pendingFree` and becomes reusable only after the next submit, so a queue.writeBuffer into a
+ * recycled buffer can never overtake a recorded command that still reads it.
+ */
+
+const USAGE_STORAGE = 0x0080 | 0x0004 | 0x0008; // STORAGE | COPY_SRC | COPY_DST
+const USAGE_UNIFORM = 0x0040 | 0x0008; // UNIFORM | COPY_DST
+const USAGE_READBACK = 0x0001 | 0x0008; // MAP_READ | COPY_DST
+const MAP_READ = 0x0001;
+
+const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we target
+const PARAM_CHUNK = 256 * PARAM_SLOT;
+const MAX_BATCH = 256;
+
+export interface KernelSpec {
+  /** Cache key: every input that changes the WGSL text must be in it. */
+  readonly key: string;
+  /** Human-readable name for DEBUG logs. */
+  readonly name: string;
+  readonly source: () => string;
+}
+
+interface Pipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+function sizeClass(bytes: number): number {
+  const b = Math.max(bytes, 256);
+  const p = 2 ** Math.floor(Math.log2(b));
+  const step = Math.max(p / 4, 256);
+  return Math.ceil(b / step) * step;
+}
+
+export class GpuRuntime {
+  readonly device: GPUDevice;
+  readonly queue: GPUQueue;
+  readonly limits: { maxWorkgroups: number; maxBinding: number; maxBuffer: number };
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private pendingFree: GPUBuffer[] = [];
+  private freeBytes = 0;
+  /** Idle pooled bytes kept before released buffers are destroyed instead. */
+  maxPoolBytes = 512 * 1024 * 1024;
+  allocatedBytes = 0;
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private dispatches = 0;
+  private paramChunks: { buffer: GPUBuffer; data: Uint8Array }[] = [];
+  private paramUsed = PARAM_CHUNK;
+  private readonly uniformFree: GPUBuffer[] = [];
+  private errors: string[] = [];
+  private lost = false;
+
+  constructor(device: GPUDevice) {
+    this.device = device;
+    this.queue = device.queue;
+    this.limits = {
+      maxWorkgroups: device.limits.maxComputeWorkgroupsPerDimension,
+      maxBinding: device.limits.maxStorageBufferBindingSize,
+      maxBuffer: device.limits.maxBufferSize,
+    };
+    device.addEventListener('uncapturederror', (ev) => {
+      const msg = (ev as GPUUncapturedErrorEvent).error.message;
+      this.errors.push(msg);
+      console.error(`[lumen webgpu] ${msg}`);
+    });
+    void device.lost.then((info) => {
+      this.lost = true;
+      if (info.reason !== 'destroyed') console.error(`[lumen webgpu] device lost: ${info.message}`);
+    });
+  }
+
+  // ---- buffers ------------------------------------------------------------------------------------
+
+  createBuffer(bytes: number): GPUBuffer {
+    if (this.lost) throw new LumenError('webgpu: the GPU device was lost; call initWebGPU() again');
+    if (bytes > this.limits.maxBinding) {
+      throw new LumenError(
+        `webgpu: a tensor of ${bytes} bytes exceeds this adapter's maxStorageBufferBindingSize (${this.limits.maxBinding} bytes); keep it on cpu or split it`,
+      );
+    }
+    const cls = sizeClass(bytes);
+    const list = this.free.get(cls);
+    const reused = list?.pop();
+    if (reused) {
+      this.freeBytes -= cls;
+      return reused;
+    }
+    this.allocatedBytes += cls;
+    return this.device.createBuffer({ size: cls, usage: USAGE_STORAGE });
+  }
+
+  releaseBuffer(buf: GPUBuffer): void {
+    if (this.encoder) this.pendingFree.push(buf);
+    else this.recycle(buf);
+  }
+
+  private recycle(buf: GPUBuffer): void {
+    const cls = buf.size;
+    if (this.freeBytes + cls > this.maxPoolBytes) {
+      buf.destroy();
+      this.allocatedBytes -= cls;
+      return;
+    }
+    let list = this.free.get(cls);
+    if (!list) this.free.set(cls, (list = []));
+    list.push(buf);
+    this.freeBytes += cls;
+  }
+
+  poolStats(): { allocatedBytes: number; freeBytes: number } {
+    return { allocatedBytes: this.allocatedBytes, freeBytes: this.freeBytes };
+  }
+
+  write(buf: GPUBuffer, data: ArrayBufferView, byteOffset = 0): void {
+    this.queue.writeBuffer(buf, byteOffset, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  }
+
+  // ---- pipelines and dispatch -----------------------------------------------------------------------
+
+  private pipelineFor(spec: KernelSpec): Pipeline {
+    let p = this.pipelines.get(spec.key);
+    if (!p) {
+      const code = spec.source();
+      if (debugLevel() >= 2) console.log(`[lumen webgpu] compile ${spec.name} (${spec.key})\n${code}`);
+      const module = this.device.createShaderModule({ code, label: spec.key });
+      const pipeline = this.device.createComputePipeline({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+        label: spec.key,
+      });
+      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      this.pipelines.set(spec.key, p);
+    }
+    return p;
+  }
+
+  private paramSlot(params: Uint32Array): { buffer: GPUBuffer; offset: number } {
+    if (params.byteLength > PARAM_SLOT)
+      throw new LumenError(`webgpu: kernel parameters too large (${params.byteLength} bytes)`);
+    if (this.paramUsed + PARAM_SLOT > PARAM_CHUNK) {
+      const buffer =
+        this.uniformFree.pop() ?? this.device.createBuffer({ size: PARAM_CHUNK, usage: USAGE_UNIFORM });
+      this.paramChunks.push({ buffer, data: new Uint8Array(PARAM_CHUNK) });
+      this.paramUsed = 0;
+    }
+    const chunk = this.paramChunks[this.paramChunks.length - 1]!;
+    const offset = this.paramUsed;
+    chunk.data.set(new Uint8Array(params.buffer, params.byteOffset, params.byteLength), offset);
+    this.paramUsed += PARAM_SLOT;
+    return { buffer: chunk.buffer, offset };
+  }
+
+  /**
+   * Records one dispatch. Binding 0 is the uniform parameter block, bindings 1.. are `buffers` in
+   * order (the shader declares each as read or read_write).
+   */
+  dispatch(
+    spec: KernelSpec,
+    buffers: readonly GPUBuffer[],
+    params: Uint32Array,
+    workgroups: readonly [number, number, number],
+  ): void {
+    if (workgroups[0] === 0 || workgroups[1] === 0 || workgroups[2] === 0) return;
+    const { pipeline, layout } = this.pipelineFor(spec);
+    const slot = this.paramSlot(params);
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: PARAM_SLOT } },
+    ];
+    buffers.forEach((buffer, i) => {
+      entries.push({ binding: i + 1, resource: { buffer } });
+    });
+    const bindGroup = this.device.createBindGroup({ layout, entries });
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    if (!this.pass) this.pass = this.encoder.beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
+    if (debugLevel() >= 1) console.log(`[lumen webgpu] dispatch ${spec.name} [${workgroups.join(', ')}]`);
+    if (++this.dispatches >= MAX_BATCH) this.flush();
+  }
+
+  /** Workgroup grid for `n` invocations of a 1-d kernel with workgroup size `wg`. */
+  grid(n: number, wg = 256): [number, number, number] {
+    const groups = Math.ceil(n / wg);
+    if (groups === 0) return [0, 1, 1];
+    const x = Math.min(groups, this.limits.maxWorkgroups);
+    return [x, Math.ceil(groups / x), 1];
+  }
+
+  copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+    this.paramChunks.forEach((c, i) => {
+      const bytes = i === this.paramChunks.length - 1 ? this.paramUsed : PARAM_CHUNK;
+      if (bytes > 0) this.queue.writeBuffer(c.buffer, 0, c.data.buffer as ArrayBuffer, 0, bytes);
+    });
+    this.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.dispatches = 0;
+    for (const c of this.paramChunks) this.uniformFree.push(c.buffer);
+    this.paramChunks = [];
+    this.paramUsed = PARAM_CHUNK;
+    const pending = this.pendingFree;
+    this.pendingFree = [];
+    for (const b of pending) this.recycle(b);
+  }
+
+  /** Copies `bytes` from buf (at offset) to the host once the GPU has finished. */
+  async read(buf: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
+    const size = Math.max(4, Math.ceil(bytes / 4) * 4);
+    const staging = this.device.createBuffer({ size, usage: USAGE_READBACK });
+    this.copyBuffer(buf, offset, staging, 0, size);
+    this.flush();
+    await staging.mapAsync(MAP_READ);
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.unmap();
+    staging.destroy();
+    this.throwErrors();
+    return out;
+  }
+
+  /** Resolves when all submitted work is done (for benchmarks). */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.queue.onSubmittedWorkDone();
+    this.throwErrors();
+  }
+
+  private throwErrors(): void {
+    if (this.errors.length) {
+      const msgs = this.errors;
+      this.errors = [];
+      throw new LumenError(`webgpu: ${msgs.join('\n')}`);
+    }
+  }
+
+  destroy(): void {
+    this.flush();
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    for (const b of this.uniformFree) b.destroy();
+    this.device.destroy();
+  }
+}

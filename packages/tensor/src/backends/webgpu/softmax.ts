@@ -1,0 +1,74 @@
+import type { KernelSpec } from './runtime.js';
+import { paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
+
+/**
+ * Row (log-)softmax over a contiguous [rows, cols] buffer. The max and the sum of exponentials
+ * come from one read of the row (online softmax: partial sums rescale when the max grows), and a
+ * second read writes the result.
+ *   tree   – one workgroup per row, (max, sum) pairs merged in shared memory
+ *   serial – one thread per row, for short rows
+ * Params: [rows, cols, inputOffset].
+ */
+export function softmaxSpec(log: boolean, mode: 'tree' | 'serial'): KernelSpec {
+  return {
+    key: `softmax:${log}:${mode}`,
+    name: log ? 'logSoftmax' : 'softmax',
+    source: () => softmaxSource(log, mode),
+  };
+}
+
+function softmaxSource(log: boolean, mode: 'tree' | 'serial'): string {
+  const write = log ? 'y[b + j] = x[a + j] - lse;' : 'y[b + j] = exp(x[a + j] - m) * inv;';
+  const finish = log ? 'let lse = m + log(s);' : 'let inv = 1.0 / s;';
+  const header = `${paramsDecl(3)}
+${SPECIAL_FLOATS}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+fn merge(m1: f32, s1: f32, m2: f32, s2: f32) -> vec2<f32> {
+  let m = max(m1, m2);
+  if (m == bitcast<f32>(NEG_INF_BITS)) { return vec2<f32>(m, 0.0); }
+  return vec2<f32>(m, s1 * exp(m1 - m) + s2 * exp(m2 - m));
+}`;
+  if (mode === 'serial') {
+    return `${header}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = gid.x + gid.y * nwg.x * 256u;
+  if (row >= P(0u)) { return; }
+  let cols = P(1u);
+  let a = P(2u) + row * cols;
+  let b = row * cols;
+  var m = bitcast<f32>(NEG_INF_BITS);
+  var s = 0.0;
+  for (var j = 0u; j < cols; j = j + 1u) { let r = merge(m, s, x[a + j], 1.0); m = r.x; s = r.y; }
+  ${finish}
+  for (var j = 0u; j < cols; j = j + 1u) { ${write} }
+}`;
+  }
+  return `${header}
+var<workgroup> sm: array<f32, 256>;
+var<workgroup> ss: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= P(0u)) { return; }
+  let l = lid.x;
+  let cols = P(1u);
+  let a = P(2u) + row * cols;
+  let b = row * cols;
+  var m = bitcast<f32>(NEG_INF_BITS);
+  var s = 0.0;
+  for (var j = l; j < cols; j = j + 256u) { let r = merge(m, s, x[a + j], 1.0); m = r.x; s = r.y; }
+  sm[l] = m;
+  ss[l] = s;
+  workgroupBarrier();
+  for (var k = 128u; k > 0u; k = k >> 1u) {
+    if (l < k) { let r = merge(sm[l], ss[l], sm[l + k], ss[l + k]); sm[l] = r.x; ss[l] = r.y; }
+    workgroupBarrier();
+  }
+  m = sm[0];
+  s = ss[0];
+  ${finish}
+  for (var j = l; j < cols; j = j + 256u) { ${write} }
+}`;
+}

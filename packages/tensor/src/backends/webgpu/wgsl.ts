@@ -1,0 +1,149 @@
+import type { DType } from '../../dtype.js';
+import { LumenError } from '../../errors.js';
+
+/** WGSL storage element type of a dtype (bool is stored as u32: WGSL has no bool buffers). */
+export function elemType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  switch (dtype) {
+    case 'float32':
+      return 'f32';
+    case 'int32':
+      return 'i32';
+    case 'bool':
+      return 'u32';
+    case 'float64':
+      throw new LumenError(
+        'webgpu: float64 is not supported (WGSL has no f64); use float32 on webgpu, or keep float64 tensors on cpu',
+      );
+  }
+}
+
+/** The type arithmetic runs in: bool computes as i32. */
+export function computeType(dtype: DType): 'f32' | 'i32' {
+  return dtype === 'float32' ? 'f32' : dtype === 'float64' ? (elemType(dtype) as 'f32') : 'i32';
+}
+
+/** Uniform block of `words` u32 values, read with P(i). */
+export function paramsDecl(words: number): string {
+  const vecs = Math.max(1, Math.ceil(words / 4));
+  return `struct Params { p: array<vec4<u32>, ${vecs}> }
+@group(0) @binding(0) var<uniform> params: Params;
+fn P(i: u32) -> u32 { return params.p[i >> 2u][i & 3u]; }`;
+}
+
+/** Flat invocation index for kernels dispatched with GpuRuntime.grid(). */
+export const FLAT_INDEX = 'let i = gid.x + gid.y * nwg.x * 256u;';
+export const MAIN_1D =
+  '@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)';
+
+/** Packs kernel parameters as u32 words. */
+export class Params {
+  private readonly words: number[] = [];
+  u32(v: number): this {
+    this.words.push(v >>> 0);
+    return this;
+  }
+  i32(v: number): this {
+    this.words.push(v | 0);
+    return this;
+  }
+  f32(v: number): this {
+    F32[0] = v;
+    this.words.push(U32[0]!);
+    return this;
+  }
+  /** A value in the given compute type's bit pattern. */
+  as(type: 'f32' | 'i32' | 'u32', v: number): this {
+    if (type === 'f32') return this.f32(Math.max(Math.min(v, 3.4028234663852886e38), -3.4028234663852886e38));
+    return type === 'i32' ? this.i32(v) : this.u32(v);
+  }
+  get length(): number {
+    return this.words.length;
+  }
+  build(): Uint32Array {
+    return new Uint32Array(this.words);
+  }
+}
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
+/**
+ * NaN and infinities. WGSL rejects them in constant expressions, so their bit patterns live in
+ * private variables and are bitcast at run time.
+ */
+export const SPECIAL_FLOATS = `var<private> NAN_BITS: u32 = 0x7fc00000u;
+var<private> POS_INF_BITS: u32 = 0x7f800000u;
+var<private> NEG_INF_BITS: u32 = 0xff800000u;`;
+
+/** Math helpers WGSL lacks (or whose built-ins are unsafe at the edges), shared by kernels. */
+export const MATH_HELPERS = /* wgsl */ `
+${SPECIAL_FLOATS}
+fn nan_f() -> f32 { return bitcast<f32>(NAN_BITS); }
+fn inf_f() -> f32 { return bitcast<f32>(POS_INF_BITS); }
+fn isnan_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn isinf_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+fn tanh_f(x: f32) -> f32 {
+  // tanh() overflows exp() for large |x| on some drivers; this form cannot.
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+fn sigmoid_f(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+fn erf_f(x: f32) -> f32 {
+  let ax = abs(x);
+  if (ax < 0.1) {
+    let x2 = x * x;
+    return 1.1283791670955126 * x * (1.0 - x2 * (0.3333333333 - x2 * (0.1 - x2 * 0.0238095238)));
+  }
+  // Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7).
+  let t = 1.0 / (1.0 + 0.3275911 * ax);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-ax * ax);
+  return sign(x) * y;
+}
+fn expm1_f(x: f32) -> f32 {
+  if (abs(x) < 0.05) { return x * (1.0 + x * (0.5 + x * (0.16666666666666666 + x * 0.041666666666666664))); }
+  return exp(x) - 1.0;
+}
+fn log1p_f(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  return log(u) * x / (u - 1.0);
+}
+fn pow_f(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (b == 1.0) { return a; }
+  if (b == 2.0) { return a * a; }
+  if (b == 0.5) { return sqrt(a); }
+  let integral = b == trunc(b);
+  if (a == 0.0) { return select(0.0, inf_f(), b < 0.0); }
+  let r = exp2(b * log2(abs(a)));
+  if (a < 0.0) {
+    if (!integral) { return nan_f(); }
+    let odd = abs(b - 2.0 * floor(b * 0.5)) == 1.0;
+    return select(r, -r, odd);
+  }
+  return r;
+}
+fn pow_i(a: i32, b: i32) -> i32 {
+  if (b < 0) { return select(0, 1, a == 1); }
+  var r = 1;
+  var base = a;
+  var e = b;
+  loop {
+    if (e == 0) { break; }
+    if ((e & 1) == 1) { r = r * base; }
+    base = base * base;
+    e = e >> 1u;
+  }
+  return r;
+}
+fn rem_f(a: f32, b: f32) -> f32 { return a - floor(a / b) * b; }
+fn rem_i(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) { return r + b; }
+  return r;
+}
+`;
