@@ -23,7 +23,7 @@ const compiled = new Map<string, Template>();
 /**
  * Renders a Jinja chat template as transformers does: the template sees `messages`,
  * `add_generation_prompt`, the special tokens (`bos_token`, `eos_token`, ...), any extra
- * variables, and `raise_exception(message)`.
+ * variables, and `raise_exception(message)` (from @huggingface/jinja).
  */
 export function renderChatTemplate(source: string, context: Record<string, unknown>, op: string): string {
   let template = compiled.get(source);
@@ -36,10 +36,6 @@ export function renderChatTemplate(source: string, context: Record<string, unkno
     if (compiled.size > 32) compiled.clear();
     compiled.set(source, template);
   }
-  return template.render({
-    raise_exception: (message: string) => {
-      throw new Error(`chat template: ${message}`);
-    },
-    ...context,
-  });
+  // @huggingface/jinja itself provides raise_exception(message), which throws an Error.
+  return template.render(context);
 }

@@ -86,5 +86,5 @@ export function readPattern(cfg: JsonObject, where: string): { regex: RegExp; js
 }
 
 export function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

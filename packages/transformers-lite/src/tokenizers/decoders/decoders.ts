@@ -157,7 +157,7 @@ export class ByteFallbackDecoder implements Decoder {
       bytes = [];
     };
     for (const t of tokens) {
-      const m = /^<0x([0-9A-F]{2})>$/.exec(t);
+      const m = /^<0x([0-9A-Fa-f]{2})>$/.exec(t);
       if (m) bytes.push(Number.parseInt(m[1]!, 16));
       else {
         flush();

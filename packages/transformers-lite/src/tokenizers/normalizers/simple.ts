@@ -22,10 +22,10 @@ export class UnicodeNormalizer implements Normalizer {
   }
 }
 
-/** Drops combining marks (Mn). Like Hugging Face's, it expects text already in NFD/NFKD form. */
+/** Drops combining marks (Unicode M*: Mn, Mc, Me). Like Hugging Face's, it expects text already in NFD/NFKD form. */
 export class StripAccents implements Normalizer {
   normalize(text: string): string {
-    return text.replace(/\p{Mn}/gu, '');
+    return text.replace(/\p{M}/gu, '');
   }
   toJSON(): JsonObject {
     return { type: 'StripAccents' };

@@ -1,4 +1,4 @@
-import { fail, type JsonObject, readBool, readPattern, readString } from '../config.ts';
+import { escapeRegExp, fail, type JsonObject, readBool, readPattern, readString } from '../config.ts';
 import { PUNCTUATION, WHITESPACE } from '../unicode.ts';
 import { type PreTokenizer, readBehavior, type SplitBehavior, splitBy } from './preTokenizer.ts';
 
@@ -94,7 +94,7 @@ export class Metaspace implements PreTokenizer {
     readonly prependScheme: PrependScheme = 'always',
     readonly split = true,
   ) {
-    this.splitAt = new RegExp(replacement.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), 'gu');
+    this.splitAt = new RegExp(escapeRegExp(replacement), 'gu');
   }
   static fromJSON(cfg: JsonObject): Metaspace {
     const w = 'Metaspace';
