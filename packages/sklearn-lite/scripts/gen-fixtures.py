@@ -173,7 +173,45 @@ def gen_kmeans():
     write('kmeans', out)
 
 
-GENERATORS = {'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
+def gen_linear():
+    from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+    diab = datasets.load_diabetes()
+    X, y = diab.data, diab.target
+    rng = np.random.RandomState(1)
+    Xdup = np.hstack([X[:, :4], X[:, :1] * 2.0, X[:, 4:]])  # rank deficient: a column twice (scaled)
+    Xwide = rng.randn(20, 30)
+    ywide = rng.randn(20)
+    out = {'diabetes': {'X': X, 'y': y}, 'dup': {'X': Xdup}, 'wide': {'X': Xwide, 'y': ywide}, 'cases': []}
+    for data, XX, yy in [('diabetes', X, y), ('dup', Xdup, y), ('wide', Xwide, ywide)]:
+        for fi in [True, False]:
+            lr = LinearRegression(fit_intercept=fi).fit(XX, yy)
+            out['cases'].append({'data': data, 'model': 'LinearRegression', 'fit_intercept': fi, 'coef': lr.coef_,
+                                 'intercept': lr.intercept_, 'rank': lr.rank_, 'singular': lr.singular_,
+                                 'score': lr.score(XX, yy), 'predict_head': lr.predict(XX[:5])})
+            for alpha in [0.1, 1.0, 10.0]:
+                r = Ridge(alpha=alpha, fit_intercept=fi).fit(XX, yy)
+                out['cases'].append({'data': data, 'model': 'Ridge', 'alpha': alpha, 'fit_intercept': fi, 'coef': r.coef_,
+                                     'intercept': r.intercept_, 'score': r.score(XX, yy), 'predict_head': r.predict(XX[:5])})
+    digits = datasets.load_digits()
+    iris = datasets.load_iris()
+    mask = (digits.target == 3) | (digits.target == 8)
+    logistic = []
+    for name, XX, yy, kw in [('iris_multinomial', iris.data, iris.target, {}),
+                             ('iris_ovr', iris.data, iris.target, {'multi_class': 'ovr'}),
+                             ('iris_C0.1', iris.data, iris.target, {'C': 0.1}),
+                             ('digits38_binary', digits.data[mask] / 16, digits.target[mask], {}),
+                             ('digits_multinomial', digits.data / 16, digits.target, {'C': 0.5}),
+                             ('iris_no_intercept', iris.data, iris.target, {'fit_intercept': False})]:
+        m = LogisticRegression(tol=1e-10, max_iter=20000, **kw).fit(XX, yy)
+        d = LogisticRegression(**kw).fit(XX, yy)
+        logistic.append({'name': name, 'kwargs': kw, 'coef': m.coef_, 'intercept': m.intercept_,
+                         'proba_head': m.predict_proba(XX[:5]), 'decision_head': m.decision_function(XX[:5]),
+                         'predict': m.predict(XX), 'default_predict': d.predict(XX), 'default_score': d.score(XX, yy)})
+    out['logistic'] = logistic
+    write('linear', out)
+
+
+GENERATORS = {'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

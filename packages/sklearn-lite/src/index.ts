@@ -16,6 +16,10 @@ export type {
 export { makeBlobs, makeClassification, makeMoons, makeRegression } from './datasets/samples.js';
 export type { PCAOptions } from './decomposition/pca.js';
 export { PCA } from './decomposition/pca.js';
+export type { LinearRegressionOptions, RidgeOptions } from './linear_model/linear.js';
+export { LinearRegression, Ridge } from './linear_model/linear.js';
+export type { LogisticRegressionOptions } from './linear_model/logistic.js';
+export { LogisticRegression } from './linear_model/logistic.js';
 export type { Average, Prf, PrfOptions, ZeroDivision } from './metrics/classification.js';
 export {
   accuracyScore,

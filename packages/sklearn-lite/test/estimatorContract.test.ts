@@ -37,7 +37,7 @@ const yReg = tensor(
     .map((v, i) => v * 2 + i * 0.01),
   { dtype: 'float64' },
 );
-const X2 = sk.makeBlobs({ nSamples: 40, nFeatures: 3, centers: 2, randomState: 2 }).X;
+const X2 = sk.makeBlobs({ nSamples: 60, nFeatures: 3, centers: 2, randomState: 2 }).X;
 
 const CASES: Case[] = [
   {
@@ -92,6 +92,30 @@ const CASES: Case[] = [
     tweak: { init: 'random' },
     random: true,
   },
+  {
+    name: 'LinearRegression',
+    make: (o) => new sk.LinearRegression(o),
+    attrs: ['coef_', 'intercept_', 'rank_', 'singular_'],
+    methods: ['predict'],
+    supervised: 'regression',
+    tweak: { fitIntercept: false },
+  },
+  {
+    name: 'Ridge',
+    make: (o) => new sk.Ridge(o),
+    attrs: ['coef_', 'intercept_'],
+    methods: ['predict'],
+    supervised: 'regression',
+    tweak: { alpha: 3 },
+  },
+  {
+    name: 'LogisticRegression',
+    make: (o) => new sk.LogisticRegression({ maxIter: 500, ...o }),
+    attrs: ['coef_', 'intercept_', 'classes_', 'nIter_'],
+    methods: ['predict', 'predictProba', 'decisionFunction'],
+    supervised: 'classification',
+    tweak: { C: 0.5 },
+  },
 ];
 
 function outputs(est: Estimator, c: Case, Xin: unknown): unknown[] {
@@ -103,6 +127,7 @@ function outputs(est: Estimator, c: Case, Xin: unknown): unknown[] {
   }
   if (c.methods.includes('transform')) res.push(e.transform!(Xin).arraySync());
   if (c.methods.includes('predict')) res.push(e.predict!(Xin).arraySync());
+  if (c.methods.includes('predictProba')) res.push(e.predictProba!(Xin).arraySync());
   return res;
 }
 

@@ -13,12 +13,16 @@ export interface HouseholderQr {
   beta: Float64Array;
 }
 
-/** Factorizes A (m x n, m >= n) given as its transpose `at` (n x m), which it overwrites. */
-export function householderQrTransposed(at: Float64Array, m: number, n: number): HouseholderQr {
-  if (m < n) throw new Error(`householderQr needs m >= n, got ${m} x ${n}`);
-  const rdiag = new Float64Array(n);
-  const beta = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
+/**
+ * Factorizes A (m x n) given as its transpose `at` (n x m), which it overwrites. Only the first
+ * `steps` columns are reduced (default n, needs m >= n); later columns, e.g. a right-hand side
+ * stored as an extra column, are transformed along.
+ */
+export function householderQrTransposed(at: Float64Array, m: number, n: number, steps = n): HouseholderQr {
+  if (m < steps) throw new Error(`householderQr needs m >= ${steps}, got ${m} x ${n}`);
+  const rdiag = new Float64Array(steps);
+  const beta = new Float64Array(steps);
+  for (let k = 0; k < steps; k++) {
     const ko = k * m;
     let norm2 = 0;
     for (let i = k; i < m; i++) norm2 += at[ko + i]! * at[ko + i]!;
@@ -45,7 +49,7 @@ export function householderQrTransposed(at: Float64Array, m: number, n: number):
       for (let i = k; i < m; i++) at[jo + i]! -= s * at[ko + i]!;
     }
   }
-  return { m, n, at, rdiag, beta };
+  return { m, n: steps, at, rdiag, beta };
 }
 
 /** Applies Qᵀ to the vector y (length m) in place: y ← H_{n-1} … H_0 y. */

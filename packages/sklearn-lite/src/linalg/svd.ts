@@ -24,28 +24,33 @@ export function svd(a: Float64Array, m: number, n: number): Svd {
   }
   const f = householderQrTransposed(transpose(a, m, n), m, n);
   const qt = thinQTransposed(f); // n x m
-  const r = upperR(f); // n x n
-  const { wt, vrows } = jacobi(transpose(r, n, n), n, n);
-  // W = R V has orthogonal columns (rows of wt): s_j = |w_j|, U_R column j = w_j / s_j.
+  const small = jacobiSvd(upperR(f), n, n);
+  // U = Q · U_R: Uᵀ = U_Rᵀ · Qᵀ (n x m).
+  const ut = gemm(transpose(small.u, n, n), qt, n, n, m);
+  return { u: transpose(ut, n, m), s: small.s, vt: small.vt, k: n };
+}
+
+/** Thin SVD of A (m x n, m >= n) by one-sided Jacobi directly on A: for small or square matrices. */
+export function jacobiSvd(a: Float64Array, m: number, n: number): Svd {
+  const { wt, vrows } = jacobi(transpose(a, m, n), m, n);
+  // W = A V has orthogonal columns (rows of wt): s_j = |w_j|, U column j = w_j / s_j.
   const s = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     let ss = 0;
-    for (let i = 0; i < n; i++) ss += wt[j * n + i]! * wt[j * n + i]!;
+    for (let i = 0; i < m; i++) ss += wt[j * m + i]! * wt[j * m + i]!;
     s[j] = Math.sqrt(ss);
-    if (s[j]! > 0) for (let i = 0; i < n; i++) wt[j * n + i]! /= s[j]!;
+    if (s[j]! > 0) for (let i = 0; i < m; i++) wt[j * m + i]! /= s[j]!;
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => s[y]! - s[x]! || x - y);
   const sSorted = new Float64Array(n);
-  const urt = new Float64Array(n * n); // rows: U_R's columns, sorted
+  const ut = new Float64Array(n * m); // rows: U's columns, sorted
   const vt = new Float64Array(n * n);
   for (let c = 0; c < n; c++) {
     const j = order[c]!;
     sSorted[c] = s[j]!;
-    urt.set(wt.subarray(j * n, j * n + n), c * n);
+    ut.set(wt.subarray(j * m, j * m + m), c * m);
     vt.set(vrows.subarray(j * n, j * n + n), c * n);
   }
-  // Uᵀ = U_Rᵀ · Qᵀ (n x m); U = its transpose.
-  const ut = gemm(urt, qt, n, n, m);
   return { u: transpose(ut, n, m), s: sSorted, vt, k: n };
 }
 

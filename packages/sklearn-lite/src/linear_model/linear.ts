@@ -1,0 +1,151 @@
+import type { Tensor } from '@lumen/tensor';
+import { fail } from '../base/errors.js';
+import { BaseEstimator, checkBool, checkNumber } from '../base/estimator.js';
+import {
+  checkSameLength,
+  type Matrix,
+  type MatrixLike,
+  toMatrix,
+  toVector,
+  type VectorLike,
+  vectorToTensor,
+} from '../base/input.js';
+import { columnMeans, subtractRow } from '../linalg/blas.js';
+import { applyFilter, type SolveBasis, solveBasis, tallQr } from '../linalg/lstsq.js';
+import { r2Score } from '../metrics/regression.js';
+
+const EPS = 2.220446049250313e-16;
+
+interface LinearState {
+  coef: Float64Array;
+  intercept: number;
+  d: number;
+}
+
+/** Centres X and y when fitting an intercept, factors X by Householder QR and R by SVD. */
+function prepare(op: string, X: MatrixLike, y: VectorLike, fitIntercept: boolean) {
+  const A: Matrix = toMatrix(op, 'X', X);
+  const v = toVector(op, 'y', y);
+  checkSameLength(op, ['X', 'y'], { length: A.rows }, v);
+  const { rows: m, cols: n, data } = A;
+  let xMean: Float64Array = new Float64Array(n);
+  let yMean = 0;
+  if (fitIntercept) {
+    xMean = columnMeans(data, m, n);
+    subtractRow(data, m, n, xMean);
+    for (const t of v) yMean += t;
+    yMean /= m;
+    for (let i = 0; i < m; i++) v[i]! -= yMean;
+  }
+  const basis = solveBasis(tallQr(data, m, n, v), n);
+  return { basis, xMean, yMean, n, m };
+}
+
+function interceptOf(xMean: Float64Array, yMean: number, coef: Float64Array, fitIntercept: boolean): number {
+  if (!fitIntercept) return 0;
+  let s = yMean;
+  for (let j = 0; j < coef.length; j++) s -= xMean[j]! * coef[j]!;
+  return s;
+}
+
+/** Shared predict/score of the linear regressors. */
+abstract class LinearRegressorBase<P extends { fitIntercept: boolean }> extends BaseEstimator<P> {
+  protected state: LinearState | null = null;
+
+  predict(X: MatrixLike): Tensor {
+    const s = this.fitted(this.state, 'predict');
+    const name = this.constructor.name;
+    const A = toMatrix(`${name}.predict`, 'X', X);
+    if (A.cols !== s.d)
+      fail(`${name}.predict`, `X has ${A.cols} features, but ${name} was fitted with ${s.d} features`);
+    const out = new Float64Array(A.rows);
+    for (let i = 0; i < A.rows; i++) {
+      let t = s.intercept;
+      for (let j = 0; j < s.d; j++) t += A.data[i * s.d + j]! * s.coef[j]!;
+      out[i] = t;
+    }
+    return vectorToTensor(out);
+  }
+
+  /** R² of the predictions. */
+  score(X: MatrixLike, y: VectorLike): number {
+    return r2Score(y, this.predict(X));
+  }
+
+  get coef_(): Tensor {
+    return vectorToTensor(this.fitted(this.state, 'coef_').coef.slice());
+  }
+  get intercept_(): number {
+    return this.fitted(this.state, 'intercept_').intercept;
+  }
+  get nFeaturesIn_(): number {
+    return this.fitted(this.state, 'nFeaturesIn_').d;
+  }
+}
+
+export interface LinearRegressionOptions {
+  fitIntercept: boolean;
+}
+
+/**
+ * Ordinary least squares by Householder QR (streamed over row blocks) and an SVD of R, so
+ * rank-deficient X gets the minimum-norm solution as scipy's lstsq (gelsd) gives it.
+ */
+export class LinearRegression extends LinearRegressorBase<LinearRegressionOptions> {
+  private extra: { rank: number; singular: Float64Array } | null = null;
+
+  constructor(opts?: Partial<LinearRegressionOptions>) {
+    super({ fitIntercept: true }, opts);
+  }
+
+  fit(X: MatrixLike, y: VectorLike): this {
+    const op = 'LinearRegression.fit';
+    const fitIntercept = checkBool(op, 'fitIntercept', this.params.fitIntercept);
+    const { basis, xMean, yMean, n, m } = prepare(op, X, y, fitIntercept);
+    // numpy.linalg.lstsq's cutoff (eps · max(m, n) · s_max): the Jacobi SVD leaves exactly
+    // dependent directions at rounding level (~1e-16 · s_max), which this treats as zero.
+    const cutoff = EPS * Math.max(m, n) * (basis.svd.s[0] ?? 0);
+    const coef = applyFilter(basis, n, (s) => (s > cutoff ? 1 / s : 0));
+    this.state = { coef, intercept: interceptOf(xMean, yMean, coef, fitIntercept), d: n };
+    this.extra = { rank: rankOf(basis, cutoff), singular: basis.svd.s.slice(0, Math.min(m, n)) };
+    return this;
+  }
+
+  /** Rank of the (centred) X. */
+  get rank_(): number {
+    return this.fitted(this.extra, 'rank_').rank;
+  }
+  /** Singular values of the (centred) X, descending. */
+  get singular_(): Tensor {
+    return vectorToTensor(this.fitted(this.extra, 'singular_').singular.slice());
+  }
+}
+
+function rankOf(b: SolveBasis, cutoff: number): number {
+  let r = 0;
+  for (const s of b.svd.s) if (s > cutoff) r++;
+  return r;
+}
+
+export interface RidgeOptions {
+  alpha: number;
+  fitIntercept: boolean;
+}
+
+/** L2-regularized least squares: minimizes ‖y - Xw‖² + alpha·‖w‖², solved through the SVD of X's R factor. */
+export class Ridge extends LinearRegressorBase<RidgeOptions> {
+  constructor(opts?: Partial<RidgeOptions>) {
+    super({ alpha: 1, fitIntercept: true }, opts);
+  }
+
+  fit(X: MatrixLike, y: VectorLike): this {
+    const op = 'Ridge.fit';
+    const alpha = checkNumber(op, 'alpha', this.params.alpha, { min: 0 });
+    const fitIntercept = checkBool(op, 'fitIntercept', this.params.fitIntercept);
+    const { basis, xMean, yMean, n, m } = prepare(op, X, y, fitIntercept);
+    const cutoff = EPS * Math.max(m, n) * (basis.svd.s[0] ?? 0);
+    const coef = applyFilter(basis, n, (s) => (s > cutoff ? s / (s * s + alpha) : 0));
+    this.state = { coef, intercept: interceptOf(xMean, yMean, coef, fitIntercept), d: n };
+    return this;
+  }
+}
