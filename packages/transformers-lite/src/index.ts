@@ -83,3 +83,9 @@ export {
   type TruncationSide,
   type TruncationStrategy,
 } from './tokenizers/tokenizer.ts';
+export {
+  type TrainOptions,
+  type TrainWordPieceOptions,
+  trainBpe,
+  trainWordPiece,
+} from './tokenizers/trainers/train.ts';
