@@ -16,7 +16,8 @@ import '../src/index.js';
 
 /** The cases of scripts/gen-fixtures.py, written with Lumen. Inputs come from the fixture. */
 type Fn = (...xs: Tensor[]) => Tensor;
-const r = (n: number) => arange(0, n, 1, { dtype: 'float64' });
+/** 0, 1, …, n-1 on the device and dtype of `like`. */
+const r = (n: number, like: Tensor) => arange(0, n, 1, { dtype: like.dtype, device: like.device });
 
 export const CASES: Record<string, Fn> = {
   neg: (x) => x.neg(),
@@ -90,15 +91,15 @@ export const CASES: Record<string, Fn> = {
   mv: (a, b) => a.matmul(b),
   dot: (a, b) => a.matmul(b),
   mmTransposed: (a, b) => a.T.matmul(b.T),
-  reshape: (x) => x.reshape(2, 6).mul(r(6)),
-  permute: (x) => x.permute(2, 0, 1).mul(r(3)),
+  reshape: (x) => x.reshape(2, 6).mul(r(6, x)),
+  permute: (x) => x.permute(2, 0, 1).mul(r(3, x)),
   transpose: (x) => x.transpose(0, 1).exp(),
-  expand: (x) => x.expand(3, 4).mul(r(4)),
+  expand: (x) => x.expand(3, 4).mul(r(4, x)),
   slice: (x) => x.slice(0, 1, 4).exp(),
   sliceStep: (x) => x.slice(0, 1, 7, 2).exp(),
   sliceLastDim: (x) => x.slice(1, 2).square(),
   select: (x) => x.select(0, 1).exp(),
-  flip: (x) => x.flip(1).mul(r(4)),
+  flip: (x) => x.flip(1).mul(r(4, x)),
   squeezeUnsqueeze: (x) => x.squeeze(1).unsqueeze(0).exp(),
   flatten: (x) => x.flatten(1).exp(),
   contiguous: (x) => x.T.contiguous().exp(),
