@@ -211,7 +211,34 @@ def gen_linear():
     write('linear', out)
 
 
-GENERATORS = {'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
+def gen_iforest():
+    from sklearn.ensemble import IsolationForest
+    from sklearn.ensemble._iforest import _average_path_length
+    rng = np.random.RandomState(42)
+    inliers = rng.randn(1500, 8)
+    outliers = rng.randn(45, 8) * 1.8  # overlapping: a test that can tell forests apart
+    X = np.vstack([inliers, outliers]).round(6)
+    is_outlier = np.r_[np.zeros(1500), np.ones(45)].astype(int)
+    aucs, means, offsets = [], [], []
+    for seed in range(5):
+        f = IsolationForest(random_state=seed).fit(X)
+        aucs.append(metrics.roc_auc_score(is_outlier, -f.score_samples(X)))
+        means.append(f.score_samples(X).mean())
+        offsets.append(IsolationForest(contamination=0.03, random_state=seed).fit(X).offset_)
+    digits = datasets.load_digits()
+    # digits 0 as inliers, a few 1s as the anomalies
+    d0 = digits.data[digits.target == 0]
+    d1 = digits.data[digits.target == 1][:9]
+    Xd = np.vstack([d0, d1])
+    yd = np.r_[np.zeros(len(d0)), np.ones(len(d1))].astype(int)
+    daucs = [metrics.roc_auc_score(yd, -IsolationForest(random_state=s).fit(Xd).score_samples(Xd)) for s in range(5)]
+    out = {'X': X, 'is_outlier': is_outlier, 'auc': float(np.mean(aucs)), 'aucs': aucs, 'mean_score': float(np.mean(means)),
+           'offset_003': float(np.mean(offsets)), 'digits_auc': float(np.mean(daucs)),
+           'c': {str(n): _average_path_length([n])[0] for n in [1, 2, 3, 10, 256, 1000]}}
+    write('iforest', out)
+
+
+GENERATORS = {'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

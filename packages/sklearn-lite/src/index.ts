@@ -16,6 +16,8 @@ export type {
 export { makeBlobs, makeClassification, makeMoons, makeRegression } from './datasets/samples.js';
 export type { PCAOptions } from './decomposition/pca.js';
 export { PCA } from './decomposition/pca.js';
+export type { IsolationForestOptions } from './ensemble/isolationForest.js';
+export { IsolationForest } from './ensemble/isolationForest.js';
 export type { LinearRegressionOptions, RidgeOptions } from './linear_model/linear.js';
 export { LinearRegression, Ridge } from './linear_model/linear.js';
 export type { LogisticRegressionOptions } from './linear_model/logistic.js';

@@ -116,6 +116,14 @@ const CASES: Case[] = [
     supervised: 'classification',
     tweak: { C: 0.5 },
   },
+  {
+    name: 'IsolationForest',
+    make: (o) => new sk.IsolationForest({ nEstimators: 20, ...o }),
+    attrs: ['offset_', 'maxSamples_'],
+    methods: ['predict', 'scoreSamples', 'decisionFunction'],
+    tweak: { contamination: 0.1 },
+    random: true,
+  },
 ];
 
 function outputs(est: Estimator, c: Case, Xin: unknown): unknown[] {
@@ -128,6 +136,7 @@ function outputs(est: Estimator, c: Case, Xin: unknown): unknown[] {
   if (c.methods.includes('transform')) res.push(e.transform!(Xin).arraySync());
   if (c.methods.includes('predict')) res.push(e.predict!(Xin).arraySync());
   if (c.methods.includes('predictProba')) res.push(e.predictProba!(Xin).arraySync());
+  if (c.methods.includes('scoreSamples')) res.push(e.scoreSamples!(Xin).arraySync());
   return res;
 }
 
