@@ -1,1 +1,34 @@
-export {};
+// @lumen/data: pandas-style frames, CSV, and PyTorch-style datasets and loaders.
+
+export type { ColumnValues, Positions } from './column/column.js';
+export { Column } from './column/column.js';
+export type { ColumnDType, Scalar } from './column/dtype.js';
+export type { ColumnInput } from './column/fromValues.js';
+export { CsvError } from './csv/frameSink.js';
+export type { ReadCsvOptions } from './csv/options.js';
+export { DEFAULT_NA_VALUES } from './csv/options.js';
+export { parseCsv, readCsv } from './csv/readCsv.js';
+export type { CsvSource } from './csv/sources.js';
+export type { CsvWriteOptions } from './csv/writeCsv.js';
+export { writeCsv } from './csv/writeCsv.js';
+export type { Collated } from './dataset/collate.js';
+export { defaultCollate } from './dataset/collate.js';
+export type { DataLoaderOptions } from './dataset/dataLoader.js';
+export { DataLoader } from './dataset/dataLoader.js';
+export type { Dataset } from './dataset/dataset.js';
+export { TensorDataset } from './dataset/dataset.js';
+export type { RandomSamplerOptions, Sampler, Sized } from './dataset/samplers.js';
+export { BatchSampler, RandomSampler, SequentialSampler } from './dataset/samplers.js';
+export type { FormatOptions } from './format/options.js';
+export type { ColumnValuesInput, FrameOptions, Row } from './frame/dataFrame.js';
+export { DataFrame } from './frame/dataFrame.js';
+export type { AggName } from './frame/groupBy.js';
+export { GroupBy } from './frame/groupBy.js';
+export type { MaskInput } from './frame/mask.js';
+export { Index } from './frame/rowIndex.js';
+export type { SampleOptions, SeriesOptions } from './frame/series.js';
+export { Series } from './frame/series.js';
+export type { RandomState } from './random.js';
+export type { SplitInput, SplitOptions } from './split/trainTestSplit.js';
+export { trainTestSplit } from './split/trainTestSplit.js';
+export type { ToTensorOptions } from './tensor/convert.js';

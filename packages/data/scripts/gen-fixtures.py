@@ -1,0 +1,332 @@
+#!/usr/bin/python3
+"""Reference numbers for @lumen/data from Debian's python3-pandas (1.5.3) and python3-sklearn (1.2.1).
+
+Run from anywhere:  /usr/bin/python3 packages/data/scripts/gen-fixtures.py
+Writes packages/data/test/fixtures/*.json (small files, committed, so CI needs no Python).
+
+Floats are stored as Python repr strings ('0.1', 'nan', '-inf') so every bit survives JSON.
+pandas' int64 is written as 'int32' (Lumen's integer dtype) and object as 'string'.
+"""
+import io
+import json
+import math
+import os
+import random
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "test", "fixtures")
+os.makedirs(OUT, exist_ok=True)
+# pandas' repr in a script run from a terminal: width 80, max_columns 0 (fit to width)
+pd.set_option("display.width", 80)
+pd.set_option("display.max_columns", 0)
+
+DTYPES = {"int64": "int32", "float64": "float64", "bool": "bool", "object": "string", "Int64": "Int32", "boolean": "boolean"}
+
+
+def fstr(x):
+    return repr(float(x))
+
+
+def cell(v):
+    """One cell as JSON: floats as repr strings, missing as None."""
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if math.isnan(v) else fstr(v)
+    if isinstance(v, str):
+        return v
+    raise TypeError(type(v))
+
+
+def column_values(s):
+    if s.dtype == object:
+        return [None if (isinstance(v, float) and math.isnan(v)) else v for v in s.tolist()]
+    return [cell(v) for v in s.tolist()]
+
+
+def frame_json(df):
+    return {
+        "columns": [str(c) for c in df.columns],
+        "dtypes": [DTYPES[str(t)] for t in df.dtypes],
+        "index": [cell(v) for v in df.index.tolist()],
+        "data": [column_values(df[c]) for c in df.columns],
+    }
+
+
+def write(name, obj):
+    path = os.path.join(OUT, name)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=1, sort_keys=True)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV parsing cases: text, read_csv kwargs (and the Lumen option names), expected frame.
+
+rng = np.random.default_rng(20240601)
+
+
+def numeric_csv(rows, cols, nan_rate=0.1, seed=1):
+    r = np.random.default_rng(seed)
+    header = ",".join(f"x{j}" for j in range(cols))
+    lines = [header]
+    for i in range(rows):
+        vals = []
+        for j in range(cols):
+            if r.random() < nan_rate:
+                vals.append("")
+            elif j == 0:
+                vals.append(str(int(r.integers(-50, 50))))
+            elif j == 1:
+                vals.append(repr(float(r.normal(1e8, 3.0))))  # large mean, small spread: cancellation test
+            elif j == 2:
+                vals.append(f"{r.normal(0, 1):.15g}")
+            elif j == 3:
+                vals.append(f"{r.exponential(2.0):.6e}")
+            elif j == 4:
+                vals.append(str(int(r.integers(0, 4))))  # many ties (spearman)
+            else:
+                vals.append(repr(float(r.uniform(-1, 1) * 10 ** int(r.integers(-3, 4)))))
+        lines.append(",".join(vals))
+    return "\n".join(lines) + "\n"
+
+
+CSV_CASES = [
+    {"name": "basic", "text": "a,b,c,d\n1,2.5,x,True\n2,,\"y, z\",False\n3,4.25,\"q\"\"uote\",True\n", "pandas": {}, "lumen": {}},
+    {
+        "name": "quotes_newlines_crlf",
+        "text": 'id,text,value\r\n1,"line one\r\nline two",1.5\r\n2,"say ""hi"", ok",2.5\r\n3,plain,-0.25\r\n',
+        "pandas": {},
+        "lumen": {},
+    },
+    {
+        "name": "missing_values",
+        "text": "a,b,c,d\n1,NA,x,\n,NaN,null,2\n3,n/a,,3\n4,#N/A,NULL,4\n5,-1.#IND,y,\n",
+        "pandas": {},
+        "lumen": {},
+    },
+    {"name": "custom_na", "text": "a,b\n-999,x\n5,missing\n7,y\n", "pandas": {"na_values": ["-999", "missing"]}, "lumen": {"naValues": ["-999", "missing"]}},
+    {"name": "no_default_na", "text": "a,b\nNA,1\nx,2\n", "pandas": {"keep_default_na": False}, "lumen": {"keepDefaultNa": False}},
+    {"name": "ints_with_na_become_float", "text": "a,b\n1,10\n,20\n3,30\n", "pandas": {}, "lumen": {}},
+    {"name": "bool_words", "text": "a,b\nTrue,false\nFALSE,TRUE\ntrue,False\n", "pandas": {}, "lumen": {}},
+    {"name": "mixed_to_string", "text": "a,b\n1,x\n2,3\nabc,4\n", "pandas": {}, "lumen": {}},
+    {
+        "name": "number_syntax",
+        "text": "a,b,c\n 1.5 ,1e3,inf\n-2,+7,-inf\n.5,1E-2,Infinity\n3.,-0.0,-Infinity\n",
+        "pandas": {},
+        "lumen": {},
+    },
+    {"name": "long_digits", "text": "a\n0.1234567890123456789\n123456789012345678901234\n1.7976931348623157e308\n5e-324\n2.2250738585072014e-308\n", "pandas": {"float_precision": "round_trip"}, "lumen": {}},
+    {"name": "duplicate_and_blank_names", "text": "a,a,,b,a.1\n1,2,3,4,5\n", "pandas": {}, "lumen": {}},
+    {"name": "blank_lines", "text": "a,b\n\n1,2\n\n\n3,4\n\n", "pandas": {}, "lumen": {}},
+    {"name": "no_trailing_newline", "text": "a,b\n1,2\n3,4", "pandas": {}, "lumen": {}},
+    {"name": "bom", "text": "\ufeffa,b\n1,2\n", "pandas": {}, "lumen": {}},
+    {"name": "semicolon", "text": "a;b\n1,5;2\n3;4\n", "pandas": {"sep": ";"}, "lumen": {"sep": ";"}},
+    {"name": "tab", "text": "a\tb\nx y\t2\n", "pandas": {"sep": "\t"}, "lumen": {"sep": "\t"}},
+    {"name": "usecols", "text": "a,b,c,d\n1,2,3,4\n5,6,7,8\n", "pandas": {"usecols": ["d", "b"]}, "lumen": {"usecols": ["d", "b"]}},
+    {"name": "usecols_positions", "text": "a,b,c,d\n1,2,3,4\n5,6,7,8\n", "pandas": {"usecols": [2, 0]}, "lumen": {"usecols": [2, 0]}},
+    {"name": "nrows", "text": "a,b\n1,2\n3,4\n5,x\n", "pandas": {"nrows": 2}, "lumen": {"nrows": 2}},
+    {"name": "no_header", "text": "1,2\n3,4\n", "pandas": {"header": None}, "lumen": {"header": None}},
+    {"name": "names", "text": "1,2\n3,4\n", "pandas": {"names": ["p", "q"]}, "lumen": {"names": ["p", "q"]}},
+    {"name": "header_row_1", "text": "junk line\na,b\n1,2\n", "pandas": {"header": 1}, "lumen": {"header": 1}},
+    {"name": "explicit_dtype", "text": "a,b,c\n1,2,x\n3,4,y\n", "pandas": {"dtype": {"a": "float64", "b": "str"}}, "lumen": {"dtype": {"a": "float64", "b": "string"}}},
+    {"name": "nullable_dtypes", "text": "a,b\n1,True\n,\n3,False\n", "pandas": {"dtype": {"a": "Int64", "b": "boolean"}}, "lumen": {"dtype": {"a": "Int32", "b": "boolean"}}},
+    {"name": "unicode", "text": "name,city\nJosé,Zürich\n李,東京\n", "pandas": {}, "lumen": {}},
+    {"name": "quoted_numbers", "text": 'a,b\n"1","2.5"\n"3","4"\n', "pandas": {}, "lumen": {}},
+    {"name": "all_missing_column", "text": "a,b\n1,\n2,\n", "pandas": {}, "lumen": {}},
+    {"name": "header_only", "text": "a,b\n", "pandas": {}, "lumen": {}},
+    {"name": "numeric_200", "text": numeric_csv(200, 6), "pandas": {"float_precision": "round_trip"}, "lumen": {}},
+]
+
+
+def csv_cases():
+    out = []
+    for case in CSV_CASES:
+        df = pd.read_csv(io.StringIO(case["text"]), **case["pandas"])
+        out.append({"name": case["name"], "text": case["text"], "options": case["lumen"], "expected": frame_json(df)})
+    write("csv.json", out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statistics on tricky frames: describe, corr (pearson, spearman), value_counts, dropna.
+
+
+def stats_frames():
+    frames = {}
+    frames["numeric_400"] = pd.read_csv(io.StringIO(numeric_csv(400, 6, seed=2)), float_precision="round_trip")
+    frames["small"] = pd.read_csv(io.StringIO("a,b,c,d,e\n1,2.5,x,True,7\n2,,y,False,7\n3,4.25,x,True,7\n4,-1,,False,7\n,8,z,True,7\n"))
+    r = np.random.default_rng(7)
+    n = 300
+    frames["mixed"] = pd.DataFrame(
+        {
+            "k": r.integers(0, 5, n),
+            "f": np.where(r.random(n) < 0.2, np.nan, r.normal(10, 5, n)),
+            "g": np.where(r.random(n) < 0.05, np.nan, np.round(r.normal(0, 1, n), 1)),  # rounded: ties
+            "s": r.choice(["apple", "banana", "cherry", "date"], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "h": np.where(r.random(n) < 0.3, np.inf, r.normal(0, 1, n)),  # infinities: excluded by corr
+        }
+    )
+    frames["mixed"].loc[r.random(n) < 0.1, "s"] = np.nan
+    return frames
+
+
+def stats_cases():
+    out = {}
+    for name, df in stats_frames().items():
+        csv = df.to_csv(index=False)
+        # read back from the same text on both sides, so the inputs are bit-identical
+        df = pd.read_csv(io.StringIO(csv), float_precision="round_trip")
+        entry = {"csv": csv, "describe": frame_json(df.describe())}
+        entry["describe_repr"] = repr(df.describe())
+        entry["corr_pearson"] = frame_json(df.corr(numeric_only=True))
+        entry["corr_spearman"] = frame_json(df.corr(method="spearman", numeric_only=True))
+        vc = {}
+        for c in df.columns:
+            s = df[c]
+            if s.nunique() > 40:
+                continue  # counts of all-distinct floats say nothing new and bloat the file
+            vc[c] = {
+                "counts": {"index": [cell(v) for v in s.value_counts().index], "values": s.value_counts().tolist()},
+                "normalize": {"index": [cell(v) for v in s.value_counts(normalize=True).index], "values": [fstr(v) for v in s.value_counts(normalize=True)]},
+                "dropna_false": {"index": [cell(v) for v in s.value_counts(dropna=False).index], "values": s.value_counts(dropna=False).tolist()},
+                "nunique": int(s.nunique()),
+                "unique": [cell(v) if not (isinstance(v, float) and math.isnan(v)) else None for v in s.unique()],
+            }
+        entry["value_counts"] = vc
+        entry["dropna_any"] = [int(i) for i in df.dropna().index]
+        entry["dropna_all"] = [int(i) for i in df.dropna(how="all").index]
+        sub = list(df.columns[:2])
+        entry["dropna_subset"] = {"subset": sub, "index": [int(i) for i in df.dropna(subset=sub).index]}
+        entry["dropna_thresh"] = [int(i) for i in df.dropna(thresh=len(df.columns) - 1).index]
+        series = {}
+        for c in df.columns:
+            s = df[c]
+            if s.dtype.kind in "if":
+                series[c] = {k: fstr(getattr(s, k)()) for k in ["sum", "mean", "std", "var", "min", "max", "median"]}
+                series[c]["quantile_0.1"] = fstr(s.quantile(0.1))
+                series[c]["count"] = int(s.count())
+        entry["series"] = series
+        out[name] = entry
+    write("stats.json", out)
+
+
+# ---------------------------------------------------------------------------------------------
+# groupby().agg
+
+
+def groupby_cases():
+    df = stats_frames()["mixed"]
+    csv = df.to_csv(index=False)
+    df = pd.read_csv(io.StringIO(csv), float_precision="round_trip")
+    out = {"csv": csv, "cases": []}
+    for by, spec in [("k", {"f": "mean", "g": "sum", "h": "max"}), ("s", {"f": "count", "g": "min", "k": "sum"}), ("k", {"f": "sum", "g": "mean", "h": "min"})]:
+        res = df.groupby(by).agg(spec)
+        out["cases"].append({"by": by, "spec": spec, "expected": frame_json(res), "repr": repr(res)})
+    res = df.groupby("k").mean(numeric_only=True)
+    out["cases"].append({"by": "k", "spec": "mean", "expected": frame_json(res), "repr": repr(res)})
+    write("groupby.json", out)
+
+
+# ---------------------------------------------------------------------------------------------
+# repr (toString) of frames and series
+
+
+def repr_cases():
+    cases = []
+
+    def add(name, csv, what="frame", **read):
+        df = pd.read_csv(io.StringIO(csv), **read)
+        obj = df if what == "frame" else df[df.columns[0]]
+        cases.append({"name": name, "csv": csv, "read": {}, "kind": what, "repr": repr(obj)})
+
+    r = np.random.default_rng(3)
+    add("small", "a,b,c,d\n1,2.5,x,True\n2,,\"y, z\",False\n3,4.25,\"q\"\"uote\",True\n")
+    rows = ["x,y,name"] + [f"{i},{r.normal():.6f},item{i}" for i in range(100)]
+    add("long", "\n".join(rows) + "\n")
+    add("long_series", "\n".join(rows) + "\n", what="series")
+    add("short_series", "v\n1.5\n-2\n\n3.25\n", what="series")
+    wide = [",".join(["Time"] + [f"V{j}" for j in range(1, 29)] + ["Amount", "Class"])]
+    for i in range(70):
+        wide.append(",".join([str(i * 3)] + [f"{r.normal():.6f}" for _ in range(28)] + [f"{r.exponential(80):.2f}", str(int(r.random() < 0.1))]))
+    add("wide_long", "\n".join(wide) + "\n")
+    add("wide_short", "\n".join(wide[:6]) + "\n")
+    add("large_values", "a,b\n1234567.5,0.5\n2.25,1e-7\n-3,2\n")
+    add("sci_small", "a\n0.0000001\n1\n")
+    add("big_ints_float", "a,b\n1e20,1\n2,2\n")
+    add("long_strings", "s,n\n" + "x" * 60 + ",1\nshort,2\n")
+    add("negatives", "a,b\n-1,-1.5\n10,2\n")
+    add("nan_column", "a,b\n1,\n2,\n")
+    add("int_index_wide", "\n".join([",".join(f"column_{j}" for j in range(12))] + [",".join(str(i * j) for j in range(12)) for i in range(3)]) + "\n")
+    # objects built in code (the test builds the same ones)
+    built = {
+        "nullable": pd.DataFrame({"i": pd.array([1, None, 3], dtype="Int64"), "b": pd.array([True, None, False], dtype="boolean")}),
+        "series_max_rows_2": pd.Series([1.123456789, 2, 3, 4], name="v"),
+        "precision_1": pd.DataFrame({"a": [0.5, 0.25]}),
+        "empty_frame": pd.DataFrame({"a": pd.Series([], dtype=float), "b": pd.Series([], dtype=float)}),
+        "empty_series": pd.Series([], name="x", dtype=float),
+    }
+    with pd.option_context("display.max_rows", 2):
+        cases.append({"name": "series_max_rows_2", "kind": "built", "repr": repr(built["series_max_rows_2"])})
+    with pd.option_context("display.precision", 1):
+        cases.append({"name": "precision_1", "kind": "built", "repr": built["precision_1"].to_string(show_dimensions=True)})
+    for k in ["nullable", "empty_frame", "empty_series"]:
+        cases.append({"name": k, "kind": "built", "repr": repr(built[k])})
+    write("repr.json", cases)
+
+
+# ---------------------------------------------------------------------------------------------
+# train_test_split: sizes, order of outputs, stratified class counts
+
+
+def split_cases():
+    out = []
+    for n, test_size, train_size in [(10, None, None), (10, 0.3, None), (7, None, 0.5), (100, 0.25, 0.5), (20, 3, None), (20, None, 4), (33, 0.1, None), (5, 0.5, None)]:
+        X = np.arange(n)
+        kw = {}
+        if test_size is not None:
+            kw["test_size"] = test_size
+        if train_size is not None:
+            kw["train_size"] = train_size
+        a, b = train_test_split(X, random_state=0, **kw)
+        a2, b2 = train_test_split(X, shuffle=False, **kw)
+        out.append({"n": n, "testSize": test_size, "trainSize": train_size, "nTrain": len(a), "nTest": len(b), "noShuffleTrain": a2.tolist(), "noShuffleTest": b2.tolist()})
+    strat = []
+    cases = [([0] * 37 + [1] * 23 + [2] * 11, 0.3), (["a"] * 13 + ["b"] * 7 + ["c"] * 5, 0.2), ([1] * 90 + [0] * 10, 0.3), ([3] * 6 + [1] * 4, 4), ([0] * 50 + [1] * 30 + [2] * 20, 0.25)]
+    for labels, test_size in cases:
+        y = np.array(labels)
+        seen = []
+        for seed in range(30):  # ties in the rounding are broken at random: collect every outcome
+            ytr, yte = train_test_split(y, test_size=test_size, stratify=y, random_state=seed)
+            c = {"train": {str(k): int((ytr == k).sum()) for k in sorted(set(labels))}, "test": {str(k): int((yte == k).sum()) for k in sorted(set(labels))}}
+            if c not in seen:
+                seen.append(c)
+        strat.append({"labels": labels, "testSize": test_size, "outcomes": seen})
+    write("split.json", {"sizes": out, "stratified": strat})
+
+
+def number_cases():
+    vals = [0.0, -0.0, 0.1, 1.0, -1.5, 123.0, 0.0078125, -0.0078125, 12345665.0, 12345675.0, 123456.75, 2.5, 0.5, 1e16, 1e15,
+            123456789012345680.0, 1e-4, 1e-5, 0.00012345, 5e-324, 1.7976931348623157e308, 1e22, 1e21, 9.9999995, 0.9999995,
+            3.14159265358979, 1 / 3, 2 / 3, 1e100, 1.5e-7, 999999.5, 1234567.0]
+    r = random.Random(5)
+    vals += [r.uniform(-1, 1) * 10 ** r.randint(-9, 9) for _ in range(40)]
+    write("numbers.json", [{"x": repr(v), "repr": repr(v), "f6": format(v, ".6f"), "f6s": format(v, " .6f"), "e6": format(v, ".6e"), "e6s": format(v, " .6e"), "f1": format(v, ".1f")} for v in vals])
+
+
+number_cases()
+csv_cases()
+stats_cases()
+groupby_cases()
+repr_cases()
+split_cases()
+print("fixtures written to", os.path.normpath(OUT))

@@ -1,0 +1,268 @@
+import { LumenError } from '@lumen/tensor';
+import { type ColumnDType, isColumnDType } from '../column/dtype.js';
+import { describe, fail, listNames } from '../errors.js';
+import { DataFrame } from '../frame/dataFrame.js';
+import { Index } from '../frame/rowIndex.js';
+import { type BuilderConfig, ColumnBuilder } from './columnBuilder.js';
+import { decodeField } from './decode.js';
+import { parseNumber } from './numbers.js';
+import { DEFAULT_NA_VALUES, type ReadCsvOptions } from './options.js';
+import type { RecordSink, Tokenizer } from './tokenizer.js';
+
+/** A CSV problem at a place in the file: `line` and `column` are 1-based. */
+export class CsvError extends LumenError {
+  override name = 'CsvError';
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Receives records from the tokenizer and builds the frame: header and names, usecols, field
+ * counts, and one ColumnBuilder per kept column.
+ */
+export class FrameSink implements RecordSink {
+  tokenizer!: Tokenizer;
+  private readonly op: string;
+  private readonly opts: ReadCsvOptions;
+  private skipBefore: number;
+  private headerPending: boolean;
+  private names: string[] | null = null;
+  /** Header names before mangling: a dtype given for "a" applies to "a.1" too, as in pandas. */
+  private originalNames: string[] = [];
+  private builders: (ColumnBuilder | null)[] = [];
+  private kept: ColumnBuilder[] = [];
+  private expected = 0;
+  rows = 0;
+  private readonly nrows: number;
+  private readonly naValues: Set<string>;
+  private readonly naBeforeNumbers: boolean;
+  // the record being read, for error positions
+  private curStarts: Int32Array = new Int32Array(0);
+  private curField = 0;
+  private readonly failField: (message: string) => never;
+  private reserved = false;
+
+  constructor(op: string, opts: ReadCsvOptions) {
+    this.op = op;
+    this.opts = opts;
+    const header = opts.header === undefined ? 'infer' : opts.header;
+    if (header !== 'infer' && header !== null && !(Number.isInteger(header) && (header as number) >= 0)) {
+      fail(op, `header must be 'infer', a line number >= 0 or null, got ${describe(header)}`);
+    }
+    const headerLine = header === 'infer' ? (opts.names ? null : 0) : header;
+    this.headerPending = headerLine !== null;
+    this.skipBefore = headerLine ?? 0;
+    if (opts.nrows !== undefined && !(Number.isInteger(opts.nrows) && opts.nrows >= 0)) {
+      fail(op, `nrows must be an integer >= 0, got ${describe(opts.nrows)}`);
+    }
+    this.nrows = opts.nrows ?? Number.POSITIVE_INFINITY;
+    if (
+      opts.naValues !== undefined &&
+      (!Array.isArray(opts.naValues) || opts.naValues.some((v) => typeof v !== 'string'))
+    ) {
+      fail(op, `naValues must be an array of strings, got ${describe(opts.naValues)}`);
+    }
+    this.naValues = new Set([
+      ...(opts.keepDefaultNa === false ? [] : DEFAULT_NA_VALUES),
+      ...(opts.naValues ?? []),
+    ]);
+    const enc = new TextEncoder();
+    this.naBeforeNumbers = [...this.naValues].some((v) => {
+      const b = enc.encode(v);
+      return parseNumber(b, 0, b.length) !== 0;
+    });
+    if (opts.shortRows !== undefined && opts.shortRows !== 'error' && opts.shortRows !== 'fill') {
+      fail(op, `shortRows must be 'error' or 'fill', got ${describe(opts.shortRows)}`);
+    }
+    this.failField = (message: string): never => {
+      const at = this.tokenizer.locate(this.curStarts[this.curField]!);
+      const name = this.names?.[this.curField];
+      throw this.error(
+        at.line,
+        at.column,
+        `${message}${name !== undefined ? ` in column ${JSON.stringify(name)}` : ''}`,
+      );
+    };
+  }
+
+  private error(line: number, column: number, message: string): CsvError {
+    return new CsvError(`${this.op}: line ${line}, column ${column}: ${message}`, line, column);
+  }
+
+  record(
+    buf: Uint8Array,
+    starts: Int32Array,
+    ends: Int32Array,
+    flags: Uint8Array,
+    n: number,
+    _line: number,
+  ): boolean {
+    this.curStarts = starts;
+    if (this.skipBefore > 0) {
+      this.skipBefore--;
+      return true;
+    }
+    if (this.names === null) {
+      if (this.headerPending) {
+        const header: string[] = [];
+        for (let i = 0; i < n; i++) header.push(decodeField(buf, starts[i]!, ends[i]!, flags[i]!));
+        this.setup(this.opts.names ? this.checkNames(n) : header);
+        this.headerPending = false;
+        return true;
+      }
+      this.setup(this.opts.names ? this.checkNames(n) : Array.from({ length: n }, (_, i) => String(i)));
+    }
+    if (this.rows >= this.nrows) return false;
+    const expected = this.expected;
+    if (n !== expected) {
+      if (n > expected) {
+        const at = this.tokenizer.locate(starts[expected]!);
+        throw this.error(at.line, at.column, `expected ${expected} fields (as in the header), saw ${n}`);
+      }
+      if (this.opts.shortRows !== 'fill') {
+        const at = this.tokenizer.locate(ends[n - 1]!);
+        throw this.error(
+          at.line,
+          at.column,
+          `expected ${expected} fields (as in the header), saw ${n} (pass shortRows: 'fill' to read the missing ones as missing values)`,
+        );
+      }
+    }
+    const builders = this.builders;
+    for (let i = 0; i < expected; i++) {
+      const b = builders[i];
+      if (b === null || b === undefined) continue;
+      this.curField = i;
+      if (i < n) b.push(buf, starts[i]!, ends[i]!, flags[i]!, this.failField);
+      else b.push(buf, 0, 0, 0, this.failField); // a short row's missing field reads as an empty one
+    }
+    this.rows++;
+    return this.rows < this.nrows;
+  }
+
+  private checkNames(n: number): string[] {
+    const names = this.opts.names!;
+    if (!Array.isArray(names) || names.some((x) => typeof x !== 'string'))
+      fail(this.op, `names must be an array of strings, got ${describe(names)}`);
+    if (names.length !== n)
+      fail(this.op, `names has ${names.length} entries but the first row has ${n} fields`);
+    return [...names];
+  }
+
+  /** Column names (pandas' "Unnamed: i" for blanks, "a.1" for repeats), usecols and dtypes. */
+  private setup(raw: string[]): void {
+    const names = dedupe(raw);
+    this.originalNames = raw;
+    this.names = names;
+    this.expected = names.length;
+    let keep = names.map(() => true);
+    const usecols = this.opts.usecols;
+    if (usecols !== undefined) {
+      if (!Array.isArray(usecols))
+        fail(this.op, `usecols must be an array of column names or positions, got ${describe(usecols)}`);
+      keep = names.map(() => false);
+      const missing: string[] = [];
+      for (const u of usecols) {
+        if (typeof u === 'number') {
+          if (!Number.isInteger(u) || u < 0 || u >= names.length)
+            fail(this.op, `usecols position ${u} is out of range for ${names.length} columns`);
+          keep[u] = true;
+        } else {
+          const j = names.indexOf(u);
+          if (j < 0) missing.push(u);
+          else keep[j] = true;
+        }
+      }
+      if (missing.length > 0)
+        fail(
+          this.op,
+          `usecols names columns that are not in the file: ${listNames(missing)}; the columns are ${listNames(names)}`,
+        );
+    }
+    const dtype = this.opts.dtype;
+    if (dtype !== undefined && typeof dtype !== 'string') {
+      if (dtype === null || typeof dtype !== 'object')
+        fail(this.op, `dtype must be a dtype name or an object of them, got ${describe(dtype)}`);
+      const unknown = Object.keys(dtype).filter((k) => !names.includes(k));
+      if (unknown.length > 0)
+        fail(
+          this.op,
+          `dtype names columns that are not in the file: ${listNames(unknown)}; the columns are ${listNames(names)}`,
+        );
+    }
+    this.builders = names.map((name, j) => {
+      if (!keep[j]) return null;
+      const d =
+        dtype === undefined
+          ? undefined
+          : typeof dtype === 'string'
+            ? dtype
+            : (dtype[name] ?? dtype[this.originalNames[j]!]);
+      if (d !== undefined && !isColumnDType(d)) {
+        fail(
+          this.op,
+          `dtype for ${JSON.stringify(name)} must be one of float64, int32, bool, string, Int32, boolean; got ${describe(d)}`,
+        );
+      }
+      const cfg: BuilderConfig = {
+        naValues: this.naValues,
+        naBeforeNumbers: this.naBeforeNumbers,
+        dtype: d as ColumnDType | undefined,
+      };
+      return new ColumnBuilder(name, cfg, 1024);
+    });
+    this.kept = this.builders.filter((b): b is ColumnBuilder => b !== null);
+  }
+
+  /** Sizes the column arrays once from the input size and the bytes per row seen so far. */
+  reserveFor(totalBytes: number | undefined): void {
+    if (this.reserved || totalBytes === undefined || this.tokenizer.records < 16) return;
+    this.reserved = true;
+    const perRecord = this.tokenizer.bytesConsumed / this.tokenizer.records;
+    const estimate = Math.min(this.nrows, Math.ceil((totalBytes / perRecord) * 1.02) + 16);
+    for (const b of this.kept) b.reserve(estimate);
+  }
+
+  /** The frame, once the tokenizer has finished. */
+  finish(): DataFrame {
+    if (this.names === null) {
+      if (this.headerPending || this.skipBefore > 0 || this.opts.names === undefined)
+        fail(this.op, 'no columns to parse: the input is empty');
+      this.setup([...this.opts.names]);
+    }
+    const names = this.kept.map((b) => b.name);
+    const cols = this.kept.map((b) => b.finish());
+    return DataFrame.of(names, cols, Index.range(this.rows));
+  }
+}
+
+/**
+ * pandas' C-parser header mangling (parsers.pyx, 1.5): blank names become "Unnamed: i"; a
+ * repeated name becomes "name.1", "name.2", … skipping names present anywhere in the header;
+ * named columns are handled before unnamed ones.
+ */
+function dedupe(raw: string[]): string[] {
+  const header = raw.map((s, i) => (s === '' ? `Unnamed: ${i}` : s));
+  const unnamed = raw.flatMap((s, i) => (s === '' ? [i] : []));
+  const order = [...header.keys()].filter((i) => raw[i] !== '').concat(unnamed);
+  const counts = new Map<string, number>();
+  for (const i of order) {
+    const old = header[i]!;
+    let col = old;
+    let cur = counts.get(col) ?? 0;
+    while (cur > 0) {
+      counts.set(old, cur + 1);
+      col = `${old}.${cur}`;
+      if (header.includes(col)) cur++;
+      else cur = counts.get(col) ?? 0;
+    }
+    header[i] = col;
+    counts.set(col, cur + 1);
+  }
+  return header;
+}

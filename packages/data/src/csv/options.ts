@@ -1,0 +1,52 @@
+import type { ColumnDType } from '../column/dtype.js';
+
+export interface ReadCsvOptions {
+  /** Field separator, one character (default ','). */
+  sep?: string;
+  /**
+   * Which line holds the column names: 'infer' (default: the first line, unless `names` is
+   * given), a 0-based line number (lines above it are skipped), or null for no header (columns
+   * are named '0', '1', … or by `names`).
+   */
+  header?: 'infer' | number | null;
+  /** Column names to use (with header: null, or replacing the header line). */
+  names?: readonly string[];
+  /** One dtype for all columns or one per column name; others are inferred as pandas infers them. */
+  dtype?: ColumnDType | Readonly<Record<string, ColumnDType>>;
+  /** Extra strings read as missing, added to pandas' defaults unless keepDefaultNa is false. */
+  naValues?: readonly string[];
+  keepDefaultNa?: boolean;
+  /** Only these columns (names or 0-based positions); they keep the file's order, as in pandas. */
+  usecols?: readonly (string | number)[];
+  /** Read at most this many data rows. */
+  nrows?: number;
+  /** Skip empty lines (default true, as pandas). */
+  skipBlankLines?: boolean;
+  /**
+   * A row with fewer fields than the header: 'error' (default: fails with its line) or 'fill'
+   * (the missing trailing fields are missing values, as pandas does). More fields is always an error.
+   */
+  shortRows?: 'error' | 'fill';
+}
+
+/** pandas' default na_values (pandas/_libs/parsers.pyx, STR_NA_VALUES). */
+export const DEFAULT_NA_VALUES: readonly string[] = [
+  '',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '-1.#IND',
+  '-1.#QNAN',
+  '-NaN',
+  '-nan',
+  '1.#IND',
+  '1.#QNAN',
+  '<NA>',
+  'N/A',
+  'NA',
+  'NULL',
+  'NaN',
+  'n/a',
+  'nan',
+  'null',
+];
