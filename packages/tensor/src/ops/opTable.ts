@@ -76,7 +76,7 @@ export const UNARY_OPS = {
   },
   logicalNot: { kind: 'bool', js: 'x ? 0 : 1', wgsl: 'x == T(0)' },
   /** cast to bool: non-zero (and NaN) is true, as torch's `.bool()`. */
-  toBool: { kind: 'bool', js: 'x !== 0 ? 1 : 0', wgsl: 'x != T(0)' },
+  toBool: { kind: 'bool', js: 'x !== 0 ? 1 : 0', wgsl: 'nonzero_f(x)', wgslInt: 'x != T(0)' },
   /** clamp(x, p0, p1); NaN bounds are not expected (the frontend passes ±Infinity for "none"). */
   clamp: { kind: 'same', js: 'x < p0 ? p0 : x > p1 ? p1 : x', wgsl: 'min(max(x, p0), p1)', params: 2 },
   leakyRelu: { kind: 'float', js: 'x > 0 ? x : x * p0', wgsl: 'select(x * p0, x, x > T(0))', params: 1 },
@@ -97,7 +97,7 @@ export const BINARY_OPS = {
   remainder: { kind: 'same', js: 'remainder(a, b)', wgsl: 'rem_f(a, b)', wgslInt: 'rem_i(a, b)' },
   maximum: { kind: 'same', js: 'a !== a || a > b ? a : b', wgsl: 'max(a, b)' },
   minimum: { kind: 'same', js: 'a !== a || a < b ? a : b', wgsl: 'min(a, b)' },
-  atan2: { kind: 'float', js: 'Math.atan2(a, b)', wgsl: 'atan2(a, b)' },
+  atan2: { kind: 'float', js: 'Math.atan2(a, b)', wgsl: 'atan2_f(a, b)' },
   eq: { kind: 'bool', js: 'a === b ? 1 : 0', wgsl: 'a == b' },
   ne: { kind: 'bool', js: 'a !== b ? 1 : 0', wgsl: 'a != b' },
   lt: { kind: 'bool', js: 'a < b ? 1 : 0', wgsl: 'a < b' },

@@ -36,8 +36,10 @@ export interface ElementwiseDesc {
   readonly stridedOut?: boolean;
 }
 
+const LAYOUT_CODE: Record<Layout, string> = { contig: 'c', strided: 't', scalar: 'k' };
+
 export function elementwiseKey(d: ElementwiseDesc): string {
-  const ops = d.operands.map((o) => `${o.layout[0]}${o.elem}`).join(',');
+  const ops = d.operands.map((o) => `${LAYOUT_CODE[o.layout]}${o.elem}`).join(',');
   return `ew:${d.name}:${d.rank}:${ops}:${d.compute}:${d.outElem}:${d.stridedOut ? 's' : 'c'}`;
 }
 

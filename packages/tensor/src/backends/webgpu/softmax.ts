@@ -18,8 +18,9 @@ export function softmaxSpec(log: boolean, mode: 'tree' | 'serial'): KernelSpec {
 }
 
 function softmaxSource(log: boolean, mode: 'tree' | 'serial'): string {
-  const write = log ? 'y[b + j] = x[a + j] - lse;' : 'y[b + j] = exp(x[a + j] - m) * inv;';
-  const finish = log ? 'let lse = m + log(s);' : 'let inv = 1.0 / s;';
+  // (x - m) - log(s), not x - (m + log(s)): the latter loses the small term next to a large max.
+  const write = log ? 'y[b + j] = (x[a + j] - m) - ls;' : 'y[b + j] = exp(x[a + j] - m) * inv;';
+  const finish = log ? 'let ls = log(s);' : 'let inv = 1.0 / s;';
   const header = `${paramsDecl(3)}
 ${SPECIAL_FLOATS}
 @group(0) @binding(1) var<storage, read> x: array<f32>;

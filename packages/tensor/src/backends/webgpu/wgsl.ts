@@ -81,6 +81,8 @@ fn nan_f() -> f32 { return bitcast<f32>(NAN_BITS); }
 fn inf_f() -> f32 { return bitcast<f32>(POS_INF_BITS); }
 fn isnan_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn isinf_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+// x != 0.0 can compile to an ordered compare that is false for NaN; torch's bool(nan) is true.
+fn nonzero_f(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) != 0u; }
 fn tanh_f(x: f32) -> f32 {
   // tanh() overflows exp() for large |x| on some drivers; this form cannot.
   let e = exp(-2.0 * abs(x));
@@ -139,6 +141,8 @@ fn pow_i(a: i32, b: i32) -> i32 {
   }
   return r;
 }
+// atan2(0, 0) is undefined in WGSL; C and PyTorch give 0.
+fn atan2_f(y: f32, x: f32) -> f32 { if (y == 0.0 && x == 0.0) { return 0.0; } return atan2(y, x); }
 fn rem_f(a: f32, b: f32) -> f32 { return a - floor(a / b) * b; }
 fn rem_i(a: i32, b: i32) -> i32 {
   if (b == 0) { return 0; }

@@ -1,0 +1,104 @@
+import { expect } from 'vitest';
+import { type Device, type DType, initWebGPU, type Tensor, tensor } from '../src/index.ts';
+
+/**
+ * WebGPU test policy: tests run on webgpu when an adapter exists; otherwise they are skipped with
+ * one line saying why, unless LUMEN_REQUIRE_WEBGPU=1 (CI), where initWebGPU() throws and the run fails.
+ */
+export const hasWebGPU = await initWebGPU();
+if (!hasWebGPU) {
+  console.warn(
+    '[lumen] skipping webgpu tests: no WebGPU adapter on this machine (install Mesa lavapipe >= 25 as .ci/system-deps.sh does, or run on a GPU; CI sets LUMEN_REQUIRE_WEBGPU=1 so a missing adapter fails there)',
+  );
+}
+export const DEVICES: Device[] = hasWebGPU ? ['cpu', 'webgpu'] : ['cpu'];
+
+export interface ArrayDesc {
+  data?: (number | boolean | string)[];
+  shape: number[];
+  dtype: DType;
+  permute?: number[];
+  formula?: 'mod7919';
+}
+
+export function decodeValue(v: number | boolean | string): number {
+  if (v === 'nan') return Number.NaN;
+  if (v === 'inf') return Number.POSITIVE_INFINITY;
+  if (v === '-inf') return Number.NEGATIVE_INFINITY;
+  return Number(v);
+}
+
+export function fromDesc(d: ArrayDesc, device: Device): Tensor {
+  let values: number[];
+  if (d.formula === 'mod7919') {
+    const n = d.shape.reduce((a, b) => a * b, 1);
+    values = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
+  } else values = d.data!.map(decodeValue);
+  const typed =
+    d.dtype === 'float32'
+      ? Float32Array.from(values)
+      : d.dtype === 'float64'
+        ? Float64Array.from(values)
+        : d.dtype === 'int32'
+          ? Int32Array.from(values)
+          : Uint8Array.from(values);
+  const t = tensor(typed, { shape: d.shape, dtype: d.dtype, device });
+  return d.permute ? t.permute(d.permute) : t;
+}
+
+export interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+export function defaultTol(dtype: DType, device: Device): Tolerance {
+  if (dtype === 'float64') return { rtol: 1e-12, atol: 1e-12 };
+  if (dtype === 'float32')
+    return device === 'webgpu' ? { rtol: 2e-5, atol: 2e-6 } : { rtol: 1e-5, atol: 1e-6 };
+  return { rtol: 0, atol: 0 };
+}
+
+/** Asserts actual ≈ expected elementwise (NaN matches NaN, infinities must match exactly). */
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: Tolerance,
+  label = '',
+): void {
+  expect(actual.length, `${label} length`).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e)) {
+      if (!Number.isNaN(a)) expect.fail(`${label}[${i}]: expected NaN, got ${a}`);
+      continue;
+    }
+    if (!Number.isFinite(e)) {
+      if (a !== e) expect.fail(`${label}[${i}]: expected ${e}, got ${a}`);
+      continue;
+    }
+    const err = Math.abs(a - e);
+    if (!(err <= tol.atol + tol.rtol * Math.abs(e))) {
+      expect.fail(
+        `${label}[${i}]: expected ${e}, got ${a} (|diff| ${err.toExponential(2)} > atol ${tol.atol} + rtol ${tol.rtol})`,
+      );
+    }
+  }
+}
+
+export async function expectTensor(
+  t: Tensor,
+  expected: ArrayDesc,
+  tol?: Tolerance,
+  label = '',
+): Promise<void> {
+  expect(t.shape, `${label} shape`).toEqual(expected.shape);
+  expect(t.dtype, `${label} dtype`).toBe(expected.dtype);
+  const data = await t.data();
+  expectClose(
+    Array.from(data),
+    expected.data!.map(decodeValue),
+    tol ?? defaultTol(expected.dtype, t.device),
+    label,
+  );
+}
