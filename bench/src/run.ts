@@ -4,6 +4,7 @@ import { BenchContext, printTable, type Suite, writeResults } from './harness.ts
 /** `pnpm bench <suite...> [--quick]`; with no suite name, lists the suites. */
 const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   tensor: () => import('./suites/tensor.ts'),
+  tokenizers: () => import('./suites/tokenizers.ts'),
 };
 
 const args = process.argv.slice(2);
