@@ -1,7 +1,7 @@
 import { type AddedToken, AddedTokenMatcher, addedTokenFromJSON, addedTokenToJSON } from './addedTokens.ts';
 import { describe, fail, isObject, type JsonObject } from './config.ts';
 import { createDecoder, type Decoder, decodeTokens } from './decoders/index.ts';
-import { createModel, type TokenizerModel } from './models/index.ts';
+import { createModel, type TokenizerModel, type WordPieces } from './models/index.ts';
 import { createNormalizer, type Normalizer } from './normalizers/index.ts';
 import {
   concatEncodings,
@@ -39,6 +39,8 @@ export class Tokenizer {
   private addedByContent = new Map<string, AddedToken>();
   private rawMatcher = new AddedTokenMatcher([]);
   private normalizedMatcher = new AddedTokenMatcher([]);
+  /** Model output by pre-tokenizer word, for pre-tokenizers with the splitWords/rewriteWord fast path. */
+  private readonly wordCache = new Map<string, WordPieces>();
 
   constructor(stages: TokenizerStages) {
     this.normalizer = stages.normalizer ?? null;
@@ -187,9 +189,22 @@ export class Tokenizer {
           emitAdded(piece.token);
           continue;
         }
-        const words = this.preTokenizer
-          ? this.preTokenizer.preTokenize(piece.text, first && i === 0)
-          : [piece.text];
+        const pre = this.preTokenizer;
+        if (pre?.splitWords && pre.rewriteWord) {
+          // Remember pieces by the word before its rewrite: repeats skip the rewrite and one lookup.
+          for (const word of pre.splitWords(piece.text, first && i === 0)) {
+            let p = this.wordCache.get(word);
+            if (p === undefined) {
+              p = this.model.tokenize(pre.rewriteWord(word));
+              if (this.wordCache.size >= 100_000) this.wordCache.clear();
+              this.wordCache.set(word, p);
+            }
+            for (const id of p.ids) ids.push(id);
+            if (withTokens) for (const t of p.tokens) tokens.push(t);
+          }
+          continue;
+        }
+        const words = pre ? pre.preTokenize(piece.text, first && i === 0) : [piece.text];
         for (const word of words) {
           const p = this.model.tokenize(word);
           for (const id of p.ids) ids.push(id);

@@ -295,3 +295,42 @@ describe('errors name what is wrong', () => {
     );
   });
 });
+
+describe('fast paths equal the plain definitions', () => {
+  it('BertPreTokenizer and BertNormalizer on random Unicode text', async () => {
+    const fc = (await import('fast-check')).default;
+    const { PUNCTUATION, WHITESPACE } = await import('../../src/tokenizers/unicode.ts');
+    const bertWords = new RegExp(`[^${WHITESPACE}${PUNCTUATION}]+|[${PUNCTUATION}]`, 'gu');
+    const bertPre = createPreTokenizer({ type: 'BertPreTokenizer' });
+    const bertNorm = createNormalizer({
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    });
+    const slowNorm = (t: string) =>
+      t
+        .replace(/(?![\t\n\r])[\p{C}\uFFFD]/gu, '')
+        .replace(/\p{White_Space}/gu, ' ')
+        .replace(
+          /[\u4E00-\u9FFF\u3400-\u4DBF\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B820}-\u{2CEAF}\uF900-\uFAFF\u{2F800}-\u{2FA1F}]/gu,
+          ' $& ',
+        )
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, '')
+        .toLowerCase();
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme-ascii' }),
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'grapheme' }),
+    );
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(bertPre.preTokenize(t, true)).toEqual(t.match(bertWords) ?? []);
+        if (!t.includes('Σ')) expect(bertNorm.normalize(t)).toBe(slowNorm(t));
+      }),
+      { numRuns: 500, seed: 11 },
+    );
+  });
+});

@@ -36,6 +36,8 @@ export class BPE implements TokenizerModel {
   /** merge rank -> id of the merged token */
   private readonly mergedId: Int32Array;
   private readonly cache = new WordCache();
+  /** No prefix or suffix to add: a character's symbol is the character itself. */
+  private readonly simpleChars: boolean;
 
   constructor(
     private readonly vocab: Map<string, number>,
@@ -49,6 +51,7 @@ export class BPE implements TokenizerModel {
     this.byteFallback = opts.byteFallback ?? false;
     this.ignoreMerges = opts.ignoreMerges ?? false;
     this.tokens = idsToTokens(vocab);
+    this.simpleChars = !this.continuingSubwordPrefix && !this.endOfWordSuffix;
     this.stride = this.tokens.length + 1;
     this.mergedId = new Int32Array(merges.length);
     const prefixLength = this.continuingSubwordPrefix.length;
@@ -114,6 +117,17 @@ export class BPE implements TokenizerModel {
 
   /** One symbol per character; unknown characters become bytes (byte fallback) or [UNK]. */
   private initialSymbols(word: string): number[] {
+    if (this.simpleChars && !/[\uD800-\uDFFF]/.test(word)) {
+      // Byte-level vocabularies cover every character: one lookup per UTF-16 unit.
+      const out = new Array<number>(word.length);
+      let known = true;
+      for (let i = 0; i < word.length && known; i++) {
+        const id = this.vocab.get(word[i]!);
+        if (id === undefined) known = false;
+        else out[i] = id;
+      }
+      if (known) return out;
+    }
     const out: number[] = [];
     const chars = Array.from(word);
     let lastWasUnk = false;

@@ -7,6 +7,8 @@ const CONTROL = /(?![\t\n\r])[\p{C}\uFFFD]/gu;
 const SPACE = new RegExp(`[${WHITESPACE}]`, 'gu');
 const CHINESE = new RegExp(`[${CJK}]`, 'gu');
 const MARK = /\p{Mn}/gu;
+// Printable ASCII needs none of the Unicode passes: no controls, CJK, accents or odd spaces.
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 /** BERT's normalizer: clean control characters, space out CJK ideographs, strip accents, lowercase. */
 export class BertNormalizer implements Normalizer {
@@ -30,6 +32,7 @@ export class BertNormalizer implements Normalizer {
   }
 
   normalize(text: string): string {
+    if (!NOT_PRINTABLE_ASCII.test(text)) return this.lowercase ? text.toLowerCase() : text;
     if (this.cleanText) text = text.replace(CONTROL, '').replace(SPACE, ' ');
     if (this.handleChineseChars) text = text.replace(CHINESE, ' $& ');
     if (this.stripAccents ?? this.lowercase) text = text.normalize('NFD').replace(MARK, '');

@@ -29,20 +29,24 @@ export class ByteLevelPreTokenizer implements PreTokenizer {
   }
 
   preTokenize(text: string): string[] {
-    if (this.addPrefixSpace && !text.startsWith(' ')) text = ` ${text}`;
-    const words = this.useRegex ? (text.match(GPT2_PATTERN) ?? []) : [text];
-    const cache = this.cache;
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!;
-      let mapped = cache.get(w);
-      if (mapped === undefined) {
-        mapped = toByteLevel(w);
-        if (cache.size >= 100_000) cache.clear();
-        cache.set(w, mapped);
-      }
-      words[i] = mapped;
-    }
+    const words = this.splitWords(text);
+    for (let i = 0; i < words.length; i++) words[i] = this.rewriteWord(words[i]!);
     return words;
+  }
+
+  splitWords(text: string): string[] {
+    if (this.addPrefixSpace && !text.startsWith(' ')) text = ` ${text}`;
+    return this.useRegex ? (text.match(GPT2_PATTERN) ?? []) : [text];
+  }
+
+  rewriteWord(word: string): string {
+    let mapped = this.cache.get(word);
+    if (mapped === undefined) {
+      mapped = toByteLevel(word);
+      if (this.cache.size >= 100_000) this.cache.clear();
+      this.cache.set(word, mapped);
+    }
+    return mapped;
   }
 
   toJSON(): JsonObject {

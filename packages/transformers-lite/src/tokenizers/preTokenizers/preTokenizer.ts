@@ -6,6 +6,13 @@ import { fail, type JsonObject } from '../config.ts';
  */
 export interface PreTokenizer {
   preTokenize(text: string, first: boolean): string[];
+  /**
+   * Optional fast path, for pre-tokenizers that split and then rewrite each word on its own
+   * (ByteLevel): `preTokenize` equals `splitWords` followed by `rewriteWord` on each word. The
+   * tokenizer then remembers results by the unrewritten word and skips the rewrite on repeats.
+   */
+  splitWords?(text: string, first: boolean): string[];
+  rewriteWord?(word: string): string;
   toJSON(): JsonObject;
 }
 

@@ -2,12 +2,56 @@ import { escapeRegExp, fail, type JsonObject, readBool, readPattern, readString 
 import { PUNCTUATION, WHITESPACE } from '../unicode.ts';
 import { type PreTokenizer, readBehavior, type SplitBehavior, splitBy } from './preTokenizer.ts';
 
-const BERT_WORD = new RegExp(`[^${WHITESPACE}${PUNCTUATION}]+|[${PUNCTUATION}]`, 'gu');
+const SPACE_CHAR = new RegExp(`^[${WHITESPACE}]$`, 'u');
+const PUNCTUATION_ONE = new RegExp(`^[${PUNCTUATION}]$`, 'u');
+const WORD_CLASS = 0;
+const SPACE_CLASS = 1;
+const PUNCT_CLASS = 2;
+/** Class of each ASCII code; other characters are classified once and remembered. */
+const ASCII_CLASS = Uint8Array.from({ length: 128 }, (_, c) => {
+  const ch = String.fromCharCode(c);
+  return SPACE_CHAR.test(ch) ? SPACE_CLASS : PUNCTUATION_ONE.test(ch) ? PUNCT_CLASS : WORD_CLASS;
+});
+const otherClass = new Map<number, number>();
+function classOf(codePoint: number): number {
+  let k = otherClass.get(codePoint);
+  if (k === undefined) {
+    const ch = String.fromCodePoint(codePoint);
+    k = SPACE_CHAR.test(ch) ? SPACE_CLASS : PUNCTUATION_ONE.test(ch) ? PUNCT_CLASS : WORD_CLASS;
+    otherClass.set(codePoint, k);
+  }
+  return k;
+}
 
 /** BERT's: split on whitespace (dropped) and put every punctuation character on its own. */
 export class BertPreTokenizer implements PreTokenizer {
+  // A hand-written scan: the equivalent regex is several times slower in V8.
   preTokenize(text: string): string[] {
-    return text.match(BERT_WORD) ?? [];
+    const out: string[] = [];
+    let start = -1;
+    for (let i = 0; i < text.length; ) {
+      const c = text.charCodeAt(i);
+      let kind: number;
+      let width = 1;
+      if (c < 128) kind = ASCII_CLASS[c]!;
+      else {
+        const cp = text.codePointAt(i)!;
+        if (cp > 0xffff) width = 2;
+        kind = classOf(cp);
+      }
+      if (kind === WORD_CLASS) {
+        if (start < 0) start = i;
+      } else {
+        if (start >= 0) {
+          out.push(text.slice(start, i));
+          start = -1;
+        }
+        if (kind === PUNCT_CLASS) out.push(text.slice(i, i + width));
+      }
+      i += width;
+    }
+    if (start >= 0) out.push(text.slice(start));
+    return out;
   }
   toJSON(): JsonObject {
     return { type: 'BertPreTokenizer' };
