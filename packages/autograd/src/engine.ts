@@ -1,4 +1,4 @@
-import { type GradFn, type OpAttrs, type OpInput, onesLike, Tensor } from '@lumen/tensor';
+import { type GradFn, keep, type OpAttrs, type OpInput, onesLike, Tensor, tidy } from '@lumen/tensor';
 import { fail } from './errors.js';
 import { isGradEnabled, noGrad } from './gradMode.js';
 import { RULES, type RuleDef } from './rules/index.js';
@@ -121,7 +121,7 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
       if (!(node instanceof Node)) {
         if (!opts.targets && t.requiresGrad) {
           const cast = g.dtype === t.dtype ? g : g.cast(t.dtype);
-          t.grad = t.grad === null ? cast : t.grad.add(cast);
+          t.grad = keep(t.grad === null ? cast : t.grad.add(cast));
         }
         continue;
       }
@@ -137,9 +137,16 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
       if (!opts.retainGraph) node.free();
     }
   };
-  if (opts.createGraph) body();
-  else noGrad(body);
-  return found;
+  if (opts.createGraph) {
+    body();
+    return found;
+  }
+  // Without createGraph, every intermediate gradient is freed when the pass ends (leaf grads are
+  // kept, `found` is returned), instead of waiting for the garbage collector.
+  return tidy(() => {
+    noGrad(body);
+    return found;
+  });
 }
 
 function rootGrad(where: string, t: Tensor, gradient: Tensor | undefined): Tensor {

@@ -1,6 +1,6 @@
 import type { Device, Tensor } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
-import { copyInto } from './inPlace.js';
+import { assignParameter, noteOwner } from './inPlace.js';
 import { isParameter, isTensorLike, Parameter } from './parameter.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -71,7 +71,10 @@ export class Module {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (buffers?.has(key)) continue;
-      if (isParameter(value) || (isTensorLike(value) && value.requiresGrad)) out.push([key, value]);
+      if (isParameter(value) || (isTensorLike(value) && value.requiresGrad)) {
+        noteOwner(value, this);
+        out.push([key, value]);
+      }
     }
     return out;
   }
@@ -239,11 +242,22 @@ export class Module {
         'loadStateDict',
         `error(s) loading the state dict for ${this.constructor.name}: ${problems.join('. ')}`,
       );
+    const buffers = new Set(this.buffers());
     for (const [k, v] of Object.entries(stateDict)) {
       const target = targets.get(k);
-      if (target) copyInto('loadStateDict', target, v);
+      if (!target) continue;
+      const source = v.device === target.device ? v : v.to(target.device);
+      if (buffers.has(target)) this.setBuffer(k, source.cast(target.dtype));
+      else assignParameter('loadStateDict', target, source);
     }
     return { missingKeys, unexpectedKeys };
+  }
+
+  /** Puts a new value in the buffer slot named by a dotted key. */
+  private setBuffer(dotted: string, value: Tensor): void {
+    const cut = dotted.lastIndexOf('.');
+    const owner = cut < 0 ? this : this.namedModules().find(([n]) => n === dotted.slice(0, cut))?.[1];
+    if (owner) (owner as unknown as Record<string, Tensor>)[dotted.slice(cut + 1)] = value;
   }
 
   /** Extra text for toString(), e.g. 'in_features=2, out_features=16'. */

@@ -1,7 +1,7 @@
 import { noGrad } from '@lumen/autograd';
-import type { Tensor } from '@lumen/tensor';
+import { type Tensor, tidy } from '@lumen/tensor';
 import { fail } from '../errors.js';
-import { copyInto } from '../module/inPlace.js';
+import { assignParameter } from '../module/inPlace.js';
 
 /** A group of parameters sharing hyperparameters; `lr` is what schedulers change. */
 export type ParamGroup<H> = H & { params: Tensor[]; lr: number; initialLr?: number };
@@ -19,7 +19,7 @@ function isTensorLike(x: unknown): x is Tensor {
  * torch.optim.Optimizer. A subclass supplies `update`: the whole per-parameter update as one
  * function of (param, grad, state) returning the new values — the unit a fused device kernel can
  * take over. `step()` runs it for every parameter that has a gradient and writes the result into the
- * parameter in place.
+ * parameter (in place on cpu; see module/inPlace.ts for other devices).
  */
 export abstract class Optimizer<H extends object, S extends object> {
   readonly paramGroups: ParamGroup<H>[];
@@ -83,17 +83,34 @@ export abstract class Optimizer<H extends object, S extends object> {
   step(): void {
     noGrad(() => {
       for (const group of this.paramGroups) {
-        for (const p of group.params) {
-          if (p.grad === null) continue;
-          const { param, state } = this.update(p.detach(), p.grad, this.state.get(p), group);
-          this.state.set(p, state);
-          copyInto(`${this.name}.step`, p, param);
-        }
+        group.params.forEach((p, i) => {
+          if (p.grad === null) return;
+          const old = this.state.get(p);
+          // The update's temporaries are freed at once (tidy), not left to the garbage collector.
+          const { param, state } = tidy(() => this.update(p.detach(), p.grad!, old, group));
+          const holder = assignParameter(`${this.name}.step`, p, param);
+          if (holder !== param) param.dispose();
+          if (old) disposeReplaced(old, state);
+          if (holder !== p) {
+            // Replaced rather than written in place (not cpu): follow the new tensor.
+            group.params[i] = holder;
+            this.state.delete(p);
+          }
+          this.state.set(holder, state);
+        });
       }
     });
   }
 
   protected check(cond: boolean, index: number, what: string, value: unknown): void {
     if (!cond) fail(this.name, `invalid ${what} in paramGroups[${index}]: got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Frees the previous state's tensors that the new state no longer holds (they are the optimizer's own). */
+function disposeReplaced(old: object, next: object): void {
+  const kept = new Set(Object.values(next));
+  for (const v of Object.values(old)) {
+    if (isTensorLike(v) && !kept.has(v)) v.dispose();
   }
 }

@@ -30,7 +30,8 @@ export function sgdUpdate(
   let buf: Tensor | null = null;
   if (h.momentum !== 0) {
     const prev = state?.momentumBuffer ?? null;
-    buf = prev === null ? d : prev.mul(h.momentum).add(d.mul(1 - h.dampening));
+    // A copy on the first step (as PyTorch's clone): the buffer is the optimizer's own tensor.
+    buf = prev === null ? d.clone() : prev.mul(h.momentum).add(d.mul(1 - h.dampening));
     d = h.nesterov ? d.add(buf.mul(h.momentum)) : buf;
   }
   return { param: param.sub(d.mul(h.lr)), state: { momentumBuffer: buf } };
