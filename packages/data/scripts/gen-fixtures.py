@@ -177,7 +177,48 @@ def stats_frames():
         }
     )
     frames["mixed"].loc[r.random(n) < 0.1, "s"] = np.nan
+    # no missing values anywhere: corr() takes its all-finite path
+    base = r.normal(0, 1, 700)
+    frames["dense"] = pd.DataFrame(
+        {
+            "a": base,
+            "b": 1e6 + 0.001 * base + r.normal(0, 1e-4, 700),  # large offset, tiny spread
+            "c": -3 * base + r.normal(0, 0.5, 700),
+            "i": r.integers(-5, 5, 700),
+            "const": np.full(700, 2.5),
+            "e": r.exponential(1e-3, 700),
+        }
+    )
     return frames
+
+
+def exact_pearson(df):
+    """Pearson correlations in exact rational arithmetic (over the rows where both are finite),
+    rounded once at the end: the truth that pandas' float loop and ours both approximate."""
+    from fractions import Fraction
+
+    num = df.select_dtypes(include=[np.number, bool])
+    cols = list(num.columns)
+    vals = {c: [None if not np.isfinite(float(v)) else Fraction(float(v)) for v in num[c]] for c in cols}
+    out = {}
+    for x in cols:
+        for y in cols:
+            pairs = [(a, b) for a, b in zip(vals[x], vals[y]) if a is not None and b is not None]
+            n = len(pairs)
+            if n == 0:
+                out[f"{x}|{y}"] = "nan"
+                continue
+            mx = sum(a for a, _ in pairs) / n
+            my = sum(b for _, b in pairs) / n
+            sxy = sum((a - mx) * (b - my) for a, b in pairs)
+            sxx = sum((a - mx) ** 2 for a, _ in pairs)
+            syy = sum((b - my) ** 2 for _, b in pairs)
+            if sxx == 0 or syy == 0:
+                out[f"{x}|{y}"] = "nan"
+            else:
+                # sxy / sqrt(sxx syy) with one rounding of the square root's argument
+                out[f"{x}|{y}"] = repr(float(sxy) / math.sqrt(float(sxx) * float(syy)) if abs(float(sxy)) > 0 else 0.0)
+    return out
 
 
 def stats_cases():
@@ -189,6 +230,7 @@ def stats_cases():
         entry = {"csv": csv, "describe": frame_json(df.describe())}
         entry["describe_repr"] = repr(df.describe())
         entry["corr_pearson"] = frame_json(df.corr(numeric_only=True))
+        entry["corr_exact"] = exact_pearson(df)
         entry["corr_spearman"] = frame_json(df.corr(method="spearman", numeric_only=True))
         vc = {}
         for c in df.columns:

@@ -19,8 +19,8 @@ export interface FrameFixture {
 }
 
 /** Python's repr of a float back to a number. */
-export function pyFloat(s: string): number {
-  if (s === 'nan') return Number.NaN;
+export function pyFloat(s: string | null): number {
+  if (s === null || s === 'nan') return Number.NaN;
   if (s === 'inf') return Number.POSITIVE_INFINITY;
   if (s === '-inf') return Number.NEGATIVE_INFINITY;
   return Number(s);

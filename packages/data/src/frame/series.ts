@@ -5,8 +5,8 @@ import { type ColumnInput, castColumn, toColumn } from '../column/fromValues.js'
 import { describe as describeValue, fail } from '../errors.js';
 import { type FormatOptions, formatSeries } from '../format/seriesString.js';
 import { choiceWithoutReplacement, type RandomState, resolveRandomState } from '../random.js';
-import { quantileSorted, sortedValid } from '../stats/quantile.js';
-import { nanMax, nanMean, nanMin, nanStd, nanSum, nanVar } from '../stats/sum.js';
+import { quantiles } from '../stats/quantile.js';
+import { countValid, nanMax, nanMean, nanMin, nanStd, nanSum, nanVar } from '../stats/sum.js';
 import { columnToTensor } from '../tensor/convert.js';
 import { argsort, compareCells, factorize } from './algorithms.js';
 import { type MaskInput, maskPositions, toMask } from './mask.js';
@@ -255,13 +255,13 @@ export class Series {
     return nanMax(this.numeric('max'));
   }
   median(): number {
-    return quantileSorted(sortedValid(this.numeric('median')), 0.5);
+    return quantiles(this.numeric('median'), [0.5])[0]!;
   }
   /** Linear-interpolation quantile (NumPy's default method), q in [0, 1]. */
   quantile(q = 0.5): number {
     if (typeof q !== 'number' || !(q >= 0 && q <= 1))
       fail('Series.quantile', `q must be a number in [0, 1], got ${describeValue(q)}`);
-    return quantileSorted(sortedValid(this.numeric('quantile')), q);
+    return quantiles(this.numeric('quantile'), [q])[0]!;
   }
 
   /**
@@ -272,15 +272,7 @@ export class Series {
     if (isNumericDType(this.dtype)) {
       const ps = refinePercentiles(opts.percentiles);
       const a = this.column.toFloat64();
-      const sorted = sortedValid(a);
-      const stats = [
-        sorted.length,
-        nanMean(a),
-        nanStd(a, 1),
-        nanMin(a),
-        ...ps.map((p) => quantileSorted(sorted, p)),
-        nanMax(a),
-      ];
+      const stats = [countValid(a), nanMean(a), nanStd(a, 1), nanMin(a), ...quantiles(a, ps), nanMax(a)];
       const labels = ['count', 'mean', 'std', 'min', ...formatPercentiles(ps), 'max'];
       return Series.of(new Column('float64', Float64Array.from(stats)), Index.from(labels), this.name);
     }

@@ -1,24 +1,39 @@
 /**
  * Ranks 1..n with ties given their average rank (pandas' rank(method='average')); NaN stays NaN.
- * Ties are decided by exact equality, as pandas does.
+ * The values are sorted natively once; each value's rank comes from the first and last places
+ * it holds in the sorted copy ((first + last) / 2, 1-based: exact, as pandas' sum / count is).
  */
 export function rankAverage(a: Float64Array): Float64Array {
   const n = a.length;
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) if (a[i] === a[i]) order.push(i);
-  order.sort((x, y) => a[x]! - a[y]! || x - y);
-  const out = new Float64Array(n).fill(Number.NaN);
-  let i = 0;
-  while (i < order.length) {
-    let j = i;
-    const v = a[order[i]!]!;
-    while (j + 1 < order.length && a[order[j + 1]!] === v) j++;
-    // ranks i+1..j+1 averaged, computed as pandas does: sum of ranks / count
-    let sumRanks = 0;
-    for (let k = i; k <= j; k++) sumRanks += k + 1;
-    const r = sumRanks / (j - i + 1);
-    for (let k = i; k <= j; k++) out[order[k]!] = r;
-    i = j + 1;
+  let valid = 0;
+  for (let i = 0; i < n; i++) if (a[i] === a[i]) valid++;
+  const sorted = new Float64Array(valid);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (a[i] === a[i]) sorted[k++] = a[i]!;
+  sorted.sort();
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = a[i]!;
+    if (v !== v) {
+      out[i] = Number.NaN;
+      continue;
+    }
+    // first index with sorted[j] >= v, and first with sorted[j] > v
+    let lo = 0;
+    let hi = valid;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    let lo2 = lo;
+    let hi2 = valid;
+    while (lo2 < hi2) {
+      const mid = (lo2 + hi2) >>> 1;
+      if (sorted[mid]! <= v) lo2 = mid + 1;
+      else hi2 = mid;
+    }
+    out[i] = (lo + 1 + lo2) / 2;
   }
   return out;
 }

@@ -8,57 +8,90 @@ const BLOCK = 128;
 
 /** Sum of a[start..start+n), NaN elements counted as 0 (pandas fills missing values with 0 first). */
 export function pairwiseSum(a: Float64Array, start = 0, n = a.length - start): number {
-  return pairwise(a, start, n, nz);
-}
-
-/** Sum of a[start..start+n) with NaN elements kept (so the sum is NaN). */
-export function pairwiseSumRaw(a: Float64Array, start = 0, n = a.length - start): number {
-  return pairwise(a, start, n, same);
-}
-
-function same(x: number): number {
-  return x;
-}
-
-function pairwise(a: Float64Array, start: number, n: number, nz: (x: number) => number): number {
   if (n < 8) {
-    // NumPy starts this branch from -0.0 (so an empty sum of -0s stays -0); 0 + x below is the same for our uses.
-    let res = -0;
-    for (let i = start; i < start + n; i++) res += nz(a[i]!);
+    let res = 0;
+    for (let i = start; i < start + n; i++) {
+      const x = a[i]!;
+      if (x === x) res += x;
+    }
     return res;
   }
   if (n <= BLOCK) {
-    let r0 = nz(a[start]!);
-    let r1 = nz(a[start + 1]!);
-    let r2 = nz(a[start + 2]!);
-    let r3 = nz(a[start + 3]!);
-    let r4 = nz(a[start + 4]!);
-    let r5 = nz(a[start + 5]!);
-    let r6 = nz(a[start + 6]!);
-    let r7 = nz(a[start + 7]!);
+    let r0 = 0;
+    let r1 = 0;
+    let r2 = 0;
+    let r3 = 0;
+    let r4 = 0;
+    let r5 = 0;
+    let r6 = 0;
+    let r7 = 0;
     const end8 = start + (n - (n % 8));
-    let i = start + 8;
-    for (; i < end8; i += 8) {
-      r0 += nz(a[i]!);
-      r1 += nz(a[i + 1]!);
-      r2 += nz(a[i + 2]!);
-      r3 += nz(a[i + 3]!);
-      r4 += nz(a[i + 4]!);
-      r5 += nz(a[i + 5]!);
-      r6 += nz(a[i + 6]!);
-      r7 += nz(a[i + 7]!);
+    for (let i = start; i < end8; i += 8) {
+      // x === x is false only for NaN: missing values add nothing
+      const x0 = a[i]!;
+      const x1 = a[i + 1]!;
+      const x2 = a[i + 2]!;
+      const x3 = a[i + 3]!;
+      const x4 = a[i + 4]!;
+      const x5 = a[i + 5]!;
+      const x6 = a[i + 6]!;
+      const x7 = a[i + 7]!;
+      r0 += x0 === x0 ? x0 : 0;
+      r1 += x1 === x1 ? x1 : 0;
+      r2 += x2 === x2 ? x2 : 0;
+      r3 += x3 === x3 ? x3 : 0;
+      r4 += x4 === x4 ? x4 : 0;
+      r5 += x5 === x5 ? x5 : 0;
+      r6 += x6 === x6 ? x6 : 0;
+      r7 += x7 === x7 ? x7 : 0;
     }
     let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
-    for (; i < start + n; i++) res += nz(a[i]!);
+    for (let i = end8; i < start + n; i++) {
+      const x = a[i]!;
+      if (x === x) res += x;
+    }
     return res;
   }
   let n2 = Math.floor(n / 2);
   n2 -= n2 % 8;
-  return pairwise(a, start, n2, nz) + pairwise(a, start + n2, n - n2, nz);
+  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
 }
 
-function nz(x: number): number {
-  return x === x ? x : 0;
+/** Sum of a[start..start+n) with NaN elements kept (so the sum is NaN). */
+export function pairwiseSumRaw(a: Float64Array, start = 0, n = a.length - start): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = start; i < start + n; i++) res += a[i]!;
+    return res;
+  }
+  if (n <= BLOCK) {
+    let r0 = a[start]!;
+    let r1 = a[start + 1]!;
+    let r2 = a[start + 2]!;
+    let r3 = a[start + 3]!;
+    let r4 = a[start + 4]!;
+    let r5 = a[start + 5]!;
+    let r6 = a[start + 6]!;
+    let r7 = a[start + 7]!;
+    const end8 = start + (n - (n % 8));
+    let i = start + 8;
+    for (; i < end8; i += 8) {
+      r0 += a[i]!;
+      r1 += a[i + 1]!;
+      r2 += a[i + 2]!;
+      r3 += a[i + 3]!;
+      r4 += a[i + 4]!;
+      r5 += a[i + 5]!;
+      r6 += a[i + 6]!;
+      r7 += a[i + 7]!;
+    }
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
+    for (; i < start + n; i++) res += a[i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSumRaw(a, start, n2) + pairwiseSumRaw(a, start + n2, n - n2);
 }
 
 /** Number of non-NaN values. */
