@@ -1,4 +1,5 @@
 import { type Tensor, zerosLike } from '@lumen/tensor';
+import { adamStepHost } from './hostKernels.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions {

@@ -74,6 +74,19 @@ export abstract class Optimizer<H extends object, S extends object> {
     group: ParamGroup<H>,
   ): { param: Tensor; state: S };
 
+  /**
+   * A fused update that writes the parameter and its state in place (see hostKernels.ts), or null
+   * when it does not apply here and the composite `update` should run.
+   */
+  protected updateInPlace(
+    _param: Tensor,
+    _grad: Tensor,
+    _state: S | undefined,
+    _group: ParamGroup<H>,
+  ): S | null {
+    return null;
+  }
+
   /** Sets every parameter's gradient to null (PyTorch's default set_to_none). */
   zeroGrad(): void {
     for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
@@ -86,6 +99,11 @@ export abstract class Optimizer<H extends object, S extends object> {
         group.params.forEach((p, i) => {
           if (p.grad === null) return;
           const old = this.state.get(p);
+          const fused = this.updateInPlace(p, p.grad, old, group);
+          if (fused) {
+            this.state.set(p, fused);
+            return;
+          }
           // The update's temporaries are freed at once (tidy), not left to the garbage collector.
           const { param, state } = tidy(() => this.update(p.detach(), p.grad!, old, group));
           const holder = assignParameter(`${this.name}.step`, p, param);

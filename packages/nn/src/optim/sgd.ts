@@ -1,5 +1,6 @@
 import type { Tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
+import { sgdStepHost } from './hostKernels.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface SGDOptions {
@@ -64,5 +65,14 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected update(param: Tensor, grad: Tensor, state: SGDState | undefined, group: ParamGroup<SGDOptions>) {
     return sgdUpdate(param, grad, state, group);
+  }
+
+  protected override updateInPlace(
+    param: Tensor,
+    grad: Tensor,
+    state: SGDState | undefined,
+    group: ParamGroup<SGDOptions>,
+  ) {
+    return sgdStepHost(param, grad, state, group);
   }
 }
