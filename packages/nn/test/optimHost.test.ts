@@ -1,5 +1,5 @@
 import { manualSeed, randn, type Tensor } from '@lumen/tensor';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type AdamOptions,
   type AdamState,
@@ -82,4 +82,28 @@ describe('fused cpu optimizer updates equal the composite ones', () => {
       expectClose(fused.dataSync(), composite.dataSync(), 1e-5, 1e-7, 'param');
     });
   }
+});
+
+describe('optimizers take the fused path on cpu', () => {
+  it('Adam, AdamW and SGD keep their state tensors and update them in place', async () => {
+    const { Adam, AdamW, SGD } = await import('../src/index.js');
+    for (const make of [
+      (p: Tensor[]) => new Adam(p),
+      (p: Tensor[]) => new AdamW(p),
+      (p: Tensor[]) => new SGD(p, { lr: 0.1, momentum: 0.9 }),
+    ]) {
+      const p = randn([3], { requiresGrad: true });
+      const opt = make([p]);
+      p.grad = randn([3]);
+      opt.step();
+      const first = Object.values(opt.state.get(p)!).filter((v) => typeof v === 'object' && v !== null);
+      p.grad = randn([3]);
+      opt.step();
+      const second = Object.values(opt.state.get(p)!).filter((v) => typeof v === 'object' && v !== null);
+      expect(second).toEqual(first);
+      second.forEach((t, i) => {
+        expect(t).toBe(first[i]);
+      });
+    }
+  });
 });

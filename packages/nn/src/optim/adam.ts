@@ -86,6 +86,14 @@ export class Adam extends AdamBase {
   ) {
     return adamUpdate(param, grad, state, group, false);
   }
+  protected override updateInPlace(
+    param: Tensor,
+    grad: Tensor,
+    state: AdamState | undefined,
+    group: ParamGroup<AdamOptions>,
+  ) {
+    return adamStepHost(param, grad, state, group, false);
+  }
 }
 
 /** torch.optim.AdamW (decoupled weight decay, default 0.01). */
@@ -108,5 +116,13 @@ export class AdamW extends AdamBase {
     group: ParamGroup<AdamOptions>,
   ) {
     return adamUpdate(param, grad, state, group, true);
+  }
+  protected override updateInPlace(
+    param: Tensor,
+    grad: Tensor,
+    state: AdamState | undefined,
+    group: ParamGroup<AdamOptions>,
+  ) {
+    return adamStepHost(param, grad, state, group, true);
   }
 }
