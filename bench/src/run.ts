@@ -3,6 +3,7 @@ import { BenchContext, printTable, type Suite, writeResults } from './harness.ts
 
 /** `pnpm bench <suite...> [--quick]`; with no suite name, lists the suites. */
 const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
+  nn: () => import('./suites/nn.ts'),
   data: () => import('./suites/data.ts'),
   tensor: () => import('./suites/tensor.ts'),
   tokenizers: () => import('./suites/tokenizers.ts'),

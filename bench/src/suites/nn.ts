@@ -1,0 +1,274 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Adam, BCEWithLogitsLoss, Linear, ReLU, Sequential } from '@lumen/nn';
+import {
+  cat,
+  initWebGPU,
+  manualSeed,
+  ones,
+  randn,
+  syncWebGPU,
+  type Tensor,
+  tensor,
+  zeros,
+} from '@lumen/tensor';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BenchContext, Suite } from '../harness.ts';
+
+/**
+ * Training throughput of the notes' MLP (2 → 64 → ReLU → 1, BCE with logits, Adam lr 0.01,
+ * batch 64) in samples/s: ours on cpu and webgpu, @tensorflow/tfjs's layers API (trainOnBatch) on
+ * its cpu and wasm backends, and PyTorch CPU (Debian python3-torch) in a subprocess. Every library
+ * trains on the same 64-sample batches of 2-D blobs.
+ */
+
+const BATCH = 64;
+const HIDDEN = 64;
+const BATCHES = 16;
+
+function blobs(): { X: Tensor; y: Tensor } {
+  manualSeed(0);
+  const n = (BATCH * BATCHES) / 2;
+  const a = randn([n, 2]).add(tensor([1.5, 1.5]));
+  const b = randn([n, 2]).add(tensor([-1.5, -1.5]));
+  const X = cat([a, b], 0);
+  const y = cat([ones([n, 1]), zeros([n, 1])], 0);
+  // Shuffle so every batch holds both classes.
+  const perm = tensor(
+    Array.from({ length: 2 * n }, (_, i) => (i * 389) % (2 * n)),
+    { dtype: 'int32' },
+  );
+  return { X: X.indexSelect(0, perm), y: y.indexSelect(0, perm) };
+}
+
+type Stepper = { step: (i: number) => unknown; finish: () => Promise<void>; dispose?: () => void };
+
+/**
+ * Seconds per step of each contender, timed in alternating blocks (median of each) so that load
+ * from other processes on a shared machine hits all of them alike.
+ */
+async function race(contenders: Stepper[], steps: number, reps: number): Promise<number[]> {
+  for (const c of contenders) {
+    for (let i = 0; i < Math.min(steps, 20); i++) await c.step(i);
+    await c.finish();
+  }
+  const times = contenders.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++) {
+    for (const [k, c] of contenders.entries()) {
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) await c.step(i);
+      await c.finish();
+      times[k]!.push((performance.now() - t0) / 1000 / steps);
+    }
+  }
+  return times.map((t) => [...t].sort((p, q) => p - q)[Math.floor(t.length / 2)]!);
+}
+
+function lumen(device: 'cpu' | 'webgpu', X: Tensor, y: Tensor): Stepper {
+  const model = new Sequential(new Linear(2, HIDDEN), new ReLU(), new Linear(HIDDEN, 1)).to(device);
+  const opt = new Adam(model.parameters(), { lr: 0.01 });
+  const lossFn = new BCEWithLogitsLoss();
+  const xs = Array.from({ length: BATCHES }, (_, b) =>
+    X.slice(0, b * BATCH, (b + 1) * BATCH)
+      .contiguous()
+      .to(device),
+  );
+  const ys = Array.from({ length: BATCHES }, (_, b) =>
+    y
+      .slice(0, b * BATCH, (b + 1) * BATCH)
+      .contiguous()
+      .to(device),
+  );
+  return {
+    step: (i) => {
+      opt.zeroGrad();
+      lossFn.forward(model.forward(xs[i % BATCHES]!), ys[i % BATCHES]!).backward();
+      opt.step();
+    },
+    finish: device === 'webgpu' ? syncWebGPU : async () => {},
+  };
+}
+
+/** The same MLP with tfjs's layers API on the current backend; trainOnBatch resolves with the loss. */
+function tfjs(X: Tensor, y: Tensor): Stepper {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [2] }),
+      tf.layers.dense({ units: 1 }),
+    ],
+  });
+  model.compile({
+    optimizer: tf.train.adam(0.01),
+    loss: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.sigmoidCrossEntropy(yTrue, yPred),
+  });
+  const xData = X.dataSync() as Float32Array;
+  const yData = y.dataSync() as Float32Array;
+  const xs = Array.from({ length: BATCHES }, (_, b) =>
+    tf.tensor2d(xData.slice(b * BATCH * 2, (b + 1) * BATCH * 2), [BATCH, 2]),
+  );
+  const ys = Array.from({ length: BATCHES }, (_, b) =>
+    tf.tensor2d(yData.slice(b * BATCH, (b + 1) * BATCH), [BATCH, 1]),
+  );
+  return {
+    step: (i) => model.trainOnBatch(xs[i % BATCHES]!, ys[i % BATCHES]!),
+    finish: async () => {},
+    dispose: () => {
+      model.dispose();
+      for (const t of [...xs, ...ys]) t.dispose();
+    },
+  };
+}
+
+/** Ours on cpu against tfjs on `backend`, interleaved; returns samples/s of both. */
+async function versusTfjs(
+  backend: 'cpu' | 'wasm',
+  X: Tensor,
+  y: Tensor,
+  steps: number,
+  reps: number,
+): Promise<[number, number]> {
+  await tf.setBackend(backend);
+  await tf.ready();
+  const peer = tfjs(X, y);
+  const [ours, theirs] = await race([lumen('cpu', X, y), peer], steps, reps);
+  peer.dispose?.();
+  return [BATCH / ours!, BATCH / theirs!];
+}
+
+const TORCH_SCRIPT = `
+import json, sys, time
+try:
+    import torch
+except ImportError:
+    print(json.dumps({"skipped": "python3-torch not installed"})); sys.exit(0)
+d = json.load(sys.stdin)
+torch.manual_seed(0)
+X = torch.tensor(d["X"], dtype=torch.float32).reshape(-1, 2); y = torch.tensor(d["y"], dtype=torch.float32).reshape(-1, 1)
+B, H, NB, steps, reps = d["batch"], d["hidden"], d["batches"], d["steps"], d["reps"]
+xs = [X[i*B:(i+1)*B].contiguous() for i in range(NB)]; ys = [y[i*B:(i+1)*B].contiguous() for i in range(NB)]
+model = torch.nn.Sequential(torch.nn.Linear(2, H), torch.nn.ReLU(), torch.nn.Linear(H, 1))
+opt = torch.optim.Adam(model.parameters(), lr=0.01)
+lossf = torch.nn.BCEWithLogitsLoss()
+def step(i):
+    opt.zero_grad(); lossf(model(xs[i % NB]), ys[i % NB]).backward(); opt.step()
+for i in range(min(steps, 20)): step(i)
+times = []
+for r in range(reps):
+    t0 = time.perf_counter()
+    for i in range(steps): step(i)
+    times.append((time.perf_counter() - t0) / steps)
+times.sort()
+print(json.dumps({"rate": B / times[len(times) // 2], "threads": torch.get_num_threads(), "version": torch.__version__}))
+`;
+
+function torchRate(
+  X: Tensor,
+  y: Tensor,
+  steps: number,
+  reps: number,
+): { rate: number; note: string } | { skipped: string } {
+  const input = JSON.stringify({
+    X: Array.from(X.dataSync()),
+    y: Array.from(y.dataSync()),
+    batch: BATCH,
+    hidden: HIDDEN,
+    batches: BATCHES,
+    steps,
+    reps,
+  });
+  // glibc malloc settings that stop large temporaries being page-faulted in again on every call (TOOLCHAIN.md).
+  const env = {
+    ...process.env,
+    MALLOC_MMAP_THRESHOLD_: '33554432',
+    MALLOC_TRIM_THRESHOLD_: '100000000000',
+    MALLOC_TOP_PAD_: '1073741824',
+  };
+  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT], {
+    input,
+    env,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.error || r.status !== 0)
+    return {
+      skipped: `python3-torch not runnable: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`,
+    };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    rate?: number;
+    threads?: number;
+    version?: string;
+    skipped?: string;
+  };
+  if (out.skipped) return { skipped: out.skipped };
+  return { rate: out.rate!, note: `torch ${out.version}, ${out.threads} threads, MALLOC_* tuned` };
+}
+
+const suite: Suite = {
+  name: 'nn',
+  description: `MLP training (2→${HIDDEN}→1, batch ${BATCH}, BCEWithLogits, Adam): samples/s, ours vs tfjs layers API and PyTorch CPU`,
+  async run(ctx: BenchContext) {
+    const steps = ctx.quick ? 50 : 300;
+    const reps = ctx.quick ? 3 : 5;
+    const { X, y } = blobs();
+    const require = createRequire(import.meta.url);
+    setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+
+    const [oursVsCpu, tfCpu] = await versusTfjs('cpu', X, y, steps, reps);
+    ctx.add({
+      case: 'MLP train, cpu vs tfjs cpu',
+      unit: 'samples/s',
+      ours: oursVsCpu,
+      peerName: 'tfjs-cpu 4.22',
+      peer: tfCpu,
+    });
+    const [oursVsWasm, tfWasm] = await versusTfjs('wasm', X, y, steps, reps);
+    ctx.add({
+      case: 'MLP train, cpu vs tfjs wasm',
+      unit: 'samples/s',
+      ours: oursVsWasm,
+      peerName: 'tfjs-wasm 4.22 (1 thread)',
+      peer: tfWasm,
+    });
+    const [oursSec] = await race([lumen('cpu', X, y)], steps, reps);
+    const oursCpu = BATCH / oursSec!;
+    const torch = torchRate(X, y, steps, reps);
+    if ('skipped' in torch) {
+      console.log(`  PyTorch CPU skipped: ${torch.skipped}`);
+      ctx.add({
+        case: 'MLP train, cpu vs PyTorch CPU',
+        unit: 'samples/s',
+        ours: oursCpu,
+        peerName: 'PyTorch CPU',
+        peer: null,
+        note: `skipped: ${torch.skipped}`,
+      });
+    } else {
+      ctx.add({
+        case: 'MLP train, cpu vs PyTorch CPU',
+        unit: 'samples/s',
+        ours: oursCpu,
+        peerName: 'PyTorch CPU',
+        peer: torch.rate,
+        note: torch.note,
+      });
+    }
+    if (await initWebGPU()) {
+      const [gpuSec] = await race([lumen('webgpu', X, y)], Math.max(20, steps / 3), reps);
+      const oursGpu = BATCH / gpuSec!;
+      ctx.add({
+        case: 'MLP train, webgpu vs tfjs wasm',
+        unit: 'samples/s',
+        ours: oursGpu,
+        peerName: 'tfjs-wasm 4.22 (1 thread)',
+        peer: tfWasm,
+        note: 'no tfjs GPU backend in this run',
+      });
+    } else {
+      console.log('  ours on webgpu skipped: no WebGPU adapter');
+    }
+  },
+};
+
+export default suite;
