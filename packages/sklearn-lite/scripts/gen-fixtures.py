@@ -238,7 +238,30 @@ def gen_iforest():
     write('iforest', out)
 
 
-GENERATORS = {'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
+def gen_tsne():
+    from sklearn.manifold import TSNE, trustworthiness
+    rng = np.random.RandomState(3)
+    X = rng.randn(150, 10)
+    E = X[:, :2] + 0.5 * rng.randn(150, 2)
+    digits = datasets.load_digits()
+    out = {'trust': {'X': X.round(8), 'E': E.round(8)}, 'runs': {}}
+    Xr, Er = X.round(8), E.round(8)
+    out['trust']['t5'] = trustworthiness(Xr, Er)
+    out['trust']['t10'] = trustworthiness(Xr, Er, n_neighbors=10)
+    for name, n, method in [('digits500_exact', 500, 'exact'), ('digits500_bh', 500, 'barnes_hut'), ('digits_bh', 1797, 'barnes_hut')]:
+        Xd = digits.data[:n]
+        ts, kls = [], []
+        for seed in range(3):
+            t = TSNE(method=method, random_state=seed)
+            emb = t.fit_transform(Xd)
+            ts.append(trustworthiness(Xd, emb))
+            kls.append(t.kl_divergence_)
+        out['runs'][name] = {'n': n, 'method': method, 'trustworthiness': float(np.mean(ts)), 'kl': float(np.mean(kls))}
+        print(name, out['runs'][name])
+    write('tsne', out)
+
+
+GENERATORS = {'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

@@ -22,6 +22,9 @@ export type { LinearRegressionOptions, RidgeOptions } from './linear_model/linea
 export { LinearRegression, Ridge } from './linear_model/linear.js';
 export type { LogisticRegressionOptions } from './linear_model/logistic.js';
 export { LogisticRegression } from './linear_model/logistic.js';
+export { trustworthiness } from './manifold/trustworthiness.js';
+export type { TSNEOptions, TSNEProgress } from './manifold/tsne.js';
+export { TSNE } from './manifold/tsne.js';
 export type { Average, Prf, PrfOptions, ZeroDivision } from './metrics/classification.js';
 export {
   accuracyScore,

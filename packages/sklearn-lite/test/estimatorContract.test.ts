@@ -124,6 +124,14 @@ const CASES: Case[] = [
     tweak: { contamination: 0.1 },
     random: true,
   },
+  {
+    name: 'TSNE',
+    make: (o) => new sk.TSNE({ maxIter: 250, perplexity: 10, ...o }),
+    attrs: ['embedding_', 'klDivergence_', 'nIter_'],
+    methods: [],
+    tweak: { perplexity: 5 },
+    random: true,
+  },
 ];
 
 function outputs(est: Estimator, c: Case, Xin: unknown): unknown[] {
