@@ -309,9 +309,32 @@ case('linspace', 'linspace', [], {'start': -1, 'end': 1, 'steps': 7}, torch.lins
 case('linspace float64', 'linspace', [], {'start': 0, 'end': 3, 'steps': 10, 'dtype': 'float64'}, torch.linspace(0, 3, 10, dtype=torch.float64))
 case('eye rectangular', 'eye', [], {'n': 3, 'm': 5}, torch.eye(3, 5))
 
+# ---- printing (str(t) as PyTorch prints it) -----------------------------------------------------------
+PRINTS = []
+
+
+def print_case(name, t):
+    shown = t.to(torch.int64) if t.dtype == torch.int32 else t  # int64 prints without a dtype suffix
+    PRINTS.append({'name': name, 'input': desc(t), 'expected': str(shown)})
+
+
+print_case('float matrix', torch.tensor([[0.5, -1.25, 3.0], [2.0, 0.0, -7.125]]))
+print_case('integral floats', torch.tensor([[1.0, 2.0], [30.0, -4.0]]))
+print_case('scientific', torch.tensor([1e-5, 3.0, 12345.678]))
+print_case('large values', torch.tensor([1e9, 2.5]))
+print_case('nan and inf', torch.tensor([float('nan'), float('inf'), -1.5, 2.0]))
+print_case('scalar', torch.tensor(3.25))
+print_case('bool', torch.tensor([[True, False], [False, True]]))
+print_case('all true', torch.tensor([True, True]))
+print_case('int', torch.tensor([[1, -20, 300]], dtype=torch.int32))
+print_case('3-d', torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 8)
+print_case('summarized', torch.arange(2000, dtype=torch.float32).reshape(40, 50))
+print_case('summarized 1-d', torch.linspace(0, 1, 1500))
+print_case('empty', torch.zeros(0))
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'ops.json')
 tmp = path + '.tmp'
 with open(tmp, 'w') as f:
-    json.dump({'generator': 'scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': CASES}, f, separators=(',', ':'))
+    json.dump({'generator': 'scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': CASES, 'prints': PRINTS}, f, separators=(',', ':'))
 os.replace(tmp, path)
 print(f'wrote {len(CASES)} cases to {os.path.relpath(path)}')

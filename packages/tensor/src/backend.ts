@@ -1,6 +1,21 @@
 import type { Device, DType, TypedArray } from './dtype.js';
 import type { BinaryOp, UnaryOp } from './ops/opTable.js';
 
+/**
+ * The reference count of a storage, shared by a tensor and its views. The FinalizationRegistry
+ * holds it until the callback runs, so it must not reference the storage's data: a cpu lease that
+ * held its TypedArray would keep every dead tensor's memory alive until the end of a synchronous
+ * loop. A webgpu lease references the GPU buffer wrapper (small) so it can return it to the pool.
+ */
+export interface Lease {
+  readonly device: Device;
+  readonly byteSize: number;
+  /** Tensors (views included) that still reference the storage. */
+  refs: number;
+  /** Called when the last referencing tensor was garbage-collected (not disposed). */
+  onCollected(): void;
+}
+
 /** A block of device memory holding `size` elements of one dtype. Shared by a tensor and its views. */
 export interface Storage {
   readonly device: Device;
@@ -8,8 +23,7 @@ export interface Storage {
   readonly size: number;
   /** Bytes this storage holds on its device. */
   readonly byteSize: number;
-  /** Tensors (views included) that still reference this storage. */
-  refs: number;
+  readonly lease: Lease;
   released: boolean;
 }
 

@@ -30,3 +30,32 @@ export function nodeBuiltin<T>(id: string): T | undefined {
 export function requireWebGPUFromEnv(): boolean {
   return envVar('LUMEN_REQUIRE_WEBGPU') === '1';
 }
+
+let gcFn: (() => void) | null | undefined;
+
+/**
+ * Asks the JS engine for a garbage collection, where the host allows it (Node: via the V8 flag
+ * --expose-gc set at run time; browsers: never). GPU tensors are small JS objects holding large
+ * buffers, so the engine alone collects them far too late; the webgpu pool calls this when it has
+ * grown a lot since the last collection. Unreachable tensors are then released at the next turn
+ * of the event loop.
+ */
+export function requestGC(): boolean {
+  if (gcFn === undefined) {
+    gcFn = null;
+    const g = (globalThis as { gc?: () => void }).gc;
+    if (typeof g === 'function') gcFn = g;
+    else {
+      const v8 = nodeBuiltin<{ setFlagsFromString(flags: string): void }>('node:v8');
+      const vm = nodeBuiltin<{ runInNewContext(code: string): unknown }>('node:vm');
+      if (v8 && vm) {
+        v8.setFlagsFromString('--expose-gc');
+        const fn = vm.runInNewContext('gc');
+        if (typeof fn === 'function') gcFn = fn as () => void;
+      }
+    }
+  }
+  if (!gcFn) return false;
+  gcFn();
+  return true;
+}

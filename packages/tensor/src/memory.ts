@@ -1,4 +1,4 @@
-import type { Storage } from './backend.js';
+import type { Lease, Storage } from './backend.js';
 import type { Device } from './dtype.js';
 import { nodeBuiltin } from './env.js';
 
@@ -35,33 +35,34 @@ export interface StorageOwner {
   readonly isDisposed: boolean;
 }
 
-const registry = new FinalizationRegistry<Storage>((storage) => {
-  live[storage.device].tensors--;
-  unref(storage);
+const registry = new FinalizationRegistry<Lease>((lease) => {
+  live[lease.device].tensors--;
+  if (unref(lease)) lease.onCollected();
 });
 
 export function retain(owner: StorageOwner): void {
-  const s = owner.storage;
-  if (s.refs === 0) live[s.device].bytes += s.byteSize;
-  s.refs++;
-  live[s.device].tensors++;
-  registry.register(owner, s, owner);
+  const l = owner.storage.lease;
+  if (l.refs === 0) live[l.device].bytes += l.byteSize;
+  l.refs++;
+  live[l.device].tensors++;
+  registry.register(owner, l, owner);
   currentScope()?.tensors.push(owner);
 }
 
-/** Drops owner's reference now (dispose). Returns false if it had already been dropped. */
+/** Drops owner's reference now (dispose); the last one returns the memory to its pool. */
 export function releaseOwner(owner: StorageOwner): void {
   registry.unregister(owner);
-  live[owner.storage.device].tensors--;
-  unref(owner.storage);
+  const l = owner.storage.lease;
+  live[l.device].tensors--;
+  if (unref(l) && !owner.storage.released) releasers[l.device]?.(owner.storage);
 }
 
-function unref(s: Storage): void {
-  s.refs--;
-  if (s.refs === 0 && !s.released) {
-    live[s.device].bytes -= s.byteSize;
-    releasers[s.device]?.(s);
-  }
+/** True when this was the last reference. */
+function unref(l: Lease): boolean {
+  l.refs--;
+  if (l.refs !== 0) return false;
+  live[l.device].bytes -= l.byteSize;
+  return true;
 }
 
 export function memory(): MemoryInfo {

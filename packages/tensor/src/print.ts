@@ -7,6 +7,7 @@ import type { DType, TypedArray } from './dtype.js';
  */
 const EDGE = 3;
 const THRESHOLD = 1000;
+const LINE_WIDTH = 80;
 
 export function formatTensor(
   data: TypedArray,
@@ -28,6 +29,7 @@ export function formatTensor(
 
 interface Formatter {
   format(v: number): string;
+  readonly width: number;
 }
 
 function sampleIndices(shape: readonly number[]): number[] {
@@ -50,11 +52,11 @@ function formatter(data: TypedArray, dtype: DType, indices: number[] | null): Fo
   const values = indices ? indices.map((i) => data[i]!) : Array.from(data);
   if (dtype === 'bool') {
     const width = values.some((v) => !v) ? 5 : 4;
-    return { format: (v) => (v ? 'True' : 'False').padStart(width) };
+    return { width, format: (v) => (v ? 'True' : 'False').padStart(width) };
   }
   if (dtype === 'int32') {
     const width = Math.max(1, ...values.map((v) => String(v).length));
-    return { format: (v) => String(v).padStart(width) };
+    return { width, format: (v) => String(v).padStart(width) };
   }
   const finite = values.filter((v) => Number.isFinite(v));
   const nonzero = finite.filter((v) => v !== 0).map(Math.abs);
@@ -67,7 +69,7 @@ function formatter(data: TypedArray, dtype: DType, indices: number[] | null): Fo
     const mx = Math.max(...nonzero);
     const mn = Math.min(...nonzero);
     if (intMode) {
-      sci = mx > 1e8;
+      sci = mx / mn > 1000 || mx > 1e8;
       render = sci ? (v) => sciFmt(v) : (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : special(v));
     } else {
       sci = mx / mn > 1000 || mx > 1e8 || mn < 1e-4;
@@ -75,7 +77,7 @@ function formatter(data: TypedArray, dtype: DType, indices: number[] | null): Fo
     }
   }
   const width = Math.max(1, ...values.map((v) => render(v).length));
-  return { format: (v) => render(v).padStart(width) };
+  return { width, format: (v) => render(v).padStart(width) };
 }
 
 function special(v: number): string {
@@ -103,8 +105,12 @@ function block(
   const idx =
     summarize && n > 2 * EDGE ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
   if (dim === shape.length - 1) {
-    const items = idx.map((i) => (i < 0 ? '...' : fmt.format(data[base + i]!)));
-    return `[${items.join(', ')}]`;
+    // As PyTorch's _vector_str: ' ...' is an element, and lines wrap at 80 columns.
+    const items = idx.map((i) => (i < 0 ? ' ...' : fmt.format(data[base + i]!)));
+    const perLine = Math.max(1, Math.floor((LINE_WIDTH - indent) / (fmt.width + 2)));
+    const lines: string[] = [];
+    for (let k = 0; k < items.length; k += perLine) lines.push(items.slice(k, k + perLine).join(', '));
+    return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
   }
   const sep = `,${'\n'.repeat(shape.length - dim - 1)}${' '.repeat(indent + 1)}`;
   const items = idx.map((i) =>

@@ -1,4 +1,4 @@
-import type { Backend, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
+import type { Backend, Lease, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
 import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
@@ -10,12 +10,15 @@ import { allocArray, recycleArray } from './pool.js';
 
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;
-  refs = 0;
   released = false;
+  /** The engine frees a collected tensor's array itself; only dispose() recycles it into the pool. */
+  readonly lease: Lease;
   constructor(
     readonly data: TypedArray,
     readonly dtype: DType,
-  ) {}
+  ) {
+    this.lease = { device: 'cpu', byteSize: data.length * itemSize(dtype), refs: 0, onCollected: noop };
+  }
   get size(): number {
     return this.data.length;
   }
@@ -23,6 +26,8 @@ export class CpuStorage implements Storage {
     return this.data.length * itemSize(this.dtype);
   }
 }
+
+function noop(): void {}
 
 function arr(v: View): TypedArray {
   const s = v.storage as CpuStorage;

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { itemSize } from '../../dtype.js';
+import { requestGC } from '../../env.js';
 
 /**
  * Recycles large ArrayBuffers. On these VMs every fresh large allocation is page-faulted in
@@ -29,8 +30,18 @@ export function allocArray(dtype: DType, size: number): TypedArray {
     pooledBytes -= cls;
     return view(dtype, buf, size);
   }
+  // The engine sees a tensor as a small object and collects dead ones late; large arrays made since
+  // the last collection are the signal to ask for one (a synchronous loop then stays flat).
+  freshBytes += cls;
+  if (freshBytes > GC_AFTER_BYTES) {
+    freshBytes = 0;
+    requestGC();
+  }
   return view(dtype, new ArrayBuffer(cls), size);
 }
+
+const GC_AFTER_BYTES = 256 * 1024 * 1024;
+let freshBytes = 0;
 
 /** Returns an array obtained from allocArray; the caller must not use it afterwards. */
 export function recycleArray(a: TypedArray): void {

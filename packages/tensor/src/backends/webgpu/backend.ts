@@ -1,4 +1,4 @@
-import type { Backend, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
+import type { Backend, Lease, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
@@ -22,14 +22,22 @@ import { computeType, elemType, Params } from './wgsl.js';
 /** GPU memory for one tensor. A scalar made from a JS number has no buffer until a kernel needs one. */
 export class GpuStorage implements Storage {
   readonly device = 'webgpu' as const;
-  refs = 0;
   released = false;
+  readonly lease: Lease;
   constructor(
     readonly dtype: DType,
     readonly size: number,
     public buffer: GPUBuffer | null,
+    release: (s: GpuStorage) => void,
     readonly scalarValue: number | null = null,
-  ) {}
+  ) {
+    this.lease = {
+      device: 'webgpu',
+      byteSize: buffer ? size * 4 : 0,
+      refs: 0,
+      onCollected: () => release(this),
+    };
+  }
   get byteSize(): number {
     return this.buffer ? this.size * 4 : 0;
   }
@@ -40,13 +48,14 @@ const CHUNK = 4096;
 
 export class WebGPUBackend implements Backend {
   readonly device = 'webgpu' as const;
+  private readonly releaser = (s: GpuStorage) => this.release(s);
   constructor(readonly rt: GpuRuntime) {}
 
   // ---- memory -------------------------------------------------------------------------------------
 
   private alloc(dtype: DType, size: number): GpuStorage {
     elemType(dtype);
-    return new GpuStorage(dtype, size, this.rt.createBuffer(Math.max(size, 1) * 4));
+    return new GpuStorage(dtype, size, this.rt.createBuffer(Math.max(size, 1) * 4), this.releaser);
   }
 
   private buf(v: View | Storage): GPUBuffer {
@@ -68,7 +77,7 @@ export class WebGPUBackend implements Backend {
 
   scalar(value: number, dtype: DType): Storage {
     elemType(dtype);
-    return new GpuStorage(dtype, 1, null, value);
+    return new GpuStorage(dtype, 1, null, this.releaser, value);
   }
 
   release(s: Storage): void {

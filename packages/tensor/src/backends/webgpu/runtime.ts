@@ -1,4 +1,4 @@
-import { debugLevel } from '../../env.js';
+import { debugLevel, requestGC } from '../../env.js';
 import { LumenError } from '../../errors.js';
 
 /**
@@ -51,6 +51,8 @@ export class GpuRuntime {
   /** Idle pooled bytes kept before released buffers are destroyed instead. */
   maxPoolBytes = 512 * 1024 * 1024;
   allocatedBytes = 0;
+  /** Fresh bytes allocated since the last GC request (see requestGC). */
+  private grownSinceGC = 0;
 
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -97,6 +99,11 @@ export class GpuRuntime {
       return reused;
     }
     this.allocatedBytes += cls;
+    this.grownSinceGC += cls;
+    if (this.grownSinceGC > Math.max(32 * 1024 * 1024, this.allocatedBytes / 2)) {
+      this.grownSinceGC = 0;
+      requestGC();
+    }
     return this.device.createBuffer({ size: cls, usage: USAGE_STORAGE });
   }
 
