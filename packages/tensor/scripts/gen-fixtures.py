@@ -332,9 +332,30 @@ print_case('summarized', torch.arange(2000, dtype=torch.float32).reshape(40, 50)
 print_case('summarized 1-d', torch.linspace(0, 1, 1500))
 print_case('empty', torch.zeros(0))
 
+# ---- fused optimizer steps (torch.optim, 3 steps with given gradients) ----------------------------------
+OPTIM = []
+for name, make, opts in (
+    ('adam', lambda p: torch.optim.Adam([p], lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.1), {'kind': 'adam', 'lr': 0.01, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8, 'weightDecay': 0.1, 'decoupled': False}),
+    ('adamw', lambda p: torch.optim.AdamW([p], lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.05), {'kind': 'adam', 'lr': 0.01, 'beta1': 0.8, 'beta2': 0.99, 'eps': 1e-6, 'weightDecay': 0.05, 'decoupled': True}),
+    ('adam amsgrad maximize', lambda p: torch.optim.Adam([p], lr=0.02, amsgrad=True, maximize=True), {'kind': 'adam', 'lr': 0.02, 'beta1': 0.9, 'beta2': 0.999, 'eps': 1e-8, 'weightDecay': 0.0, 'decoupled': False, 'amsgrad': True, 'maximize': True}),
+    ('sgd momentum nesterov', lambda p: torch.optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01), {'kind': 'sgd', 'lr': 0.1, 'momentum': 0.9, 'dampening': 0.0, 'weightDecay': 0.01, 'nesterov': True}),
+    ('sgd dampening', lambda p: torch.optim.SGD([p], lr=0.05, momentum=0.5, dampening=0.3), {'kind': 'sgd', 'lr': 0.05, 'momentum': 0.5, 'dampening': 0.3, 'weightDecay': 0.0, 'nesterov': False}),
+    ('sgd plain', lambda p: torch.optim.SGD([p], lr=0.3), {'kind': 'sgd', 'lr': 0.3, 'momentum': 0.0, 'dampening': 0.0, 'weightDecay': 0.0, 'nesterov': False}),
+):
+    p = rnd([3, 4]).requires_grad_(True)
+    p0 = p.detach().clone()
+    opt = make(p)
+    grads = []
+    for _ in range(3):
+        g = rnd([3, 4])
+        grads.append(desc(g))
+        p.grad = g.clone()
+        opt.step()
+    OPTIM.append({'name': name, 'opts': opts, 'param': desc(p0), 'grads': grads, 'expected': out(p.detach())})
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'ops.json')
 tmp = path + '.tmp'
 with open(tmp, 'w') as f:
-    json.dump({'generator': 'scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': CASES, 'prints': PRINTS}, f, separators=(',', ':'))
+    json.dump({'generator': 'scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': CASES, 'prints': PRINTS, 'optim': OPTIM}, f, separators=(',', ':'))
 os.replace(tmp, path)
 print(f'wrote {len(CASES)} cases to {os.path.relpath(path)}')

@@ -11,6 +11,8 @@ export type OpAttrs = Readonly<Record<string, unknown>>;
 export interface AutogradEngine {
   record(op: string, inputs: readonly OpInput[], output: Tensor, attrs: OpAttrs): void;
   backward(t: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): void;
+  /** Whether ops are being recorded now (false inside noGrad). In-place writes check it. */
+  isGradEnabled?(): boolean;
 }
 
 let engine: AutogradEngine | null = null;

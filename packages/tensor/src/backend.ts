@@ -18,6 +18,8 @@ export interface Lease {
 
 /** A block of device memory holding `size` elements of one dtype. Shared by a tensor and its views. */
 export interface Storage {
+  /** Bumped by every in-place write, so autograd can tell a saved tensor was modified. */
+  version: number;
   readonly device: Device;
   readonly dtype: DType;
   readonly size: number;
@@ -37,6 +39,35 @@ export interface View {
 }
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin';
+
+/**
+ * In-place optimizer updates, one kernel per parameter.
+ *   adam: views [param, grad, expAvg, expAvgSq, maxExpAvgSq?], scalars ADAM_SCALARS
+ *   sgd:  views [param, grad, momentumBuffer?], scalars SGD_SCALARS
+ * All views are contiguous, of one shape and one float dtype.
+ */
+export type FusedUpdate = 'adam' | 'sgd';
+export const ADAM_SCALARS = [
+  'beta1',
+  'beta2',
+  'eps',
+  'l2',
+  'decay',
+  'stepSize',
+  'bc2Sqrt',
+  'maximize',
+  'amsgrad',
+] as const;
+export const SGD_SCALARS = [
+  'lr',
+  'momentum',
+  'dampening',
+  'weightDecay',
+  'nesterov',
+  'maximize',
+  'first',
+  'hasBuffer',
+] as const;
 export type RandomKind = 'uniform' | 'normal' | 'randint';
 
 export interface RandomParams {
@@ -93,4 +124,10 @@ export interface Backend {
   random(kind: RandomKind, size: number, dtype: DType, params: RandomParams): Storage;
   /** Row-wise (log-)softmax of a contiguous [rows, cols] view. */
   softmax(x: View, rows: number, cols: number, log: boolean): Storage;
+
+  // ---- the only primitives that write into existing memory ----
+  /** dst[...] = src[...] through dst's strides; src already has dst's shape and dtype. */
+  assign(dst: View, src: View): void;
+  /** Updates the storages of `views` in place (see FusedUpdate). */
+  fusedUpdate(kind: FusedUpdate, views: readonly View[], scalars: readonly number[]): void;
 }

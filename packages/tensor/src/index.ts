@@ -31,6 +31,8 @@ export type { DeviceMemory, MemoryInfo } from './memory.js';
 export { keep, memory, tidy } from './memory.js';
 export type { Operand, Scalar } from './ops/core.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+export type { AdamStepOptions, SGDStepOptions } from './ops/inplace.js';
+export { adamStep, copy_, sgdStep } from './ops/inplace.js';
 export { cat, chunk, split, stack } from './ops/join.js';
 export { matmul } from './ops/linalg.js';
 export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';

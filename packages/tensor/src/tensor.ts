@@ -8,6 +8,7 @@ import { releaseOwner, retain } from './memory.js';
 import type { Operand } from './ops/core.js';
 import { binary, cast, clamp, unary, where } from './ops/elementwise.js';
 import { gather, indexSelect, scatterAdd } from './ops/indexing.js';
+import { copy_ } from './ops/inplace.js';
 import { chunk, split } from './ops/join.js';
 import { matmul } from './ops/linalg.js';
 import * as mv from './ops/movement.js';
@@ -234,6 +235,19 @@ export class Tensor implements View {
 
   contiguous(): Tensor {
     return mv.contiguous(this);
+  }
+
+  /**
+   * Writes src's values (broadcast, cast) into this tensor's memory and returns it, as PyTorch's
+   * copy_. Views of the same memory see the change. Not allowed on tensors autograd may need.
+   */
+  copy_(src: Tensor | number): Tensor {
+    return copy_(this, src);
+  }
+
+  /** Number of in-place writes into this tensor's memory (PyTorch's _version). */
+  get version(): number {
+    return this.storage.version;
   }
 
   // ---- autograd entry point ------------------------------------------------------------------------

@@ -1,4 +1,13 @@
-import type { Backend, Lease, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
+import type {
+  Backend,
+  FusedUpdate,
+  Lease,
+  RandomKind,
+  RandomParams,
+  ReduceOp,
+  Storage,
+  View,
+} from '../../backend.js';
 import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
@@ -11,6 +20,7 @@ import { allocArray, recycleArray } from './pool.js';
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;
   released = false;
+  version = 0;
   /** The engine frees a collected tensor's array itself; only dispose() recycles it into the pool. */
   readonly lease: Lease;
   constructor(
@@ -336,6 +346,48 @@ export class CpuBackend implements Backend {
       }
     }
     return this.wrap(out, x.dtype);
+  }
+
+  assign(dst: View, src: View): void {
+    const D = arr(dst);
+    const S = arr(src);
+    const { shape, strides } = collapseDims(dst.shape, [dst.strides, src.strides]);
+    forEachOffset(shape, strides, [dst.offset, src.offset], (_, p) => {
+      D[p[0]!] = S[p[1]!]!;
+    });
+  }
+
+  fusedUpdate(kind: FusedUpdate, views: readonly View[], s: readonly number[]): void {
+    const n = numel(views[0]!.shape);
+    const [P, G, A, B, C] = views.map((v) => arr(v));
+    const [po, go, ao, bo, co] = views.map((v) => v.offset);
+    if (kind === 'adam') {
+      const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize, amsgrad] = s as number[];
+      for (let i = 0; i < n; i++) {
+        const p = P![po! + i]!;
+        let g = G![go! + i]!;
+        if (maximize) g = -g;
+        if (l2 !== 0) g += l2! * p;
+        const m = (A![ao! + i] = A![ao! + i]! * beta1! + g * (1 - beta1!));
+        const v = (B![bo! + i] = B![bo! + i]! * beta2! + g * g * (1 - beta2!));
+        let den = v;
+        if (amsgrad) den = C![co! + i] = Math.max(C![co! + i]!, v);
+        P![po! + i] = p * decay! - stepSize! * (m / (Math.sqrt(den) / bc2Sqrt! + eps!));
+      }
+    } else {
+      const [lr, momentum, dampening, weightDecay, nesterov, maximize, first, hasBuffer] = s as number[];
+      for (let i = 0; i < n; i++) {
+        const p = P![po! + i]!;
+        let d = G![go! + i]!;
+        if (maximize) d = -d;
+        if (weightDecay !== 0) d += weightDecay! * p;
+        if (hasBuffer) {
+          const b = (A![ao! + i] = first ? d : A![ao! + i]! * momentum! + d * (1 - dampening!));
+          d = nesterov ? d + momentum! * b : b;
+        }
+        P![po! + i] = p - lr! * d;
+      }
+    }
   }
 }
 

@@ -1,4 +1,13 @@
-import type { Backend, Lease, RandomKind, RandomParams, ReduceOp, Storage, View } from '../../backend.js';
+import type {
+  Backend,
+  FusedUpdate,
+  Lease,
+  RandomKind,
+  RandomParams,
+  ReduceOp,
+  Storage,
+  View,
+} from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
@@ -11,6 +20,7 @@ import {
   operandParamOffsets,
   unaryExpr,
 } from './elementwise.js';
+import { adamSpec, sgdSpec } from './fused.js';
 import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWords } from './indexing.js';
 import { MM_TILE, matmulSpec, matmulWords } from './matmul.js';
 import { randomSpec } from './random.js';
@@ -23,6 +33,7 @@ import { computeType, elemType, Params } from './wgsl.js';
 export class GpuStorage implements Storage {
   readonly device = 'webgpu' as const;
   released = false;
+  version = 0;
   readonly lease: Lease;
   constructor(
     readonly dtype: DType,
@@ -436,6 +447,49 @@ export class WebGPUBackend implements Backend {
     else p.f32(r.a).f32(r.b);
     this.rt.dispatch(randomSpec(kind, T), [out.buffer!], p.build(), this.rt.grid(size));
     return out;
+  }
+
+  // ---- in place ----------------------------------------------------------------------------------------
+
+  assign(dst: View, src: View): void {
+    if (numel(dst.shape) === 0) return;
+    const out = dst.storage as GpuStorage;
+    this.buf(out);
+    this.elementwise(
+      'copy',
+      [src],
+      ['x'],
+      dst.dtype === 'bool' ? 'int32' : dst.dtype,
+      dst.dtype,
+      'x',
+      false,
+      [],
+      {
+        storage: out,
+        offset: dst.offset,
+        strides: dst.strides,
+      },
+    );
+  }
+
+  fusedUpdate(kind: FusedUpdate, views: readonly View[], scalars: readonly number[]): void {
+    const n = numel(views[0]!.shape);
+    if (n === 0) return;
+    const p = new Params().u32(n);
+    for (const v of views) p.u32(v.offset);
+    for (const [k, s] of scalars.entries()) {
+      // Flags (maximize, amsgrad, nesterov, first…) travel as integers, the rest as f32.
+      const isFlag = kind === 'adam' ? k >= 7 : k >= 4;
+      if (isFlag) p.u32(s ? 1 : 0);
+      else p.f32(s);
+    }
+    const spec = kind === 'adam' ? adamSpec(views.length === 5) : sgdSpec(views.length === 3);
+    this.rt.dispatch(
+      spec,
+      views.map((v) => this.buf(v)),
+      p.build(),
+      this.rt.grid(n),
+    );
   }
 }
 
