@@ -243,3 +243,16 @@ describe('Series', () => {
     );
   });
 });
+
+describe('astype', () => {
+  it("to string spells values as pandas' astype(str); missing stays missing", () => {
+    const f = new DataFrame(
+      { f: [1, 2.5, Number.NaN], b: [true, false, null], i: [1, 2, 3] },
+      { dtype: { f: 'float64' } },
+    );
+    const s = f.astype('string');
+    expect(s.col('f').toArray()).toEqual(['1.0', '2.5', null]);
+    expect(s.col('b').toArray()).toEqual(['True', 'False', null]);
+    expect(s.col('i').toArray()).toEqual(['1', '2', '3']);
+  });
+});

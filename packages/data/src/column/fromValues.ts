@@ -1,4 +1,5 @@
 import { describe, fail } from '../errors.js';
+import { pyRepr } from '../format/pyNumber.js';
 import { Column } from './column.js';
 import { type ColumnDType, INT32_MAX, INT32_MIN, isColumnDType, isInt32 } from './dtype.js';
 
@@ -162,10 +163,14 @@ export function castColumn(op: string, what: string, col: Column, dtype: ColumnD
   if (col.dtype === dtype) return col;
   if (dtype === 'string') {
     const out = new Array<string | null>(col.length);
-    for (let i = 0; i < col.length; i++)
-      out[i] = col.isNa(i)
-        ? null
-        : String(col.get(i) === true ? 'True' : col.get(i) === false ? 'False' : col.get(i));
+    for (let i = 0; i < col.length; i++) {
+      const v = col.get(i);
+      // spelled as pandas' astype(str) spells them: Python's str() of floats ('1.0') and booleans
+      // ('True'); a missing value stays missing (pandas would write the string 'nan')
+      if (col.isNa(i)) out[i] = null;
+      else if (typeof v === 'boolean') out[i] = v ? 'True' : 'False';
+      else out[i] = col.dtype === 'float64' ? pyRepr(v as number) : String(v);
+    }
     return new Column('string', out);
   }
   if (col.dtype === 'string')
