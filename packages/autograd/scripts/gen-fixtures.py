@@ -4,6 +4,7 @@
 Run: /usr/bin/python3 packages/autograd/scripts/gen-fixtures.py
 Each case: inputs (values), an upstream weight w of the output's shape, and d(sum(f(x) * w))/dx for
 every input that requires grad. test/cases.ts holds the same cases written with Lumen.
+torch-inplace.json: whether PyTorch refuses each in-place-write case (test/inplace.test.ts).
 """
 import json
 import os
@@ -160,6 +161,117 @@ CASES = {
 }
 
 
+# In-place writes between forward and backward (test/inplace.test.ts): does PyTorch's version check
+# (or its leaf guard) refuse the case? Each returns after the backward it is about.
+def _w(*shape):
+    return randn(*shape).requires_grad_()
+
+
+def inplace_matmul_weight_not_saved():  # x needs no grad, so mm saves x, not w
+    w, x = _w(3, 2), randn(4, 3)
+    loss = (x @ w).sum()
+    with torch.no_grad():
+        w.copy_(torch.zeros(3, 2))
+    loss.backward()
+
+
+def inplace_matmul_weight_saved():  # x needs grad, so mm saves w for x's gradient
+    w, x = _w(3, 2), _w(4, 3)
+    loss = (x @ w).sum()
+    with torch.no_grad():
+        w.copy_(torch.zeros(3, 2))
+    loss.backward()
+
+
+def inplace_add_saves_nothing():
+    w = _w(3)
+    loss = (w + 1).sum()
+    with torch.no_grad():
+        w.copy_(torch.zeros(3))
+    loss.backward()
+
+
+def inplace_sum_saves_nothing():
+    w = _w(3)
+    loss = w.sum()
+    with torch.no_grad():
+        w.copy_(torch.zeros(3))
+    loss.backward()
+
+
+def inplace_exp_output_modified():  # exp saves its result; a detached view shares its memory
+    x = _w(3)
+    y = x.exp()
+    y.detach().copy_(torch.zeros(3))
+    y.sum().backward()
+
+
+def inplace_mul_data_modified():  # mul saves x for w's gradient
+    w, x = _w(3), randn(3)
+    y = x * w
+    x.copy_(torch.zeros(3))
+    y.sum().backward()
+
+
+def inplace_mul_weight_only():  # x needs no grad: mul does not save w
+    w, x = _w(3), randn(3)
+    y = x * w
+    with torch.no_grad():
+        w.copy_(torch.zeros(3))
+    y.sum().backward()
+
+
+def inplace_mlp_step_before_backward():  # an optimizer update of the second layer before backward
+    x, w1, w2 = randn(5, 2), _w(2, 4), _w(4, 1)
+    loss = torch.relu(x @ w1).matmul(w2).sum()
+    with torch.no_grad():
+        w2.copy_(w2 - 0.1)
+    loss.backward()
+
+
+def inplace_mlp_step_after_backward():  # the normal order: backward, then the update, then again
+    x, w1, w2 = randn(5, 2), _w(2, 4), _w(4, 1)
+    for _ in range(2):
+        loss = torch.relu(x @ w1).matmul(w2).sum()
+        loss.backward()
+        with torch.no_grad():
+            w2.copy_(w2 - 0.1)
+
+
+def inplace_retained_graph_then_step():
+    w, x = _w(3), _w(3)
+    loss = (x * w).sum()
+    loss.backward(retain_graph=True)
+    with torch.no_grad():
+        w.copy_(torch.zeros(3))
+    loss.backward()
+
+
+def inplace_copy_into_leaf_in_grad_mode():
+    w = _w(3)
+    w.copy_(torch.zeros(3))
+
+
+def inplace_copy_into_leaf_in_no_grad():
+    w = _w(3)
+    with torch.no_grad():
+        w.copy_(torch.zeros(3))
+
+
+INPLACE = {name[len('inplace_'):]: fn for name, fn in list(globals().items()) if name.startswith('inplace_')}
+
+
+def inplace_outcomes():
+    out = {}
+    for name, fn in INPLACE.items():
+        try:
+            fn()
+            out[name] = {'error': None}
+        except RuntimeError as e:
+            out[name] = {'error': str(e).split(':')[0].rstrip('.')}
+    return out
+
+
 def to_json(t):
     return {'dtype': 'float64' if t.is_floating_point() else ('bool' if t.dtype == torch.bool else 'int32'),
             'shape': list(t.shape), 'data': t.reshape(-1).tolist()}
@@ -184,6 +296,12 @@ def main():
         json.dump({'generator': 'scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': out}, f)
     os.replace(path + '.tmp', path)
     print(f'wrote {len(out)} cases to {os.path.normpath(path)}')
+    outcomes = inplace_outcomes()
+    path = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'torch-inplace.json')
+    with open(path + '.tmp', 'w') as f:
+        json.dump({'generator': 'scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': outcomes}, f, indent=1)
+    os.replace(path + '.tmp', path)
+    print(f'wrote {len(outcomes)} in-place cases to {os.path.normpath(path)}')
 
 
 if __name__ == '__main__':

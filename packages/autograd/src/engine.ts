@@ -1,7 +1,7 @@
 import { type GradFn, keep, type OpAttrs, type OpInput, onesLike, Tensor, tidy } from '@lumen/tensor';
 import { fail } from './errors.js';
 import { isGradEnabled, noGrad } from './gradMode.js';
-import { RULES, type RuleDef } from './rules/index.js';
+import { RULES, type RuleDef, type Saved } from './rules/index.js';
 
 /**
  * One recorded op: the backward half of a tape entry. It keeps the op's inputs (what its rule needs)
@@ -12,6 +12,8 @@ export class Node implements GradFn {
   private saved: { inputs: readonly OpInput[]; output: Tensor; attrs: OpAttrs } | null;
   /** Inputs that require grad, in input order (null where an input does not). */
   readonly next: readonly (Tensor | null)[];
+  /** The version of every saved tensor when the op ran. */
+  private readonly versions: { which: Saved; version: number }[] = [];
 
   constructor(
     readonly op: string,
@@ -24,6 +26,46 @@ export class Node implements GradFn {
     this.next = inputs.map((x) => (typeof x !== 'number' && x.requiresGrad ? x : null));
     const n = rule?.name ?? `${op[0]!.toUpperCase()}${op.slice(1)}Backward0`;
     this.name = typeof n === 'string' ? n : n({ inputs, output, attrs });
+    if (rule) {
+      const which =
+        typeof rule.saves === 'function' ? rule.saves((i) => this.next[i] !== null, attrs) : rule.saves;
+      for (const w of which) {
+        const t = w === 'output' ? output : inputs[w];
+        if (t !== undefined && typeof t !== 'number') this.versions.push({ which: w, version: t.version });
+      }
+    }
+  }
+
+  /** The tensors the rule reads in backward (PyTorch's saved tensors); empty once freed. */
+  savedTensors(): Tensor[] {
+    const s = this.saved;
+    if (!s) return [];
+    return this.versions.map(({ which }) => (which === 'output' ? s.output : (s.inputs[which] as Tensor)));
+  }
+
+  /** Every tensor the op recorded (its tensor inputs and its output); empty once freed. */
+  recordedTensors(): Tensor[] {
+    const s = this.saved;
+    if (!s) return [];
+    return [...s.inputs.filter((x): x is Tensor => typeof x !== 'number'), s.output];
+  }
+
+  /**
+   * PyTorch's version check: a saved tensor written in place (copy_, an optimizer step) since the
+   * op ran would silently give wrong gradients, so backward refuses it.
+   */
+  private checkVersions(): void {
+    const s = this.saved!;
+    for (const { which, version } of this.versions) {
+      const t = which === 'output' ? s.output : (s.inputs[which] as Tensor);
+      if (t.version === version) continue;
+      const role =
+        which === 'output' ? `, which is output 0 of ${this.name},` : ` (input ${which} of ${this.name})`;
+      fail(
+        'backward',
+        `one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} [${t.shape.join(', ')}]]${role} is at version ${t.version}; expected version ${version} instead. Do in-place writes (copy_, optimizer steps) after backward(), or write into a clone()`,
+      );
+    }
   }
 
   /** Gradients for each input, given the output's gradient. */
@@ -39,6 +81,7 @@ export class Node implements GradFn {
         `trying to backward through the graph a second time (${this.name}'s saved values were freed by the first backward()); pass { retainGraph: true } to the first backward() or grad() call if you need to run backward twice`,
       );
     }
+    this.checkVersions();
     const { inputs, output, attrs } = this.saved;
     return this.rule.backward(g, { inputs, output, attrs, needs: (i) => this.next[i] !== null });
   }
@@ -120,7 +163,10 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
       const node = t.gradFn;
       if (!(node instanceof Node)) {
         if (!opts.targets && t.requiresGrad) {
-          const cast = g.dtype === t.dtype ? g : g.cast(t.dtype);
+          let cast = g.dtype === t.dtype ? g : g.cast(t.dtype);
+          // PyTorch's gradient layout contract: a contiguous leaf gets a contiguous .grad (not a
+          // transposed or expanded view), which is what fused optimizer steps read.
+          if (t.grad === null && !cast.isContiguous() && t.isContiguous()) cast = cast.contiguous();
           t.grad = keep(t.grad === null ? cast : t.grad.add(cast));
         }
         continue;

@@ -1,11 +1,13 @@
 import { installAutograd } from '@lumen/tensor';
 import { backward, record } from './engine.js';
+import { isGradEnabled } from './gradMode.js';
 
 /**
  * @lumen/autograd: importing it installs the tape into @lumen/tensor (the package's one side
- * effect), so `requiresGrad`, `backward()` and `.grad` work.
+ * effect), so `requiresGrad`, `backward()` and `.grad` work, and tensor's in-place writes can ask
+ * whether grad mode is on.
  */
-installAutograd({ record, backward });
+installAutograd({ record, backward, isGradEnabled });
 
 export type { BackwardOptions, GradOptions } from './engine.js';
 export { grad } from './engine.js';

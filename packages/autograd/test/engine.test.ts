@@ -101,6 +101,21 @@ describe('the tape', () => {
     expect(values(b.grad)).toEqual([4, 4]);
   });
 
+  it("gives a contiguous leaf a contiguous .grad (PyTorch's layout contract), not a transposed or expanded view", () => {
+    const w = leaf([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const x = tensor([[1, 0, 2]], { dtype: 'float64' });
+    x.matmul(w.T).sum().backward();
+    expect(w.grad!.isContiguous()).toBe(true);
+    expect(values(w.grad)).toEqual([1, 0, 2, 1, 0, 2]);
+    const b = leaf([1, 2]);
+    b.sum().backward();
+    expect(b.grad!.isContiguous()).toBe(true);
+    expect(b.grad!.strides).toEqual([1]);
+  });
+
   it('propagates through float32 → float64 casts back to float32 leaves', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     x.double().mul(3).sum().backward();

@@ -1,18 +1,24 @@
 import { fullLike, type OpInput, type Tensor, where, zerosLike } from '@lumen/tensor';
-import type { RuleDef } from './types.js';
+import type { RuleDef, Saved } from './types.js';
 import { asTensor, sumTo } from './util.js';
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const INV_SQRT_2PI = 0.3989422804014327;
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
-/** A unary rule from dy/dx in terms of x and the output y. */
+const X: readonly Saved[] = [0];
+const Y: readonly Saved[] = ['output'];
+const NONE: readonly Saved[] = [];
+
+/** A unary rule from dy/dx in terms of x and the output y; `saves` says which of them dydx reads. */
 function unary(
   name: string,
+  saves: readonly Saved[],
   dydx: (x: Tensor, y: Tensor, attrs: Readonly<Record<string, unknown>>) => Tensor | number,
 ): RuleDef {
   return {
     name,
+    saves,
     backward: (g, { inputs, output, attrs }) => {
       const d = dydx(asTensor(inputs[0]), output, attrs);
       return [g.mul(d)];
@@ -22,36 +28,44 @@ function unary(
 
 /** Ops that are piecewise constant: PyTorch gives zero gradients. */
 function zeroGrad(name: string): RuleDef {
-  return { name, backward: (g) => [zerosLike(g)] };
+  return { name, saves: NONE, backward: (g) => [zerosLike(g)] };
 }
 
 export const unaryRules: Record<string, RuleDef> = {
-  neg: { name: 'NegBackward0', backward: (g) => [g.neg()] },
-  abs: unary('AbsBackward0', (x) => x.sign()),
-  square: unary('PowBackward0', (x) => x.mul(2)),
-  relu: { name: 'ReluBackward0', backward: (g, { output }) => [g.where(output.gt(0), 0)] },
-  exp: unary('ExpBackward0', (_, y) => y),
-  expm1: unary('Expm1Backward0', (_, y) => y.add(1)),
-  log: { name: 'LogBackward0', backward: (g, { inputs }) => [g.div(asTensor(inputs[0]))] },
-  log1p: { name: 'Log1PBackward0', backward: (g, { inputs }) => [g.div(asTensor(inputs[0]).add(1))] },
-  log2: { name: 'Log2Backward0', backward: (g, { inputs }) => [g.div(asTensor(inputs[0]).mul(Math.LN2))] },
-  sqrt: { name: 'SqrtBackward0', backward: (g, { output }) => [g.div(output.mul(2))] },
-  rsqrt: unary('RsqrtBackward0', (_, y) => y.pow(3).mul(-0.5)),
-  reciprocal: unary('ReciprocalBackward0', (_, y) => y.square().neg()),
-  sin: unary('SinBackward0', (x) => x.cos()),
-  cos: unary('CosBackward0', (x) => x.sin().neg()),
-  tan: unary('TanBackward0', (_, y) => y.square().add(1)),
-  tanh: unary('TanhBackward0', (_, y) => y.square().neg().add(1)),
-  sigmoid: unary('SigmoidBackward0', (_, y) => y.mul(y.neg().add(1))),
-  erf: unary('ErfBackward0', (x) => x.square().neg().exp().mul(TWO_OVER_SQRT_PI)),
+  neg: { name: 'NegBackward0', saves: NONE, backward: (g) => [g.neg()] },
+  abs: unary('AbsBackward0', X, (x) => x.sign()),
+  square: unary('PowBackward0', X, (x) => x.mul(2)),
+  relu: { name: 'ReluBackward0', saves: Y, backward: (g, { output }) => [g.where(output.gt(0), 0)] },
+  exp: unary('ExpBackward0', Y, (_, y) => y),
+  expm1: unary('Expm1Backward0', Y, (_, y) => y.add(1)),
+  log: { name: 'LogBackward0', saves: X, backward: (g, { inputs }) => [g.div(asTensor(inputs[0]))] },
+  log1p: {
+    name: 'Log1PBackward0',
+    saves: X,
+    backward: (g, { inputs }) => [g.div(asTensor(inputs[0]).add(1))],
+  },
+  log2: {
+    name: 'Log2Backward0',
+    saves: X,
+    backward: (g, { inputs }) => [g.div(asTensor(inputs[0]).mul(Math.LN2))],
+  },
+  sqrt: { name: 'SqrtBackward0', saves: Y, backward: (g, { output }) => [g.div(output.mul(2))] },
+  rsqrt: unary('RsqrtBackward0', Y, (_, y) => y.pow(3).mul(-0.5)),
+  reciprocal: unary('ReciprocalBackward0', Y, (_, y) => y.square().neg()),
+  sin: unary('SinBackward0', X, (x) => x.cos()),
+  cos: unary('CosBackward0', X, (x) => x.sin().neg()),
+  tan: unary('TanBackward0', Y, (_, y) => y.square().add(1)),
+  tanh: unary('TanhBackward0', Y, (_, y) => y.square().neg().add(1)),
+  sigmoid: unary('SigmoidBackward0', Y, (_, y) => y.mul(y.neg().add(1))),
+  erf: unary('ErfBackward0', X, (x) => x.square().neg().exp().mul(TWO_OVER_SQRT_PI)),
   // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-  gelu: unary('GeluBackward0', (x) => {
+  gelu: unary('GeluBackward0', X, (x) => {
     const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
     const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
     return cdf.add(x.mul(pdf));
   }),
   // PyTorch's tanh-approximation derivative (GeluBackward0 with approximate='tanh').
-  geluTanh: unary('GeluBackward0', (x) => {
+  geluTanh: unary('GeluBackward0', X, (x) => {
     const x2 = x.square();
     const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
     const dInner = x2
@@ -64,13 +78,14 @@ export const unaryRules: Record<string, RuleDef> = {
       .add(x.mul(0.5).mul(t.square().neg().add(1)).mul(dInner));
   }),
   // silu' = s·(1 + x·(1 − s))
-  silu: unary('SiluBackward0', (x) => {
+  silu: unary('SiluBackward0', X, (x) => {
     const s = x.sigmoid();
     return s.mul(x.mul(s.neg().add(1)).add(1));
   }),
   // softplus (beta 1, threshold 20): the forward is x itself above the threshold.
   softplus: {
     name: 'SoftplusBackward0',
+    saves: X,
     backward: (g, { inputs }) => {
       const x = asTensor(inputs[0]);
       return [g.mul(x.sigmoid()).where(x.le(20), g)];
@@ -78,6 +93,7 @@ export const unaryRules: Record<string, RuleDef> = {
   },
   leakyRelu: {
     name: 'LeakyReluBackward0',
+    saves: X,
     backward: (g, { inputs, attrs }) => {
       const x = asTensor(inputs[0]);
       return [g.where(x.gt(0), g.mul(attrs.negativeSlope as number))];
@@ -86,6 +102,7 @@ export const unaryRules: Record<string, RuleDef> = {
   // Gradient passes where min <= x <= max (inclusive), as PyTorch's clamp_backward.
   clamp: {
     name: 'ClampBackward1',
+    saves: X,
     backward: (g, { inputs, attrs }) => {
       const x = asTensor(inputs[0]);
       const inside = x.ge(attrs.min as number).logicalAnd(x.le(attrs.max as number));
@@ -97,9 +114,17 @@ export const unaryRules: Record<string, RuleDef> = {
   ceil: zeroGrad('CeilBackward0'),
   round: zeroGrad('RoundBackward0'),
   trunc: zeroGrad('TruncBackward0'),
-  cast: { name: 'ToCopyBackward0', backward: (g, { inputs }) => [g.cast(asTensor(inputs[0]).dtype)] },
-  to: { name: 'ToCopyBackward0', backward: (g, { attrs }) => [g.to(attrs.device as 'cpu' | 'webgpu')] },
-  contiguous: { name: 'CloneBackward0', backward: (g) => [g] },
+  cast: {
+    name: 'ToCopyBackward0',
+    saves: NONE,
+    backward: (g, { inputs }) => [g.cast(asTensor(inputs[0]).dtype)],
+  },
+  to: {
+    name: 'ToCopyBackward0',
+    saves: NONE,
+    backward: (g, { attrs }) => [g.to(attrs.device as 'cpu' | 'webgpu')],
+  },
+  contiguous: { name: 'CloneBackward0', saves: NONE, backward: (g) => [g] },
 };
 
 function shapeOf(x: OpInput, output: Tensor): readonly number[] {
@@ -109,6 +134,7 @@ function shapeOf(x: OpInput, output: Tensor): readonly number[] {
 /** Binary rules: each gradient is reduced back to its operand's shape (undoing broadcasting). */
 function binary(
   name: string | ((inputs: readonly OpInput[]) => string),
+  saves: RuleDef['saves'],
   grads: (
     g: Tensor,
     a: OpInput,
@@ -119,6 +145,7 @@ function binary(
 ): RuleDef {
   return {
     name: typeof name === 'string' ? name : ({ inputs }) => name(inputs),
+    saves,
     backward: (g, { inputs, output, needs }) => {
       const a = inputs[0]!;
       const b = inputs[1]!;
@@ -136,17 +163,24 @@ function powOf(a: OpInput, b: OpInput): Tensor {
   return typeof a === 'number' ? fullLike(asTensor(b), a).pow(b) : a.pow(b);
 }
 
+/** Each operand's gradient reads the other operand (PyTorch saves other only if self needs grad). */
+const mulSaves = (needs: (i: number) => boolean): Saved[] => [
+  ...(needs(1) ? [0] : []),
+  ...(needs(0) ? [1] : []),
+];
+
 export const binaryRules: Record<string, RuleDef> = {
-  add: binary('AddBackward0', (g) => [g, g]),
-  sub: binary('SubBackward0', (g) => [g, g.neg()]),
-  mul: binary('MulBackward0', (g, a, b, _, needs) => [
+  add: binary('AddBackward0', NONE, (g) => [g, g]),
+  sub: binary('SubBackward0', NONE, (g) => [g, g.neg()]),
+  mul: binary('MulBackward0', mulSaves, (g, a, b, _, needs) => [
     needs(0) ? g.mul(b) : null,
     needs(1) ? g.mul(a) : null,
   ]),
-  div: binary('DivBackward0', (g, _a, b, y, needs) => [
-    needs(0) ? g.div(b) : null,
-    needs(1) ? g.mul(y).div(b).neg() : null,
-  ]),
+  div: binary(
+    'DivBackward0',
+    (needs) => (needs(1) ? [1, 'output'] : [1]),
+    (g, _a, b, y, needs) => [needs(0) ? g.div(b) : null, needs(1) ? g.mul(y).div(b).neg() : null],
+  ),
   // PyTorch's pow_backward_self / pow_backward_exponent, zeros included.
   pow: binary(
     (inputs) =>
@@ -155,6 +189,7 @@ export const binaryRules: Record<string, RuleDef> = {
         : typeof inputs[0] === 'number'
           ? 'PowBackward2'
           : 'PowBackward1',
+    (needs) => (needs(1) ? [0, 1, 'output'] : [0, 1]),
     (g, a, b, y, needs) => {
       let ga: Tensor | null = null;
       let gb: Tensor | null = null;
@@ -181,7 +216,7 @@ export const binaryRules: Record<string, RuleDef> = {
     },
   ),
   // Ties split the gradient in half, as PyTorch's maximum/minimum backward.
-  maximum: binary('MaximumBackward0', (g, a, b) => {
+  maximum: binary('MaximumBackward0', [0, 1], (g, a, b) => {
     const half = g.mul(0.5);
     const ta = asTensorLike(a, b);
     const tb = asTensorLike(b, a);
@@ -190,7 +225,7 @@ export const binaryRules: Record<string, RuleDef> = {
       g.where(tb.gt(ta), 0).add(half.where(ta.eq(tb), 0)),
     ];
   }),
-  minimum: binary('MinimumBackward0', (g, a, b) => {
+  minimum: binary('MinimumBackward0', [0, 1], (g, a, b) => {
     const half = g.mul(0.5);
     const ta = asTensorLike(a, b);
     const tb = asTensorLike(b, a);
@@ -199,8 +234,11 @@ export const binaryRules: Record<string, RuleDef> = {
       g.where(tb.lt(ta), 0).add(half.where(ta.eq(tb), 0)),
     ];
   }),
-  remainder: binary('RemainderBackward0', (g, a, b) => [g, g.mul(asTensorLike(a, b).div(b).floor()).neg()]),
-  atan2: binary('Atan2Backward0', (g, a, b) => {
+  remainder: binary('RemainderBackward0', [0, 1], (g, a, b) => [
+    g,
+    g.mul(asTensorLike(a, b).div(b).floor()).neg(),
+  ]),
+  atan2: binary('Atan2Backward0', [0, 1], (g, a, b) => {
     const ta = asTensorLike(a, b);
     const denom = ta.square().add(asTensorLike(b, a).square());
     return [g.mul(b).div(denom), g.mul(ta).neg().div(denom)];
@@ -208,6 +246,7 @@ export const binaryRules: Record<string, RuleDef> = {
   // inputs: [cond, a, b]
   where: {
     name: 'WhereBackward0',
+    saves: [0],
     backward: (g, { inputs, output }) => {
       const cond = asTensor(inputs[0]);
       const a = inputs[1]!;

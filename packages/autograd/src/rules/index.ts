@@ -12,4 +12,4 @@ export const RULES: Readonly<Record<string, RuleDef>> = {
   ...linalgRules,
 };
 
-export type { Rule, RuleContext, RuleDef } from './types.js';
+export type { Rule, RuleContext, RuleDef, Saved } from './types.js';

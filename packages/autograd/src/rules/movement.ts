@@ -3,9 +3,14 @@ import type { RuleDef } from './types.js';
 import { asTensor, sumTo, zerosOf } from './util.js';
 
 export const movementRules: Record<string, RuleDef> = {
-  reshape: { name: 'ViewBackward0', backward: (g, { attrs }) => [g.reshape([...(attrs.shape as number[])])] },
+  reshape: {
+    name: 'ViewBackward0',
+    saves: [],
+    backward: (g, { attrs }) => [g.reshape([...(attrs.shape as number[])])],
+  },
   permute: {
     name: 'PermuteBackward0',
+    saves: [],
     backward: (g, { attrs }) => {
       const dims = attrs.dims as number[];
       const inverse = new Array<number>(dims.length);
@@ -15,11 +20,16 @@ export const movementRules: Record<string, RuleDef> = {
       return [g.permute(inverse)];
     },
   },
-  expand: { name: 'ExpandBackward0', backward: (g, { attrs }) => [sumTo(g, attrs.shape as number[])] },
-  flip: { name: 'FlipBackward0', backward: (g, { attrs }) => [g.flip(attrs.dims as number[])] },
+  expand: {
+    name: 'ExpandBackward0',
+    saves: [],
+    backward: (g, { attrs }) => [sumTo(g, attrs.shape as number[])],
+  },
+  flip: { name: 'FlipBackward0', saves: [], backward: (g, { attrs }) => [g.flip(attrs.dims as number[])] },
   // The slice's gradient, placed back into zeros of the input's shape.
   slice: {
     name: 'SliceBackward0',
+    saves: [],
     backward: (g, { attrs }) => {
       const { dim, start, step, inputShape } = attrs as {
         dim: number;
@@ -50,10 +60,12 @@ export const movementRules: Record<string, RuleDef> = {
   },
   cat: {
     name: 'CatBackward0',
+    saves: [],
     backward: (g, { attrs }) => g.split(attrs.sizes as number[], attrs.dim as number),
   },
   gather: {
     name: 'GatherBackward0',
+    saves: [],
     backward: (g, { inputs, attrs }) => [
       zerosOf(asTensor(inputs[0]).shape, g).scatterAdd(attrs.dim as number, attrs.index as Tensor, g),
     ],
@@ -61,6 +73,7 @@ export const movementRules: Record<string, RuleDef> = {
   // Repeated indices accumulate (scatter-add), as an embedding's gradient must.
   indexSelect: {
     name: 'IndexSelectBackward0',
+    saves: [],
     backward: (g, { inputs, attrs }) => {
       const x = asTensor(inputs[0]);
       if (x.ndim === 0) return [g.reshape([])];
@@ -73,6 +86,7 @@ export const movementRules: Record<string, RuleDef> = {
   // inputs: [src]; src positions beyond the index's extent got no gradient.
   scatterAdd: {
     name: 'ScatterAddBackward0',
+    saves: [],
     backward: (g, { inputs, attrs }) => {
       const src = asTensor(inputs[0]);
       const dim = attrs.dim as number;
@@ -94,6 +108,8 @@ export const linalgRules: Record<string, RuleDef> = {
   // inputs are already expanded to equal batch dims: a [..., M, K], b [..., K, N]
   matmul: {
     name: ({ inputs }) => ((inputs[0] as Tensor).ndim === 2 ? 'MmBackward0' : 'BmmBackward0'),
+    // a's gradient reads b and b's reads a (PyTorch saves each only when the other needs grad).
+    saves: (needs) => [...(needs(1) ? [0] : []), ...(needs(0) ? [1] : [])],
     backward: (g, { inputs, needs }) => {
       const a = asTensor(inputs[0]);
       const b = asTensor(inputs[1]);

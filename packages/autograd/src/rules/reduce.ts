@@ -20,6 +20,8 @@ function reduceName(full: string, partial: string) {
 function extremeRule(full: string, partial: string): RuleDef {
   return {
     name: reduceName(full, partial),
+    // Along one dim only the indices (an attr) are read; over several dims, x and the output.
+    saves: (_, attrs) => (attrs.indices ? [] : [0, 'output']),
     backward: (g, { inputs, output, attrs }) => {
       const x = asTensor(inputs[0]);
       const { dims, keepdim, indices } = attrs as ReduceAttrs;
@@ -35,6 +37,7 @@ function extremeRule(full: string, partial: string): RuleDef {
 export const reduceRules: Record<string, RuleDef> = {
   sum: {
     name: reduceName('SumBackward0', 'SumBackward1'),
+    saves: [],
     backward: (g, { inputs, attrs }) => {
       const x = asTensor(inputs[0]);
       const { dims, keepdim } = attrs as ReduceAttrs;
@@ -44,6 +47,7 @@ export const reduceRules: Record<string, RuleDef> = {
   // d/dx_i prod = product of the others; written so that zeros give PyTorch's answer, not NaN.
   prod: {
     name: reduceName('ProdBackward0', 'ProdBackward1'),
+    saves: [0, 'output'],
     backward: (g, { inputs, output, attrs }) => {
       const x = asTensor(inputs[0]);
       const { dims, keepdim } = attrs as ReduceAttrs;
@@ -61,6 +65,7 @@ export const reduceRules: Record<string, RuleDef> = {
   // y = softmax(x): dx = y·(g − Σ g·y)
   softmax: {
     name: 'SoftmaxBackward0',
+    saves: ['output'],
     backward: (g, { output, attrs }) => {
       const dim = attrs.dim as number;
       const gy = g.mul(output);
@@ -70,6 +75,7 @@ export const reduceRules: Record<string, RuleDef> = {
   // y = logSoftmax(x): dx = g − exp(y)·Σ g
   logSoftmax: {
     name: 'LogSoftmaxBackward0',
+    saves: ['output'],
     backward: (g, { output, attrs }) => {
       const dim = attrs.dim as number;
       return [g.sub(output.exp().mul(g.sum(dim, { keepdim: true })))];

@@ -12,8 +12,17 @@ export interface RuleContext {
 /** Gradient of the loss with respect to each input, given the gradient `g` of the output. */
 export type Rule = (g: Tensor, ctx: RuleContext) => readonly (Tensor | null)[];
 
+/** A recorded value a rule reads in backward: input i's values, or the output's. */
+export type Saved = number | 'output';
+
 export interface RuleDef {
   /** PyTorch's grad_fn name, e.g. 'MulBackward0'. */
   name: string | ((ctx: Omit<RuleContext, 'needs'>) => string);
+  /**
+   * The values `backward` reads (PyTorch's saved tensors; shapes and dtypes do not count), given
+   * which inputs need gradients. An in-place write into one of them between the forward op and
+   * backward makes backward throw instead of using the new values.
+   */
+  saves: readonly Saved[] | ((needs: (i: number) => boolean, attrs: OpAttrs) => readonly Saved[]);
   backward: Rule;
 }
