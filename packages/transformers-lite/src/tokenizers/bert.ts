@@ -20,6 +20,22 @@ export class BertTokenizer extends PreTrainedTokenizer {
   };
   protected static override readonly defaultCleanUpTokenizationSpaces: boolean = true;
 
+  constructor(tokenizer: Tokenizer, config: JsonObject = {}) {
+    super(tokenizer, config);
+    // As transformers' BertTokenizerFast: tokenizer_config.json's do_lower_case, strip_accents and
+    // tokenize_chinese_chars (defaults true, null, true) win over a BertNormalizer that disagrees.
+    const n = tokenizer.normalizer;
+    if (n instanceof BertNormalizer) {
+      const lower = typeof config.do_lower_case === 'boolean' ? config.do_lower_case : true;
+      const strip = typeof config.strip_accents === 'boolean' ? config.strip_accents : null;
+      const chinese =
+        typeof config.tokenize_chinese_chars === 'boolean' ? config.tokenize_chinese_chars : true;
+      if (n.lowercase !== lower || n.stripAccents !== strip || n.handleChineseChars !== chinese) {
+        tokenizer.normalizer = new BertNormalizer(n.cleanText, chinese, strip, lower);
+      }
+    }
+  }
+
   /** vocab.txt as transformers converts it: BertNormalizer, BertPreTokenizer, [CLS]/[SEP] template, WordPiece. */
   protected static override fromLegacyFiles(files: LoadedFiles, config: JsonObject): Tokenizer {
     const vocabTxt = files.text['vocab.txt'];

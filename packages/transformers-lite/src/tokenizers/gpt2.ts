@@ -20,6 +20,17 @@ export class GPT2Tokenizer extends PreTrainedTokenizer {
     'attention_mask',
   ];
 
+  constructor(tokenizer: Tokenizer, config: JsonObject = {}) {
+    super(tokenizer, config);
+    // As transformers' GPT2TokenizerFast: tokenizer_config.json's add_prefix_space (default false)
+    // wins over a ByteLevel pre-tokenizer that disagrees.
+    const pre = tokenizer.preTokenizer;
+    const addPrefixSpace = config.add_prefix_space === true;
+    if (pre instanceof ByteLevelPreTokenizer && pre.addPrefixSpace !== addPrefixSpace) {
+      tokenizer.preTokenizer = new ByteLevelPreTokenizer(addPrefixSpace, pre.useRegex, pre.trimOffsets);
+    }
+  }
+
   /** vocab.json + merges.txt as transformers converts them: ByteLevel pre-tokenizer, BPE, ByteLevel decoder. */
   protected static override fromLegacyFiles(files: LoadedFiles, config: JsonObject): Tokenizer {
     const mergesTxt = files.text['merges.txt'];

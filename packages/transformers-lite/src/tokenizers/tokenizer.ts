@@ -29,8 +29,8 @@ export interface TokenizerStages {
  * model; the post-processor adds special tokens; the decoder turns tokens back into text.
  */
 export class Tokenizer {
-  readonly normalizer: Normalizer | null;
-  readonly preTokenizer: PreTokenizer | null;
+  private _normalizer: Normalizer | null;
+  private _preTokenizer: PreTokenizer | null;
   readonly model: TokenizerModel;
   readonly postProcessor: PostProcessor | null;
   readonly decoder: Decoder | null;
@@ -43,8 +43,8 @@ export class Tokenizer {
   private readonly wordCache = new Map<string, WordPieces>();
 
   constructor(stages: TokenizerStages) {
-    this.normalizer = stages.normalizer ?? null;
-    this.preTokenizer = stages.preTokenizer ?? null;
+    this._normalizer = stages.normalizer ?? null;
+    this._preTokenizer = stages.preTokenizer ?? null;
     this.model = stages.model;
     this.postProcessor = stages.postProcessor ?? null;
     this.decoder = stages.decoder ?? null;
@@ -68,6 +68,23 @@ export class Tokenizer {
       decoder: optional(json.decoder, createDecoder),
       addedTokens: added.map((t, i) => addedTokenFromJSON(t, `tokenizer.json added_tokens[${i}]`)),
     });
+  }
+
+  get normalizer(): Normalizer | null {
+    return this._normalizer;
+  }
+  /** Replaces the normalizer (as `backend_tokenizer.normalizer = ...` in Python). */
+  set normalizer(n: Normalizer | null) {
+    this._normalizer = n;
+    this.wordCache.clear();
+    this.setAddedTokens(this.added);
+  }
+  get preTokenizer(): PreTokenizer | null {
+    return this._preTokenizer;
+  }
+  set preTokenizer(p: PreTokenizer | null) {
+    this._preTokenizer = p;
+    this.wordCache.clear();
   }
 
   toJSON(): JsonObject {

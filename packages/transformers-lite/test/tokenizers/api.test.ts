@@ -307,3 +307,30 @@ describe('loading', () => {
     expect(cased.tokenize('Hello')).toEqual(['[UNK]']);
   });
 });
+
+describe('tokenizer_config.json options win over tokenizer.json, as in transformers', () => {
+  it("BERT's do_lower_case / strip_accents, GPT-2's add_prefix_space", async () => {
+    const json = readFileSync(`${GENERATED}bert-base-uncased/tokenizer.json`, 'utf8');
+    const cased = await BertTokenizer.fromPretrained({
+      files: { 'tokenizer.json': json, 'tokenizer_config.json': { do_lower_case: false } },
+    });
+    // bert-base-uncased has no capital letters: kept capitals make unknown words.
+    expect(cased.tokenize('Hello hello')).toEqual(['[UNK]', 'hello']);
+    const saved = join(scratch, 'cased');
+    await cased.savePretrained(saved);
+    expect(
+      (JSON.parse(readFileSync(join(saved, 'tokenizer.json'), 'utf8')) as { normalizer: unknown }).normalizer,
+    ).toEqual({
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: false,
+    });
+    const gptJson = readFileSync(`${GENERATED}gpt2/tokenizer.json`, 'utf8');
+    const spaced = await GPT2Tokenizer.fromPretrained({
+      files: { 'tokenizer.json': gptJson, 'tokenizer_config.json': { add_prefix_space: true } },
+    });
+    expect(spaced.encode('hello')).toEqual(gpt2.encode(' hello'));
+  });
+});
