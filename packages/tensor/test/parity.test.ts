@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
+import { currentWebGPUBackend } from '../src/backends/webgpu/init.ts';
 import type { Tensor } from '../src/index.ts';
 import * as L from '../src/index.ts';
 import { BINARY_OPS, UNARY_OPS } from '../src/ops/opTable.ts';
@@ -235,7 +236,21 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
     }
   });
 
-  it('matmul: odd sizes, batches, broadcasting, transposed operands', async () => {
+  it.each([
+    ['tiled (workgroup memory)', false],
+    ['direct (emulated adapters)', true],
+  ])('matmul %s: odd sizes, batches, broadcasting, transposed operands', async (_, emulated) => {
+    const rt = currentWebGPUBackend()!.rt;
+    const saved = rt.emulated;
+    rt.emulated = emulated;
+    try {
+      await matmulProperty();
+    } finally {
+      rt.emulated = saved;
+    }
+  });
+
+  async function matmulProperty(): Promise<void> {
     const size = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 60, max: 70 }));
     await fc.assert(
       fc.asyncProperty(
@@ -266,7 +281,7 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
       ),
       { numRuns: RUNS * 2 },
     );
-  });
+  }
 
   it('softmax and logSoftmax along any dim', async () => {
     await fc.assert(

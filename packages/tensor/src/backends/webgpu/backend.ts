@@ -22,7 +22,7 @@ import {
 } from './elementwise.js';
 import { adamSpec, sgdSpec } from './fused.js';
 import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWords } from './indexing.js';
-import { MM_TILE, matmulSpec, matmulWords } from './matmul.js';
+import { DIRECT_ROWS, MM_TILE, matmulDirectSpec, matmulSpec, matmulWords } from './matmul.js';
 import { randomSpec } from './random.js';
 import { type ReduceDesc, reduceSpec, reduceWords } from './reduce.js';
 import type { GpuRuntime } from './runtime.js';
@@ -346,11 +346,20 @@ export class WebGPUBackend implements Backend {
         'matmul',
         `batch of ${nBatch} exceeds the adapter's ${this.rt.limits.maxWorkgroups} workgroups per dimension`,
       );
-    this.rt.dispatch(matmulSpec(T, r), [this.buf(a), this.buf(b), out.buffer!], p.build(), [
-      Math.ceil(N / MM_TILE),
-      Math.ceil(M / MM_TILE),
-      nBatch,
-    ]);
+    const buffers = [this.buf(a), this.buf(b), out.buffer!];
+    if (this.rt.emulated) {
+      this.rt.dispatch(matmulDirectSpec(T, r), buffers, p.build(), [
+        Math.ceil(N / 32),
+        Math.ceil(M / (8 * DIRECT_ROWS)),
+        nBatch,
+      ]);
+    } else {
+      this.rt.dispatch(matmulSpec(T, r), buffers, p.build(), [
+        Math.ceil(N / MM_TILE),
+        Math.ceil(M / MM_TILE),
+        nBatch,
+      ]);
+    }
     return out;
   }
 

@@ -89,7 +89,9 @@ async function start(opts: InitWebGPUOptions): Promise<boolean> {
     if (requireWebGPUFromEnv()) throw new LumenError(`initWebGPU: LUMEN_REQUIRE_WEBGPU=1 but ${why}`);
     return false;
   }
-  const backend = new WebGPUBackend(new GpuRuntime(device));
+  const backend = new WebGPUBackend(
+    new GpuRuntime(device, adapter?.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+  );
   current = { backend, ownsDevice: !opts.device, gpu, adapter };
   registerBackend(backend);
   return true;
@@ -113,4 +115,9 @@ export function destroyWebGPU(): void {
 /** GPU memory held by the pool (allocated vs idle), for memory tests and diagnostics. */
 export function webgpuPoolStats(): { allocatedBytes: number; freeBytes: number } | null {
   return current ? current.backend.rt.poolStats() : null;
+}
+
+/** The live backend (not exported from the package: tests use it to exercise kernel variants). */
+export function currentWebGPUBackend(): WebGPUBackend | null {
+  return current?.backend ?? null;
 }

@@ -101,3 +101,71 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 }`;
 }
+
+/**
+ * Matmul without workgroup memory or barriers: each invocation computes a 4×4 block of C straight
+ * from A and B. On CPU-emulated adapters (lavapipe/llvmpipe, SwiftShader) the caches do what
+ * workgroup memory does on a GPU, and barriers are expensive (invocations run as coroutines).
+ * Same params as matmulSource; dispatch ceil(N/4/8) × ceil(M/4/8) × batch of 8×8 workgroups.
+ */
+export const DIRECT_ROWS = 8;
+
+export function matmulDirectSpec(T: 'f32' | 'i32', batchRank: number): KernelSpec {
+  return {
+    key: `matmulDirect:${T}:${batchRank}`,
+    name: 'matmul_direct',
+    source: () => matmulDirectSource(T, batchRank, DIRECT_ROWS),
+  };
+}
+
+function matmulDirectSource(T: 'f32' | 'i32', r: number, R: number): string {
+  const batch: string[] = [];
+  for (let k = r - 1; k >= 0; k--) {
+    batch.push(
+      `{ let s = P(${10 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${10 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${10 + 2 * r + k}u)); }`,
+    );
+  }
+  const V = `vec4<${T}>`;
+  const rows = Array.from({ length: R }, (_, i) => i);
+  return `${paramsDecl(matmulWords(r))}
+@group(0) @binding(1) var<storage, read> A: array<${T}>;
+@group(0) @binding(2) var<storage, read> B: array<${T}>;
+@group(0) @binding(3) var<storage, read_write> C: array<${T}>;
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = P(0u);
+  let N = P(1u);
+  let K = P(2u);
+  let row = gid.y * ${R}u;
+  let col = gid.x * 4u;
+  if (row >= M || col >= N) { return; }
+  let ars = bitcast<i32>(P(5u));
+  let acs = bitcast<i32>(P(6u));
+  let brs = bitcast<i32>(P(8u));
+  let bcs = bitcast<i32>(P(9u));
+  var aBase = bitcast<i32>(P(4u));
+  var bBase = bitcast<i32>(P(7u));
+  var rem = gid.z;
+  ${batch.join('\n  ')}
+  // Rows/cols past the edge read the last valid one; their results are not stored.
+  let c1 = min(col + 1u, N - 1u); let c2 = min(col + 2u, N - 1u); let c3 = min(col + 3u, N - 1u);
+  let pb = vec4<i32>(bBase + i32(col) * bcs, bBase + i32(c1) * bcs, bBase + i32(c2) * bcs, bBase + i32(c3) * bcs);
+  ${rows.map((i) => `let pa${i} = aBase + i32(min(row + ${i}u, M - 1u)) * ars; var acc${i} = ${V}();`).join('\n  ')}
+  for (var k = 0u; k < K; k = k + 1u) {
+    let ka = i32(k) * acs;
+    let kb = i32(k) * brs;
+    let b = ${V}(B[u32(pb.x + kb)], B[u32(pb.y + kb)], B[u32(pb.z + kb)], B[u32(pb.w + kb)]);
+    ${rows.map((i) => `acc${i} = acc${i} + A[u32(pa${i} + ka)] * b;`).join('\n    ')}
+  }
+  let base = gid.z * M * N;
+  let accs = array<${V}, ${R}>(${rows.map((i) => `acc${i}`).join(', ')});
+  for (var i = 0u; i < ${R}u; i = i + 1u) {
+    let rr = row + i;
+    if (rr < M) {
+      for (var j = 0u; j < 4u; j = j + 1u) {
+        if (col + j < N) { C[base + rr * N + col + j] = accs[i][j]; }
+      }
+    }
+  }
+}`;
+}

@@ -1,4 +1,4 @@
-import { debugLevel, requestGC } from '../../env.js';
+import { debugLevel, envVar, requestGC } from '../../env.js';
 import { LumenError } from '../../errors.js';
 
 /**
@@ -63,8 +63,17 @@ export class GpuRuntime {
   private errors: string[] = [];
   private lost = false;
 
-  constructor(device: GPUDevice) {
+  /**
+   * True on CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader), where some kernels have
+   * a variant without workgroup memory. LUMEN_MATMUL=tiled|direct overrides the choice.
+   */
+  emulated: boolean;
+
+  constructor(device: GPUDevice, info?: GPUAdapterInfo) {
     this.device = device;
+    const arch = `${info?.architecture ?? ''} ${info?.description ?? ''} ${info?.vendor ?? ''}`.toLowerCase();
+    const forced = envVar('LUMEN_MATMUL');
+    this.emulated = forced ? forced === 'direct' : /llvmpipe|lavapipe|swiftshader/.test(arch);
     this.queue = device.queue;
     this.limits = {
       maxWorkgroups: device.limits.maxComputeWorkgroupsPerDimension,

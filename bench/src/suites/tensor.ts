@@ -1,0 +1,246 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as L from '@lumen/tensor';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { type BenchContext, type Suite, timeIt } from '../harness.ts';
+
+/**
+ * Our ops run inside tidy() so results go back to the pool, as in a training loop; tfjs disposes
+ * its results through tf.tidy.
+ *
+ * @lumen/tensor against TensorFlow.js in one process, on the same inputs:
+ *   f32 matmul 256–2048: our cpu vs tfjs-backend-cpu and -wasm; our webgpu vs tfjs-backend-webgpu
+ *   on the same Dawn adapter; elementwise add of 4M floats (GB/s, vs a plain typed-array loop);
+ *   softmax over [4096, 1024].
+ */
+
+const require = createRequire(import.meta.url);
+
+async function useTf(name: 'cpu' | 'wasm' | 'webgpu'): Promise<boolean> {
+  try {
+    if (name === 'wasm') {
+      setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+    }
+    if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    return ok && tf.getBackend() === name;
+  } catch (e) {
+    console.log(`  tfjs ${name}: unavailable (${(e as Error).message})`);
+    return false;
+  }
+}
+
+/** Waits for tfjs-webgpu's queued work (it batches commands like we do). */
+async function tfGpuSync(): Promise<void> {
+  const b = tf.backend() as unknown as {
+    endComputePassEncoder?: () => void;
+    commandEncoder: unknown;
+    submitQueue(): void;
+    queue: GPUQueue;
+  };
+  b.endComputePassEncoder?.();
+  if (b.commandEncoder) b.submitQueue();
+  await b.queue.onSubmittedWorkDone();
+}
+
+function randomData(n: number, seed: number): Float32Array {
+  const g = new L.Generator(seed);
+  return Float32Array.from({ length: n }, () => g.random() * 2 - 1);
+}
+
+async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
+  for (const n of sizes) {
+    const a = randomData(n * n, 1);
+    const b = randomData(n * n, 2);
+    const flop = 2 * n ** 3;
+    const opts = { minReps: n >= 1024 ? 1 : 3, minTime: n >= 1024 ? 0 : 0.5, warmup: n >= 2048 ? 0 : 1 };
+    const la = L.tensor(a, { shape: [n, n] });
+    const lb = L.tensor(b, { shape: [n, n] });
+    const ours = flop / (await timeIt(() => L.tidy(() => void la.matmul(lb)), opts)) / 1e9;
+    for (const peer of ['cpu', 'wasm'] as const) {
+      if (ctx.quick && peer === 'cpu' && n >= 2048) continue;
+      if (!(await useTf(peer))) continue;
+      const ta = tf.tensor2d(a, [n, n]);
+      const tb = tf.tensor2d(b, [n, n]);
+      const t = await timeIt(() => tf.tidy(() => tf.matMul(ta, tb).dataSync()), opts);
+      tf.dispose([ta, tb]);
+      ctx.add({
+        case: `matmul f32 ${n} (cpu)`,
+        unit: 'GFLOP/s',
+        ours,
+        peerName: `tfjs-${peer}`,
+        peer: flop / t / 1e9,
+      });
+    }
+  }
+}
+
+async function matmulGpu(ctx: BenchContext, sizes: number[]): Promise<void> {
+  const tfOk = await useTf('webgpu');
+  for (const n of sizes) {
+    const a = randomData(n * n, 1);
+    const b = randomData(n * n, 2);
+    const flop = 2 * n ** 3;
+    // Several products per sync amortise the submit/readback, as in a real model.
+    const reps = n <= 512 ? 8 : 2;
+    const opts = { minReps: 2, minTime: 0.5 };
+    const la = L.tensor(a, { shape: [n, n], device: 'webgpu' });
+    const lb = L.tensor(b, { shape: [n, n], device: 'webgpu' });
+    const ours =
+      (flop * reps) /
+      (await timeIt(async () => {
+        await L.tidy(async () => {
+          for (let r = 0; r < reps; r++) la.matmul(lb);
+          await L.syncWebGPU();
+        });
+      }, opts)) /
+      1e9;
+    let peer: number | null = null;
+    if (tfOk) {
+      const ta = tf.tensor2d(a, [n, n]);
+      const tb = tf.tensor2d(b, [n, n]);
+      const t = await timeIt(async () => {
+        const outs: tf.Tensor[] = [];
+        for (let r = 0; r < reps; r++) outs.push(tf.matMul(ta, tb));
+        await tfGpuSync();
+        tf.dispose(outs);
+      }, opts);
+      tf.dispose([ta, tb]);
+      peer = (flop * reps) / t / 1e9;
+    }
+    ctx.add({ case: `matmul f32 ${n} (webgpu)`, unit: 'GFLOP/s', ours, peerName: 'tfjs-webgpu', peer });
+  }
+}
+
+async function elementwise(ctx: BenchContext, gpu: boolean): Promise<void> {
+  const n = 4 * 1024 * 1024;
+  const a = randomData(n, 3);
+  const b = randomData(n, 4);
+  const bytes = 3 * n * 4;
+  const out = new Float32Array(n);
+  const plain =
+    bytes /
+    (await timeIt(() => {
+      for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+    })) /
+    1e9;
+  const la = L.tensor(a);
+  const lb = L.tensor(b);
+  const ours = bytes / (await timeIt(() => L.tidy(() => void la.add(lb)))) / 1e9;
+  ctx.add({ case: 'add 4M f32 (cpu)', unit: 'GB/s', ours, peerName: 'plain Float32Array loop', peer: plain });
+  if (await useTf('cpu')) {
+    const ta = tf.tensor1d(a);
+    const tb = tf.tensor1d(b);
+    const t = await timeIt(() => tf.tidy(() => tf.add(ta, tb).dataSync()));
+    tf.dispose([ta, tb]);
+    ctx.add({ case: 'add 4M f32 (cpu)', unit: 'GB/s', ours, peerName: 'tfjs-cpu', peer: bytes / t / 1e9 });
+  }
+  if (!gpu) return;
+  const ga = L.tensor(a, { device: 'webgpu' });
+  const gb = L.tensor(b, { device: 'webgpu' });
+  const reps = 10;
+  const oursGpu =
+    (bytes * reps) /
+    (await timeIt(async () => {
+      await L.tidy(async () => {
+        for (let r = 0; r < reps; r++) ga.add(gb);
+        await L.syncWebGPU();
+      });
+    })) /
+    1e9;
+  let peer: number | null = null;
+  if (await useTf('webgpu')) {
+    const ta = tf.tensor1d(a);
+    const tb = tf.tensor1d(b);
+    const t = await timeIt(async () => {
+      const outs: tf.Tensor[] = [];
+      for (let r = 0; r < reps; r++) outs.push(tf.add(ta, tb));
+      await tfGpuSync();
+      tf.dispose(outs);
+    });
+    tf.dispose([ta, tb]);
+    peer = (bytes * reps) / t / 1e9;
+  }
+  ctx.add({ case: 'add 4M f32 (webgpu)', unit: 'GB/s', ours: oursGpu, peerName: 'tfjs-webgpu', peer });
+}
+
+async function softmax(ctx: BenchContext, gpu: boolean): Promise<void> {
+  const [r, c] = [4096, 1024];
+  const x = randomData(r * c, 5);
+  const lx = L.tensor(x, { shape: [r, c] });
+  const oursMs = (await timeIt(() => L.tidy(() => void lx.softmax(-1)))) * 1e3;
+  if (await useTf('cpu')) {
+    const tx = tf.tensor2d(x, [r, c]);
+    const t = await timeIt(() => tf.tidy(() => tf.softmax(tx).dataSync()));
+    tx.dispose();
+    ctx.add(
+      { case: 'softmax [4096, 1024] (cpu)', unit: 'ms', ours: oursMs, peerName: 'tfjs-cpu', peer: t * 1e3 },
+      false,
+    );
+  }
+  if (!gpu) return;
+  const reps = 5;
+  const gx = L.tensor(x, { shape: [r, c], device: 'webgpu' });
+  const oursGpu =
+    ((await timeIt(async () => {
+      await L.tidy(async () => {
+        for (let k = 0; k < reps; k++) gx.softmax(-1);
+        await L.syncWebGPU();
+      });
+    })) *
+      1e3) /
+    reps;
+  let peer: number | null = null;
+  if (await useTf('webgpu')) {
+    const tx = tf.tensor2d(x, [r, c]);
+    const t = await timeIt(async () => {
+      const outs: tf.Tensor[] = [];
+      for (let k = 0; k < reps; k++) outs.push(tf.softmax(tx));
+      await tfGpuSync();
+      tf.dispose(outs);
+    });
+    tx.dispose();
+    peer = (t * 1e3) / reps;
+  }
+  ctx.add(
+    { case: 'softmax [4096, 1024] (webgpu)', unit: 'ms', ours: oursGpu, peerName: 'tfjs-webgpu', peer },
+    false,
+  );
+}
+
+const suite: Suite = {
+  name: 'tensor',
+  description: '@lumen/tensor vs TensorFlow.js (cpu, wasm, webgpu on the same Dawn adapter)',
+  async run(ctx) {
+    // One Dawn instance for both libraries: tfjs-webgpu looks for navigator.gpu.
+    let gpu = false;
+    try {
+      const { create, globals } = (await import('webgpu')) as unknown as {
+        create(f: string[]): GPU;
+        globals: object;
+      };
+      Object.assign(globalThis, globals);
+      Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+      gpu = await L.initWebGPU();
+    } catch (e) {
+      console.log(`  webgpu unavailable: ${(e as Error).message}`);
+    }
+    if (gpu) {
+      const adapter = await (
+        globalThis as unknown as { navigator: { gpu: GPU } }
+      ).navigator.gpu.requestAdapter();
+      console.log(
+        `  adapter: ${adapter?.info?.vendor} ${adapter?.info?.architecture} ${adapter?.info?.description ?? ''}`,
+      );
+    } else console.log('  webgpu: no adapter, webgpu rows skipped');
+    const sizes = ctx.quick ? [256, 512] : [256, 512, 1024, 2048];
+    await matmulCpu(ctx, sizes);
+    if (gpu) await matmulGpu(ctx, sizes);
+    await elementwise(ctx, gpu);
+    await softmax(ctx, gpu);
+  },
+};
+export default suite;
