@@ -1,5 +1,56 @@
-// @lumen/transformers-lite: Hugging Face-compatible tokenizers (and, later, BERT/GPT-2 models).
+// @lumen/transformers-lite: Hugging Face-compatible tokenizers, BERT and GPT-2 models, generate(), remote chat.
 
+export type { GenerateOptions, Streamer, StreamerCallback } from './generation/config.ts';
+export { type CausalLM, generate } from './generation/generate.ts';
+export {
+  type LogitsProcessor,
+  minLengthProcessor,
+  minNewTokensProcessor,
+  repetitionPenaltyProcessor,
+  temperatureWarper,
+  topKWarper,
+  topPWarper,
+} from './generation/processors.ts';
+export { type AttentionOptions, MASK_VALUE, scaledDotProductAttention } from './models/attention.ts';
+export {
+  AutoConfig,
+  AutoModel,
+  AutoModelForCausalLM,
+  AutoModelForMaskedLM,
+  AutoModelForSequenceClassification,
+} from './models/auto.ts';
+export {
+  BertForMaskedLM,
+  BertForSequenceClassification,
+  type BertInputs,
+  BertModel,
+  type BertModelOutput,
+  type MaskedLMInputs,
+  type MaskedLMOutput,
+  type SequenceClassifierInputs,
+  type SequenceClassifierOutput,
+} from './models/bert.ts';
+export {
+  BertConfig,
+  type BertConfigOptions,
+  type ConfigDict,
+  GPT2Config,
+  type GPT2ConfigOptions,
+  PretrainedConfig,
+} from './models/config.ts';
+export { Conv1D } from './models/conv1d.ts';
+export { setWarningHandler } from './models/errors.ts';
+export type { ModelFileContents, ModelSource } from './models/files.ts';
+export {
+  type CausalLMInputs,
+  type CausalLMOutput,
+  type GPT2Inputs,
+  GPT2LMHeadModel,
+  GPT2Model,
+  type GPT2ModelOutput,
+} from './models/gpt2.ts';
+export { KVCache, type LegacyCache } from './models/kvCache.ts';
+export { type FromPretrainedOptions, type LoadingInfo, PreTrainedModel } from './models/pretrained.ts';
 export type { AddedToken } from './tokenizers/addedTokens.ts';
 export { AutoTokenizer } from './tokenizers/auto.ts';
 export { BertTokenizer } from './tokenizers/bert.ts';

@@ -1,0 +1,75 @@
+import { F } from '@lumen/nn';
+import { arange, type Generator, type Tensor, where } from '@lumen/tensor';
+import { fail, fmtShape } from './errors.ts';
+
+/**
+ * The value masked attention scores get: float32's lowest finite number, as transformers uses
+ * (torch.finfo(float32).min), not -Infinity — a row whose keys are all masked (a padding query)
+ * then softmaxes to finite numbers instead of NaN, and NaN never leaks into real positions.
+ */
+export const MASK_VALUE = -3.4028234663852886e38;
+
+export interface AttentionOptions {
+  /**
+   * Added to the scores when float (transformers' extended mask: 0 where attended, MASK_VALUE
+   * where not), or a bool mask (true = attend). Broadcast against (B, nh, Tq, Tk).
+   */
+  attnMask?: Tensor | null;
+  /** Queries attend only to keys at or before their own position (the last Tq of Tk keys). */
+  isCausal?: boolean;
+  /** Multiplies the scores; default: divide by sqrt(head size). */
+  scale?: number;
+  /** Dropout on the attention probabilities (only when `training`). */
+  dropoutP?: number;
+  training?: boolean;
+  generator?: Generator;
+}
+
+/**
+ * softmax(q·kᵀ / sqrt(hs) + mask) · v for q (B, nh, Tq, hs) and k, v (B, nh, Tk, hs), as
+ * transformers' eager attention computes it. This one function is where every BERT and GPT-2
+ * layer does attention, so a fused kernel (scores, mask, softmax and the weighted sum without
+ * materialising the (Tq, Tk) matrix) can replace the composite here without touching the models.
+ */
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  options: AttentionOptions = {},
+): Tensor {
+  if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4)
+    fail(
+      'scaledDotProductAttention',
+      `q, k and v must be 4-d (batch, heads, length, headSize), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
+    );
+  const hs = q.shape[3]!;
+  const tq = q.shape[2]!;
+  const tk = k.shape[2]!;
+  let scores = q.matmul(k.mT); // (B, nh, Tq, Tk)
+  scores = options.scale === undefined ? scores.div(Math.sqrt(hs)) : scores.mul(options.scale);
+  if (options.isCausal) scores = where(causalMask(tq, tk, q.device), scores, MASK_VALUE);
+  const mask = options.attnMask;
+  if (mask) scores = mask.dtype === 'bool' ? where(mask, scores, MASK_VALUE) : scores.add(mask);
+  let probs = scores.softmax(-1);
+  if (options.dropoutP && options.training)
+    probs = F.dropout(probs, { p: options.dropoutP, training: true, generator: options.generator });
+  return probs.matmul(v); // (B, nh, Tq, hs)
+}
+
+/** (Tq, Tk) bool: query i (the (Tk − Tq + i)-th position) may see key j when j ≤ Tk − Tq + i. */
+export function causalMask(tq: number, tk: number, device: Tensor['device']): Tensor {
+  if (tq > tk) fail('causalMask', `more queries (${tq}) than keys (${tk})`);
+  const keys = arange(0, tk, 1, { dtype: 'int32', device }).reshape([1, tk]);
+  const queries = arange(tk - tq, tk, 1, { dtype: 'int32', device }).reshape([tq, 1]);
+  return keys.le(queries);
+}
+
+/**
+ * A padding mask (B, Tk) of 1 = token, 0 = padding (int, float or bool) → transformers' additive
+ * (B, 1, 1, Tk) float mask: 0 where attended, MASK_VALUE where padded.
+ */
+export function extendedAttentionMask(mask: Tensor, where: string): Tensor {
+  if (mask.ndim !== 2) fail(where, `attentionMask must be 2-d (batch, length), got ${fmtShape(mask.shape)}`);
+  const [b, t] = mask.shape as [number, number];
+  return mask.float().neg().add(1).mul(MASK_VALUE).reshape([b, 1, 1, t]);
+}

@@ -1,0 +1,132 @@
+import { describe, fail } from './errors.ts';
+
+/** A model's files given directly: config JSON (text, bytes or parsed) and the safetensors bytes. */
+export type ModelFileContents = string | Uint8Array | { [key: string]: unknown };
+/** Where a model comes from: a local folder, or its files (browsers, bundles, tests). Nothing is downloaded. */
+export type ModelSource = string | { files: Record<string, ModelFileContents> };
+
+export const CONFIG_FILE = 'config.json';
+export const WEIGHTS_FILE = 'model.safetensors';
+export const GENERATION_CONFIG_FILE = 'generation_config.json';
+const KNOWN = [CONFIG_FILE, WEIGHTS_FILE, GENERATION_CONFIG_FILE];
+
+export interface ModelFiles {
+  /** The folder, or '{ files }', for messages. */
+  where: string;
+  config: { [key: string]: unknown };
+  generationConfig: { [key: string]: unknown } | null;
+  /** Reads the weights (only when needed: AutoConfig never does). */
+  weights(): Promise<Uint8Array>;
+}
+
+function parseJson(where: string, name: string, content: ModelFileContents): { [key: string]: unknown } {
+  let value: unknown = content;
+  if (typeof content === 'string' || content instanceof Uint8Array) {
+    const text = typeof content === 'string' ? content : new TextDecoder().decode(content);
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      fail(`${name} (in ${where})`, `is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(`${name} (in ${where})`, `must hold a JSON object, got ${describe(value)}`);
+  return value as { [key: string]: unknown };
+}
+
+export async function readModelFiles(source: ModelSource, op: string): Promise<ModelFiles> {
+  if (typeof source === 'string') return readFolder(source, op);
+  if (
+    typeof source !== 'object' ||
+    source === null ||
+    typeof source.files !== 'object' ||
+    source.files === null
+  )
+    fail(
+      op,
+      `source must be a folder path or { files: { "config.json": ..., "model.safetensors": bytes } }, got ${describe(source)}`,
+    );
+  const files = source.files;
+  for (const name of Object.keys(files)) {
+    if (!KNOWN.includes(name))
+      fail(op, `unknown file ${JSON.stringify(name)} in { files }; expected ${KNOWN.join(', ')}`);
+  }
+  const config = files[CONFIG_FILE];
+  if (config === undefined) fail(op, `{ files } has no "${CONFIG_FILE}"`);
+  const gen = files[GENERATION_CONFIG_FILE];
+  return {
+    where: '{ files }',
+    config: parseJson('{ files }', CONFIG_FILE, config),
+    generationConfig: gen === undefined ? null : parseJson('{ files }', GENERATION_CONFIG_FILE, gen),
+    weights: async () => {
+      const w = files[WEIGHTS_FILE];
+      if (w === undefined) fail(op, `{ files } has no "${WEIGHTS_FILE}"`);
+      if (!(w instanceof Uint8Array))
+        fail(op, `files["${WEIGHTS_FILE}"] must be a Uint8Array of the file's bytes, got ${describe(w)}`);
+      return w;
+    },
+  };
+}
+
+async function readFolder(dir: string, op: string): Promise<ModelFiles> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const stat = await fs.stat(dir).catch(() => null);
+  if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);
+  if (!stat.isDirectory()) fail(op, `${dir} is not a folder`);
+  const read = async (name: string): Promise<string | null> => {
+    try {
+      return await fs.readFile(path.join(dir, name), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      fail(op, `cannot read ${path.join(dir, name)}: ${(e as Error).message}`);
+    }
+  };
+  const config = await read(CONFIG_FILE);
+  if (config === null) fail(op, `${dir} has no ${CONFIG_FILE}`);
+  const gen = await read(GENERATION_CONFIG_FILE);
+  return {
+    where: dir,
+    config: parseJson(dir, CONFIG_FILE, config),
+    generationConfig: gen === null ? null : parseJson(dir, GENERATION_CONFIG_FILE, gen),
+    weights: async () => {
+      const file = path.join(dir, WEIGHTS_FILE);
+      const buf = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') fail(op, `cannot read ${file}: ${e.message}`);
+        const hint = ['pytorch_model.bin', 'model.safetensors.index.json'];
+        fail(
+          op,
+          `${dir} has no ${WEIGHTS_FILE} (only single-file safetensors checkpoints are read; convert ${hint.join(' or ')} with transformers' save_pretrained(dir, safe_serialization=True))`,
+        );
+      });
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    },
+  };
+}
+
+/** Writes each file through a temporary file renamed into place: no reader sees half a file. */
+export async function writeFilesAtomically(
+  dir: string,
+  contents: Record<string, string | Uint8Array>,
+  op: string,
+): Promise<string[]> {
+  if (typeof dir !== 'string' || dir.length === 0)
+    fail(op, `directory must be a non-empty string, got ${describe(dir)}`);
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  await fs.mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, data] of Object.entries(contents)) {
+    const file = path.join(dir, name);
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      await fs.writeFile(tmp, data);
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      fail(op, `cannot write ${file}: ${(e as Error).message}`);
+    }
+    written.push(file);
+  }
+  return written;
+}

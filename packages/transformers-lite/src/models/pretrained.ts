@@ -1,0 +1,295 @@
+import { noGrad } from '@lumen/autograd';
+import {
+  Embedding,
+  init,
+  LayerNorm,
+  Linear,
+  Module,
+  Parameter,
+  parseSafetensors,
+  serializeSafetensors,
+} from '@lumen/nn';
+import type { Device, Tensor } from '@lumen/tensor';
+import type { ConfigDict, PretrainedConfig } from './config.ts';
+import { Conv1D } from './conv1d.ts';
+import { describe, fail, fmtShape, warn } from './errors.ts';
+import {
+  CONFIG_FILE,
+  GENERATION_CONFIG_FILE,
+  type ModelSource,
+  readModelFiles,
+  WEIGHTS_FILE,
+  writeFilesAtomically,
+} from './files.ts';
+
+export interface FromPretrainedOptions {
+  /** Where the weights go ('cpu' by default); they are read straight onto it. */
+  device?: Device;
+  /**
+   * With `strict` (the default) a backbone weight that is missing, unexpected or wrongly shaped
+   * is an error listing all of them. A task head the checkpoint lacks (e.g. `classifier.*` when
+   * fine-tuning from a pretrained encoder) is newly initialised with a warning, as transformers
+   * does. `strict: false` loads what fits and warns about the rest.
+   */
+  strict?: boolean;
+  /** Sets the config's numLabels (sequence classification heads). */
+  numLabels?: number;
+  /** Use this config instead of the folder's config.json. */
+  config?: PretrainedConfig;
+}
+
+/** What fromPretrained matched, for callers who want to check (also in the warnings). */
+export interface LoadingInfo {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+  mismatchedKeys: string[];
+}
+
+/** How a model class maps checkpoint keys onto its parameters. */
+export interface LoadRules {
+  /** The backbone's property name in head models ('bert', 'transformer'). */
+  basePrefix: string;
+  /** Checkpoint keys that are tied copies of another weight (transformers drops them when saving). */
+  tiedKeys: string[];
+  /** Checkpoint keys skipped silently: buffers older transformers saved, parts this class lacks. */
+  ignoreUnexpected: RegExp[];
+  /** Model keys that may be absent from a checkpoint and are then newly initialised (with a warning). */
+  newHeadKeys: RegExp[];
+}
+
+type ModelClass<M> = {
+  new (config: never): M;
+  readonly name: string;
+  readonly loadRules: LoadRules;
+  configFromDict(dict: ConfigDict, where: string): PretrainedConfig;
+};
+
+/**
+ * transformers' PreTrainedModel: a model built from a config, loaded from and saved to the
+ * Hugging Face layout (config.json + model.safetensors, Hugging Face parameter names).
+ */
+export abstract class PreTrainedModel extends Module {
+  abstract readonly config: PretrainedConfig;
+  /** generation_config.json's contents when the model was loaded with one. */
+  generationConfigDict: ConfigDict | null = null;
+  /** Set by fromPretrained. */
+  loadingInfo: LoadingInfo | null = null;
+
+  static readonly loadRules: LoadRules = {
+    basePrefix: '',
+    tiedKeys: [],
+    ignoreUnexpected: [],
+    newHeadKeys: [],
+  };
+
+  /** Which device the parameters are on. */
+  get device(): Device {
+    return this.parameters()[0]?.device ?? 'cpu';
+  }
+
+  /**
+   * transformers' `_init_weights` for every submodule: Linear/Conv1D weights ~ N(0,
+   * initializerRange) with zero biases, embeddings ~ N(0, initializerRange) with a zero padding row,
+   * LayerNorm 1 and 0. Draws come from the default generator (seed it with manualSeed).
+   */
+  protected initWeights(range: number): void {
+    noGrad(() => this.initEach(range));
+  }
+
+  private initEach(range: number): void {
+    const done = new Set<Tensor>();
+    const once = (t: Tensor | null, fn: (t: Tensor) => void) => {
+      if (t && !done.has(t)) {
+        done.add(t);
+        fn(t);
+      }
+    };
+    const embeddings: Embedding[] = [];
+    for (const m of this.modules()) {
+      if (m instanceof Embedding) embeddings.push(m);
+      else if (m instanceof Linear || m instanceof Conv1D) {
+        if (!isTied(m.weight, embeddings)) once(m.weight, (w) => init.normal_(w, 0, range));
+        once(m.bias, (b) => init.zeros_(b));
+      } else if (m instanceof LayerNorm) {
+        once(m.weight, (w) => init.ones_(w));
+        once(m.bias, (b) => init.zeros_(b));
+      }
+    }
+    // Embeddings last, so a decoder tied to one ends with its init (zero padding row included).
+    for (const e of embeddings) {
+      init.normal_(e.weight, 0, range);
+      if (e.paddingIdx !== null) e.weight.select(0, e.paddingIdx).copy_(0);
+    }
+  }
+
+  /**
+   * Loads a model from a local folder (or `{ files }`) in the Hugging Face layout. The model is
+   * returned in eval() mode, as transformers' from_pretrained does; call train() to fine-tune.
+   */
+  static async fromPretrained<M extends PreTrainedModel>(
+    this: ModelClass<M>,
+    source: ModelSource,
+    options: FromPretrainedOptions = {},
+  ): Promise<M> {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass it was called on (BertModel, GPT2LMHeadModel…)
+    return loadPretrained(this, source, options);
+  }
+
+  /** The files savePretrained writes, in memory (for browsers): config.json and model.safetensors. */
+  async toFiles(): Promise<Record<string, string | Uint8Array>> {
+    this.config.architectures = [this.constructor.name];
+    const files: Record<string, string | Uint8Array> = {
+      [CONFIG_FILE]: this.config.toJSONString(),
+      // transformers refuses safetensors files whose metadata lacks format: "pt".
+      [WEIGHTS_FILE]: await serializeSafetensors(this.stateDict(), { metadata: { format: 'pt' } }),
+    };
+    if (this.generationConfigDict)
+      files[GENERATION_CONFIG_FILE] = `${JSON.stringify(this.generationConfigDict, null, 2)}\n`;
+    return files;
+  }
+
+  /**
+   * Writes config.json and model.safetensors (Hugging Face names, tied weights stored once) into
+   * `dir`, each atomically, so transformers' from_pretrained(dir) loads it unchanged.
+   */
+  async savePretrained(dir: string): Promise<string[]> {
+    const op = `${this.constructor.name}.savePretrained`;
+    if (typeof dir !== 'string' || dir === '')
+      fail(op, `dir must be a non-empty string, got ${describe(dir)}`);
+    return writeFilesAtomically(dir, await this.toFiles(), op);
+  }
+}
+
+/** fromPretrained's body, for the class `cls` it was called on. */
+async function loadPretrained<M extends PreTrainedModel>(
+  cls: ModelClass<M>,
+  source: ModelSource,
+  options: FromPretrainedOptions,
+): Promise<M> {
+  const op = `${cls.name}.fromPretrained`;
+  if (typeof options !== 'object' || options === null)
+    fail(op, `options must be an object, got ${describe(options)}`);
+  const files = await readModelFiles(source, op);
+  const config = options.config ?? cls.configFromDict(files.config, `${CONFIG_FILE} (in ${files.where})`);
+  if (options.numLabels !== undefined) config.numLabels = options.numLabels;
+  const model = new (cls as unknown as new (c: PretrainedConfig) => M)(config);
+  const bytes = await files.weights();
+  let tensors: Record<string, Tensor>;
+  try {
+    tensors = parseSafetensors(bytes, { device: options.device ?? 'cpu' }).tensors;
+  } catch (e) {
+    fail(op, `cannot read ${WEIGHTS_FILE} (in ${files.where}): ${(e as Error).message}`);
+  }
+  model.loadingInfo = loadCheckpoint(model, cls.loadRules, tensors, {
+    op,
+    where: files.where,
+    strict: options.strict ?? true,
+  });
+  if (options.device) model.to(options.device);
+  model.generationConfigDict = files.generationConfig;
+  return model.eval();
+}
+
+function isTied(w: Tensor, embeddings: Embedding[]): boolean {
+  return embeddings.some((e) => e.weight === w);
+}
+
+/**
+ * Puts checkpoint tensors into the model's parameter slots, transformers' way: a head model
+ * loads a bare backbone checkpoint (keys get the backbone prefix) and a backbone loads a head
+ * model's checkpoint (the prefix is stripped, the other head's keys are reported and skipped).
+ */
+function loadCheckpoint(
+  model: PreTrainedModel,
+  rules: LoadRules,
+  tensors: Record<string, Tensor>,
+  ctx: { op: string; where: string; strict: boolean },
+): LoadingInfo {
+  const params = new Map(model.namedParameters());
+  const prefix = rules.basePrefix ? `${rules.basePrefix}.` : '';
+  const isHeadModel = prefix !== '' && [...params.keys()].some((k) => k.startsWith(prefix));
+  const ckptHasPrefix = prefix !== '' && Object.keys(tensors).some((k) => k.startsWith(prefix));
+  const className = model.constructor.name;
+
+  const found = new Map<string, Tensor>();
+  const unexpectedBackbone: string[] = [];
+  const unexpectedHeads: string[] = [];
+  const mismatched: string[] = [];
+  for (const [rawKey, t] of Object.entries(tensors)) {
+    let key = rawKey;
+    let foreignHead = false;
+    if (isHeadModel && !ckptHasPrefix && !params.has(key) && !rules.tiedKeys.includes(key))
+      key = prefix + key;
+    else if (!isHeadModel && ckptHasPrefix) {
+      if (key.startsWith(prefix)) key = key.slice(prefix.length);
+      else foreignHead = true;
+    }
+    if (rules.ignoreUnexpected.some((re) => re.test(key))) continue;
+    const target = params.get(key);
+    if (rules.tiedKeys.includes(key) && !target) continue; // a tied copy: the weight it equals is loaded
+    if (!target) {
+      const outsideBackbone = foreignHead || (isHeadModel && !key.startsWith(prefix));
+      (outsideBackbone ? unexpectedHeads : unexpectedBackbone).push(rawKey);
+      continue;
+    }
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') {
+      mismatched.push(`${rawKey}: the checkpoint holds ${t.dtype} values, the model float32`);
+      continue;
+    }
+    if (t.shape.length !== target.shape.length || t.shape.some((d, i) => d !== target.shape[i])) {
+      mismatched.push(
+        `${rawKey}: the checkpoint has shape ${fmtShape(t.shape)}, the model ${fmtShape(target.shape)}`,
+      );
+      continue;
+    }
+    found.set(key, t.dtype === target.dtype ? t : t.cast(target.dtype));
+  }
+  const missing = [...params.keys()].filter(
+    (k) => !found.has(k) && !mismatched.some((m) => m.startsWith(`${k}:`)),
+  );
+  const newHeads = missing.filter(
+    (k) => rules.newHeadKeys.some((re) => re.test(k)) || (isHeadModel && !k.startsWith(prefix)),
+  );
+  const missingBackbone = missing.filter((k) => !newHeads.includes(k));
+
+  const problems: string[] = [];
+  if (missingBackbone.length) problems.push(`missing weights: ${missingBackbone.join(', ')}`);
+  if (unexpectedBackbone.length) problems.push(`unexpected weights: ${unexpectedBackbone.join(', ')}`);
+  if (mismatched.length) problems.push(`wrongly shaped weights: ${mismatched.join('; ')}`);
+  if (problems.length && ctx.strict) {
+    fail(
+      ctx.op,
+      `the checkpoint in ${ctx.where} does not fit ${className} as configured by its config.json: ${problems.join('. ')}. ` +
+        'Check that config.json belongs to these weights, or pass { strict: false } to load what fits and keep the rest newly initialised',
+    );
+  }
+  if (problems.length) warn(`${ctx.op}: loading with strict: false despite ${problems.join('. ')}`);
+  if (unexpectedHeads.length) {
+    warn(
+      `Some weights of the model checkpoint at ${ctx.where} were not used when initializing ${className}: ${unexpectedHeads.join(', ')}\n` +
+        `- This IS expected if you are initializing ${className} from the checkpoint of a model trained on another task or with another architecture.`,
+    );
+  }
+  if (newHeads.length) {
+    warn(
+      `Some weights of ${className} were not initialized from the model checkpoint at ${ctx.where} and are newly initialized: ${newHeads.join(', ')}\n` +
+        'You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.',
+    );
+  }
+
+  // Swap the loaded tensors into every slot holding the old parameter (tied weights share one slot value).
+  const replacement = new Map<Tensor, Tensor>();
+  for (const [key, t] of found) replacement.set(params.get(key)!, Parameter(t));
+  for (const m of model.modules()) {
+    const slots = m as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(slots)) {
+      const next = replacement.get(value as Tensor);
+      if (next) slots[name] = next;
+    }
+  }
+  return {
+    missingKeys: missing,
+    unexpectedKeys: [...unexpectedBackbone, ...unexpectedHeads],
+    mismatchedKeys: mismatched.map((m) => m.slice(0, m.indexOf(':'))),
+  };
+}
