@@ -36,10 +36,13 @@ export class BenchContext {
 
   /** Adds a row; `higherIsBetter` is true for rates (GFLOP/s, GB/s), false for times. */
   add(row: Omit<Row, 'ratio'>, higherIsBetter = true): void {
-    const ratio = row.peer === null || row.peer === 0 ? null : higherIsBetter ? row.ours / row.peer : row.peer / row.ours;
+    const ratio =
+      row.peer === null || row.peer === 0 ? null : higherIsBetter ? row.ours / row.peer : row.peer / row.ours;
     this.rows.push({ ...row, ratio });
     const r = ratio === null ? '' : ` ratio ${ratio.toFixed(2)}x`;
-    console.log(`  ${row.case}: ours ${fmt(row.ours)} ${row.unit}, ${row.peerName} ${row.peer === null ? '-' : fmt(row.peer)}${r}`);
+    console.log(
+      `  ${row.case}: ours ${fmt(row.ours)} ${row.unit}, ${row.peerName} ${row.peer === null ? '-' : fmt(row.peer)}${r}`,
+    );
   }
 }
 
@@ -54,7 +57,10 @@ export function fmt(x: number): string {
  * Median seconds per call of fn (sync or async), after warm-up, running at least `minTime` seconds
  * or `minReps` repetitions.
  */
-export async function timeIt(fn: () => unknown, opts: { warmup?: number; minReps?: number; minTime?: number } = {}): Promise<number> {
+export async function timeIt(
+  fn: () => unknown,
+  opts: { warmup?: number; minReps?: number; minTime?: number } = {},
+): Promise<number> {
   const warmup = opts.warmup ?? 1;
   const minReps = opts.minReps ?? 3;
   const minTime = opts.minTime ?? 0.5;
@@ -82,7 +88,12 @@ export function printTable(suite: string, rows: readonly Row[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  const out = [`\n${suite}`, line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+  const out = [
+    `\n${suite}`,
+    line(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
   console.log(out);
   return out;
 }
@@ -92,7 +103,10 @@ export function writeResults(suite: string, rows: readonly Row[], meta: Record<s
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${suite}.json`);
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ suite, date: new Date().toISOString(), ...meta, rows }, null, 2)}\n`);
+  writeFileSync(
+    tmp,
+    `${JSON.stringify({ suite, date: new Date().toISOString(), ...meta, rows }, null, 2)}\n`,
+  );
   renameSync(tmp, file);
   return file;
 }
