@@ -111,8 +111,11 @@ def save_checkpoint(name, config, state_dict):
 
 def flat(t):
     # float32 values need 9 significant digits to round-trip; more only bloats the JSON.
+    # JSON has no infinities: the processors' -inf is written as null.
     vals = t.detach().reshape(-1).tolist()
-    return [float('%.9g' % v) for v in vals] if t.is_floating_point() else vals
+    if not t.is_floating_point():
+        return vals
+    return [None if v == -float('inf') else float('%.9g' % v) for v in vals]
 
 
 def tj(t):

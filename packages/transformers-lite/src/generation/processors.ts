@@ -72,7 +72,8 @@ export function topPWarper(topP: number, minTokensToKeep = 1): LogitsProcessor {
       // Tokens already at -Infinity have probability 0 and stay removed, so only finite ones are sorted.
       const order: number[] = [];
       for (let i = 0; i < row.length; i++) if (row[i]! > -Infinity) order.push(i);
-      order.sort((a, b) => row[a]! - row[b]! || a - b);
+      // Ascending; among equal scores the higher index sorts first (and is dropped first), as torch.sort orders them.
+      order.sort((a, b) => row[a]! - row[b]! || b - a);
       let max = -Infinity;
       for (const i of order) max = Math.max(max, row[i]!);
       let total = 0;

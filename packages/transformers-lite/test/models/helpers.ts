@@ -9,6 +9,7 @@ export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'models');
 export interface TJ {
   dtype: 'float32' | 'int32' | 'bool';
   shape: number[];
+  /** null stands for -Infinity (JSON has no infinities). */
   data: number[];
 }
 
