@@ -77,6 +77,34 @@ export async function timeIt(
   return times[Math.floor(times.length / 2)]!;
 }
 
+/**
+ * Median seconds per call of each fn, measured in alternation (a, b, a, b, …) so that load from
+ * other processes hits every contestant alike.
+ */
+export async function timeInterleaved(
+  fns: readonly (() => unknown)[],
+  opts: { warmup?: number; reps?: number; minTime?: number } = {},
+): Promise<number[]> {
+  const warmup = opts.warmup ?? 1;
+  const reps = opts.reps ?? 5;
+  const minTime = opts.minTime ?? 0.5;
+  for (const fn of fns) for (let i = 0; i < warmup; i++) await fn();
+  const times: number[][] = fns.map(() => []);
+  const start = performance.now();
+  while (times[0]!.length < reps || (performance.now() - start) / 1000 < minTime) {
+    for (const [k, fn] of fns.entries()) {
+      const t0 = performance.now();
+      await fn();
+      times[k]!.push((performance.now() - t0) / 1000);
+    }
+    if (times[0]!.length >= 500) break;
+  }
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return t[Math.floor(t.length / 2)]!;
+  });
+}
+
 export function printTable(suite: string, rows: readonly Row[]): string {
   const header = ['case', 'ours', 'peer', 'peer value', 'ratio (ours/peer)'];
   const body = rows.map((r) => [
