@@ -212,6 +212,17 @@ describe.each(CASES)('estimator contract: $name', (c) => {
     });
   }
 
+  it('leaves its input unchanged (Tensor and rows)', () => {
+    const before = X.arraySync();
+    const rows = X.arraySync() as number[][];
+    const est = c.make(c.random ? { randomState: 0 } : {});
+    est.fit(...fitArgs(c, X));
+    outputs(est, c, X);
+    est.fit(...fitArgs(c, rows));
+    expect(X.arraySync()).toEqual(before);
+    expect(rows).toEqual(before);
+  });
+
   it('rejects bad X with a message naming the argument', () => {
     const est = c.make();
     const bad = X.arraySync() as number[][];

@@ -42,6 +42,7 @@ function tensorValues(op: string, arg: string, t: Tensor): Float64Array {
     );
   }
   if (t.dtype === 'bool') fail(op, `${arg} must hold numbers, got a bool tensor; cast it with .double()`);
+  // dataSync returns a fresh copy, so a float64 one can be used (and changed) as it is.
   const d = t.dataSync();
   return d instanceof Float64Array ? d : Float64Array.from(d);
 }
@@ -66,7 +67,7 @@ export function toMatrix(op: string, arg: string, X: unknown, opts: { allowEmpty
         `${arg} must be 2-d (samples x features), got shape [${X.shape.join(', ')}]${X.ndim === 1 ? '; reshape a single feature with X.reshape(-1, 1)' : ''}`,
       );
     }
-    m = matrix(X.shape[0]!, X.shape[1]!, Float64Array.from(tensorValues(op, arg, X)));
+    m = matrix(X.shape[0]!, X.shape[1]!, tensorValues(op, arg, X));
   } else if (isConvertible(X)) {
     return toMatrix(op, arg, X.toTensor({ dtype: 'float64' }), opts);
   } else if (Array.isArray(X)) {
@@ -104,7 +105,7 @@ export function toVector(op: string, arg: string, y: unknown): Float64Array {
   let v: Float64Array;
   if (y instanceof Tensor) {
     if (y.ndim !== 1) fail(op, `${arg} must be 1-d, got shape [${y.shape.join(', ')}]`);
-    v = Float64Array.from(tensorValues(op, arg, y));
+    v = tensorValues(op, arg, y);
   } else if (isConvertible(y)) {
     return toVector(op, arg, y.toTensor({ dtype: 'float64' }));
   } else if (y instanceof Float64Array || y instanceof Float32Array || y instanceof Int32Array) {
