@@ -43,7 +43,7 @@ export function kmeansPlusPlus(
     pot += closest[i]!;
   }
   const cum = new Float64Array(n);
-  const cand = new Float64Array(nTrials * n);
+  const candPot = new Float64Array(nTrials * n);
   for (let c = 1; c < k; c++) {
     let acc = 0;
     for (let i = 0; i < n; i++) cum[i] = acc += closest[i]!;
@@ -60,6 +60,12 @@ export function kmeansPlusPlus(
       }
       ids.push(Math.min(lo, n - 1));
     }
+    // Distances from every sample to all candidates at once: one blocked product X · candᵀ.
+    const cand = new Float64Array(nTrials * d);
+    ids.forEach((id, t) => {
+      cand.set(X.subarray(id * d, id * d + d), t * d);
+    });
+    const dots = gemmABt(X, cand, n, d, nTrials);
     let best = 0;
     let bestPot = Number.POSITIVE_INFINITY;
     for (let t = 0; t < nTrials; t++) {
@@ -67,9 +73,9 @@ export function kmeansPlusPlus(
       let p = 0;
       const o = t * n;
       for (let i = 0; i < n; i++) {
-        const dist = Math.max(0, xNorms[i]! - 2 * dot(X, i * d, X, id * d, d) + xNorms[id]!);
+        const dist = Math.max(0, xNorms[i]! - 2 * dots[i * nTrials + t]! + xNorms[id]!);
         const v = Math.min(closest[i]!, dist);
-        cand[o + i] = v;
+        candPot[o + i] = v;
         p += v;
       }
       if (p < bestPot) {
@@ -78,7 +84,7 @@ export function kmeansPlusPlus(
       }
     }
     pot = bestPot;
-    closest = cand.slice(best * n, best * n + n);
+    closest = candPot.slice(best * n, best * n + n);
     centers.set(X.subarray(ids[best]! * d, ids[best]! * d + d), c * d);
   }
   return centers;
