@@ -40,7 +40,27 @@ export function householderQrTransposed(at: Float64Array, m: number, n: number, 
     const b = 2 / vnorm2;
     rdiag[k] = alpha;
     beta[k] = b;
-    for (let j = k + 1; j < n; j++) {
+    // Two columns per pass over v: half the loads of v.
+    let j = k + 1;
+    for (; j + 1 < n; j += 2) {
+      const j0 = j * m;
+      const j1 = j0 + m;
+      let s0 = 0;
+      let s1 = 0;
+      for (let i = k; i < m; i++) {
+        const v = at[ko + i]!;
+        s0 += v * at[j0 + i]!;
+        s1 += v * at[j1 + i]!;
+      }
+      s0 *= b;
+      s1 *= b;
+      for (let i = k; i < m; i++) {
+        const v = at[ko + i]!;
+        at[j0 + i]! -= s0 * v;
+        at[j1 + i]! -= s1 * v;
+      }
+    }
+    for (; j < n; j++) {
       const jo = j * m;
       let s = 0;
       for (let i = k; i < m; i++) s += at[ko + i]! * at[jo + i]!;
