@@ -1,4 +1,4 @@
-import { type Tensor, where } from '@lumen/tensor';
+import { sub, type Tensor, where } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -53,8 +53,8 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOp
   sameShape('binaryCrossEntropy', input, target);
   checkProbabilities('binaryCrossEntropy', input);
   const logP = input.log().clamp(-100);
-  const log1mP = input.neg().add(1).log().clamp(-100);
-  let loss = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
+  const log1mP = sub(1, input).log().clamp(-100);
+  let loss = target.mul(logP).add(sub(1, target).mul(log1mP)).neg();
   if (options.weight) loss = loss.mul(options.weight);
   return reduce('binaryCrossEntropy', loss, options.reduction);
 }
@@ -79,9 +79,9 @@ export function binaryCrossEntropyWithLogits(
   let loss: Tensor;
   if (options.posWeight) {
     const logWeight = options.posWeight.sub(1).mul(target).add(1);
-    loss = target.neg().add(1).mul(input).add(logWeight.mul(softTerm));
+    loss = sub(1, target).mul(input).add(logWeight.mul(softTerm));
   } else {
-    loss = target.neg().add(1).mul(input).add(softTerm);
+    loss = sub(1, target).mul(input).add(softTerm);
   }
   if (options.weight) loss = loss.mul(options.weight);
   return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);

@@ -1,18 +1,11 @@
 import { noGrad } from '@lumen/autograd';
-import {
-  full,
-  type Generator,
-  normal as normalTensor,
-  type Tensor,
-  uniform as uniformTensor,
-} from '@lumen/tensor';
+import { type Generator, normal as normalTensor, type Tensor, uniform as uniformTensor } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
-import { copyInto } from '../module/inPlace.js';
 
 /**
- * torch.nn.init: each helper overwrites a tensor's values in place (like PyTorch's trailing-underscore
- * functions) and returns it. Random draws come from the default generator (seed it with
- * manualSeed) or the `generator` option.
+ * torch.nn.init: each helper overwrites a tensor's values in place (`copy_` under noGrad, like
+ * PyTorch's trailing-underscore functions), on any device, and returns it. Random draws come from
+ * the default generator (seed it with manualSeed) or the `generator` option.
  */
 
 export type Nonlinearity =
@@ -63,8 +56,10 @@ export function calculateFans(t: Tensor): { fanIn: number; fanOut: number } {
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
 }
 
-function write(op: string, t: Tensor, values: Tensor): Tensor {
-  noGrad(() => copyInto(op, t, values));
+/** Writes values (made for this call) into t and frees them. */
+function write(t: Tensor, values: Tensor | number): Tensor {
+  noGrad(() => t.copy_(values));
+  if (typeof values !== 'number') values.dispose();
   return t;
 }
 
@@ -74,16 +69,23 @@ function checkFloat(op: string, t: Tensor): void {
 
 export function uniform_(t: Tensor, a = 0, b = 1, opts: RandomInit = {}): Tensor {
   checkFloat('uniform_', t);
-  return write('uniform_', t, uniformTensor(t.shape, a, b, { dtype: t.dtype, generator: opts.generator }));
+  return write(
+    t,
+    uniformTensor(t.shape, a, b, { dtype: t.dtype, device: t.device, generator: opts.generator }),
+  );
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1, opts: RandomInit = {}): Tensor {
   checkFloat('normal_', t);
-  return write('normal_', t, normalTensor(t.shape, mean, std, { dtype: t.dtype, generator: opts.generator }));
+  return write(
+    t,
+    normalTensor(t.shape, mean, std, { dtype: t.dtype, device: t.device, generator: opts.generator }),
+  );
 }
 
 export function constant_(t: Tensor, value: number): Tensor {
-  return write('constant_', t, full(t.shape, value, { dtype: t.dtype }));
+  if (typeof value !== 'number') fail('constant_', `value must be a number, got ${typeof value}`);
+  return write(t, value);
 }
 
 export function zeros_(t: Tensor): Tensor {

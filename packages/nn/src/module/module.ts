@@ -1,6 +1,6 @@
+import { noGrad } from '@lumen/autograd';
 import type { Device, Tensor } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
-import { assignParameter, noteOwner } from './inPlace.js';
 import { isParameter, isTensorLike, Parameter } from './parameter.js';
 
 export type StateDict = Record<string, Tensor>;
@@ -71,10 +71,7 @@ export class Module {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (buffers?.has(key)) continue;
-      if (isParameter(value) || (isTensorLike(value) && value.requiresGrad)) {
-        noteOwner(value, this);
-        out.push([key, value]);
-      }
+      if (isParameter(value) || (isTensorLike(value) && value.requiresGrad)) out.push([key, value]);
     }
     return out;
   }
@@ -207,9 +204,11 @@ export class Module {
   }
 
   /**
-   * Copies values from `stateDict` into this model's parameters and buffers. With `strict` (the
-   * default) every key must match and the error lists all missing and unexpected keys and every
-   * shape mismatch at once. Dtypes are converted to the model's.
+   * Copies values from `stateDict` into this model's parameters and buffers, in place (`copy_`), so
+   * optimizers and anything else holding them see the new values. With `strict` (the default)
+   * every key must match and the error lists all missing and unexpected keys and every shape
+   * mismatch at once. Dtypes are converted to the model's; a value on another device is moved
+   * there first (from webgpu, move the state dict to cpu with toAsync before loading into a cpu model).
    */
   loadStateDict(stateDict: StateDict, options: { strict?: boolean } = {}): LoadResult {
     if (typeof stateDict !== 'object' || stateDict === null)
@@ -242,22 +241,18 @@ export class Module {
         'loadStateDict',
         `error(s) loading the state dict for ${this.constructor.name}: ${problems.join('. ')}`,
       );
-    const buffers = new Set(this.buffers());
-    for (const [k, v] of Object.entries(stateDict)) {
-      const target = targets.get(k);
-      if (!target) continue;
-      const source = v.device === target.device ? v : v.to(target.device);
-      if (buffers.has(target)) this.setBuffer(k, source.cast(target.dtype));
-      else assignParameter('loadStateDict', target, source);
-    }
+    noGrad(() => {
+      for (const [k, v] of Object.entries(stateDict)) {
+        const target = targets.get(k);
+        if (!target) continue;
+        // Cast before moving: a float64 checkpoint loads into a float32 webgpu model (no f64 there).
+        const cast = v.device !== target.device && v.dtype !== target.dtype ? v.cast(target.dtype) : v;
+        const source = cast.device === target.device ? cast : cast.to(target.device);
+        target.copy_(source);
+        for (const t of new Set([cast, source])) if (t !== v) t.dispose();
+      }
+    });
     return { missingKeys, unexpectedKeys };
-  }
-
-  /** Puts a new value in the buffer slot named by a dotted key. */
-  private setBuffer(dotted: string, value: Tensor): void {
-    const cut = dotted.lastIndexOf('.');
-    const owner = cut < 0 ? this : this.namedModules().find(([n]) => n === dotted.slice(0, cut))?.[1];
-    if (owner) (owner as unknown as Record<string, Tensor>)[dotted.slice(cut + 1)] = value;
   }
 
   /** Extra text for toString(), e.g. 'in_features=2, out_features=16'. */

@@ -1,5 +1,4 @@
-import { type Tensor, zerosLike } from '@lumen/tensor';
-import { adamStepHost } from './hostKernels.js';
+import { adamStep, keep, type Tensor, zerosLike } from '@lumen/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface AdamOptions {
@@ -11,6 +10,7 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
+/** One parameter's Adam state; the tensors are updated in place by every step. */
 export interface AdamState {
   step: number;
   expAvg: Tensor;
@@ -18,43 +18,19 @@ export interface AdamState {
   maxExpAvgSq: Tensor | null;
 }
 
+/** The optimizer's own zeros (kept out of any tidy() the caller's step() runs in). */
+const stateZeros = (p: Tensor) => keep(zerosLike(p));
+
 /**
- * torch.optim.Adam / AdamW for one parameter (PyTorch 1.13's _single_tensor_adam(w)):
+ * torch.optim.Adam / AdamW (PyTorch 1.13's _single_tensor_adam), one fused in-place step per
+ * parameter (@lumen/tensor's adamStep):
  *   AdamW: p = p·(1 − lr·wd);  Adam: g = g + wd·p
- *   m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+ *   m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²  (amsgrad: v̂ = max(v̂, v))
  *   p = p − (lr / (1−β1ᵗ)) · m / (sqrt(v) / sqrt(1−β2ᵗ) + eps)
  */
-export function adamUpdate(
-  param: Tensor,
-  grad: Tensor,
-  state: AdamState | undefined,
-  h: AdamOptions,
-  decoupled: boolean,
-): { param: Tensor; state: AdamState } {
-  const [beta1, beta2] = h.betas;
-  const step = (state?.step ?? 0) + 1;
-  let g = h.maximize ? grad.neg() : grad;
-  let p = param;
-  if (h.weightDecay !== 0) {
-    if (decoupled) p = p.mul(1 - h.lr * h.weightDecay);
-    else g = g.add(param.mul(h.weightDecay));
-  }
-  const expAvg = (state?.expAvg ?? zerosLike(param)).mul(beta1).add(g.mul(1 - beta1));
-  const expAvgSq = (state?.expAvgSq ?? zerosLike(param)).mul(beta2).add(g.mul(g).mul(1 - beta2));
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-  const stepSize = h.lr / biasCorrection1;
-  let maxExpAvgSq: Tensor | null = null;
-  let second = expAvgSq;
-  if (h.amsgrad) {
-    maxExpAvgSq = state?.maxExpAvgSq ? state.maxExpAvgSq.maximum(expAvgSq) : expAvgSq;
-    second = maxExpAvgSq;
-  }
-  const denom = second.sqrt().div(biasCorrection2Sqrt).add(h.eps);
-  return { param: p.sub(expAvg.div(denom).mul(stepSize)), state: { step, expAvg, expAvgSq, maxExpAvgSq } };
-}
-
 abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
+  protected abstract readonly decoupled: boolean;
+
   protected validate(g: ParamGroup<AdamOptions>, i: number): void {
     this.check(g.lr >= 0, i, 'learning rate lr', g.lr);
     this.check(g.eps >= 0, i, 'eps', g.eps);
@@ -63,10 +39,40 @@ abstract class AdamBase extends Optimizer<AdamOptions, AdamState> {
     this.check(g.betas[1] >= 0 && g.betas[1] < 1, i, 'beta2 (expected 0 <= beta2 < 1)', g.betas[1]);
     this.check(g.weightDecay >= 0, i, 'weightDecay', g.weightDecay);
   }
+
+  protected updateParam(
+    param: Tensor,
+    grad: Tensor,
+    state: AdamState | undefined,
+    h: ParamGroup<AdamOptions>,
+  ): AdamState {
+    const s = state ?? {
+      step: 0,
+      expAvg: stateZeros(param),
+      expAvgSq: stateZeros(param),
+      maxExpAvgSq: h.amsgrad ? stateZeros(param) : null,
+    };
+    // amsgrad may be switched on in a group after the first step (PyTorch allocates it lazily too).
+    if (h.amsgrad && s.maxExpAvgSq === null) s.maxExpAvgSq = stateZeros(param);
+    s.step += 1;
+    adamStep(param, grad, s.expAvg, s.expAvgSq, {
+      lr: h.lr,
+      beta1: h.betas[0],
+      beta2: h.betas[1],
+      eps: h.eps,
+      weightDecay: h.weightDecay,
+      decoupled: this.decoupled,
+      step: s.step,
+      maximize: h.maximize,
+      maxExpAvgSq: h.amsgrad ? s.maxExpAvgSq : null,
+    });
+    return s;
+  }
 }
 
 /** torch.optim.Adam (weight decay added to the gradient, L2 style). */
 export class Adam extends AdamBase {
+  protected readonly decoupled = false;
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('Adam', params, {
       lr: 1e-3,
@@ -78,26 +84,11 @@ export class Adam extends AdamBase {
       ...options,
     });
   }
-  protected update(
-    param: Tensor,
-    grad: Tensor,
-    state: AdamState | undefined,
-    group: ParamGroup<AdamOptions>,
-  ) {
-    return adamUpdate(param, grad, state, group, false);
-  }
-  protected override updateInPlace(
-    param: Tensor,
-    grad: Tensor,
-    state: AdamState | undefined,
-    group: ParamGroup<AdamOptions>,
-  ) {
-    return adamStepHost(param, grad, state, group, false);
-  }
 }
 
 /** torch.optim.AdamW (decoupled weight decay, default 0.01). */
 export class AdamW extends AdamBase {
+  protected readonly decoupled = true;
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('AdamW', params, {
       lr: 1e-3,
@@ -108,21 +99,5 @@ export class AdamW extends AdamBase {
       maximize: false,
       ...options,
     });
-  }
-  protected update(
-    param: Tensor,
-    grad: Tensor,
-    state: AdamState | undefined,
-    group: ParamGroup<AdamOptions>,
-  ) {
-    return adamUpdate(param, grad, state, group, true);
-  }
-  protected override updateInPlace(
-    param: Tensor,
-    grad: Tensor,
-    state: AdamState | undefined,
-    group: ParamGroup<AdamOptions>,
-  ) {
-    return adamStepHost(param, grad, state, group, true);
   }
 }

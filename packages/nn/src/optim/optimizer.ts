@@ -1,7 +1,6 @@
 import { noGrad } from '@lumen/autograd';
-import { type Tensor, tidy } from '@lumen/tensor';
+import type { Tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
-import { assignParameter } from '../module/inPlace.js';
 
 /** A group of parameters sharing hyperparameters; `lr` is what schedulers change. */
 export type ParamGroup<H> = H & { params: Tensor[]; lr: number; initialLr?: number };
@@ -16,10 +15,10 @@ function isTensorLike(x: unknown): x is Tensor {
 }
 
 /**
- * torch.optim.Optimizer. A subclass supplies `update`: the whole per-parameter update as one
- * function of (param, grad, state) returning the new values — the unit a fused device kernel can
- * take over. `step()` runs it for every parameter that has a gradient and writes the result into the
- * parameter (in place on cpu; see module/inPlace.ts for other devices).
+ * torch.optim.Optimizer. A subclass supplies `updateParam`: one parameter's whole update, done in
+ * place by one fused @lumen/tensor step (`adamStep`, `sgdStep`: one loop on cpu, one kernel on
+ * webgpu). Parameters and state tensors keep their identity across steps on every device, so the
+ * model, the optimizer and user code all see the new values, as in PyTorch.
  */
 export abstract class Optimizer<H extends object, S extends object> {
   readonly paramGroups: ParamGroup<H>[];
@@ -54,6 +53,8 @@ export abstract class Optimizer<H extends object, S extends object> {
             name,
             `paramGroups[${gi}].params[${i}] is not a leaf tensor; optimizers update leaves (parameters)`,
           );
+        if (p.dtype !== 'float32' && p.dtype !== 'float64')
+          fail(name, `paramGroups[${gi}].params[${i}] must be a float tensor, got ${p.dtype}`);
         if (seen.has(p)) fail(name, `paramGroups[${gi}].params[${i}] appears more than once`);
         seen.add(p);
       });
@@ -66,26 +67,11 @@ export abstract class Optimizer<H extends object, S extends object> {
   /** Throws on a bad hyperparameter, naming it. */
   protected abstract validate(group: ParamGroup<H>, index: number): void;
 
-  /** The update for one parameter: new parameter values and new state. Pure: never mutates inputs. */
-  protected abstract update(
-    param: Tensor,
-    grad: Tensor,
-    state: S | undefined,
-    group: ParamGroup<H>,
-  ): { param: Tensor; state: S };
-
   /**
-   * A fused update that writes the parameter and its state in place (see hostKernels.ts), or null
-   * when it does not apply here and the composite `update` should run.
+   * Updates `param` (and its state) in place from `grad`, which has param's dtype, device and
+   * layout; returns the state to keep (created on the first step).
    */
-  protected updateInPlace(
-    _param: Tensor,
-    _grad: Tensor,
-    _state: S | undefined,
-    _group: ParamGroup<H>,
-  ): S | null {
-    return null;
-  }
+  protected abstract updateParam(param: Tensor, grad: Tensor, state: S | undefined, group: ParamGroup<H>): S;
 
   /** Sets every parameter's gradient to null (PyTorch's default set_to_none). */
   zeroGrad(): void {
@@ -96,39 +82,33 @@ export abstract class Optimizer<H extends object, S extends object> {
   step(): void {
     noGrad(() => {
       for (const group of this.paramGroups) {
-        group.params.forEach((p, i) => {
-          if (p.grad === null) return;
-          const old = this.state.get(p);
-          const fused = this.updateInPlace(p, p.grad, old, group);
-          if (fused) {
-            this.state.set(p, fused);
-            return;
-          }
-          // The update's temporaries are freed at once (tidy), not left to the garbage collector.
-          const { param, state } = tidy(() => this.update(p.detach(), p.grad!, old, group));
-          const holder = assignParameter(`${this.name}.step`, p, param);
-          if (holder !== param) param.dispose();
-          if (old) disposeReplaced(old, state);
-          if (holder !== p) {
-            // Replaced rather than written in place (not cpu): follow the new tensor.
-            group.params[i] = holder;
-            this.state.delete(p);
-          }
-          this.state.set(holder, state);
-        });
+        for (const p of group.params) {
+          if (p.grad === null) continue;
+          const grad = this.gradFor(p, p.grad);
+          this.state.set(p, this.updateParam(p, grad, this.state.get(p), group));
+          if (grad !== p.grad) grad.dispose();
+        }
       }
     });
   }
 
+  /**
+   * The gradient as the fused step reads it: param's dtype and a contiguous layout (autograd gives
+   * that already; a gradient set by hand may not have it).
+   */
+  private gradFor(p: Tensor, grad: Tensor): Tensor {
+    if (grad.device !== p.device)
+      fail(this.name, `a gradient is on ${grad.device} but its parameter is on ${p.device}`);
+    let g = grad.dtype === p.dtype ? grad : grad.cast(p.dtype);
+    if (!g.isContiguous()) {
+      const c = g.contiguous();
+      if (g !== grad) g.dispose();
+      g = c;
+    }
+    return g;
+  }
+
   protected check(cond: boolean, index: number, what: string, value: unknown): void {
     if (!cond) fail(this.name, `invalid ${what} in paramGroups[${index}]: got ${JSON.stringify(value)}`);
-  }
-}
-
-/** Frees the previous state's tensors that the new state no longer holds (they are the optimizer's own). */
-function disposeReplaced(old: object, next: object): void {
-  const kept = new Set(Object.values(next));
-  for (const v of Object.values(old)) {
-    if (isTensorLike(v) && !kept.has(v)) v.dispose();
   }
 }

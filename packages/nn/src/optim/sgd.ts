@@ -1,6 +1,5 @@
-import type { Tensor } from '@lumen/tensor';
+import { keep, sgdStep, type Tensor, zerosLike } from '@lumen/tensor';
 import { fail } from '../errors.js';
-import { sgdStepHost } from './hostKernels.js';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
 
 export interface SGDOptions {
@@ -12,32 +11,16 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
+/** One parameter's SGD state: the momentum buffer (null without momentum), updated in place. */
 export interface SGDState {
   momentumBuffer: Tensor | null;
 }
 
 /**
- * torch.optim.SGD's update for one parameter (PyTorch 1.13's _single_tensor_sgd):
+ * torch.optim.SGD (PyTorch 1.13's _single_tensor_sgd), one fused in-place step per parameter
+ * (@lumen/tensor's sgdStep):
  *   d = g + wd·p;  b = d (first step) or μ·b + (1−τ)·d;  d = d + μ·b (nesterov) or b;  p = p − lr·d
  */
-export function sgdUpdate(
-  param: Tensor,
-  grad: Tensor,
-  state: SGDState | undefined,
-  h: SGDOptions,
-): { param: Tensor; state: SGDState } {
-  let d = h.maximize ? grad.neg() : grad;
-  if (h.weightDecay !== 0) d = d.add(param.mul(h.weightDecay));
-  let buf: Tensor | null = null;
-  if (h.momentum !== 0) {
-    const prev = state?.momentumBuffer ?? null;
-    // A copy on the first step (as PyTorch's clone): the buffer is the optimizer's own tensor.
-    buf = prev === null ? d.clone() : prev.mul(h.momentum).add(d.mul(1 - h.dampening));
-    d = h.nesterov ? d.add(buf.mul(h.momentum)) : buf;
-  }
-  return { param: param.sub(d.mul(h.lr)), state: { momentumBuffer: buf } };
-}
-
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: ParamsInput<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
     if (options === undefined || typeof options.lr !== 'number')
@@ -63,16 +46,24 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       fail('SGD', 'nesterov momentum requires a momentum > 0 and zero dampening');
   }
 
-  protected update(param: Tensor, grad: Tensor, state: SGDState | undefined, group: ParamGroup<SGDOptions>) {
-    return sgdUpdate(param, grad, state, group);
-  }
-
-  protected override updateInPlace(
+  protected updateParam(
     param: Tensor,
     grad: Tensor,
     state: SGDState | undefined,
-    group: ParamGroup<SGDOptions>,
-  ) {
-    return sgdStepHost(param, grad, state, group);
+    h: ParamGroup<SGDOptions>,
+  ): SGDState {
+    const prev = state?.momentumBuffer ?? null;
+    // The buffer is created on the first step with momentum; that step sets it to d (PyTorch's clone).
+    const buffer = h.momentum !== 0 ? (prev ?? keep(zerosLike(param))) : null;
+    sgdStep(param, grad, buffer, {
+      lr: h.lr,
+      momentum: h.momentum,
+      dampening: h.dampening,
+      weightDecay: h.weightDecay,
+      nesterov: h.nesterov,
+      maximize: h.maximize,
+      first: buffer !== null && prev === null,
+    });
+    return { momentumBuffer: buffer ?? prev };
   }
 }
