@@ -100,6 +100,22 @@ const UNARY_DOMAIN: Partial<Record<string, [number, number]>> = {
   tan: [-1.2, 1.2],
 };
 
+/** Runs fn with the backend's GPU kernels (tiled, tree reductions) or its CPU-emulation variants. */
+async function withKernels(emulated: boolean, fn: () => Promise<void>): Promise<void> {
+  const rt = currentWebGPUBackend()!.rt;
+  const saved = rt.emulated;
+  rt.emulated = emulated;
+  try {
+    await fn();
+  } finally {
+    rt.emulated = saved;
+  }
+}
+const VARIANTS = [
+  ['GPU kernels', false],
+  ['CPU-emulation kernels', true],
+] as const;
+
 describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)', () => {
   const unaryNames = Object.keys(UNARY_OPS).filter(
     (k) => !['clamp', 'leakyRelu', 'identity', 'toBool'].includes(k),
@@ -175,80 +191,75 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
     );
   });
 
-  it('reductions over random dims', async () => {
-    const ops = [
-      'sum',
-      'mean',
-      'max',
-      'min',
-      'prod',
-      'argmax',
-      'argmin',
-      'var',
-      'logsumexp',
-      'all',
-      'any',
-    ] as const;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...ops),
-        inputArb(shapeArb().filter((s) => s.length > 0)),
-        fc.boolean(),
-        fc.nat(),
-        async (op, inp, keepdim, pick) => {
-          const rank = inp.shape.length;
-          const dim = pick % rank;
-          const all =
-            pick % 3 === 0 &&
-            op !== 'argmax' &&
-            op !== 'argmin' &&
-            op !== 'logsumexp' &&
-            op !== 'all' &&
-            op !== 'any';
-          const empty = all ? inp.shape.includes(0) : inp.shape[dim] === 0;
-          if (empty && !['sum', 'prod', 'mean', 'all', 'any'].includes(op)) return;
-          const run = (d: L.Device) => {
-            const x = build(inp, d, 'float32', op === 'prod' ? 0.5 : -3, op === 'prod' ? 1.5 : 3);
-            if (op === 'all' || op === 'any') return x.gt(0)[op](dim, { keepdim });
-            if (op === 'logsumexp') return x.logsumexp(dim, { keepdim });
-            if (op === 'argmax' || op === 'argmin') return x[op](dim, { keepdim });
-            return x[op](all ? undefined : dim, { keepdim });
-          };
-          await compare(run('cpu'), run('webgpu'), 1e-4, 1e-4, op);
-        },
-      ),
-      { numRuns: RUNS * 2 },
-    );
-  });
+  it.each(VARIANTS)('reductions over random dims (%s)', async (_, emulated) =>
+    withKernels(emulated, async () => {
+      const ops = [
+        'sum',
+        'mean',
+        'max',
+        'min',
+        'prod',
+        'argmax',
+        'argmin',
+        'var',
+        'logsumexp',
+        'all',
+        'any',
+      ] as const;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...ops),
+          inputArb(shapeArb().filter((s) => s.length > 0)),
+          fc.boolean(),
+          fc.nat(),
+          async (op, inp, keepdim, pick) => {
+            const rank = inp.shape.length;
+            const dim = pick % rank;
+            const all =
+              pick % 3 === 0 &&
+              op !== 'argmax' &&
+              op !== 'argmin' &&
+              op !== 'logsumexp' &&
+              op !== 'all' &&
+              op !== 'any';
+            const empty = all ? inp.shape.includes(0) : inp.shape[dim] === 0;
+            if (empty && !['sum', 'prod', 'mean', 'all', 'any'].includes(op)) return;
+            const run = (d: L.Device) => {
+              const x = build(inp, d, 'float32', op === 'prod' ? 0.5 : -3, op === 'prod' ? 1.5 : 3);
+              if (op === 'all' || op === 'any') return x.gt(0)[op](dim, { keepdim });
+              if (op === 'logsumexp') return x.logsumexp(dim, { keepdim });
+              if (op === 'argmax' || op === 'argmin') return x[op](dim, { keepdim });
+              return x[op](all ? undefined : dim, { keepdim });
+            };
+            await compare(run('cpu'), run('webgpu'), 1e-4, 1e-4, op);
+          },
+        ),
+        { numRuns: RUNS * 2 },
+      );
+    }),
+  );
 
-  it('long reductions take the two-pass path', async () => {
-    for (const n of [32768, 70001, 300000]) {
-      const inp: Input = { shape: [n], layout: { kind: 'contig' }, seed: n };
-      for (const op of ['sum', 'max', 'min'] as const) {
-        await compare(
-          build(inp, 'cpu')[op](),
-          build(inp, 'webgpu')[op](),
-          1e-4,
-          op === 'sum' ? 2e-2 : 0,
-          `${op} ${n}`,
-        );
+  it.each(VARIANTS)('long reductions take the two-pass path (%s)', async (_, emulated) =>
+    withKernels(emulated, async () => {
+      for (const n of [32768, 70001, 300000]) {
+        const inp: Input = { shape: [n], layout: { kind: 'contig' }, seed: n };
+        for (const op of ['sum', 'max', 'min'] as const) {
+          await compare(
+            build(inp, 'cpu')[op](),
+            build(inp, 'webgpu')[op](),
+            1e-4,
+            op === 'sum' ? 2e-2 : 0,
+            `${op} ${n}`,
+          );
+        }
       }
-    }
-  });
+    }),
+  );
 
-  it.each([
-    ['tiled (workgroup memory)', false],
-    ['direct (emulated adapters)', true],
-  ])('matmul %s: odd sizes, batches, broadcasting, transposed operands', async (_, emulated) => {
-    const rt = currentWebGPUBackend()!.rt;
-    const saved = rt.emulated;
-    rt.emulated = emulated;
-    try {
-      await matmulProperty();
-    } finally {
-      rt.emulated = saved;
-    }
-  });
+  it.each(VARIANTS)(
+    'matmul with %s: odd sizes, batches, broadcasting, transposed operands',
+    async (_, emulated) => withKernels(emulated, matmulProperty),
+  );
 
   async function matmulProperty(): Promise<void> {
     const size = fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 60, max: 70 }));
@@ -283,24 +294,26 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
     );
   }
 
-  it('softmax and logSoftmax along any dim', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        inputArb(shapeArb().filter((s) => s.length > 0)),
-        fc.nat(),
-        fc.boolean(),
-        async (inp, pick, log) => {
-          const dim = pick % inp.shape.length;
-          const run = (d: L.Device) =>
-            log
-              ? build(inp, d, 'float32', -8, 8).logSoftmax(dim)
-              : build(inp, d, 'float32', -8, 8).softmax(dim);
-          await compare(run('cpu'), run('webgpu'), 1e-4, 1e-5, log ? 'logSoftmax' : 'softmax');
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it.each(VARIANTS)('softmax and logSoftmax along any dim (%s)', async (_, emulated) =>
+    withKernels(emulated, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          inputArb(shapeArb().filter((s) => s.length > 0)),
+          fc.nat(),
+          fc.boolean(),
+          async (inp, pick, log) => {
+            const dim = pick % inp.shape.length;
+            const run = (d: L.Device) =>
+              log
+                ? build(inp, d, 'float32', -8, 8).logSoftmax(dim)
+                : build(inp, d, 'float32', -8, 8).softmax(dim);
+            await compare(run('cpu'), run('webgpu'), 1e-4, 1e-5, log ? 'logSoftmax' : 'softmax');
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    }),
+  );
 
   it('gather, indexSelect, scatterAdd and cat', async () => {
     await fc.assert(

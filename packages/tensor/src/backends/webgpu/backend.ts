@@ -16,9 +16,11 @@ import {
   binaryExpr,
   type ElementwiseDesc,
   elementwiseSpec,
+  isVectorizable,
   type OperandDesc,
   operandParamOffsets,
   unaryExpr,
+  VEC,
 } from './elementwise.js';
 import { adamSpec, sgdSpec } from './fused.js';
 import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWords } from './indexing.js';
@@ -198,7 +200,13 @@ export class WebGPUBackend implements Backend {
     for (const v of pvals) p.as(T, v);
     if (p.length !== words) throw new Error(`internal: param count ${p.length} != ${words}`);
     const buffers = operands.filter((_, k) => !isScalar[k]).map((v) => this.buf(v));
-    this.rt.dispatch(elementwiseSpec(desc), [...buffers, outStorage.buffer!], p.build(), this.rt.grid(n));
+    const threads = isVectorizable(desc) ? Math.ceil(n / VEC) : n;
+    this.rt.dispatch(
+      elementwiseSpec(desc),
+      [...buffers, outStorage.buffer!],
+      p.build(),
+      this.rt.grid(threads),
+    );
     return outStorage;
   }
 
@@ -265,10 +273,13 @@ export class WebGPUBackend implements Backend {
     const accType =
       op === 'sum' || op === 'prod' ? computeType(outDtype === 'bool' ? 'int32' : outDtype) : inElem;
     const outElem = elemType(outDtype);
-    const twoPass = !isArg && nOut <= 64 && nIn >= TWO_PASS_MIN;
+    // On CPU-emulated adapters one invocation per output (and no barriers) is fastest; long
+    // reductions into few outputs are split into chunks either way.
+    const emulated = this.rt.emulated;
+    const twoPass = !isArg && nOut <= 64 && nIn >= (emulated ? CHUNK * 2 : TWO_PASS_MIN);
     const nChunks = twoPass ? Math.ceil(nIn / CHUNK) : 1;
     const chunk = twoPass ? CHUNK : Math.max(nIn, 1);
-    const mode = !twoPass && nIn <= 64 ? 'serial' : 'tree';
+    const mode = emulated || (!twoPass && nIn <= 64) ? 'serial' : 'tree';
     const first: ReduceDesc = {
       op,
       outerRank: o.shape.length,
@@ -296,7 +307,7 @@ export class WebGPUBackend implements Backend {
       inElem: accType,
       accType,
       outElem,
-      mode: 'tree',
+      mode: emulated ? 'serial' : 'tree',
     };
     const p2 = new Params()
       .u32(nOut)
@@ -308,7 +319,12 @@ export class WebGPUBackend implements Backend {
       .i32(nChunks)
       .u32(nChunks)
       .i32(1);
-    this.rt.dispatch(reduceSpec(second), [target.buffer!, out.buffer!], p2.build(), this.rt.grid(nOut, 1));
+    this.rt.dispatch(
+      reduceSpec(second),
+      [target.buffer!, out.buffer!],
+      p2.build(),
+      emulated ? this.rt.grid(nOut) : this.rt.grid(nOut, 1),
+    );
     this.release(target);
     return out;
   }
@@ -366,7 +382,7 @@ export class WebGPUBackend implements Backend {
   softmax(x: View, rows: number, cols: number, log: boolean): Storage {
     const out = this.alloc(x.dtype, rows * cols);
     if (rows * cols === 0) return out;
-    const mode = cols <= 64 ? 'serial' : 'tree';
+    const mode = this.rt.emulated || cols <= 64 ? 'serial' : 'tree';
     const p = new Params().u32(rows).u32(cols).u32(x.offset);
     const grid = mode === 'serial' ? this.rt.grid(rows) : this.rt.grid(rows, 1);
     this.rt.dispatch(softmaxSpec(log, mode), [this.buf(x), out.buffer!], p.build(), grid);

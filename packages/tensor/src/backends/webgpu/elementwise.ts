@@ -36,11 +36,18 @@ export interface ElementwiseDesc {
   readonly stridedOut?: boolean;
 }
 
+/** Elements per invocation when every operand is contiguous or a scalar (fewer, fatter threads). */
+export const VEC = 4;
+
+export function isVectorizable(d: ElementwiseDesc): boolean {
+  return !d.stridedOut && d.operands.every((o) => o.layout !== 'strided');
+}
+
 const LAYOUT_CODE: Record<Layout, string> = { contig: 'c', strided: 't', scalar: 'k' };
 
 export function elementwiseKey(d: ElementwiseDesc): string {
   const ops = d.operands.map((o) => `${LAYOUT_CODE[o.layout]}${o.elem}`).join(',');
-  return `ew:${d.name}:${d.rank}:${ops}:${d.compute}:${d.outElem}:${d.stridedOut ? 's' : 'c'}`;
+  return `ew:${d.name}:${d.rank}:${ops}:${d.compute}:${d.outElem}:${d.stridedOut ? 's' : 'c'}:${isVectorizable(d) ? VEC : 1}`;
 }
 
 /** Word index of each operand's parameters in the uniform block. */
@@ -107,14 +114,22 @@ function elementwiseSource(d: ElementwiseDesc): string {
   const value = d.returnsBool ? `select(0u, 1u, r)` : `${d.outElem}(r)`;
   const outIndex = d.stridedOut ? (d.rank === 0 ? `P(${dst}u)` : 'u32(od)') : 'i';
   lines.push(`out[${outIndex}] = ${value};`);
+  const body = isVectorizable(d)
+    ? `let i0 = i * ${VEC}u;
+  for (var q = 0u; q < ${VEC}u; q = q + 1u) {
+    let e = i0 + q;
+    if (e >= P(0u)) { return; }
+    ${lines.join('\n    ').replaceAll('+ i]', '+ e]').replaceAll('out[i]', 'out[e]')}
+  }`
+    : `if (i >= P(0u)) { return; }
+  ${lines.join('\n  ')}`;
   return `${paramsDecl(words)}
 ${bindingDecls.filter(Boolean).join('\n')}
 @group(0) @binding(${outBinding}) var<storage, read_write> out: array<${d.outElem}>;
 ${MATH_HELPERS}
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  ${lines.join('\n  ')}
+  ${body}
 }`;
 }
 
