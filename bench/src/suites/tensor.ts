@@ -22,7 +22,9 @@ async function useTf(name: 'cpu' | 'wasm' | 'webgpu'): Promise<boolean> {
   try {
     if (name === 'wasm') {
       // TFJS_WASM_DIR: where the .wasm files are when this suite runs bundled (outside node_modules).
-      setWasmPaths(`${process.env.TFJS_WASM_DIR ?? dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+      setWasmPaths(
+        `${process.env.TFJS_WASM_DIR ?? dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`,
+      );
     }
     if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
     const ok = await tf.setBackend(name);
