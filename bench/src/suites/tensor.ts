@@ -120,12 +120,13 @@ async function matmulGpu(ctx: BenchContext, sizes: number[]): Promise<void> {
   }
 }
 
-async function elementwise(ctx: BenchContext, gpu: boolean): Promise<void> {
+async function elementwise(ctx: BenchContext, gpu: boolean, gpuOnly = false): Promise<void> {
   const n = 4 * 1024 * 1024;
   const a = randomData(n, 3);
   const b = randomData(n, 4);
   const bytes = 3 * n * 4;
   const out = new Float32Array(n);
+  if (gpuOnly) return elementwiseGpu(ctx, a, b, bytes);
   // The baseline a user would write: a function over typed arrays. (An inline loop over
   // module-level constants can be faster still, as V8 folds their lengths; no library gets that.)
   const plainAdd = (x: Float32Array, y: Float32Array, o: Float32Array) => {
@@ -160,7 +161,15 @@ async function elementwise(ctx: BenchContext, gpu: boolean): Promise<void> {
       peer: bytes / t! / 1e9,
     });
   }
-  if (!gpu) return;
+  if (gpu) await elementwiseGpu(ctx, a, b, bytes);
+}
+
+async function elementwiseGpu(
+  ctx: BenchContext,
+  a: Float32Array,
+  b: Float32Array,
+  bytes: number,
+): Promise<void> {
   const ga = L.tensor(a, { device: 'webgpu' });
   const gb = L.tensor(b, { device: 'webgpu' });
   const reps = 10;
@@ -189,11 +198,11 @@ async function elementwise(ctx: BenchContext, gpu: boolean): Promise<void> {
   ctx.add({ case: 'add 4M f32 (webgpu)', unit: 'GB/s', ours: oursGpu, peerName: 'tfjs-webgpu', peer });
 }
 
-async function softmax(ctx: BenchContext, gpu: boolean): Promise<void> {
+async function softmax(ctx: BenchContext, gpu: boolean, gpuOnly = false): Promise<void> {
   const [r, c] = [4096, 1024];
   const x = randomData(r * c, 5);
   const lx = L.tensor(x, { shape: [r, c] });
-  if (await useTf('cpu')) {
+  if (!gpuOnly && (await useTf('cpu'))) {
     const tx = tf.tensor2d(x, [r, c]);
     const [ours, t] = await timeInterleaved(
       [() => L.tidy(() => void lx.softmax(-1)), () => tf.tidy(() => void tf.softmax(tx).dataSync())],
@@ -267,10 +276,12 @@ const suite: Suite = {
       );
     } else console.log('  webgpu: no adapter, webgpu rows skipped');
     const sizes = ctx.quick ? [256, 512] : [256, 512, 1024, 2048];
-    await matmulCpu(ctx, sizes);
+    // LUMEN_BENCH_GPU_ONLY=1 skips the cpu rows (for short runs on a lent GPU machine).
+    const gpuOnly = process.env.LUMEN_BENCH_GPU_ONLY === '1';
+    if (!gpuOnly) await matmulCpu(ctx, sizes);
     if (gpu) await matmulGpu(ctx, sizes);
-    await elementwise(ctx, gpu);
-    await softmax(ctx, gpu);
+    if (!gpuOnly || gpu) await elementwise(ctx, gpu, gpuOnly);
+    if (!gpuOnly || gpu) await softmax(ctx, gpu, gpuOnly);
   },
 };
 export default suite;
