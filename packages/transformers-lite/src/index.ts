@@ -1,5 +1,17 @@
 // @lumen/transformers-lite: Hugging Face-compatible tokenizers, BERT and GPT-2 models, generate(), remote chat.
 
+export {
+  type ChatChunk,
+  type ChatCompletion,
+  type ChatCompletionMessage,
+  type ChatRequest,
+  type ChatStream,
+  type ChatUsage,
+  OpenRouterClient,
+  OpenRouterError,
+  type OpenRouterOptions,
+} from './chat/openRouter.ts';
+export { type ServerSentEvent, SSEParser } from './chat/sse.ts';
 export type { GenerateOptions, Streamer, StreamerCallback } from './generation/config.ts';
 export { type CausalLM, generate } from './generation/generate.ts';
 export {
