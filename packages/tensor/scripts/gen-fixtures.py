@@ -297,6 +297,40 @@ case('logSoftmax large logits', 'logSoftmax', [desc(x)], {'dim': 1}, torch.log_s
 x = rnd([4, 3], 'float64')
 case('softmax float64 non-contiguous', 'softmax', [desc(x, permute=[1, 0])], {'dim': 1}, torch.softmax(x.t(), 1))
 
+# ---- attention, tril/triu --------------------------------------------------------------------------
+def sdpa(q, k, v, attn_mask=None, is_causal=False, scale=None):
+    # torch 2's F.scaled_dot_product_attention reference (Debian's torch 1.13 predates it).
+    L, S = q.size(-2), k.size(-2)
+    scale = 1 / math.sqrt(q.size(-1)) if scale is None else scale
+    w = q @ k.transpose(-2, -1) * scale
+    if is_causal:
+        w = w.masked_fill(~torch.ones(L, S, dtype=torch.bool).tril(), float('-inf'))
+    if attn_mask is not None:
+        w = w.masked_fill(~attn_mask, float('-inf')) if attn_mask.dtype == torch.bool else w + attn_mask
+    return torch.softmax(w, -1) @ v
+
+
+class F:
+    scaled_dot_product_attention = staticmethod(sdpa)
+
+
+q, k, v = rnd([2, 3, 4, 8]), rnd([2, 3, 5, 8]), rnd([2, 3, 5, 6])
+case('sdpa plain', 'sdpa', [desc(q), desc(k), desc(v)], {}, F.scaled_dot_product_attention(q, k, v))
+bm = rnd([4, 5], 'bool')
+bm[:, 0] = True  # every query row keeps at least one key
+case('sdpa bool mask broadcast', 'sdpa', [desc(q), desc(k), desc(v), desc(bm)], {}, F.scaled_dot_product_attention(q, k, v, attn_mask=bm))
+fm = rnd([2, 1, 4, 5])
+case('sdpa float mask', 'sdpa', [desc(q), desc(k), desc(v), desc(fm)], {}, F.scaled_dot_product_attention(q, k, v, attn_mask=fm))
+qs, ks, vs = rnd([3, 6, 8]), rnd([3, 6, 8]), rnd([3, 6, 8])
+case('sdpa causal', 'sdpa', [desc(qs), desc(ks), desc(vs)], {'isCausal': True}, F.scaled_dot_product_attention(qs, ks, vs, is_causal=True))
+case('sdpa scale', 'sdpa', [desc(qs), desc(ks), desc(vs)], {'scale': 0.5}, torch.softmax(qs @ ks.transpose(-2, -1) * 0.5, -1) @ vs)
+kt = rnd([3, 8, 6])
+case('sdpa transposed key', 'sdpa', [desc(qs), desc(kt, permute=[0, 2, 1]), desc(vs)], {}, F.scaled_dot_product_attention(qs, kt.transpose(1, 2), vs))
+x = rnd([3, 4, 5])
+for d in (0, 1, -1):
+    case(f'tril diagonal {d}', 'tril', [desc(x)], {'diagonal': d}, torch.tril(x, d))
+    case(f'triu diagonal {d}', 'triu', [desc(x)], {'diagonal': d}, torch.triu(x, d))
+
 # ---- casts and creation -----------------------------------------------------------------------------
 x = torch.tensor([-2.7, -0.5, 0.0, 0.5, 2.7, float('nan')])
 case('cast float32 -> bool (nan is true)', 'cast', [desc(x)], {'dtype': 'bool'}, x.bool())

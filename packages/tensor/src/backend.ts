@@ -125,6 +125,13 @@ export interface Backend {
   /** Row-wise (log-)softmax of a contiguous [rows, cols] view. */
   softmax(x: View, rows: number, cols: number, log: boolean): Storage;
 
+  /**
+   * Optional fused attention (see ops/attention.ts): q [...B, L, E], k [...B, S, E], v [...B, S, Ev],
+   * mask [...B, L, S] or null, all with the same batch dims (broadcast ones have stride 0). Backends
+   * without it get the composite.
+   */
+  attention?(q: View, k: View, v: View, mask: View | null, opts: { scale: number; causal: boolean }): Storage;
+
   // ---- the only primitives that write into existing memory ----
   /** dst[...] = src[...] through dst's strides; src already has dst's shape and dtype. */
   assign(dst: View, src: View): void;

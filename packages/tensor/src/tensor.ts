@@ -14,6 +14,7 @@ import { matmul } from './ops/linalg.js';
 import * as mv from './ops/movement.js';
 import * as red from './ops/reduce.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
+import { tril, triu } from './ops/triangular.js';
 import { formatTensor } from './print.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
 
@@ -472,6 +473,14 @@ export class Tensor implements View {
   }
   logSoftmax(dim: number): Tensor {
     return logSoftmax(this, dim);
+  }
+  /** Lower triangle of the last two dims (the rest zeroed), as torch.tril. */
+  tril(diagonal = 0): Tensor {
+    return tril(this, diagonal);
+  }
+  /** Upper triangle of the last two dims, as torch.triu. */
+  triu(diagonal = 0): Tensor {
+    return triu(this, diagonal);
   }
 
   // ---- shape and indexing ----------------------------------------------------------------------------

@@ -72,6 +72,14 @@ const OPS: Record<string, OpFn> = {
   indexSelect: (x, a) => x[0]!.indexSelect(a.dim, x[1]!),
   scatterAdd: (x, a) => x[0]!.scatterAdd(a.dim, x[1]!, x[2]!),
   softmax: (x, a) => x[0]!.softmax(a.dim),
+  sdpa: (x, a) =>
+    L.scaledDotProductAttention(x[0]!, x[1]!, x[2]!, {
+      attnMask: x[3] ?? null,
+      isCausal: a.isCausal,
+      scale: a.scale,
+    }),
+  tril: (x, a) => x[0]!.tril(a.diagonal),
+  triu: (x, a) => x[0]!.triu(a.diagonal),
   logSoftmax: (x, a) => x[0]!.logSoftmax(a.dim),
   cast: (x, a) => x[0]!.cast(a.dtype),
   arange: (_, a, device) => L.arange(a.start, a.end, a.step, { device }),
@@ -97,7 +105,7 @@ function usesFloat64(c: Case): boolean {
 function tolFor(c: Case, device: L.Device, dtype: L.DType) {
   const t = defaultTol(dtype, device);
   if (c.name.includes('long vector')) return { rtol: 1e-4, atol: 1e-3 };
-  if (['var', 'std', 'logsumexp', 'matmul', 'erf', 'gelu'].some((k) => c.op.startsWith(k)))
+  if (['var', 'std', 'logsumexp', 'matmul', 'erf', 'gelu', 'sdpa'].some((k) => c.op.startsWith(k)))
     return { rtol: t.rtol * 10, atol: t.atol * 10 };
   return t;
 }

@@ -350,6 +350,41 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
     );
   });
 
+  it('fused attention (webgpu) matches the composite (cpu): masks, causal, L != S, broadcast batches', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom('none', 'bool', 'float', 'causal'),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1 << 30 }),
+        async (L_, S, E, Ev, maskKind, shareKv, seed) => {
+          const Sx = maskKind === 'causal' ? Math.max(S, L_) : S;
+          const run = (d: L.Device) => {
+            const q = build({ shape: [2, 3, L_, E], layout: { kind: 'contig' }, seed }, d);
+            const kvBatch = shareKv ? [2, 1] : [2, 3];
+            const k = build({ shape: [...kvBatch, Sx, E], layout: { kind: 'contig' }, seed: seed + 1 }, d);
+            const v = build({ shape: [...kvBatch, Sx, Ev], layout: { kind: 'contig' }, seed: seed + 2 }, d);
+            let attnMask: Tensor | null = null;
+            if (maskKind === 'bool') {
+              // Column 0 always allowed, so no row is fully masked.
+              attnMask = build({ shape: [L_, Sx], layout: { kind: 'contig' }, seed: seed + 3 }, d)
+                .gt(-1)
+                .logicalOr(L.arange(Sx, undefined, 1, { device: d }).eq(0));
+            } else if (maskKind === 'float') {
+              attnMask = build({ shape: [3, 1, Sx], layout: { kind: 'contig' }, seed: seed + 3 }, d);
+            }
+            return L.scaledDotProductAttention(q, k, v, { attnMask, isCausal: maskKind === 'causal' });
+          };
+          await compare(run('cpu'), run('webgpu'), 1e-4, 1e-5, `attention ${maskKind}`);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
   it('random streams are identical on both devices for the same seed', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 }), shapeArb(3), async (seed, shape) => {

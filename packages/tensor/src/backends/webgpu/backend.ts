@@ -12,6 +12,7 @@ import type { DType, TypedArray } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
 import { collapseDims, contiguousStrides, isContiguous, numel } from '../../shape.js';
+import { attentionSpec, attentionWords } from './attention.js';
 import {
   binaryExpr,
   type ElementwiseDesc,
@@ -471,6 +472,53 @@ export class WebGPUBackend implements Backend {
     if (kind === 'randint') p.i32(r.a).u32(r.b - r.a);
     else p.f32(r.a).f32(r.b);
     this.rt.dispatch(randomSpec(kind, T), [out.buffer!], p.build(), this.rt.grid(size));
+    return out;
+  }
+
+  attention(q: View, k: View, v: View, mask: View | null, o: { scale: number; causal: boolean }): Storage {
+    const nd = q.shape.length;
+    const L = q.shape[nd - 2]!;
+    const E = q.shape[nd - 1]!;
+    const S = k.shape[nd - 2]!;
+    const Ev = v.shape[nd - 1]!;
+    const batchShape = q.shape.slice(0, nd - 2);
+    const strideSets = [q, k, v].map((t) => t.strides.slice(0, nd - 2));
+    strideSets.push(mask ? mask.strides.slice(0, nd - 2) : batchShape.map(() => 0));
+    const batch = collapseDims(batchShape, strideSets);
+    const B = numel(batchShape);
+    const out = this.alloc(q.dtype, B * L * Ev);
+    if (B * L * Ev === 0) return out;
+    const r = batch.shape.length;
+    const p = new Params()
+      .u32(B)
+      .u32(L)
+      .u32(S)
+      .u32(E)
+      .u32(Ev)
+      .f32(o.scale)
+      .u32(o.causal ? 1 : 0)
+      .u32(r);
+    p.i32(q.offset)
+      .i32(q.strides[nd - 2]!)
+      .i32(q.strides[nd - 1]!);
+    p.i32(k.offset)
+      .i32(k.strides[nd - 2]!)
+      .i32(k.strides[nd - 1]!);
+    p.i32(v.offset)
+      .i32(v.strides[nd - 2]!)
+      .i32(v.strides[nd - 1]!);
+    p.i32(mask?.offset ?? 0)
+      .i32(mask?.strides[nd - 2] ?? 0)
+      .i32(mask?.strides[nd - 1] ?? 0);
+    for (const d of batch.shape) p.u32(d);
+    for (const set of batch.strides) for (const st of set) p.i32(st);
+    if (p.length !== attentionWords(r)) throw new Error('internal: attention params');
+    const maskKind = mask ? (mask.dtype === 'bool' ? 'bool' : 'float') : 'none';
+    const acc = Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(Ev, 1))));
+    const buffers = [this.buf(q), this.buf(k), this.buf(v)];
+    if (mask) buffers.push(this.buf(mask));
+    buffers.push(out.buffer!);
+    this.rt.dispatch(attentionSpec(maskKind, r, acc), buffers, p.build(), this.rt.grid(B * L));
     return out;
   }
 
