@@ -1,4 +1,4 @@
-import { cat, manualSeed, ones, randn, type Tensor, tensor, zeros } from '@lumen/tensor';
+import { cat, type Device, manualSeed, ones, randn, type Tensor, tensor, zeros } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
@@ -11,6 +11,7 @@ import {
   SGD,
 } from '../src/index.js';
 import { expectClose, type FixtureTensor, fixture, toTensor } from './helpers.js';
+import { webgpuReady } from './webgpu.js';
 
 interface TrainFixture {
   X: FixtureTensor;
@@ -33,35 +34,44 @@ function mlp(): Sequential {
   return new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 1));
 }
 
-describe('5 training steps match PyTorch to 1e-5 (blobs MLP, BCEWithLogitsLoss, float32 cpu)', () => {
-  const f = fixture<TrainFixture>('train.json');
-  it('covers every optimizer configuration of the fixture', () => {
-    expect(Object.keys(f.runs).sort()).toEqual(Object.keys(OPTIMIZERS).sort());
-  });
-  for (const name of Object.keys(f.runs)) {
-    it(name, () => {
-      const model = mlp();
-      model.loadStateDict(Object.fromEntries(Object.entries(f.init).map(([k, v]) => [k, toTensor(v)])));
-      const X = toTensor(f.X);
-      const y = toTensor(f.y);
-      const opt = OPTIMIZERS[name]!(model.parameters());
-      const lossFn = new BCEWithLogitsLoss();
-      const losses: number[] = [];
-      for (let step = 0; step < 5; step++) {
-        opt.zeroGrad();
-        const loss = lossFn.forward(model.forward(X), y);
-        loss.backward();
-        opt.step();
-        losses.push(loss.itemSync() as number);
-      }
-      const run = f.runs[name]!;
-      expectClose(losses, run.losses, 1e-5, 1e-6, 'losses');
-      const state = model.stateDict();
-      expect(Object.keys(state)).toEqual(Object.keys(run.state));
-      for (const [k, v] of Object.entries(run.state)) expectClose(state[k]!.dataSync(), v, 1e-5, 1e-5, k);
+const DEVICES: Device[] = [
+  'cpu',
+  ...((await webgpuReady('nn/test/train.test.ts')) ? ['webgpu' as const] : []),
+];
+
+describe.each(DEVICES)(
+  '5 training steps match PyTorch to 1e-5 (blobs MLP, BCEWithLogitsLoss, float32 %s)',
+  (device) => {
+    const f = fixture<TrainFixture>('train.json');
+    it('covers every optimizer configuration of the fixture', () => {
+      expect(Object.keys(f.runs).sort()).toEqual(Object.keys(OPTIMIZERS).sort());
     });
-  }
-});
+    for (const name of Object.keys(f.runs)) {
+      it(name, async () => {
+        const model = mlp().to(device);
+        model.loadStateDict(Object.fromEntries(Object.entries(f.init).map(([k, v]) => [k, toTensor(v)])));
+        const X = toTensor(f.X).to(device);
+        const y = toTensor(f.y).to(device);
+        const opt = OPTIMIZERS[name]!(model.parameters());
+        const lossFn = new BCEWithLogitsLoss();
+        const losses: Tensor[] = [];
+        for (let step = 0; step < 5; step++) {
+          opt.zeroGrad();
+          const loss = lossFn.forward(model.forward(X), y);
+          loss.backward();
+          opt.step();
+          losses.push(loss);
+        }
+        const run = f.runs[name]!;
+        const values = await Promise.all(losses.map(async (l) => (await l.item()) as number));
+        expectClose(values, run.losses, 1e-5, 1e-6, 'losses');
+        const state = model.stateDict();
+        expect(Object.keys(state)).toEqual(Object.keys(run.state));
+        for (const [k, v] of Object.entries(run.state)) expectClose(await state[k]!.data(), v, 1e-5, 1e-5, k);
+      });
+    }
+  },
+);
 
 /** Two Gaussian blobs (the notes' example), drawn from Lumen's seeded generator. */
 function blobs(nPerClass: number): { X: Tensor; y: Tensor } {
