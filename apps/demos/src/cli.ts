@@ -1,71 +1,107 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Demo, DemoContext } from './demo.ts';
+import type { Demo } from './demo.ts';
+import { type DeviceChoice, resolveDevice } from './lib/device.ts';
+import { nodeContext } from './lib/nodeContext.ts';
+import { formatDuration } from './lib/progress.ts';
 
 /**
- * `pnpm demo [name] [--device cpu|webgpu] [--quick]`. Without a name: the tour, every demo in
- * quick mode with a summary table at the end.
+ * `pnpm demo [name...] [--device cpu|webgpu|auto] [--quick]`. Without a name: the tour, every
+ * demo in quick mode with a summary table at the end. Each demo checks its headline result and
+ * throws when it does not hold; the tour runs the rest and then exits 1.
  */
-const DEMOS: Record<string, () => Promise<{ default: Demo }>> = {
+export const DEMOS: Record<string, () => Promise<{ default: Demo }>> = {
   tensor: () => import('./demos/tensor.ts'),
+  autograd: () => import('./demos/autograd.ts'),
+  blobs: () => import('./demos/blobs.ts'),
 };
 
-function parse(argv: string[]): { names: string[]; device: DemoContext['device']; quick: boolean } {
-  const names: string[] = [];
-  let device: DemoContext['device'] = 'auto';
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--quick') quick = true;
-    else if (a === '--device') {
-      const d = argv[++i];
-      if (d !== 'cpu' && d !== 'webgpu' && d !== 'auto')
-        throw new Error(`--device must be cpu, webgpu or auto, got ${d}`);
-      device = d;
-    } else if (a.startsWith('--device=')) {
-      const d = a.slice('--device='.length);
-      if (d !== 'cpu' && d !== 'webgpu' && d !== 'auto')
-        throw new Error(`--device must be cpu, webgpu or auto, got ${d}`);
-      device = d;
-    } else if (a === '--help' || a === '-h') {
-      console.log(`usage: pnpm demo [${Object.keys(DEMOS).join('|')}] [--device cpu|webgpu|auto] [--quick]`);
-      process.exit(0);
-    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
-    else names.push(a);
-  }
-  return { names, device, quick };
+const USAGE = `usage: pnpm demo [${Object.keys(DEMOS).join('|')}]... [--device cpu|webgpu|auto] [--quick]
+  no name     the tour: every demo in quick mode, then a summary table
+  --device    auto (default): webgpu when an adapter exists, else cpu
+  --quick     smaller data and fewer steps (under a minute per demo on cpu)
+plots go to apps/demos/out/ as SVG and PNG`;
+
+export interface CliOptions {
+  names: string[];
+  device: DeviceChoice;
+  quick: boolean;
+  help: boolean;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const { names, device, quick } = parse(argv);
-  const tour = names.length === 0;
-  const chosen = tour ? Object.keys(DEMOS) : names;
+function deviceArg(d: string | undefined): DeviceChoice {
+  if (d !== 'cpu' && d !== 'webgpu' && d !== 'auto')
+    throw new Error(`--device must be cpu, webgpu or auto, got ${JSON.stringify(d ?? null)}`);
+  return d;
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+  const opts: CliOptions = { names: [], device: 'auto', quick: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--device') opts.device = deviceArg(argv[++i]);
+    else if (a.startsWith('--device=')) opts.device = deviceArg(a.slice('--device='.length));
+    else if (a === '--help' || a === '-h') opts.help = true;
+    else if (a.startsWith('-')) throw new Error(`unknown option ${a}\n${USAGE}`);
+    else if (!(a in DEMOS))
+      throw new Error(`unknown demo ${JSON.stringify(a)}; the demos are: ${Object.keys(DEMOS).join(', ')}`);
+    else opts.names.push(a);
+  }
+  return opts;
+}
+
+interface Row {
+  name: string;
+  seconds: number;
+  ok: boolean;
+  summary: string;
+}
+
+export async function main(argv: string[]): Promise<boolean> {
+  const opts = parseArgs(argv);
+  if (opts.help) {
+    console.log(USAGE);
+    return true;
+  }
+  const tour = opts.names.length === 0;
+  const names = tour ? Object.keys(DEMOS) : opts.names;
+  const quick = opts.quick || tour;
+  const { device, why } = await resolveDevice(opts.device);
+  console.log(`device: ${why}`);
+  if (tour) console.log(`the tour: ${names.join(', ')} (quick mode)`);
   const outDir = join(fileURLToPath(new URL('..', import.meta.url)), 'out');
-  mkdirSync(outDir, { recursive: true });
-  const results: { name: string; seconds: number; summary: string }[] = [];
-  for (const name of chosen) {
-    const load = DEMOS[name];
-    if (!load)
-      throw new Error(`unknown demo ${JSON.stringify(name)}; demos: ${Object.keys(DEMOS).join(', ')}`);
-    const demo = (await load()).default;
+  const rows: Row[] = [];
+  for (const name of names) {
+    const demo = (await DEMOS[name]!()).default;
     console.log(`\n=== ${demo.name}: ${demo.description}`);
     const t0 = performance.now();
-    const { summary } = await demo.run({ device, quick: quick || tour, outDir, log: (l) => console.log(l) });
-    results.push({ name, seconds: (performance.now() - t0) / 1000, summary });
+    try {
+      const { summary } = await demo.run(nodeContext({ device, quick, outDir }));
+      rows.push({ name, seconds: (performance.now() - t0) / 1000, ok: true, summary });
+    } catch (e) {
+      // The tour goes on so one failure does not hide the others; a single demo fails at once.
+      if (!tour) throw e;
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      console.error(`${name} FAILED: ${message}`);
+      rows.push({ name, seconds: (performance.now() - t0) / 1000, ok: false, summary: message });
+    }
   }
-  if (results.length > 1 || tour) {
-    console.log('\nsummary');
-    for (const r of results)
-      console.log(`  ${r.name.padEnd(12)} ${r.seconds.toFixed(1).padStart(6)} s  ${r.summary}`);
+  if (rows.length > 1) {
+    console.log(`\nsummary (${device}${quick ? ', quick' : ''})`);
+    for (const r of rows)
+      console.log(
+        `  ${r.name.padEnd(10)} ${r.ok ? 'ok  ' : 'FAIL'} ${formatDuration(r.seconds).padStart(7)}  ${r.summary}`,
+      );
   }
+  return rows.every((r) => r.ok);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main(process.argv.slice(2)).then(
-    () => process.exit(0),
+    (ok) => process.exit(ok ? 0 : 1),
     (e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
+      console.error(e instanceof Error ? `${e.name}: ${e.message}` : e);
       process.exit(1);
     },
   );

@@ -1,16 +1,29 @@
-/** What every demo gets and returns, so the tour can run them all and print one table. */
+import type { Device } from '@lumen/tensor';
+import type { TopLevelSpec } from 'vega-lite';
+import type { ProgressFactory } from './lib/progress.ts';
+
+/** What every demo gets, so the same program runs alone, in the tour, in tests. */
 export interface DemoContext {
-  /** 'cpu', 'webgpu', or 'auto' (webgpu when an adapter exists, else cpu). */
-  device: 'cpu' | 'webgpu' | 'auto';
-  /** Smaller data and fewer steps, for the tour and for tests. */
+  /** The device to compute on, already resolved: 'webgpu' only when an adapter was found. */
+  device: Device;
+  /** Smaller data and fewer steps (the tour, CI): under a minute on cpu. */
   quick: boolean;
-  /** Where plots and files go. */
+  /** Where plots and files go (apps/demos/out/ from the CLI). */
   outDir: string;
   log: (line: string) => void;
+  /** A progress bar with rate and ETA for anything that takes more than a moment. */
+  progress: ProgressFactory;
+  /** Renders a Vega-Lite spec to `<outDir>/<name>.svg` and `.png` and prints the paths. */
+  plot: (name: string, spec: TopLevelSpec) => Promise<void>;
+}
+
+export interface DemoResult {
+  /** One line for the tour's table: the headline numbers. */
+  summary: string;
 }
 
 export interface Demo {
   name: string;
   description: string;
-  run(ctx: DemoContext): Promise<{ summary: string }>;
+  run(ctx: DemoContext): Promise<DemoResult>;
 }
