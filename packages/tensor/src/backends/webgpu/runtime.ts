@@ -19,6 +19,7 @@ const MAP_READ = 0x0001;
 const PARAM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we target
 const PARAM_CHUNK = 256 * PARAM_SLOT;
 const MAX_BATCH = 256;
+const STAGE_COMPUTE = 0x4; // GPUShaderStage.COMPUTE, without relying on the global
 
 export interface KernelSpec {
   /** Cache key: every input that changes the WGSL text must be in it. */
@@ -31,7 +32,16 @@ export interface KernelSpec {
 interface Pipeline {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** Binding signature: one char per storage binding, 'r' (read) or 'w' (read_write). */
+  sig: string;
 }
+
+/**
+ * Bind groups are cached: the uniform block is bound with a dynamic offset, so a kernel that
+ * runs again on the same buffers (pooled buffers recur in a training loop) reuses its bind group
+ * instead of creating one per dispatch, the largest per-dispatch cost on the JS thread.
+ */
+const BIND_CACHE_MAX = 8192;
 
 function sizeClass(bytes: number): number {
   const b = Math.max(bytes, 256);
@@ -61,7 +71,12 @@ export class GpuRuntime {
   private paramUsed = PARAM_CHUNK;
   private readonly uniformFree: GPUBuffer[] = [];
   private errors: string[] = [];
-  private lost = false;
+  private readonly layouts = new Map<string, { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout }>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly ids = new WeakMap<GPUBuffer, number>();
+  private nextId = 1;
+  /** DEBUG level, read once (reading the environment on every dispatch is measurable). */
+  private readonly debug = debugLevel();
 
   /**
    * True on CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader), where some kernels have
@@ -85,16 +100,14 @@ export class GpuRuntime {
       this.errors.push(msg);
       console.error(`[lumen webgpu] ${msg}`);
     });
-    void device.lost.then((info) => {
-      this.lost = true;
-      if (info.reason !== 'destroyed') console.error(`[lumen webgpu] device lost: ${info.message}`);
-    });
+    // Not `device.lost.then(...)`: in Node, Dawn polls its event queue on every tick while any
+    // promise of its is pending, and `lost` stays pending for the device's whole life (a quarter
+    // of a small-op loop's CPU time went to that polling). A lost device surfaces as an error.
   }
 
   // ---- buffers ------------------------------------------------------------------------------------
 
   createBuffer(bytes: number): GPUBuffer {
-    if (this.lost) throw new LumenError('webgpu: the GPU device was lost; call initWebGPU() again');
     if (bytes > this.limits.maxBinding) {
       throw new LumenError(
         `webgpu: a tensor of ${bytes} bytes exceeds this adapter's maxStorageBufferBindingSize (${this.limits.maxBinding} bytes); keep it on cpu or split it`,
@@ -124,6 +137,8 @@ export class GpuRuntime {
   private recycle(buf: GPUBuffer): void {
     const cls = buf.size;
     if (this.freeBytes + cls > this.maxPoolBytes) {
+      // Cached bind groups may name this buffer; drop them all (rare: only past the pool limit).
+      this.bindGroups.clear();
       buf.destroy();
       this.allocatedBytes -= cls;
       return;
@@ -148,17 +163,45 @@ export class GpuRuntime {
     let p = this.pipelines.get(spec.key);
     if (!p) {
       const code = spec.source();
-      if (debugLevel() >= 2) console.log(`[lumen webgpu] compile ${spec.name} (${spec.key})\n${code}`);
+      if (this.debug >= 2) console.log(`[lumen webgpu] compile ${spec.name} (${spec.key})\n${code}`);
+      const sig = bindingSignature(code);
+      const { bgl, pl } = this.layoutFor(sig);
       const module = this.device.createShaderModule({ code, label: spec.key });
       const pipeline = this.device.createComputePipeline({
-        layout: 'auto',
+        layout: pl,
         compute: { module, entryPoint: 'main' },
         label: spec.key,
       });
-      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      p = { pipeline, layout: bgl, sig };
       this.pipelines.set(spec.key, p);
     }
     return p;
+  }
+
+  private layoutFor(sig: string): { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout } {
+    let l = this.layouts.get(sig);
+    if (!l) {
+      const entries: GPUBindGroupLayoutEntry[] = [
+        { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+      ];
+      for (let k = 0; k < sig.length; k++) {
+        entries.push({
+          binding: k + 1,
+          visibility: STAGE_COMPUTE,
+          buffer: { type: sig[k] === 'r' ? 'read-only-storage' : 'storage' },
+        });
+      }
+      const bgl = this.device.createBindGroupLayout({ entries, label: `lumen:${sig}` });
+      l = { bgl, pl: this.device.createPipelineLayout({ bindGroupLayouts: [bgl] }) };
+      this.layouts.set(sig, l);
+    }
+    return l;
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.ids.get(b);
+    if (id === undefined) this.ids.set(b, (id = this.nextId++));
+    return id;
   }
 
   private paramSlot(params: Uint32Array): { buffer: GPUBuffer; offset: number } {
@@ -188,21 +231,28 @@ export class GpuRuntime {
     workgroups: readonly [number, number, number],
   ): void {
     if (workgroups[0] === 0 || workgroups[1] === 0 || workgroups[2] === 0) return;
-    const { pipeline, layout } = this.pipelineFor(spec);
+    const { pipeline, layout, sig } = this.pipelineFor(spec);
     const slot = this.paramSlot(params);
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: slot.buffer, offset: slot.offset, size: PARAM_SLOT } },
-    ];
-    buffers.forEach((buffer, i) => {
-      entries.push({ binding: i + 1, resource: { buffer } });
-    });
-    const bindGroup = this.device.createBindGroup({ layout, entries });
+    let key = `${sig}:${this.bufferId(slot.buffer)}`;
+    for (const b of buffers) key += `:${this.bufferId(b)}`;
+    let bindGroup = this.bindGroups.get(key);
+    if (!bindGroup) {
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: slot.buffer, offset: 0, size: PARAM_SLOT } },
+      ];
+      buffers.forEach((buffer, i) => {
+        entries.push({ binding: i + 1, resource: { buffer } });
+      });
+      bindGroup = this.device.createBindGroup({ layout, entries });
+      if (this.bindGroups.size >= BIND_CACHE_MAX) this.bindGroups.clear();
+      this.bindGroups.set(key, bindGroup);
+    }
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     if (!this.pass) this.pass = this.encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, bindGroup);
+    this.pass.setBindGroup(0, bindGroup, [slot.offset]);
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
-    if (debugLevel() >= 1) console.log(`[lumen webgpu] dispatch ${spec.name} [${workgroups.join(', ')}]`);
+    if (this.debug >= 1) console.log(`[lumen webgpu] dispatch ${spec.name} [${workgroups.join(', ')}]`);
     if (++this.dispatches >= MAX_BATCH) this.flush();
   }
 
@@ -276,9 +326,24 @@ export class GpuRuntime {
 
   destroy(): void {
     this.flush();
+    this.bindGroups.clear();
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     for (const b of this.uniformFree) b.destroy();
     this.device.destroy();
   }
+}
+
+/** 'r'/'w' per storage binding, in binding order, read off the generated WGSL. */
+function bindingSignature(code: string): string {
+  const found: [number, string][] = [];
+  for (const m of code.matchAll(/@binding\((\d+)\)\s*var<storage,\s*(read_write|read)>/g)) {
+    found.push([Number(m[1]), m[2] === 'read' ? 'r' : 'w']);
+  }
+  found.sort((a, b) => a[0] - b[0]);
+  found.forEach(([b], i) => {
+    if (b !== i + 1)
+      throw new LumenError(`webgpu: internal: storage bindings must be 1..n in order, got ${b} at ${i + 1}`);
+  });
+  return found.map(([, c]) => c).join('');
 }
