@@ -78,6 +78,101 @@ function forEachOffset(
   }
 }
 
+/**
+ * dst[d] = src[s] over `shape`, both strided: the inner dim is a tight loop, outer dims an
+ * odometer (no per-element callback). Used by cat, copy_ and contiguous copies into views.
+ */
+function copyStrided(
+  S: TypedArray,
+  so: number,
+  ss: readonly number[],
+  D: TypedArray,
+  dOff: number,
+  ds: readonly number[],
+  shape: readonly number[],
+): void {
+  const nd = shape.length;
+  if (nd === 0) {
+    D[dOff] = S[so]!;
+    return;
+  }
+  const inner = shape[nd - 1]!;
+  const si = ss[nd - 1]!;
+  const di = ds[nd - 1]!;
+  let outer = 1;
+  for (let d = 0; d < nd - 1; d++) outer *= shape[d]!;
+  const idx = new Int32Array(Math.max(nd - 1, 1));
+  let sb = so;
+  let db = dOff;
+  for (let r = 0; r < outer; r++) {
+    if (si === 1 && di === 1) D.set(S.subarray(sb, sb + inner), db);
+    else for (let j = 0, ps = sb, pd = db; j < inner; j++, ps += si, pd += di) D[pd] = S[ps]!;
+    for (let d = nd - 2; d >= 0; d--) {
+      const c = idx[d]! + 1;
+      if (c < shape[d]!) {
+        idx[d] = c;
+        sb += ss[d]!;
+        db += ds[d]!;
+        break;
+      }
+      idx[d] = 0;
+      sb -= ss[d]! * (shape[d]! - 1);
+      db -= ds[d]! * (shape[d]! - 1);
+    }
+  }
+}
+
+/** out = C ? A : B over `shape` (contiguous out), inner dim as a tight loop. */
+function whereLoop(
+  C: TypedArray,
+  co: number,
+  cs: readonly number[],
+  A: TypedArray,
+  ao: number,
+  as: readonly number[],
+  B: TypedArray,
+  bo: number,
+  bs: readonly number[],
+  shape: readonly number[],
+  O: TypedArray,
+): void {
+  const nd = shape.length;
+  if (nd === 0) {
+    O[0] = C[co] ? A[ao]! : B[bo]!;
+    return;
+  }
+  const inner = shape[nd - 1]!;
+  const ci = cs[nd - 1]!;
+  const ai = as[nd - 1]!;
+  const bi = bs[nd - 1]!;
+  let outer = 1;
+  for (let d = 0; d < nd - 1; d++) outer *= shape[d]!;
+  const idx = new Int32Array(Math.max(nd - 1, 1));
+  let cb = co;
+  let ab = ao;
+  let bb = bo;
+  let o = 0;
+  for (let r = 0; r < outer; r++) {
+    for (let j = 0, pc = cb, pa = ab, pb = bb; j < inner; j++, pc += ci, pa += ai, pb += bi) {
+      O[o++] = C[pc] ? A[pa]! : B[pb]!;
+    }
+    for (let d = nd - 2; d >= 0; d--) {
+      const c = idx[d]! + 1;
+      if (c < shape[d]!) {
+        idx[d] = c;
+        cb += cs[d]!;
+        ab += as[d]!;
+        bb += bs[d]!;
+        break;
+      }
+      idx[d] = 0;
+      cb -= cs[d]! * (shape[d]! - 1);
+      ab -= as[d]! * (shape[d]! - 1);
+      bb -= bs[d]! * (shape[d]! - 1);
+    }
+  }
+}
+
 export class CpuBackend implements Backend {
   readonly device = 'cpu' as const;
 
@@ -155,13 +250,22 @@ export class CpuBackend implements Backend {
   where(cond: View, a: View, b: View, dtype: DType): Storage {
     const n = numel(cond.shape);
     const out = allocArray(dtype, n);
-    const C = arr(cond);
-    const A = arr(a);
-    const B = arr(b);
-    const { shape, strides } = collapseDims(cond.shape, [cond.strides, a.strides, b.strides]);
-    forEachOffset(shape, strides, [cond.offset, a.offset, b.offset], (o, p) => {
-      out[o] = C[p[0]!] ? A[p[1]!]! : B[p[2]!]!;
-    });
+    if (n > 0) {
+      const { shape, strides } = collapseDims(cond.shape, [cond.strides, a.strides, b.strides]);
+      whereLoop(
+        arr(cond),
+        cond.offset,
+        strides[0]!,
+        arr(a),
+        a.offset,
+        strides[1]!,
+        arr(b),
+        b.offset,
+        strides[2]!,
+        shape,
+        out,
+      );
+    }
     return this.wrap(out, dtype);
   }
 
@@ -281,11 +385,10 @@ export class CpuBackend implements Backend {
     const os = contiguousStrides(outShape);
     let start = 0;
     for (const v of inputs) {
-      const X = arr(v);
-      const { shape, strides } = collapseDims(v.shape, [v.strides, os]);
-      forEachOffset(shape, strides, [v.offset, start * os[dim]!], (_, p) => {
-        out[p[1]!] = X[p[0]!]!;
-      });
+      if (numel(v.shape) > 0) {
+        const { shape, strides } = collapseDims(v.shape, [v.strides, os]);
+        copyStrided(arr(v), v.offset, strides[0]!, out, start * os[dim]!, strides[1]!, shape);
+      }
       start += v.shape[dim]!;
     }
     return this.wrap(out, dtype);
@@ -349,12 +452,9 @@ export class CpuBackend implements Backend {
   }
 
   assign(dst: View, src: View): void {
-    const D = arr(dst);
-    const S = arr(src);
-    const { shape, strides } = collapseDims(dst.shape, [dst.strides, src.strides]);
-    forEachOffset(shape, strides, [dst.offset, src.offset], (_, p) => {
-      D[p[0]!] = S[p[1]!]!;
-    });
+    if (numel(dst.shape) === 0) return;
+    const { shape, strides } = collapseDims(dst.shape, [src.strides, dst.strides]);
+    copyStrided(arr(src), src.offset, strides[0]!, arr(dst), dst.offset, strides[1]!, shape);
   }
 
   fusedUpdate(kind: FusedUpdate, views: readonly View[], s: readonly number[]): void {

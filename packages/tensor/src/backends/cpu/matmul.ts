@@ -8,6 +8,8 @@ import type { TypedArray } from '../../dtype.js';
  * register-blocked micro-kernel accumulates 16 sums in locals. Packing also makes any stride
  * (transposed operands) cost the same as a contiguous one.
  */
+/** Below this many multiply-adds, packing costs more than it saves (small layers, odd shapes). */
+const SMALL = 32 * 1024;
 const MR = 4;
 const NR = 4;
 const KC = 256;
@@ -36,6 +38,10 @@ export function gemm(
   if (M === 0 || N === 0) return;
   if (K === 0) {
     C.fill(0, co, co + M * N);
+    return;
+  }
+  if (M * N * K <= SMALL) {
+    gemmSmall(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
     return;
   }
   if (packA.length < MC * KC) packA = new Float64Array(MC * KC);
@@ -239,6 +245,33 @@ function microEdge(
     for (let c = 0; c < nr; c++) {
       const idx = co + r * ldc + c;
       C[idx] = first ? acc[r * NR + c]! : C[idx]! + acc[r * NR + c]!;
+    }
+  }
+}
+
+/** Dot-product form straight from the strided operands, for small products. */
+function gemmSmall(
+  M: number,
+  N: number,
+  K: number,
+  A: TypedArray,
+  ao: number,
+  ars: number,
+  acs: number,
+  B: TypedArray,
+  bo: number,
+  brs: number,
+  bcs: number,
+  C: TypedArray,
+  co: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    const ar = ao + i * ars;
+    const cr = co + i * N;
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let p = 0, pa = ar, pb = bo + j * bcs; p < K; p++, pa += acs, pb += brs) s += A[pa]! * B[pb]!;
+      C[cr + j] = s;
     }
   }
 }

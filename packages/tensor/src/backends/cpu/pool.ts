@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from '../../dtype.js';
-import { itemSize } from '../../dtype.js';
+import { itemSize, typedArrayFor } from '../../dtype.js';
 import { requestGC } from '../../env.js';
 
 /**
@@ -22,7 +22,7 @@ let maxPooledBytes = 1024 * 1024 * 1024;
 
 export function allocArray(dtype: DType, size: number): TypedArray {
   const bytes = size * itemSize(dtype);
-  if (bytes < MIN_POOLED_BYTES) return view(dtype, new ArrayBuffer(Math.max(bytes, 0)), size);
+  if (bytes < MIN_POOLED_BYTES) return typedArrayFor(dtype, size);
   const cls = sizeClass(bytes);
   const list = free.get(cls);
   const buf = list?.pop();
