@@ -2,20 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Adam, BCEWithLogitsLoss, Linear, ReLU, Sequential } from '@lumen/nn';
-import {
-  cat,
-  initWebGPU,
-  manualSeed,
-  ones,
-  randn,
-  syncWebGPU,
-  type Tensor,
-  tensor,
-  zeros,
-} from '@lumen/tensor';
+import { cat, manualSeed, ones, randn, syncWebGPU, type Tensor, tensor, zeros } from '@lumen/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BenchContext, Suite } from '../harness.ts';
+import { shareDawnWithTfjs, tfjsGpuSync } from '../tfjsGpu.ts';
 
 /**
  * Training throughput of the notes' MLP (2 → 64 → ReLU → 1, BCE with logits, Adam lr 0.01,
@@ -116,6 +107,46 @@ function tfjs(X: Tensor, y: Tensor): Stepper {
     finish: async () => {},
     dispose: () => {
       model.dispose();
+      for (const t of [...xs, ...ys]) t.dispose();
+    },
+  };
+}
+
+/**
+ * The same MLP trained by a custom tfjs loop (optimizer.minimize, loss not read back): on a GPU
+ * backend this queues work like ours does, where trainOnBatch would wait for the loss every step.
+ */
+function tfjsLoop(X: Tensor, y: Tensor): Stepper {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ units: HIDDEN, activation: 'relu', inputShape: [2] }),
+      tf.layers.dense({ units: 1 }),
+    ],
+  });
+  const opt = tf.train.adam(0.01);
+  const xData = X.dataSync() as Float32Array;
+  const yData = y.dataSync() as Float32Array;
+  const xs = Array.from({ length: BATCHES }, (_, b) =>
+    tf.tensor2d(xData.slice(b * BATCH * 2, (b + 1) * BATCH * 2), [BATCH, 2]),
+  );
+  const ys = Array.from({ length: BATCHES }, (_, b) =>
+    tf.tensor2d(yData.slice(b * BATCH, (b + 1) * BATCH), [BATCH, 1]),
+  );
+  return {
+    step: (i) =>
+      tf.tidy(() => {
+        opt.minimize(
+          () =>
+            tf.losses.sigmoidCrossEntropy(
+              ys[i % BATCHES]!,
+              model.apply(xs[i % BATCHES]!) as tf.Tensor,
+            ) as tf.Scalar,
+        );
+      }),
+    finish: () => tfjsGpuSync(tf),
+    dispose: () => {
+      model.dispose();
+      opt.dispose();
       for (const t of [...xs, ...ys]) t.dispose();
     },
   };
@@ -254,19 +285,40 @@ const suite: Suite = {
         note: torch.note,
       });
     }
-    if (await initWebGPU()) {
-      const [gpuSec] = await race([lumen('webgpu', X, y)], Math.max(20, steps / 3), reps);
-      const oursGpu = BATCH / gpuSec!;
+    const { ok: gpu, adapter } = await shareDawnWithTfjs();
+    if (gpu) {
+      console.log(`  adapter: ${adapter}`);
+      const gpuSteps = Math.max(20, Math.round(steps / 3));
+      let peer: Stepper | null = null;
+      try {
+        await import('@tensorflow/tfjs-backend-webgpu');
+        if ((await tf.setBackend('webgpu')) && tf.getBackend() === 'webgpu') peer = tfjsLoop(X, y);
+      } catch (e) {
+        console.log(`  tfjs-webgpu unavailable: ${(e as Error).message}`);
+      }
+      const [gpuSec, tfSec] = await race(
+        peer ? [lumen('webgpu', X, y), peer] : [lumen('webgpu', X, y)],
+        gpuSteps,
+        reps,
+      );
+      peer?.dispose?.();
+      ctx.add({
+        case: 'MLP train, webgpu vs tfjs webgpu',
+        unit: 'samples/s',
+        ours: BATCH / gpuSec!,
+        peerName: 'tfjs-webgpu 4.22 (custom loop, same adapter)',
+        peer: tfSec === undefined ? null : BATCH / tfSec,
+        note: adapter,
+      });
       ctx.add({
         case: 'MLP train, webgpu vs tfjs wasm',
         unit: 'samples/s',
-        ours: oursGpu,
+        ours: BATCH / gpuSec!,
         peerName: 'tfjs-wasm 4.22 (1 thread)',
         peer: tfWasm,
-        note: 'no tfjs GPU backend in this run',
       });
     } else {
-      console.log('  ours on webgpu skipped: no WebGPU adapter');
+      console.log(`  ours on webgpu skipped: no WebGPU adapter (${adapter})`);
     }
   },
 };

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import * as L from '@lumen/tensor';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type BenchContext, type Suite, timeInterleaved, timeIt } from '../harness.ts';
+import { shareDawnWithTfjs, tfjsGpuSync } from '../tfjsGpu.ts';
 
 /**
  * Our ops run inside tidy() so results go back to the pool, as in a training loop; tfjs disposes
@@ -34,19 +35,6 @@ async function useTf(name: 'cpu' | 'wasm' | 'webgpu'): Promise<boolean> {
     console.log(`  tfjs ${name}: unavailable (${(e as Error).message})`);
     return false;
   }
-}
-
-/** Waits for tfjs-webgpu's queued work (it batches commands like we do). */
-async function tfGpuSync(): Promise<void> {
-  const b = tf.backend() as unknown as {
-    endComputePassEncoder?: () => void;
-    commandEncoder: unknown;
-    submitQueue(): void;
-    queue: GPUQueue;
-  };
-  b.endComputePassEncoder?.();
-  if (b.commandEncoder) b.submitQueue();
-  await b.queue.onSubmittedWorkDone();
 }
 
 function randomData(n: number, seed: number): Float32Array {
@@ -110,7 +98,7 @@ async function matmulGpu(ctx: BenchContext, sizes: number[]): Promise<void> {
       const t = await timeIt(async () => {
         const outs: tf.Tensor[] = [];
         for (let r = 0; r < reps; r++) outs.push(tf.matMul(ta, tb));
-        await tfGpuSync();
+        await tfjsGpuSync(tf);
         tf.dispose(outs);
       }, opts);
       tf.dispose([ta, tb]);
@@ -189,7 +177,7 @@ async function elementwiseGpu(
     const t = await timeIt(async () => {
       const outs: tf.Tensor[] = [];
       for (let r = 0; r < reps; r++) outs.push(tf.add(ta, tb));
-      await tfGpuSync();
+      await tfjsGpuSync(tf);
       tf.dispose(outs);
     });
     tf.dispose([ta, tb]);
@@ -238,7 +226,7 @@ async function softmax(ctx: BenchContext, gpu: boolean, gpuOnly = false): Promis
     const t = await timeIt(async () => {
       const outs: tf.Tensor[] = [];
       for (let k = 0; k < reps; k++) outs.push(tf.softmax(tx));
-      await tfGpuSync();
+      await tfjsGpuSync(tf);
       tf.dispose(outs);
     });
     tx.dispose();
@@ -255,26 +243,8 @@ const suite: Suite = {
   description: '@lumen/tensor vs TensorFlow.js (cpu, wasm, webgpu on the same Dawn adapter)',
   async run(ctx) {
     // One Dawn instance for both libraries: tfjs-webgpu looks for navigator.gpu.
-    let gpu = false;
-    try {
-      const { create, globals } = (await import('webgpu')) as unknown as {
-        create(f: string[]): GPU;
-        globals: object;
-      };
-      Object.assign(globalThis, globals);
-      Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
-      gpu = await L.initWebGPU();
-    } catch (e) {
-      console.log(`  webgpu unavailable: ${(e as Error).message}`);
-    }
-    if (gpu) {
-      const adapter = await (
-        globalThis as unknown as { navigator: { gpu: GPU } }
-      ).navigator.gpu.requestAdapter();
-      console.log(
-        `  adapter: ${adapter?.info?.vendor} ${adapter?.info?.architecture} ${adapter?.info?.description ?? ''}`,
-      );
-    } else console.log('  webgpu: no adapter, webgpu rows skipped');
+    const { ok: gpu, adapter } = await shareDawnWithTfjs();
+    console.log(gpu ? `  adapter: ${adapter}` : `  webgpu: no adapter (${adapter}), webgpu rows skipped`);
     const sizes = ctx.quick ? [256, 512] : [256, 512, 1024, 2048];
     // LUMEN_BENCH_GPU_ONLY=1 skips the cpu rows (for short runs on a lent GPU machine).
     const gpuOnly = process.env.LUMEN_BENCH_GPU_ONLY === '1';
