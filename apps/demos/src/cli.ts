@@ -14,6 +14,8 @@ export const DEMOS: Record<string, () => Promise<{ default: Demo }>> = {
   tensor: () => import('./demos/tensor.ts'),
   autograd: () => import('./demos/autograd.ts'),
   blobs: () => import('./demos/blobs.ts'),
+  mnist: () => import('./demos/mnist.ts'),
+  fraud: () => import('./demos/fraud.ts'),
 };
 
 const USAGE = `usage: pnpm demo [${Object.keys(DEMOS).join('|')}]... [--device cpu|webgpu|auto] [--quick]

@@ -175,6 +175,8 @@ export function heatmap(opts: {
     type: 'ordinal' as const,
     title,
     ...(sort ? { sort } : { sort: null }),
+    // Short labels read better upright; long lists need the vertical ones.
+    ...(field === 'col' && n <= 12 ? { axis: { labelAngle: 0 } } : {}),
   });
   const max = Math.max(...opts.cells.map((c) => Math.abs(c.value)));
   return {
