@@ -108,11 +108,11 @@ describe('garbage collection without dispose()', () => {
         if (step > 5000) secondHalf = Math.max(secondHalf, alloc);
       }
       // Flat: the pool stops growing after warm-up. How high it gets depends on when the engine
-    // collects (the pool asks for a collection after 32 MiB of fresh buffers), so the trend check
-    // allows one collection cycle of slack; 10,000 leaked steps would hold ~120 MB.
-    expect(secondHalf).toBeLessThanOrEqual(firstHalf * 2 + 16 * 1024 * 1024);
-    expect(secondHalf).toBeLessThan((10000 * perStep) / 2);
-    expect(live('webgpu').bytes).toBeLessThan(secondHalf);
+      // collects (the pool asks for a collection after 32 MiB of fresh buffers), so the trend check
+      // allows one collection cycle of slack; 10,000 leaked steps would hold ~120 MB.
+      expect(secondHalf).toBeLessThanOrEqual(firstHalf * 2 + 16 * 1024 * 1024);
+      expect(secondHalf).toBeLessThan((10000 * perStep) / 2);
+      expect(live('webgpu').bytes).toBeLessThan(secondHalf);
     },
     300_000,
   );

@@ -101,9 +101,9 @@ describe('3 AdamW steps (warmup schedule, clipping, no decay for biases/LayerNor
         model.forward({ inputIds: t(b.inputIds), attentionMask: t(b.attentionMask), labels: t(b.labels) })
           .loss!,
     );
-    r.losses.forEach((l, i) => expect(Math.abs(l - b.losses[i]!)).toBeLessThan(1e-4));
-    r.norms.forEach((n, i) => expect(Math.abs(n - b.gradNorms[i]!)).toBeLessThan(1e-4));
-    r.lrs.forEach((lr, i) => expect(lr).toBeCloseTo(fx.lrs[i]!, 12));
+    for (const [i, l] of r.losses.entries()) expect(Math.abs(l - b.losses[i]!)).toBeLessThan(1e-4);
+    for (const [i, n] of r.norms.entries()) expect(Math.abs(n - b.gradNorms[i]!)).toBeLessThan(1e-4);
+    for (const [i, lr] of r.lrs.entries()) expect(lr).toBeCloseTo(fx.lrs[i]!, 12);
     await expectWeights(model, b.weights, (k) => (k.endsWith('attention.self.key.bias') ? [0, 32] : null));
   });
 
@@ -113,8 +113,8 @@ describe('3 AdamW steps (warmup schedule, clipping, no decay for biases/LayerNor
     const g = fx.gpt2;
     const ids = t(g.inputIds);
     const r = await train3(model, () => model.forward({ inputIds: ids, labels: ids }).loss!);
-    r.losses.forEach((l, i) => expect(Math.abs(l - g.losses[i]!)).toBeLessThan(1e-4));
-    r.norms.forEach((n, i) => expect(Math.abs(n - g.gradNorms[i]!)).toBeLessThan(1e-4));
+    for (const [i, l] of r.losses.entries()) expect(Math.abs(l - g.losses[i]!)).toBeLessThan(1e-4);
+    for (const [i, n] of r.norms.entries()) expect(Math.abs(n - g.gradNorms[i]!)).toBeLessThan(1e-4);
     await expectWeights(model, g.weights, (k) => (k.endsWith('attn.c_attn.bias') ? [32, 64] : null));
     expect(model.lm_head.weight).toBe(model.transformer.wte.weight);
   });
