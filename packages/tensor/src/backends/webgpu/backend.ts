@@ -27,7 +27,7 @@ import { adamSpec, sgdSpec } from './fused.js';
 import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWords } from './indexing.js';
 import { DIRECT_ROWS, MM_TILE, matmulDirectSpec, matmulSpec, matmulWords } from './matmul.js';
 import { randomSpec } from './random.js';
-import { type ReduceDesc, reduceSpec, reduceWords } from './reduce.js';
+import { type ReduceDesc, reduceSpec } from './reduce.js';
 import type { GpuRuntime } from './runtime.js';
 import { softmaxSpec } from './softmax.js';
 import { computeType, elemType, Params } from './wgsl.js';
