@@ -84,7 +84,8 @@ export async function generate(
   const streamer = toStreamer(options.streamer);
   const device = model.device;
   const unfinished = new Array<boolean>(batch).fill(true);
-  const cache = cfg.useCache ? new KVCache({ capacity: cfg.maxLength }) : null;
+  // Static: every step has the same shapes, so a long generation allocates nothing new (flat GPU memory).
+  const cache = cfg.useCache ? new KVCache({ capacity: cfg.maxLength, static: true }) : null;
   const vocab = model.config.vocabSize;
   try {
     while (ids[0]!.length < cfg.maxLength) {

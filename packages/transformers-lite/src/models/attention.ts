@@ -15,8 +15,14 @@ export interface AttentionOptions {
    * where not), or a bool mask (true = attend). Broadcast against (B, nh, Tq, Tk).
    */
   attnMask?: Tensor | null;
-  /** Queries attend only to keys at or before their own position (the last Tq of Tk keys). */
+  /** Queries attend only to keys at or before their own position. */
   isCausal?: boolean;
+  /**
+   * The position of the first query among the keys (default Tk − Tq: the queries are the last
+   * positions). A static KV cache passes how many positions were cached before: keys after the
+   * queries (unfilled cache slots) are then hidden by the causal mask.
+   */
+  queryOffset?: number;
   /** Multiplies the scores; default: divide by sqrt(head size). */
   scale?: number;
   /** Dropout on the attention probabilities (only when `training`). */
@@ -47,7 +53,7 @@ export function scaledDotProductAttention(
   const tk = k.shape[2]!;
   let scores = q.matmul(k.mT); // (B, nh, Tq, Tk)
   scores = options.scale === undefined ? scores.div(Math.sqrt(hs)) : scores.mul(options.scale);
-  if (options.isCausal) scores = where(causalMask(tq, tk, q.device), scores, MASK_VALUE);
+  if (options.isCausal) scores = where(causalMask(tq, tk, q.device, options.queryOffset), scores, MASK_VALUE);
   const mask = options.attnMask;
   if (mask) scores = mask.dtype === 'bool' ? where(mask, scores, MASK_VALUE) : scores.add(mask);
   let probs = scores.softmax(-1);
@@ -56,11 +62,12 @@ export function scaledDotProductAttention(
   return probs.matmul(v); // (B, nh, Tq, hs)
 }
 
-/** (Tq, Tk) bool: query i (the (Tk − Tq + i)-th position) may see key j when j ≤ Tk − Tq + i. */
-export function causalMask(tq: number, tk: number, device: Tensor['device']): Tensor {
-  if (tq > tk) fail('causalMask', `more queries (${tq}) than keys (${tk})`);
+/** (Tq, Tk) bool: query i (at position offset + i) may see key j when j ≤ offset + i. */
+export function causalMask(tq: number, tk: number, device: Tensor['device'], offset = tk - tq): Tensor {
+  if (!Number.isInteger(offset) || offset < 0 || offset + tq > tk)
+    fail('causalMask', `${tq} queries from position ${offset} do not fit in ${tk} keys`);
   const keys = arange(0, tk, 1, { dtype: 'int32', device }).reshape([1, tk]);
-  const queries = arange(tk - tq, tk, 1, { dtype: 'int32', device }).reshape([tq, 1]);
+  const queries = arange(offset, offset + tq, 1, { dtype: 'int32', device }).reshape([tq, 1]);
   return keys.le(queries);
 }
 

@@ -1,6 +1,6 @@
 import { noGrad } from '@lumen/autograd';
 import { Dropout, Embedding, F, init, LayerNorm, Linear, Module } from '@lumen/nn';
-import { arange, type Tensor } from '@lumen/tensor';
+import { arange, cat, type Tensor, zeros } from '@lumen/tensor';
 import type { GenerateOptions } from '../generation/config.ts';
 import { type CausalLM, generate } from '../generation/generate.ts';
 import { activation } from './activations.ts';
@@ -76,10 +76,12 @@ export class GPT2Attention extends Module {
     const q = this.heads(qx!); // (B, nh, T, hs)
     let k = this.heads(kx!);
     let v = this.heads(vx!);
-    if (cache) [k, v] = cache.update(this.layerIdx, k, v); // (B, nh, past + T, hs)
+    const past = cache?.getSeqLength(this.layerIdx) ?? 0;
+    if (cache) [k, v] = cache.update(this.layerIdx, k, v); // (B, nh, past + T, hs); (B, nh, capacity, hs) if static
     const y = scaledDotProductAttention(q, k, v, {
       attnMask: mask,
       isCausal: true,
+      queryOffset: past,
       scale: this.scale,
       dropoutP: this.attn_dropout.p,
       training: this.training,
@@ -204,7 +206,10 @@ export class GPT2Model extends GPT2PreTrainedModel {
     const positions =
       checkSameShape(where, 'positionIds', inputs.positionIds, [b, t], device, ['int32']) ??
       arange(past, past + t, 1, { dtype: 'int32', device }).reshape([1, t]);
-    const extended = mask ? extendedAttentionMask(mask, where) : null; // (B, 1, 1, past + T)
+    // A static cache shows attention all its slots: the mask covers them, unfilled ones padded as masked.
+    const keysSeen = cache?.isStatic ? cache.capacity : past + t;
+    const padded = mask && keysSeen > past + t ? cat([mask, zeros([b, keysSeen - past - t], { dtype: mask.dtype, device })], 1) : mask;
+    const extended = padded ? extendedAttentionMask(padded, where) : null; // (B, 1, 1, keys)
     let x = this.drop.forward(this.wte.forward(inputs.inputIds).add(this.wpe.forward(positions))); // (B, T, C)
     for (const block of this.h) x = block.forward(x, extended, useCache ? cache : null);
     const out = useCache && cache ? (legacy ? cache.toLegacy() : cache) : null;

@@ -26,10 +26,18 @@ export class KVCache {
   private readonly layers: (LayerCache | undefined)[] = [];
   /** Positions to preallocate (e.g. the prompt plus maxNewTokens); grows by doubling when exceeded. */
   readonly capacity: number;
+  /**
+   * A static cache (transformers' StaticCache) never grows and hands attention all `capacity`
+   * positions every step, the unfilled ones hidden by the causal mask. Every step then has the same
+   * shapes, so no buffer of a new size is ever allocated: generate() uses it for flat GPU memory.
+   */
+  readonly isStatic: boolean;
 
-  constructor(options: { capacity?: number } = {}) {
+  constructor(options: { capacity?: number; static?: boolean } = {}) {
     const c = options.capacity ?? 0;
     if (!Number.isInteger(c) || c < 0) fail('KVCache', `capacity must be a non-negative integer, got ${c}`);
+    this.isStatic = options.static ?? false;
+    if (this.isStatic && c === 0) fail('KVCache', 'a static cache needs its capacity (the longest sequence)');
     this.capacity = c;
   }
 
@@ -60,6 +68,8 @@ export class KVCache {
     }
     const t = k.shape[2]!;
     const tracked = isGradEnabled() && (k.requiresGrad || v.requiresGrad);
+    if (tracked && this.isStatic)
+      fail('KVCache.update', 'a static cache is written in place and cannot carry gradients; run the model under noGrad() (generate() does)');
     if (tracked || entry?.mode === 'graph') {
       const past = entry
         ? [entry.keys.slice(2, 0, entry.length), entry.values.slice(2, 0, entry.length)]
@@ -71,11 +81,14 @@ export class KVCache {
     }
     const length = entry?.length ?? 0;
     let e = entry;
+    if (this.isStatic && length + t > this.capacity)
+      fail('KVCache.update', `the static cache holds ${this.capacity} positions; ${length} + ${t} do not fit`);
     if (!e || length + t > e.keys.shape[2]!) e = this.grow(layer, k, length + t);
     // Writing the new position in place: the one step whose cost does not grow with the prefix.
     e.keys.slice(2, length, length + t).copy_(k);
     e.values.slice(2, length, length + t).copy_(v);
     e.length = length + t;
+    if (this.isStatic) return [e.keys, e.values];
     return [e.keys.slice(2, 0, e.length), e.values.slice(2, 0, e.length)];
   }
 

@@ -108,6 +108,20 @@ describe('GPT-2 matches the PyTorch reference (float32, 1e-4)', () => {
     expect(Array.isArray(again.pastKeyValues)).toBe(true);
     await expectClose(again.logits, rest.logits, 1e-6);
     cache.dispose();
+    // A static cache (fixed capacity, unfilled slots hidden by the causal mask) gives the same logits.
+    const fixed = new KVCache({ capacity: 12, static: true });
+    expect(() => model.forward({ inputIds: ids, pastKeyValues: fixed })).toThrow(/cannot carry gradients/);
+    const a = noGrad(() =>
+      model.forward({ inputIds: ids.slice(1, 0, split).contiguous(), pastKeyValues: fixed }),
+    );
+    const c = noGrad(() =>
+      model.forward({ inputIds: ids.slice(1, split).contiguous(), pastKeyValues: fixed }),
+    );
+    await expectClose(cat([a.logits, c.logits], 1), fx.cachedLogits, 1e-4);
+    expect(() => noGrad(() => model.forward({ inputIds: ids, pastKeyValues: fixed }))).toThrow(
+      /static cache holds 12 positions; 8 \+ 8 do not fit/,
+    );
+    fixed.dispose();
   });
 
   it('loads the hub-style file: a bare GPT2Model without prefix, with attn.bias buffers, no lm_head', async () => {
