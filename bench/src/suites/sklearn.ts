@@ -222,11 +222,13 @@ function skNote(s: SkOut): string {
  * true when a hardware WebGPU adapter is present, else why not: timings on a CPU-emulated adapter
  * (Mesa lavapipe, SwiftShader) say nothing about a GPU, so those rows are skipped there.
  */
+let probeGpu: GPU | null = null; // kept alive: Dawn drops pending requests of a collected instance
 async function realGpu(): Promise<true | string> {
   try {
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
-    const adapter = await create([]).requestAdapter();
+    probeGpu ??= create([]);
+    const adapter = await probeGpu.requestAdapter();
     if (!adapter) return 'no WebGPU adapter';
     const info = adapter.info;
     const name = `${info.vendor} ${info.architecture} ${info.description}`;
