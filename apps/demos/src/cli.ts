@@ -16,6 +16,8 @@ export const DEMOS: Record<string, () => Promise<{ default: Demo }>> = {
   blobs: () => import('./demos/blobs.ts'),
   mnist: () => import('./demos/mnist.ts'),
   fraud: () => import('./demos/fraud.ts'),
+  sentiment: () => import('./demos/sentiment.ts'),
+  gpt2: () => import('./demos/gpt2.ts'),
 };
 
 const USAGE = `usage: pnpm demo [${Object.keys(DEMOS).join('|')}]... [--device cpu|webgpu|auto] [--quick]

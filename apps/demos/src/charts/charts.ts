@@ -22,6 +22,8 @@ export function lineChart(opts: {
   xTitle: string;
   yTitle: string;
   logY?: boolean;
+  /** x counts whole things (epochs): no 1.5 ticks. */
+  integerX?: boolean;
   width?: number;
   height?: number;
 }): TopLevelSpec {
@@ -34,7 +36,12 @@ export function lineChart(opts: {
     data: { values: opts.rows },
     mark: { type: 'line', point: opts.rows.length <= 60 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xTitle },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: opts.xTitle,
+        ...(opts.integerX ? { axis: { tickMinStep: 1, format: 'd' } } : {}),
+      },
       y: {
         field: 'y',
         type: 'quantitative',

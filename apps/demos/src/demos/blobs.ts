@@ -116,7 +116,13 @@ const demo: Demo = {
     );
     await plot(
       'blobs-loss',
-      lineChart({ title: 'BCEWithLogitsLoss per epoch', rows: curve, xTitle: 'epoch', yTitle: 'loss' }),
+      lineChart({
+        title: 'BCEWithLogitsLoss per epoch',
+        rows: curve,
+        xTitle: 'epoch',
+        yTitle: 'loss',
+        integerX: true,
+      }),
     );
     return { summary: `test accuracy ${pct(acc)} (≥ 97%)` };
   },

@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { AdamW } from '@lumen/nn';
+import { AdamW, clipGradNorm, linearWarmupSchedule } from '@lumen/nn';
 import { type Device, Generator, initWebGPU, manualSeed } from '@lumen/tensor';
 import { trainBpe } from '@lumen/transformers-lite';
 import { encodeCorpus, randomWindows, textStreamer, tinyGpt2 } from '../../src/models/tinyGpt2.ts';
@@ -20,10 +20,14 @@ addEventListener('message', async (e: MessageEvent<Gpt2Request>) => {
     manualSeed(0);
     const paragraphs = text.split(/\n+/).filter((p) => p.trim() !== '');
     send({ kind: 'status', text: `training a byte-level BPE tokenizer on ${paragraphs.length} paragraphs…` });
-    const tok = trainBpe(paragraphs, { vocabSize: 512 });
+    const tok = trainBpe(paragraphs, { vocabSize: 384 });
     const ids = encodeCorpus(tok, paragraphs);
     const model = tinyGpt2(tok.vocabSize, tok.eosTokenId!).to(device);
     const optimizer = new AdamW(model.parameters(), { lr: 1e-2, weightDecay: 0.01 });
+    const scheduler = linearWarmupSchedule(optimizer, {
+      warmupSteps: Math.min(10, steps),
+      totalSteps: steps,
+    });
     const g = new Generator(0);
     let firstLoss = Number.NaN;
     let lastLoss = Number.NaN;
@@ -32,7 +36,9 @@ addEventListener('message', async (e: MessageEvent<Gpt2Request>) => {
       optimizer.zeroGrad();
       const { loss } = model.forward({ inputIds: x, labels: x });
       loss!.backward();
+      clipGradNorm(model.parameters(), 1.0);
       optimizer.step();
+      scheduler.step();
       lastLoss = Number(await loss!.item());
       if (step === 1) firstLoss = lastLoss;
       send({ kind: 'loss', step, of: steps, loss: lastLoss });
