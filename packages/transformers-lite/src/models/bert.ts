@@ -1,8 +1,9 @@
-import { Dropout, Embedding, F, LayerNorm, Linear, Module } from '@lumen/nn';
+import { Dropout, type Embedding, F, LayerNorm, type Linear, Module } from '@lumen/nn';
 import { arange, type Tensor, zeros } from '@lumen/tensor';
 import { activation } from './activations.ts';
 import { extendedAttentionMask, scaledDotProductAttention } from './attention.ts';
 import { BertConfig, type ConfigDict } from './config.ts';
+import { embedding, linear, withoutRandomInit } from './construction.ts';
 import { fail, fmtShape } from './errors.ts';
 import { checkIds, checkOptions, checkSameShape } from './inputs.ts';
 import { type LoadRules, PreTrainedModel } from './pretrained.ts';
@@ -40,11 +41,11 @@ export class BertEmbeddings extends Module {
 
   constructor(readonly config: BertConfig) {
     super();
-    this.word_embeddings = new Embedding(config.vocabSize, config.hiddenSize, {
+    this.word_embeddings = embedding(config.vocabSize, config.hiddenSize, {
       paddingIdx: config.padTokenId,
     });
-    this.position_embeddings = new Embedding(config.maxPositionEmbeddings, config.hiddenSize);
-    this.token_type_embeddings = new Embedding(config.typeVocabSize, config.hiddenSize);
+    this.position_embeddings = embedding(config.maxPositionEmbeddings, config.hiddenSize);
+    this.token_type_embeddings = embedding(config.typeVocabSize, config.hiddenSize);
     this.LayerNorm = new LayerNorm(config.hiddenSize, { eps: config.layerNormEps });
     this.dropout = new Dropout(config.hiddenDropoutProb);
   }
@@ -73,9 +74,9 @@ export class BertSelfAttention extends Module {
   constructor(config: BertConfig) {
     super();
     const c = config.hiddenSize;
-    this.query = new Linear(c, c);
-    this.key = new Linear(c, c);
-    this.value = new Linear(c, c);
+    this.query = linear(c, c);
+    this.key = linear(c, c);
+    this.value = linear(c, c);
     this.dropout = new Dropout(config.attentionProbsDropoutProb);
     this.numHeads = config.numAttentionHeads;
     this.headSize = c / config.numAttentionHeads;
@@ -109,7 +110,7 @@ export class BertSelfOutput extends Module {
 
   constructor(config: BertConfig) {
     super();
-    this.dense = new Linear(config.hiddenSize, config.hiddenSize);
+    this.dense = linear(config.hiddenSize, config.hiddenSize);
     this.LayerNorm = new LayerNorm(config.hiddenSize, { eps: config.layerNormEps });
     this.dropout = new Dropout(config.hiddenDropoutProb);
   }
@@ -140,7 +141,7 @@ export class BertIntermediate extends Module {
 
   constructor(config: BertConfig) {
     super();
-    this.dense = new Linear(config.hiddenSize, config.intermediateSize);
+    this.dense = linear(config.hiddenSize, config.intermediateSize);
     this.act = activation(config.hiddenAct);
   }
 
@@ -157,7 +158,7 @@ export class BertOutput extends Module {
 
   constructor(config: BertConfig) {
     super();
-    this.dense = new Linear(config.intermediateSize, config.hiddenSize);
+    this.dense = linear(config.intermediateSize, config.hiddenSize);
     this.LayerNorm = new LayerNorm(config.hiddenSize, { eps: config.layerNormEps });
     this.dropout = new Dropout(config.hiddenDropoutProb);
   }
@@ -205,7 +206,7 @@ export class BertPooler extends Module {
 
   constructor(config: BertConfig) {
     super();
-    this.dense = new Linear(config.hiddenSize, config.hiddenSize);
+    this.dense = linear(config.hiddenSize, config.hiddenSize);
   }
 
   forward(h: Tensor): Tensor {
@@ -219,6 +220,10 @@ abstract class BertPreTrainedModel extends PreTrainedModel {
 
   static configFromDict(dict: ConfigDict, where: string): BertConfig {
     return BertConfig.fromDict(dict, where);
+  }
+
+  override initParameters(only: Set<Tensor> | null): void {
+    this.initWeights(this.config.initializerRange, only);
   }
 
   static override readonly loadRules: LoadRules = {
@@ -262,7 +267,7 @@ export class BertModel extends BertPreTrainedModel {
     this.embeddings = new BertEmbeddings(config);
     this.encoder = new BertEncoder(config);
     this.pooler = (options.addPoolingLayer ?? true) ? new BertPooler(config) : null;
-    if (options.initWeights ?? true) this.initWeights(config.initializerRange);
+    if (options.initWeights ?? true) this.postInit();
   }
 
   forward(inputs: BertInputs): BertModelOutput {
@@ -311,8 +316,8 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
     this.config = config;
     this.bert = new BertModel(config, { initWeights: false });
     this.dropout = new Dropout(config.classifierDropout ?? config.hiddenDropoutProb);
-    this.classifier = new Linear(config.hiddenSize, config.numLabels);
-    this.initWeights(config.initializerRange);
+    this.classifier = linear(config.hiddenSize, config.numLabels);
+    this.postInit();
   }
 
   get numLabels(): number {
@@ -367,7 +372,7 @@ export class BertPredictionHeadTransform extends Module {
 
   constructor(config: BertConfig) {
     super();
-    this.dense = new Linear(config.hiddenSize, config.hiddenSize);
+    this.dense = linear(config.hiddenSize, config.hiddenSize);
     this.LayerNorm = new LayerNorm(config.hiddenSize, { eps: config.layerNormEps });
     this.act = activation(config.hiddenAct);
   }
@@ -386,7 +391,8 @@ export class BertLMPredictionHead extends Module {
   constructor(config: BertConfig, wordEmbeddings: Tensor) {
     super();
     this.transform = new BertPredictionHeadTransform(config);
-    this.decoder = new Linear(config.hiddenSize, config.vocabSize);
+    // Its weight is replaced by the tied embeddings: no point drawing one.
+    this.decoder = withoutRandomInit(() => linear(config.hiddenSize, config.vocabSize));
     this.decoder.weight = wordEmbeddings;
     this.bias = this.decoder.bias!;
   }
@@ -439,7 +445,7 @@ export class BertForMaskedLM extends BertPreTrainedModel {
     this.config = config;
     this.bert = new BertModel(config, { addPoolingLayer: false, initWeights: false });
     this.cls = new BertOnlyMLMHead(config, this.bert.embeddings.word_embeddings.weight);
-    this.initWeights(config.initializerRange);
+    this.postInit();
   }
 
   forward(inputs: MaskedLMInputs): MaskedLMOutput {

@@ -1,5 +1,6 @@
 import { Module, Parameter } from '@lumen/nn';
 import { normal, type Tensor, zeros } from '@lumen/tensor';
+import { randomInitSkipped } from './construction.ts';
 import { fail, fmtShape } from './errors.ts';
 
 /**
@@ -22,7 +23,7 @@ export class Conv1D extends Module {
       if (!Number.isInteger(v) || v <= 0) fail('Conv1D', `${name} must be a positive integer, got ${v}`);
     }
     this.nf = nf;
-    this.weight = Parameter(normal([nx, nf], 0, initializerRange));
+    this.weight = Parameter(randomInitSkipped() ? zeros([nx, nf]) : normal([nx, nf], 0, initializerRange));
     this.bias = Parameter(zeros([nf]));
   }
 

@@ -1,11 +1,12 @@
 import { noGrad } from '@lumen/autograd';
-import { Dropout, Embedding, F, init, LayerNorm, Linear, Module } from '@lumen/nn';
+import { Dropout, type Embedding, F, init, LayerNorm, type Linear, Module } from '@lumen/nn';
 import { arange, cat, type Tensor, zeros } from '@lumen/tensor';
 import type { GenerateOptions } from '../generation/config.ts';
 import { type CausalLM, generate } from '../generation/generate.ts';
 import { activation } from './activations.ts';
 import { extendedAttentionMask, scaledDotProductAttention } from './attention.ts';
 import { type ConfigDict, GPT2Config } from './config.ts';
+import { embedding, linear, withoutRandomInit } from './construction.ts';
 import { Conv1D } from './conv1d.ts';
 import { fail } from './errors.ts';
 import { checkIds, checkOptions, checkSameShape } from './inputs.ts';
@@ -148,12 +149,13 @@ abstract class GPT2PreTrainedModel extends PreTrainedModel {
   };
 
   /** transformers' GPT-2 init, plus its scaled residual projections: N(0, range / sqrt(2 · nLayer)). */
-  protected initGPT2Weights(): void {
+  override initParameters(only: Set<Tensor> | null): void {
     const c = this.config;
-    this.initWeights(c.initializerRange);
+    this.initWeights(c.initializerRange, only);
     noGrad(() => {
       for (const [name, p] of this.namedParameters()) {
-        if (name.endsWith('c_proj.weight')) init.normal_(p, 0, c.initializerRange / Math.sqrt(2 * c.nLayer));
+        if (name.endsWith('c_proj.weight') && (!only || only.has(p)))
+          init.normal_(p, 0, c.initializerRange / Math.sqrt(2 * c.nLayer));
       }
     });
   }
@@ -173,12 +175,12 @@ export class GPT2Model extends GPT2PreTrainedModel {
     super();
     if (!(config instanceof GPT2Config)) fail('GPT2Model', 'config must be a GPT2Config');
     this.config = config;
-    this.wte = new Embedding(config.vocabSize, config.nEmbd);
-    this.wpe = new Embedding(config.nPositions, config.nEmbd);
+    this.wte = embedding(config.vocabSize, config.nEmbd);
+    this.wpe = embedding(config.nPositions, config.nEmbd);
     this.drop = new Dropout(config.embdPdrop);
     this.h = Array.from({ length: config.nLayer }, (_, i) => new GPT2Block(config, i));
     this.ln_f = new LayerNorm(config.nEmbd, { eps: config.layerNormEpsilon });
-    if (options.initWeights ?? true) this.initGPT2Weights();
+    if (options.initWeights ?? true) this.postInit();
   }
 
   forward(inputs: GPT2Inputs): GPT2ModelOutput {
@@ -208,7 +210,10 @@ export class GPT2Model extends GPT2PreTrainedModel {
       arange(past, past + t, 1, { dtype: 'int32', device }).reshape([1, t]);
     // A static cache shows attention all its slots: the mask covers them, unfilled ones padded as masked.
     const keysSeen = cache?.isStatic ? cache.capacity : past + t;
-    const padded = mask && keysSeen > past + t ? cat([mask, zeros([b, keysSeen - past - t], { dtype: mask.dtype, device })], 1) : mask;
+    const padded =
+      mask && keysSeen > past + t
+        ? cat([mask, zeros([b, keysSeen - past - t], { dtype: mask.dtype, device })], 1)
+        : mask;
     const extended = padded ? extendedAttentionMask(padded, where) : null; // (B, 1, 1, keys)
     let x = this.drop.forward(this.wte.forward(inputs.inputIds).add(this.wpe.forward(positions))); // (B, T, C)
     for (const block of this.h) x = block.forward(x, extended, useCache ? cache : null);
@@ -243,9 +248,10 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel implements CausalLM {
     if (!(config instanceof GPT2Config)) fail('GPT2LMHeadModel', 'config must be a GPT2Config');
     this.config = config;
     this.transformer = new GPT2Model(config, { initWeights: false });
-    this.lm_head = new Linear(config.nEmbd, config.vocabSize, { bias: false });
+    // Its weight is replaced by the tied token embeddings: no point drawing one.
+    this.lm_head = withoutRandomInit(() => linear(config.nEmbd, config.vocabSize, { bias: false }));
     this.lm_head.weight = this.transformer.wte.weight; // tied, as transformers' tie_weights()
-    this.initGPT2Weights();
+    this.postInit();
   }
 
   forward(inputs: CausalLMInputs): CausalLMOutput {

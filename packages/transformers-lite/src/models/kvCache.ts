@@ -69,7 +69,10 @@ export class KVCache {
     const t = k.shape[2]!;
     const tracked = isGradEnabled() && (k.requiresGrad || v.requiresGrad);
     if (tracked && this.isStatic)
-      fail('KVCache.update', 'a static cache is written in place and cannot carry gradients; run the model under noGrad() (generate() does)');
+      fail(
+        'KVCache.update',
+        'a static cache is written in place and cannot carry gradients; run the model under noGrad() (generate() does)',
+      );
     if (tracked || entry?.mode === 'graph') {
       const past = entry
         ? [entry.keys.slice(2, 0, entry.length), entry.values.slice(2, 0, entry.length)]
@@ -82,7 +85,10 @@ export class KVCache {
     const length = entry?.length ?? 0;
     let e = entry;
     if (this.isStatic && length + t > this.capacity)
-      fail('KVCache.update', `the static cache holds ${this.capacity} positions; ${length} + ${t} do not fit`);
+      fail(
+        'KVCache.update',
+        `the static cache holds ${this.capacity} positions; ${length} + ${t} do not fit`,
+      );
     if (!e || length + t > e.keys.shape[2]!) e = this.grow(layer, k, length + t);
     // Writing the new position in place: the one step whose cost does not grow with the prefix.
     e.keys.slice(2, length, length + t).copy_(k);

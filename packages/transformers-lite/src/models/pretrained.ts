@@ -11,6 +11,7 @@ import {
 } from '@lumen/nn';
 import type { Device, Tensor } from '@lumen/tensor';
 import type { ConfigDict, PretrainedConfig } from './config.ts';
+import { randomInitSkipped, withoutRandomInit } from './construction.ts';
 import { Conv1D } from './conv1d.ts';
 import { describe, fail, fmtShape, warn } from './errors.ts';
 import {
@@ -92,14 +93,22 @@ export abstract class PreTrainedModel extends Module {
    * initializerRange) with zero biases, embeddings ~ N(0, initializerRange) with a zero padding row,
    * LayerNorm 1 and 0. Draws come from the default generator (seed it with manualSeed).
    */
-  protected initWeights(range: number): void {
-    noGrad(() => this.initEach(range));
+  protected initWeights(range: number, only: Set<Tensor> | null = null): void {
+    noGrad(() => this.initEach(range, only));
   }
 
-  private initEach(range: number): void {
+  /** Initialises the parameters in `only` (all when null) as transformers' _init_weights would. */
+  initParameters(_only: Set<Tensor> | null): void {}
+
+  /** End of a model constructor: initialise, unless building for fromPretrained (see construction.ts). */
+  protected postInit(): void {
+    if (!randomInitSkipped()) this.initParameters(null);
+  }
+
+  private initEach(range: number, only: Set<Tensor> | null): void {
     const done = new Set<Tensor>();
     const once = (t: Tensor | null, fn: (t: Tensor) => void) => {
-      if (t && !done.has(t)) {
+      if (t && !done.has(t) && (!only || only.has(t))) {
         done.add(t);
         fn(t);
       }
@@ -117,6 +126,7 @@ export abstract class PreTrainedModel extends Module {
     }
     // Embeddings last, so a decoder tied to one ends with its init (zero padding row included).
     for (const e of embeddings) {
+      if (only && !only.has(e.weight)) continue;
       init.normal_(e.weight, 0, range);
       if (e.paddingIdx !== null) e.weight.select(0, e.paddingIdx).copy_(0);
     }
@@ -172,7 +182,7 @@ async function loadPretrained<M extends PreTrainedModel>(
   const files = await readModelFiles(source, op);
   const config = options.config ?? cls.configFromDict(files.config, `${CONFIG_FILE} (in ${files.where})`);
   if (options.numLabels !== undefined) config.numLabels = options.numLabels;
-  const model = new (cls as unknown as new (c: PretrainedConfig) => M)(config);
+  const model = withoutRandomInit(() => new (cls as unknown as new (c: PretrainedConfig) => M)(config));
   const bytes = await files.weights();
   let tensors: Record<string, Tensor>;
   try {
@@ -180,11 +190,23 @@ async function loadPretrained<M extends PreTrainedModel>(
   } catch (e) {
     fail(op, `cannot read ${WEIGHTS_FILE} (in ${files.where}): ${(e as Error).message}`);
   }
-  model.loadingInfo = loadCheckpoint(model, cls.loadRules, tensors, {
+  const info = loadCheckpoint(model, cls.loadRules, tensors, {
     op,
     where: files.where,
     strict: options.strict ?? true,
   });
+  model.loadingInfo = info;
+  // Fast init: only what the checkpoint did not provide gets transformers' random init.
+  const fresh = new Set([...info.missingKeys, ...info.mismatchedKeys]);
+  if (fresh.size > 0)
+    model.initParameters(
+      new Set(
+        model
+          .namedParameters()
+          .filter(([k]) => fresh.has(k))
+          .map(([, p]) => p),
+      ),
+    );
   if (options.device) model.to(options.device);
   model.generationConfigDict = files.generationConfig;
   return model.eval();
@@ -215,6 +237,7 @@ function loadCheckpoint(
   const unexpectedBackbone: string[] = [];
   const unexpectedHeads: string[] = [];
   const mismatched: string[] = [];
+  const mismatchedKeys: string[] = [];
   for (const [rawKey, t] of Object.entries(tensors)) {
     let key = rawKey;
     let foreignHead = false;
@@ -234,19 +257,19 @@ function loadCheckpoint(
     }
     if (t.dtype !== 'float32' && t.dtype !== 'float64') {
       mismatched.push(`${rawKey}: the checkpoint holds ${t.dtype} values, the model float32`);
+      mismatchedKeys.push(key);
       continue;
     }
     if (t.shape.length !== target.shape.length || t.shape.some((d, i) => d !== target.shape[i])) {
       mismatched.push(
         `${rawKey}: the checkpoint has shape ${fmtShape(t.shape)}, the model ${fmtShape(target.shape)}`,
       );
+      mismatchedKeys.push(key);
       continue;
     }
     found.set(key, t.dtype === target.dtype ? t : t.cast(target.dtype));
   }
-  const missing = [...params.keys()].filter(
-    (k) => !found.has(k) && !mismatched.some((m) => m.startsWith(`${k}:`)),
-  );
+  const missing = [...params.keys()].filter((k) => !found.has(k) && !mismatchedKeys.includes(k));
   const newHeads = missing.filter(
     (k) => rules.newHeadKeys.some((re) => re.test(k)) || (isHeadModel && !k.startsWith(prefix)),
   );
@@ -290,6 +313,6 @@ function loadCheckpoint(
   return {
     missingKeys: missing,
     unexpectedKeys: [...unexpectedBackbone, ...unexpectedHeads],
-    mismatchedKeys: mismatched.map((m) => m.slice(0, m.indexOf(':'))),
+    mismatchedKeys,
   };
 }
