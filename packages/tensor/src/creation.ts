@@ -187,7 +187,21 @@ export function fullLike(t: Tensor, value: number | boolean, opts?: TensorOption
  * torch.arange: [start, end) by step. Integer arguments give int32 (PyTorch gives int64),
  * fractional ones float32.
  */
-export function arange(start: number, end?: number, step = 1, opts?: TensorOptions): Tensor {
+export function arange(
+  start: number,
+  end?: number | TensorOptions,
+  step: number | TensorOptions = 1,
+  opts?: TensorOptions,
+): Tensor {
+  // arange(end, opts) and arange(start, end, opts) read as in PyTorch's keyword form.
+  if (typeof end === 'object' && end !== null) {
+    opts = end;
+    end = undefined;
+  }
+  if (typeof step === 'object' && step !== null) {
+    opts = step;
+    step = 1;
+  }
   if (end === undefined) {
     end = start;
     start = 0;

@@ -1,7 +1,13 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
 export { installAutograd } from './autogradHook.js';
-export type { InitWebGPUOptions } from './backends/webgpu/init.js';
-export { destroyWebGPU, initWebGPU, syncWebGPU, webgpuPoolStats } from './backends/webgpu/init.js';
+export type { InitWebGPUOptions, WebGPUAdapterInfo } from './backends/webgpu/init.js';
+export {
+  destroyWebGPU,
+  initWebGPU,
+  syncWebGPU,
+  webgpuAdapterInfo,
+  webgpuPoolStats,
+} from './backends/webgpu/init.js';
 export type { RandomOptions, TensorOptions } from './creation.js';
 export {
   arange,

@@ -105,7 +105,10 @@ export class Tensor implements View {
 
   // ---- reading ---------------------------------------------------------------------------------
 
-  /** The elements as a flat typed array (Float32Array, Float64Array, Int32Array or Uint8Array for bool). */
+  /**
+   * The elements as a flat typed array (Float32Array, Float64Array, Int32Array or Uint8Array for
+   * bool), always a fresh copy the caller owns (writing to it never changes the tensor).
+   */
   async data(): Promise<TypedArray> {
     this.assertAlive('data');
     return getBackend(this.device, 'data').read(this);
@@ -127,6 +130,7 @@ export class Tensor implements View {
     return this.dtype === 'bool' ? d[0] === 1 : d[0]!;
   }
 
+  /** Like data(), synchronously (cpu only); also a fresh copy. */
   dataSync(): TypedArray {
     this.assertAlive('dataSync');
     if (this.device !== 'cpu') {

@@ -122,3 +122,16 @@ describe('generated code is up to date', () => {
     expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 });
+
+describe('small API conveniences', () => {
+  it('arange accepts options in place of end or step, as PyTorch keywords', () => {
+    expect(L.arange(3, { dtype: 'float32' }).dtype).toBe('float32');
+    expect(L.arange(1, 4, { dtype: 'float64' }).arraySync()).toEqual([1, 2, 3]);
+    expect(L.arange(1, 4, { dtype: 'float64' }).dtype).toBe('float64');
+  });
+  it('webgpuAdapterInfo says what the backend runs on', () => {
+    const info = L.webgpuAdapterInfo();
+    if (L.webgpuAvailable()) expect(typeof info!.emulated).toBe('boolean');
+    else expect(info).toBeNull();
+  });
+});

@@ -121,3 +121,24 @@ export function webgpuPoolStats(): { allocatedBytes: number; freeBytes: number }
 export function currentWebGPUBackend(): WebGPUBackend | null {
   return current?.backend ?? null;
 }
+
+export interface WebGPUAdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** True for CPU-emulated adapters (Mesa lavapipe/llvmpipe, SwiftShader): real GPU timings differ. */
+  emulated: boolean;
+}
+
+/** What the webgpu backend runs on, or null before initWebGPU() succeeded. */
+export function webgpuAdapterInfo(): WebGPUAdapterInfo | null {
+  if (!current) return null;
+  const info =
+    current.adapter?.info ?? (current.backend.rt.device as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return {
+    vendor: info?.vendor ?? '',
+    architecture: info?.architecture ?? '',
+    description: info?.description ?? '',
+    emulated: current.backend.rt.emulatedAdapter,
+  };
+}

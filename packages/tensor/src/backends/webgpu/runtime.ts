@@ -83,12 +83,15 @@ export class GpuRuntime {
    * a variant without workgroup memory. LUMEN_MATMUL=tiled|direct overrides the choice.
    */
   emulated: boolean;
+  /** Whether the adapter itself is CPU-emulated (unlike `emulated`, not overridable). */
+  readonly emulatedAdapter: boolean;
 
   constructor(device: GPUDevice, info?: GPUAdapterInfo) {
     this.device = device;
     const arch = `${info?.architecture ?? ''} ${info?.description ?? ''} ${info?.vendor ?? ''}`.toLowerCase();
+    this.emulatedAdapter = /llvmpipe|lavapipe|swiftshader/.test(arch);
     const forced = envVar('LUMEN_MATMUL');
-    this.emulated = forced ? forced === 'direct' : /llvmpipe|lavapipe|swiftshader/.test(arch);
+    this.emulated = forced ? forced === 'direct' : this.emulatedAdapter;
     this.queue = device.queue;
     this.limits = {
       maxWorkgroups: device.limits.maxComputeWorkgroupsPerDimension,
