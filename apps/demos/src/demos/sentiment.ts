@@ -70,8 +70,17 @@ const demo: Demo = {
     manualSeed(42);
     // Quick mode: a BERT of width 32 (what 2 CPU cores train in half a minute); full: width 64.
     const size = quick
-      ? { vocab: 1500, hidden: 32, maxLength: 20, mlmSteps: 16, epochs: 2, dropout: 0, lr: 4e-3 }
-      : { vocab: 2000, hidden: 64, maxLength: 32, mlmSteps: 400, epochs: 4, dropout: 0.1, lr: 2e-3 };
+      ? { vocab: 1500, hidden: 32, maxLength: 20, mlmSteps: 16, epochs: 2, dropout: 0, lr: 6e-3, batch: 64 }
+      : {
+          vocab: 2000,
+          hidden: 64,
+          maxLength: 32,
+          mlmSteps: 400,
+          epochs: 4,
+          dropout: 0.1,
+          lr: 2e-3,
+          batch: 32,
+        };
     const previousWarningHandler = setWarningHandler((message) => log(`  (transformers-lite: ${message})`));
     const { texts, labels } = loadSentences();
     log(
@@ -141,7 +150,10 @@ const demo: Demo = {
     const yTrain = tensor(trainLabels, { dtype: 'int32' });
     const yTest = tensor(testLabels, { dtype: 'int32' });
     const trainData = new TensorDataset(train.inputIds, train.attentionMask, yTrain);
-    const loader = new DataLoader(trainData, { sampler: new RandomSampler(trainData), batchSize: 32 });
+    const loader = new DataLoader(trainData, {
+      sampler: new RandomSampler(trainData),
+      batchSize: size.batch,
+    });
     const optimizer = adamW(model, size.lr);
     const scheduler = linearWarmupSchedule(optimizer, {
       warmupSteps: 20,
