@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   tensor: () => import('./suites/tensor.ts'),
   tokenizers: () => import('./suites/tokenizers.ts'),
   sklearn: () => import('./suites/sklearn.ts'),
+  transformers: () => import('./suites/transformers.ts'),
 };
 
 const args = process.argv.slice(2);
