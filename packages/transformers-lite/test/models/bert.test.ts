@@ -133,7 +133,7 @@ describe('loading checkpoints the way transformers does', () => {
     expect(warnings.join('\n')).not.toMatch(/position_ids/);
     // Only the new head gets a random init (config initializerRange 0.2), the rest comes from the file.
     const w = model.classifier.weight.dataSync();
-    const std = Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length);
+    const std = Math.sqrt(Array.from(w).reduce((a, v) => a + v * v, 0) / w.length);
     expect(std).toBeGreaterThan(0.1);
     expect(std).toBeLessThan(0.3);
     expect([...model.classifier.bias!.dataSync()]).toEqual([0, 0, 0, 0]);
