@@ -36,13 +36,6 @@ interface Pipeline {
   sig: string;
 }
 
-/**
- * Bind groups are cached: the uniform block is bound with a dynamic offset, so a kernel that
- * runs again on the same buffers (pooled buffers recur in a training loop) reuses its bind group
- * instead of creating one per dispatch, the largest per-dispatch cost on the JS thread.
- */
-const BIND_CACHE_MAX = 8192;
-
 function sizeClass(bytes: number): number {
   const b = Math.max(bytes, 256);
   const p = 2 ** Math.floor(Math.log2(b));
@@ -72,9 +65,6 @@ export class GpuRuntime {
   private readonly uniformFree: GPUBuffer[] = [];
   private errors: string[] = [];
   private readonly layouts = new Map<string, { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout }>();
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
-  private readonly ids = new WeakMap<GPUBuffer, number>();
-  private nextId = 1;
   /** DEBUG level, read once (reading the environment on every dispatch is measurable). */
   private readonly debug = debugLevel();
 
@@ -140,8 +130,6 @@ export class GpuRuntime {
   private recycle(buf: GPUBuffer): void {
     const cls = buf.size;
     if (this.freeBytes + cls > this.maxPoolBytes) {
-      // Cached bind groups may name this buffer; drop them all (rare: only past the pool limit).
-      this.bindGroups.clear();
       buf.destroy();
       this.allocatedBytes -= cls;
       return;
@@ -201,12 +189,6 @@ export class GpuRuntime {
     return l;
   }
 
-  private bufferId(b: GPUBuffer): number {
-    let id = this.ids.get(b);
-    if (id === undefined) this.ids.set(b, (id = this.nextId++));
-    return id;
-  }
-
   private paramSlot(params: Uint32Array): { buffer: GPUBuffer; offset: number } {
     if (params.byteLength > PARAM_SLOT)
       throw new LumenError(`webgpu: kernel parameters too large (${params.byteLength} bytes)`);
@@ -234,22 +216,17 @@ export class GpuRuntime {
     workgroups: readonly [number, number, number],
   ): void {
     if (workgroups[0] === 0 || workgroups[1] === 0 || workgroups[2] === 0) return;
-    const { pipeline, layout, sig } = this.pipelineFor(spec);
+    const { pipeline, layout } = this.pipelineFor(spec);
     const slot = this.paramSlot(params);
-    let key = `${sig}:${this.bufferId(slot.buffer)}`;
-    for (const b of buffers) key += `:${this.bufferId(b)}`;
-    let bindGroup = this.bindGroups.get(key);
-    if (!bindGroup) {
-      const entries: GPUBindGroupEntry[] = [
-        { binding: 0, resource: { buffer: slot.buffer, offset: 0, size: PARAM_SLOT } },
-      ];
-      buffers.forEach((buffer, i) => {
-        entries.push({ binding: i + 1, resource: { buffer } });
-      });
-      bindGroup = this.device.createBindGroup({ layout, entries });
-      if (this.bindGroups.size >= BIND_CACHE_MAX) this.bindGroups.clear();
-      this.bindGroups.set(key, bindGroup);
-    }
+    // One bind group per dispatch. (A cache of bind groups keyed by buffers was tried: it saved
+    // JS time in tidy loops, but lavapipe intermittently crashed in vkCreateDescriptorPool under
+    // it, so it is gone until that is understood.)
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: slot.buffer, offset: 0, size: PARAM_SLOT } },
+    ];
+    for (let i = 0; i < buffers.length; i++)
+      entries.push({ binding: i + 1, resource: { buffer: buffers[i]! } });
+    const bindGroup = this.device.createBindGroup({ layout, entries });
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     if (!this.pass) this.pass = this.encoder.beginComputePass();
     this.pass.setPipeline(pipeline);
@@ -329,7 +306,6 @@ export class GpuRuntime {
 
   destroy(): void {
     this.flush();
-    this.bindGroups.clear();
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.free.clear();
     for (const b of this.uniformFree) b.destroy();
