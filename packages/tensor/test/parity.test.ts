@@ -357,7 +357,7 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
         fc.integer({ min: 1, max: 9 }),
         fc.integer({ min: 1, max: 70 }),
         fc.integer({ min: 1, max: 20 }),
-        fc.constantFrom('none', 'bool', 'float', 'causal'),
+        fc.constantFrom('none', 'bool', 'float', 'causal', 'huge'),
         fc.boolean(),
         fc.integer({ min: 0, max: 1 << 30 }),
         async (L_, S, E, Ev, maskKind, shareKv, seed) => {
@@ -375,6 +375,14 @@ describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)',
                 .logicalOr(L.arange(Sx, undefined, 1, { device: d }).eq(0));
             } else if (maskKind === 'float') {
               attnMask = build({ shape: [3, 1, Sx], layout: { kind: 'contig' }, seed: seed + 3 }, d);
+            } else if (maskKind === 'huge') {
+              // transformers' additive masks: float32's lowest finite value, whole rows of it
+              // included (a left-padded query), plus -inf where two such masks add up.
+              const lowest = -3.4028234663852886e38;
+              const r = build({ shape: [L_, Sx], layout: { kind: 'contig' }, seed: seed + 3 }, d);
+              attnMask = L.where(r.gt(0.3), lowest, 0)
+                .add(L.where(r.gt(0.8), lowest, 0))
+                .add(L.where(L.arange(L_, undefined, 1, { device: d }).reshape([L_, 1]).eq(0), lowest, 0));
             }
             return L.scaledDotProductAttention(q, k, v, { attnMask, isCausal: maskKind === 'causal' });
           };

@@ -75,7 +75,9 @@ ${MAIN_1D} {
     for (var e = 0u; e < E; e = e + 1u) { score = score + q[u32(qr + i32(e) * qsE)] * k[u32(kr + i32(e) * ksE)]; }
     score = score * scale;
     ${applyMask}
-    if (score <= -3.0e38) { continue; }
+    // Only a true -inf contributes nothing; finite huge negatives (transformers' finfo.min masks)
+    // still take part, so a row with every key masked by them averages them as softmax does.
+    if (bitcast<u32>(score) == NEG_INF_BITS) { continue; }
     let mNew = max(m, score);
     let c = exp(m - mNew);
     let p = exp(score - mNew);
