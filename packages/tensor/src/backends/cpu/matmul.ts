@@ -297,7 +297,8 @@ function gemvRows(
         b1 = b0 + brs,
         b2 = b1 + brs,
         b3 = b2 + brs;
-      for (let j = 0; j < N; j++) acc[j]! += a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!;
+      for (let j = 0; j < N; j++)
+        acc[j]! += a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!;
     }
     for (; k < K; k++) {
       const a = A[ar + k * acs]!;
