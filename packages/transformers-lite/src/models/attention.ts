@@ -1,5 +1,11 @@
 import { F } from '@lumen/nn';
-import { arange, type Generator, type Tensor, where } from '@lumen/tensor';
+import {
+  arange,
+  type Generator,
+  type Tensor,
+  scaledDotProductAttention as tensorAttention,
+  where,
+} from '@lumen/tensor';
 import { fail, fmtShape } from './errors.ts';
 
 /**
@@ -34,8 +40,10 @@ export interface AttentionOptions {
 /**
  * softmax(q·kᵀ / sqrt(hs) + mask) · v for q (B, nh, Tq, hs) and k, v (B, nh, Tk, hs), as
  * transformers' eager attention computes it. This one function is where every BERT and GPT-2
- * layer does attention, so a fused kernel (scores, mask, softmax and the weighted sum without
- * materialising the (Tq, Tk) matrix) can replace the composite here without touching the models.
+ * layer does attention. Without attention dropout it hands the work to @lumen/tensor's
+ * scaledDotProductAttention (one fused kernel on webgpu when nothing needs gradients: generation
+ * and inference never materialise the (Tq, Tk) scores), with the causal and padding masks folded
+ * into one additive mask of transformers' values. With dropout (training) it stays the composite.
  */
 export function scaledDotProductAttention(
   q: Tensor,
@@ -51,6 +59,12 @@ export function scaledDotProductAttention(
   const hs = q.shape[3]!;
   const tq = q.shape[2]!;
   const tk = k.shape[2]!;
+  if (!(options.dropoutP && options.training)) {
+    return tensorAttention(q, k, v, {
+      attnMask: combinedMask(options, tq, tk, q.device),
+      scale: options.scale ?? 1 / Math.sqrt(hs),
+    });
+  }
   let scores = q.matmul(k.mT); // (B, nh, Tq, Tk)
   scores = options.scale === undefined ? scores.div(Math.sqrt(hs)) : scores.mul(options.scale);
   if (options.isCausal) scores = where(causalMask(tq, tk, q.device, options.queryOffset), scores, MASK_VALUE);
@@ -60,6 +74,24 @@ export function scaledDotProductAttention(
   if (options.dropoutP && options.training)
     probs = F.dropout(probs, { p: options.dropoutP, training: true, generator: options.generator });
   return probs.matmul(v); // (B, nh, Tq, hs)
+}
+
+/**
+ * The causal and padding masks as one additive float mask with transformers' values: scores it
+ * hides get MASK_VALUE (MASK_VALUE + MASK_VALUE = -Infinity where a padding key is also in the
+ * future, exactly as transformers' where-then-add gives).
+ */
+function combinedMask(
+  options: AttentionOptions,
+  tq: number,
+  tk: number,
+  device: Tensor['device'],
+): Tensor | null {
+  let mask = options.attnMask ?? null;
+  if (mask && mask.dtype === 'bool') mask = mask.logicalNot().float().mul(MASK_VALUE);
+  if (!options.isCausal) return mask;
+  const causal = causalMask(tq, tk, device, options.queryOffset); // (Tq, Tk)
+  return mask ? where(causal, mask, mask.add(MASK_VALUE)) : causal.logicalNot().float().mul(MASK_VALUE);
 }
 
 /** (Tq, Tk) bool: query i (at position offset + i) may see key j when j ≤ offset + i. */
