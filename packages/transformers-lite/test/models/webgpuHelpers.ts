@@ -12,9 +12,13 @@ const collectGarbage: () => void = (() => {
 export async function settledMemory(): Promise<{ live: number; pool: number }> {
   await syncWebGPU();
   // FinalizationRegistry callbacks run on later turns of the event loop: collect until nothing more goes.
+  // One quiet round is not enough (a collection's callbacks can land after the 5 ms wait), so
+  // stop only after three rounds in a row freed nothing.
   let before = Number.NaN;
-  for (let i = 0; i < 10 && memory().byDevice.webgpu.bytes !== before; i++) {
-    before = memory().byDevice.webgpu.bytes;
+  for (let i = 0, quiet = 0; i < 40 && quiet < 3; i++) {
+    const now = memory().byDevice.webgpu.bytes;
+    quiet = now === before ? quiet + 1 : 0;
+    before = now;
     collectGarbage();
     await new Promise((r) => setTimeout(r, 5));
   }
