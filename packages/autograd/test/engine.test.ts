@@ -22,6 +22,37 @@ describe('the tape', () => {
     expect(x.softmax(0).gradFn?.name).toBe('SoftmaxBackward0');
   });
 
+  it('a batch of rows times one matrix is one 2-D product (as torch.matmul folds it), not a Bmm', () => {
+    const a = tensor(
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [5, 6],
+          [7, 8],
+        ],
+        [
+          [9, 10],
+          [11, 12],
+        ],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
+    const w = leaf([
+      [1, -1, 2],
+      [0.5, 3, -2],
+    ]);
+    const y = a.matmul(w); // [3, 2, 3]
+    expect(y.shape).toEqual([3, 2, 3]);
+    expect(y.gradFn?.name).toBe('ViewBackward0'); // PyTorch: UnsafeViewBackward0 over MmBackward0
+    y.sum().backward();
+    // dL/dw = Σ over all six rows of a, as one [2, 6] × [6, 3] product would give it.
+    expect(values(w.grad)).toEqual([36, 36, 36, 42, 42, 42]);
+    expect(values(a.grad)).toEqual([2, 1.5, 2, 1.5, 2, 1.5, 2, 1.5, 2, 1.5, 2, 1.5]);
+  });
+
   it('does not record ops on tensors that do not require grad', () => {
     const a = tensor([1, 2]);
     const b = a.mul(3);

@@ -3,7 +3,7 @@ import { fail, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { asTensor, backendOf, sameDevice, wrap } from './core.js';
-import { expand, squeeze, unsqueeze } from './movement.js';
+import { expand, reshape, squeeze, unsqueeze } from './movement.js';
 
 /** torch.matmul: dot, matrix-vector, matrix-matrix and broadcast batched products. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
@@ -33,6 +33,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       'matmul',
       `shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${M}x${K} and ${K2}x${N})`,
     );
+  }
+  if (a2.ndim > 2 && b2.ndim === 2) {
+    // As torch.matmul: a batch of rows times one matrix is one [batch·M, K] × [K, N] product, not a
+    // batched product with b expanded (whose gradient for b would be batch copies summed).
+    const lead = a2.shape.slice(0, -1);
+    const rows = lead.reduce((x, y) => x * y, 1);
+    const out = matmul(reshape(a2, [rows, K]), b2);
+    return b.ndim === 1 ? reshape(out, lead) : reshape(out, [...lead, N]);
   }
   const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   const ae = expand(a2, [...batch, M, K]);
