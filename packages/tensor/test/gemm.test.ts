@@ -1,6 +1,9 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { gemm } from '../src/backends/cpu/matmul.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gemmSerial } from '../src/backends/cpu/matmul.js';
+import { cpuThreads, setCpuThreads, stats, gemm as threadedGemm } from '../src/backends/cpu/threads.js';
+
+const gemm = gemmSerial;
 
 /**
  * The cpu GEMM against a plain triple loop in float64, on products big enough to take the packed
@@ -76,5 +79,53 @@ describe('cpu gemm', () => {
       ),
       { numRuns: 120 },
     );
+  });
+});
+
+describe('cpu gemm on worker threads', () => {
+  afterEach(() => setCpuThreads(null));
+
+  it('gives bit-identical results to one thread, any dtype, strided operands, ragged row splits', () => {
+    setCpuThreads(3);
+    expect(cpuThreads()).toBe(3); // two workers started (Node)
+    const cases: [number, number, number, 'float32' | 'float64' | 'int32', boolean, boolean][] = [
+      [257, 130, 301, 'float32', false, false],
+      [100, 517, 97, 'float64', true, false],
+      [64, 300, 250, 'float32', false, true],
+      [333, 64, 200, 'int32', true, true],
+      [40, 4000, 40, 'float64', false, false],
+    ];
+    let seed = 7;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    };
+    for (const [M, N, K, dtype, aT, bT] of cases) {
+      const Arr = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
+      const fill = (n: number) => {
+        const out = new Arr(n);
+        for (let i = 0; i < n; i++) out[i] = dtype === 'int32' ? Math.round(rnd() * 20) : rnd();
+        return out;
+      };
+      const A = fill(M * K + 5);
+      const B = fill(K * N + 3);
+      const [ars, acs] = aT ? [1, M] : [K, 1];
+      const [brs, bcs] = bT ? [1, K] : [N, 1];
+      const one = new Arr(M * N);
+      const many = new Arr(M * N + 2);
+      gemmSerial(M, N, K, A, 5, ars, acs, B, 3, brs, bcs, one, 0);
+      threadedGemm(M, N, K, A, 5, ars, acs, B, 3, brs, bcs, many, 1);
+      expect(many[0]).toBe(0);
+      expect(many[M * N + 1]).toBe(0);
+      expect(Array.from(many.subarray(1, 1 + M * N))).toEqual(Array.from(one));
+    }
+    // The workers did the work (a failed block would have been recomputed here, hiding it).
+    expect(stats.failed).toBe(0);
+    expect(stats.done).toBeGreaterThanOrEqual(2 * cases.length - 1);
+  });
+
+  it('one thread when asked (LUMEN_NUM_THREADS=1 does the same)', () => {
+    setCpuThreads(1);
+    expect(cpuThreads()).toBe(1);
   });
 });

@@ -14,8 +14,8 @@ import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
 import { mulhi32, philox, u01f32, u01f64, u01Open } from '../../random.js';
 import { collapseDims, contiguousStrides, numel } from '../../shape.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.generated.js';
-import { gemm } from './matmul.js';
 import { allocArray, recycleArray } from './pool.js';
+import { gemm } from './threads.js';
 
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;

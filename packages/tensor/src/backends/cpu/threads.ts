@@ -1,0 +1,282 @@
+import type { TypedArray } from '../../dtype.js';
+import { envVar, nodeBuiltin } from '../../env.js';
+import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
+
+/**
+ * The cpu GEMM on several cores, still synchronous for the caller (PyTorch's intra-op threads).
+ *
+ * In Node, worker threads run the same GEMM source (`makeGemm`) on shared memory: the caller copies
+ * B and the workers' rows of A into a SharedArrayBuffer, wakes the workers with Atomics, computes
+ * its own rows in place, then blocks in Atomics.wait until the workers' rows are done and copies
+ * them out. Rows are split, never the K sum, so every element is computed by the same operations
+ * in the same order as on one thread: results are bit-identical whatever the thread count.
+ *
+ * Threads: LUMEN_NUM_THREADS, else the machine's available parallelism (at most 8). Browsers
+ * (no blocking waits on the main thread) and products below THREADED_MACS run on one thread.
+ */
+const THREADED_MACS = 4_000_000;
+/** Each thread gets at least this many rows (fewer would not pay for the copies). */
+const MIN_ROWS = 16;
+
+const IDLE = 0;
+const JOB = 1;
+const DONE = 2;
+const FAILED = 3;
+/** ctrl words: [state, dtype, M, N, K, aOff, bOff, cOff, sharedBytes] */
+const CTRL_WORDS = 16;
+
+interface WorkerLike {
+  on(event: 'error', fn: (e: unknown) => void): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+interface WorkerThreads {
+  Worker: new (src: string, opts: { eval: true; workerData: unknown; transferList: unknown[] }) => WorkerLike;
+  MessageChannel: new () => { port1: PortLike; port2: PortLike };
+}
+interface PortLike {
+  postMessage(v: unknown): void;
+  unref?(): void;
+  close(): void;
+}
+
+interface Lane {
+  worker: WorkerLike;
+  ctrl: Int32Array;
+  port: PortLike;
+  buffer: SharedArrayBuffer | null;
+}
+
+type SharedCtor = {
+  new (buffer: SharedArrayBuffer, byteOffset: number, length: number): TypedArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
+const DTYPES = [Float32Array, Float64Array, Int32Array] as unknown as readonly SharedCtor[];
+
+function workerSource(): string {
+  // \`__name\`: bundlers that keep function names (esbuild's keepNames) call it inside the source.
+  return `
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const __name = (f) => f;
+const DTYPES = [Float32Array, Float64Array, Int32Array];
+const ctrl = new Int32Array(workerData.ctrl);
+const port = workerData.port;
+(function () {
+  let gemm;
+  try {
+    gemm = (${makeGemm.toString()})();
+  } catch (e) {
+    Atomics.store(ctrl, 0, ${FAILED});
+    Atomics.notify(ctrl, 0);
+    return;
+  }
+  let buffer = null;
+  Atomics.store(ctrl, 0, ${IDLE});
+  Atomics.notify(ctrl, 0);
+  for (;;) {
+    Atomics.wait(ctrl, 0, ${IDLE});
+    if (Atomics.load(ctrl, 0) !== ${JOB}) continue;
+    try {
+      let m;
+      while ((m = receiveMessageOnPort(port))) buffer = m.message;
+      const T = DTYPES[ctrl[1]];
+      const M = ctrl[2], N = ctrl[3], K = ctrl[4];
+      const bytes = T.BYTES_PER_ELEMENT;
+      const A = new T(buffer, ctrl[5] * bytes, M * K);
+      const B = new T(buffer, ctrl[6] * bytes, K * N);
+      const C = new T(buffer, ctrl[7] * bytes, M * N);
+      gemm(M, N, K, A, 0, K, 1, B, 0, N, 1, C, 0);
+      Atomics.store(ctrl, 0, ${DONE});
+    } catch (e) {
+      Atomics.store(ctrl, 0, ${FAILED});
+    }
+    Atomics.notify(ctrl, 0);
+  }
+})();
+`;
+}
+
+let lanes: Lane[] | null = null;
+/** The operands' shared copy (grown as needed, kept for the next product). */
+let shared: SharedArrayBuffer | null = null;
+let wanted: number | null = null;
+/** Set when workers could not start here: never tried again (one thread from then on). */
+let unavailable = false;
+
+function threadCount(): number {
+  if (wanted !== null) return wanted;
+  const env = envVar('LUMEN_NUM_THREADS');
+  if (env !== undefined && env !== '') {
+    const n = Number(env);
+    if (Number.isInteger(n) && n >= 1) return n;
+  }
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
+  if (!os) return 1;
+  return Math.min(8, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
+}
+
+/** Starts the workers once; none when this host cannot block on Atomics (a browser) or start them. */
+function ensureLanes(): Lane[] {
+  const want = unavailable ? 0 : Math.max(0, threadCount() - 1);
+  if (lanes && lanes.length === want) return lanes;
+  shutdown();
+  lanes = [];
+  if (want === 0 || typeof SharedArrayBuffer === 'undefined') return lanes;
+  const wt = nodeBuiltin<WorkerThreads>('node:worker_threads');
+  if (!wt) return lanes;
+  const src = workerSource();
+  for (let i = 0; i < want; i++) {
+    const ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
+    ctrl[0] = -1; // not started
+    const { port1, port2 } = new wt.MessageChannel();
+    let worker: WorkerLike;
+    try {
+      worker = new wt.Worker(src, {
+        eval: true,
+        workerData: { ctrl: ctrl.buffer, port: port2 },
+        transferList: [port2],
+      });
+    } catch {
+      unavailable = true;
+      break;
+    }
+    // A worker's uncaught error would otherwise be rethrown in this thread.
+    worker.on('error', () => {});
+    worker.unref();
+    port1.unref?.();
+    // Wait (bounded) for the worker to come up; a worker that does not is not used.
+    Atomics.wait(ctrl, 0, -1, 10_000);
+    if (Atomics.load(ctrl, 0) !== IDLE) {
+      void worker.terminate();
+      unavailable = true;
+      break;
+    }
+    lanes.push({ worker, ctrl, port: port1, buffer: null });
+  }
+  return lanes;
+}
+
+function shutdown(): void {
+  if (!lanes) return;
+  for (const l of lanes) {
+    void l.worker.terminate();
+    l.port.close();
+  }
+  lanes = null;
+}
+
+/** Row blocks the workers computed, and those they failed (then computed here). */
+export const stats = { done: 0, failed: 0 };
+
+/** Sets the number of threads the cpu GEMM uses (1 = this thread only); `null` restores the default. */
+export function setCpuThreads(n: number | null): void {
+  wanted = n;
+  unavailable = false;
+}
+
+/** How many threads a large product would use now. */
+export function cpuThreads(): number {
+  return ensureLanes().length + 1;
+}
+
+function dtypeCode(a: TypedArray): number {
+  if (a instanceof Float32Array) return 0;
+  if (a instanceof Float64Array) return 1;
+  if (a instanceof Int32Array) return 2;
+  return -1;
+}
+
+/** C[M,N] = A[M,K] · B[K,N] (strided A and B, contiguous C at `co`), on several threads when it pays. */
+export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) => {
+  if (M * N * K < THREADED_MACS || M < 2 * MIN_ROWS) {
+    gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+    return;
+  }
+  const code = dtypeCode(C);
+  if (code < 0 || dtypeCode(A) !== code || dtypeCode(B) !== code) {
+    gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+    return;
+  }
+  const ls = ensureLanes();
+  const parts = Math.min(ls.length + 1, Math.floor(M / MIN_ROWS));
+  if (parts < 2) {
+    gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+    return;
+  }
+  const T = DTYPES[code]!;
+  const bytes = T.BYTES_PER_ELEMENT;
+  // Row ranges: this thread takes the first, lane i the (i+1)-th. One shared buffer holds B once,
+  // then each lane's rows of A, then each lane's rows of C.
+  const per = Math.ceil(M / parts);
+  const laneRows = M - per;
+  const aBase = K * N;
+  const cBase = aBase + laneRows * K;
+  const need = (cBase + laneRows * N) * bytes;
+  if (!shared || shared.byteLength < need) {
+    shared = new SharedArrayBuffer(Math.max(need, Math.ceil((shared?.byteLength ?? 0) * 1.5)));
+  }
+  const sh = new T(shared, 0, cBase + laneRows * N);
+  copyMatrix(B, bo, brs, bcs, K, N, sh, 0);
+  const jobs: { lane: Lane; r0: number; rows: number; cOff: number }[] = [];
+  for (let p = 1; p < parts; p++) {
+    const r0 = p * per;
+    const rows = Math.min(M, r0 + per) - r0;
+    if (rows <= 0) break;
+    const lane = ls[p - 1]!;
+    const aOff = aBase + (r0 - per) * K;
+    const cOff = cBase + (r0 - per) * N;
+    copyMatrix(A, ao + r0 * ars, ars, acs, rows, K, sh, aOff);
+    if (lane.buffer !== shared) {
+      lane.buffer = shared;
+      lane.port.postMessage(shared);
+    }
+    const c = lane.ctrl;
+    c[1] = code;
+    c[2] = rows;
+    c[3] = N;
+    c[4] = K;
+    c[5] = aOff;
+    c[6] = 0;
+    c[7] = cOff;
+    Atomics.store(c, 0, JOB);
+    Atomics.notify(c, 0);
+    jobs.push({ lane, r0, rows, cOff });
+  }
+  gemmSerial(Math.min(per, M), N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+  for (const j of jobs) {
+    const c = j.lane.ctrl;
+    while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
+    const state = Atomics.load(c, 0);
+    Atomics.store(c, 0, IDLE);
+    if (state === DONE) {
+      stats.done++;
+      C.set(sh.subarray(j.cOff, j.cOff + j.rows * N), co + j.r0 * N);
+    } else {
+      stats.failed++;
+      gemmSerial(j.rows, N, K, A, ao + j.r0 * ars, ars, acs, B, bo, brs, bcs, C, co + j.r0 * N);
+    }
+  }
+};
+
+/** dst[off + i*cols + j] = src[so + i*rs + j*cs]: a strided rows×cols matrix made contiguous. */
+function copyMatrix(
+  src: TypedArray,
+  so: number,
+  rs: number,
+  cs: number,
+  rows: number,
+  cols: number,
+  dst: TypedArray,
+  off: number,
+): void {
+  if (cs === 1 && rs === cols) {
+    dst.set(src.subarray(so, so + rows * cols), off);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const s = so + i * rs;
+    const d = off + i * cols;
+    if (cs === 1) dst.set(src.subarray(s, s + cols), d);
+    else for (let j = 0; j < cols; j++) dst[d + j] = src[s + j * cs]!;
+  }
+}
