@@ -28,6 +28,7 @@ export {
   zeros,
   zerosLike,
 } from './creation.js';
+export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
 export { getDefaultDevice, setDefaultDevice, webgpuAvailable } from './device.js';
 export type { Device, DType, TypedArray } from './dtype.js';
 export { isFloat, promoteTypes } from './dtype.js';

@@ -129,3 +129,24 @@ describe('cpu gemm on worker threads', () => {
     expect(cpuThreads()).toBe(1);
   });
 });
+
+describe('setNumThreads / getNumThreads (torch.set_num_threads)', () => {
+  afterEach(() => setCpuThreads(null));
+
+  it('sets the count, and rejects what is not a positive integer by name', async () => {
+    const L = await import('../src/index.js');
+    L.setNumThreads(2);
+    expect(L.getNumThreads()).toBe(2);
+    L.setNumThreads(1);
+    expect(L.getNumThreads()).toBe(1);
+    expect(() => L.setNumThreads(0)).toThrow(/setNumThreads: n must be an integer >= 1, got 0/);
+    expect(() => L.setNumThreads(1.5)).toThrow(/got 1.5/);
+    // The public matmul is the threaded kernel: same numbers on 1 and 2 threads.
+    L.manualSeed(3);
+    const a = L.randn([300, 200]);
+    const b = L.randn([200, 150]);
+    const one = a.matmul(b).dataSync();
+    L.setNumThreads(2);
+    expect(Array.from(a.matmul(b).dataSync())).toEqual(Array.from(one));
+  });
+});

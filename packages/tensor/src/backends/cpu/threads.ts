@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../dtype.js';
 import { envVar, nodeBuiltin } from '../../env.js';
+import { LumenError } from '../../errors.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
 
 /**
@@ -179,6 +180,23 @@ export function cpuThreads(): number {
   return ensureLanes().length + 1;
 }
 
+/**
+ * torch.set_num_threads: the threads the cpu backend's matrix products use (this one included).
+ * 1 keeps everything on the calling thread. Without a call: LUMEN_NUM_THREADS, else the available
+ * cores (at most 8). Browsers always use one.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new LumenError(`setNumThreads: n must be an integer >= 1, got ${String(n)}`);
+  }
+  setCpuThreads(n);
+}
+
+/** torch.get_num_threads: the threads a large cpu matrix product uses here. */
+export function getNumThreads(): number {
+  return cpuThreads();
+}
+
 function dtypeCode(a: TypedArray): number {
   if (a instanceof Float32Array) return 0;
   if (a instanceof Float64Array) return 1;
@@ -186,7 +204,11 @@ function dtypeCode(a: TypedArray): number {
   return -1;
 }
 
-/** C[M,N] = A[M,K] · B[K,N] (strided A and B, contiguous C at `co`), on several threads when it pays. */
+/**
+ * C[M,N] = A[M,K] · B[K,N] on typed arrays (the cpu backend's kernel): A read at ao + i·ars + k·acs, B at bo + k·brs + j·bcs, C written contiguously
+ * from co; A, B and C of one type (Float32Array, Float64Array or Int32Array). Several threads when
+ * the product is large enough to pay for it.
+ */
 export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) => {
   if (M * N * K < THREADED_MACS || M < 2 * MIN_ROWS) {
     gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
