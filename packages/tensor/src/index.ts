@@ -1,5 +1,6 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
 export { installAutograd } from './autogradHook.js';
+export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
 export type { InitWebGPUOptions, WebGPUAdapterInfo } from './backends/webgpu/init.js';
 export {
   destroyWebGPU,
@@ -28,7 +29,6 @@ export {
   zeros,
   zerosLike,
 } from './creation.js';
-export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
 export { getDefaultDevice, setDefaultDevice, webgpuAvailable } from './device.js';
 export type { Device, DType, TypedArray } from './dtype.js';
 export { isFloat, promoteTypes } from './dtype.js';
