@@ -59,20 +59,18 @@ export function scaledDotProductAttention(
   const hs = q.shape[3]!;
   const tq = q.shape[2]!;
   const tk = k.shape[2]!;
-  if (!(options.dropoutP && options.training)) {
-    return tensorAttention(q, k, v, {
-      attnMask: combinedMask(options, tq, tk, q.device),
-      scale: options.scale ?? 1 / Math.sqrt(hs),
-    });
-  }
+  const attnMask = combinedMask(options, tq, tk, q.device);
+  const scale = options.scale ?? 1 / Math.sqrt(hs);
+  if (!(options.dropoutP && options.training)) return tensorAttention(q, k, v, { attnMask, scale });
+  // Attention dropout sits between the softmax and the weighted sum, so training with it is the composite.
   let scores = q.matmul(k.mT); // (B, nh, Tq, Tk)
-  scores = options.scale === undefined ? scores.div(Math.sqrt(hs)) : scores.mul(options.scale);
-  if (options.isCausal) scores = where(causalMask(tq, tk, q.device, options.queryOffset), scores, MASK_VALUE);
-  const mask = options.attnMask;
-  if (mask) scores = mask.dtype === 'bool' ? where(mask, scores, MASK_VALUE) : scores.add(mask);
-  let probs = scores.softmax(-1);
-  if (options.dropoutP && options.training)
-    probs = F.dropout(probs, { p: options.dropoutP, training: true, generator: options.generator });
+  scores = options.scale === undefined ? scores.div(Math.sqrt(hs)) : scores.mul(scale); // as transformers
+  if (attnMask) scores = scores.add(attnMask);
+  const probs = F.dropout(scores.softmax(-1), {
+    p: options.dropoutP,
+    training: true,
+    generator: options.generator,
+  });
   return probs.matmul(v); // (B, nh, Tq, hs)
 }
 
