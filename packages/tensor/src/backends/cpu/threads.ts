@@ -23,8 +23,8 @@ const IDLE = 0;
 const JOB = 1;
 const DONE = 2;
 const FAILED = 3;
-/** ctrl words: [state, dtype, M, N, K, aOff, bOff, cOff, sharedBytes] */
-const CTRL_WORDS = 16;
+/** ctrl words: [state, dtype, M, N, K, aOff, bOff, cOff] (offsets in elements of the shared buffer) */
+const CTRL_WORDS = 8;
 
 interface WorkerLike {
   on(event: 'error', fn: (e: unknown) => void): void;
@@ -104,16 +104,26 @@ let wanted: number | null = null;
 /** Set when workers could not start here: never tried again (one thread from then on). */
 let unavailable = false;
 
+/** The default count (LUMEN_NUM_THREADS, else the available cores, at most 8), read once. */
+let defaultThreads: number | null = null;
+
 function threadCount(): number {
   if (wanted !== null) return wanted;
-  const env = envVar('LUMEN_NUM_THREADS');
-  if (env !== undefined && env !== '') {
-    const n = Number(env);
-    if (Number.isInteger(n) && n >= 1) return n;
+  if (defaultThreads === null) {
+    const env = envVar('LUMEN_NUM_THREADS');
+    if (env !== undefined && env !== '') {
+      const n = Number(env);
+      if (!Number.isInteger(n) || n < 1)
+        throw new LumenError(`LUMEN_NUM_THREADS must be an integer >= 1, got ${JSON.stringify(env)}`);
+      defaultThreads = n;
+    } else {
+      const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
+      defaultThreads = os
+        ? Math.min(8, os.availableParallelism ? os.availableParallelism() : os.cpus().length)
+        : 1;
+    }
   }
-  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
-  if (!os) return 1;
-  return Math.min(8, os.availableParallelism ? os.availableParallelism() : os.cpus().length);
+  return defaultThreads;
 }
 
 /** Starts the workers once; none when this host cannot block on Atomics (a browser) or start them. */
