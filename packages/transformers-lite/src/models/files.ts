@@ -104,29 +104,4 @@ async function readFolder(dir: string, op: string): Promise<ModelFiles> {
   };
 }
 
-/** Writes each file through a temporary file renamed into place: no reader sees half a file. */
-export async function writeFilesAtomically(
-  dir: string,
-  contents: Record<string, string | Uint8Array>,
-  op: string,
-): Promise<string[]> {
-  if (typeof dir !== 'string' || dir.length === 0)
-    fail(op, `directory must be a non-empty string, got ${describe(dir)}`);
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  await fs.mkdir(dir, { recursive: true });
-  const written: string[] = [];
-  for (const [name, data] of Object.entries(contents)) {
-    const file = path.join(dir, name);
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await fs.writeFile(tmp, data);
-      await fs.rename(tmp, file);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      fail(op, `cannot write ${file}: ${(e as Error).message}`);
-    }
-    written.push(file);
-  }
-  return written;
-}
+export { writeFilesAtomically } from '../tokenizers/files.ts';

@@ -99,10 +99,10 @@ export function readTextFile(files: LoadedFiles, name: TokenizerFileName): strin
   return files.text[name];
 }
 
-/** Writes files so that none is ever half-written: a temporary file beside it, then a rename. */
+/** Writes files so that none is ever half-written: a temporary file beside it, then a rename (tokenizers and models). */
 export async function writeFilesAtomically(
   dir: string,
-  contents: Record<string, string>,
+  contents: Record<string, string | Uint8Array>,
   op: string,
 ): Promise<string[]> {
   if (typeof dir !== 'string' || dir.length === 0)
@@ -111,11 +111,11 @@ export async function writeFilesAtomically(
   const path = await import('node:path');
   await fs.mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const [name, text] of Object.entries(contents)) {
+  for (const [name, data] of Object.entries(contents)) {
     const file = path.join(dir, name);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      await fs.writeFile(tmp, text);
+      await fs.writeFile(tmp, data);
       await fs.rename(tmp, file);
     } catch (e) {
       await fs.rm(tmp, { force: true });
