@@ -128,9 +128,16 @@ export interface Backend {
   /**
    * Optional fused attention (see ops/attention.ts): q [...B, L, E], k [...B, S, E], v [...B, S, Ev],
    * mask [...B, L, S] or null, all with the same batch dims (broadcast ones have stride 0). Backends
-   * without it get the composite.
+   * without it get the composite, and so does a call the backend declines by returning null (on
+   * webgpu: operands larger than one storage binding may be).
    */
-  attention?(q: View, k: View, v: View, mask: View | null, opts: { scale: number; causal: boolean }): Storage;
+  attention?(
+    q: View,
+    k: View,
+    v: View,
+    mask: View | null,
+    opts: { scale: number; causal: boolean },
+  ): Storage | null;
 
   // ---- the only primitives that write into existing memory ----
   /** dst[...] = src[...] through dst's strides; src already has dst's shape and dtype. */

@@ -116,7 +116,10 @@ const VARIANTS = [
   ['CPU-emulation kernels', true],
 ] as const;
 
-describe.skipIf(!hasWebGPU)('webgpu parity with the cpu reference (fast-check)', () => {
+const LIMIT = process.env.LUMEN_WEBGPU_MAX_BINDING;
+const SUITE = `webgpu parity with the cpu reference (fast-check)${LIMIT ? `, bindings of at most ${LIMIT} bytes` : ''}`;
+
+describe.skipIf(!hasWebGPU)(SUITE, () => {
   const unaryNames = Object.keys(UNARY_OPS).filter(
     (k) => !['clamp', 'leakyRelu', 'identity', 'toBool'].includes(k),
   );

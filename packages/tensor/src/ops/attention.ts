@@ -94,11 +94,9 @@ export function scaledDotProductAttention(
     const mv: View | null = mask
       ? { ...viewOf(mask), shape: fullShape, strides: broadcastStrides(mask.shape, mask.strides, fullShape) }
       : null;
-    return wrap(
-      backend.attention(qv, kv, vv, mv, { scale, causal: opts.isCausal ?? false }),
-      outShape,
-      q.dtype,
-    );
+    const fused = backend.attention(qv, kv, vv, mv, { scale, causal: opts.isCausal ?? false });
+    // null: the backend cannot take these operands in one kernel (larger than a binding may be).
+    if (fused) return wrap(fused, outShape, q.dtype);
   }
 
   let scores = q.matmul(k.mT).mul(scale);

@@ -28,7 +28,7 @@ import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWord
 import { DIRECT_ROWS, MM_TILE, matmulDirectSpec, matmulSpec, matmulWords } from './matmul.js';
 import { randomSpec } from './random.js';
 import { type ReduceDesc, reduceSpec } from './reduce.js';
-import type { GpuRuntime } from './runtime.js';
+import type { Binding, GpuRuntime, KernelSpec } from './runtime.js';
 import { softmaxSpec } from './softmax.js';
 import { computeType, elemType, Params } from './wgsl.js';
 
@@ -57,6 +57,33 @@ export class GpuStorage implements Storage {
   }
 }
 
+/** A view's binding: the buffer or a window of it, and the view's offset inside that binding. */
+interface Bound {
+  b: Binding;
+  off: number;
+}
+
+/** Elements [lo, hi) of its storage that a view can touch. */
+function span(v: { offset: number; shape: readonly number[]; strides: readonly number[] }): [number, number] {
+  let lo = v.offset;
+  let hi = v.offset;
+  for (let k = 0; k < v.shape.length; k++) {
+    const d = v.shape[k]!;
+    if (d === 0) return [v.offset, v.offset];
+    const s = v.strides[k]! * (d - 1);
+    if (s < 0) lo += s;
+    else hi += s;
+  }
+  return [lo, hi + 1];
+}
+
+/** The view restricted to [start, start + len) along `dim`. */
+function narrowView(v: View, dim: number, start: number, len: number): View {
+  const shape = v.shape.slice();
+  shape[dim] = len;
+  return { ...v, shape, offset: v.offset + start * v.strides[dim]! };
+}
+
 const TWO_PASS_MIN = 32768;
 const CHUNK = 4096;
 
@@ -81,6 +108,66 @@ export class WebGPUBackend implements Backend {
       this.rt.write(s.buffer, encode(s.dtype, [s.scalarValue ?? 0]));
     }
     return s.buffer;
+  }
+
+  /**
+   * Binds a view: the whole buffer when the adapter allows, otherwise the window of it that the
+   * view touches (started at the offset alignment). Null when even that window is larger than
+   * maxStorageBufferBindingSize: the caller splits the work or gives up.
+   */
+  private tryBind(v: View): Bound | null {
+    const buffer = this.buf(v);
+    const { maxBinding, align } = this.rt.limits;
+    if (buffer.size <= maxBinding) return { b: buffer, off: v.offset };
+    const [lo, hi] = span(v);
+    const per = Math.max(1, align / 4);
+    const start = Math.floor(lo / per) * per;
+    const size = (Math.max(hi, start + 1) - start) * 4;
+    if (size > maxBinding) return null;
+    return { b: { buffer, offset: start * 4, size }, off: v.offset - start };
+  }
+
+  private bind(v: View, op: string): Bound {
+    const bound = this.tryBind(v);
+    if (bound) return bound;
+    const [lo, hi] = span(v);
+    return fail(
+      op,
+      `on webgpu this ${op} reads or writes ${(hi - lo) * 4} bytes of one tensor, more than the adapter's maxStorageBufferBindingSize (${this.rt.limits.maxBinding} bytes), and ${op} cannot split that; keep the tensor on cpu`,
+    );
+  }
+
+  /** A fresh contiguous output as a view. */
+  private whole(s: GpuStorage): View {
+    return { storage: s, shape: [s.size], strides: [1], offset: 0, dtype: s.dtype };
+  }
+
+  /**
+   * Runs a 1-d kernel that writes out[0, n) in chunks that each fit one binding;
+   * `params(start, count)` builds the chunk's parameters.
+   */
+  private chunked(
+    spec: KernelSpec,
+    out: GpuStorage,
+    n: number,
+    params: (start: number, count: number) => Uint32Array,
+  ): void {
+    const buffer = this.buf(out);
+    const { maxBinding, align } = this.rt.limits;
+    if (buffer.size <= maxBinding) {
+      this.rt.dispatch(spec, [buffer], params(0, n), this.rt.grid(n));
+      return;
+    }
+    const per = (Math.floor(maxBinding / align) * align) / 4;
+    for (let start = 0; start < n; start += per) {
+      const count = Math.min(per, n - start);
+      this.rt.dispatch(
+        spec,
+        [{ buffer, offset: start * 4, size: count * 4 }],
+        params(start, count),
+        this.rt.grid(count),
+      );
+    }
   }
 
   fromArray(data: TypedArray, dtype: DType): Storage {
@@ -151,8 +238,38 @@ export class WebGPUBackend implements Backend {
     const isScalar = operands.map(
       (v) => (v.storage as GpuStorage).scalarValue !== null && !(v.storage as GpuStorage).buffer,
     );
-    const strideSets = operands.filter((_, k) => !isScalar[k]).map((v) => v.strides);
     const outStrides = out ? out.strides : contiguousStrides(shape);
+    const outView: View = {
+      storage: outStorage,
+      shape,
+      strides: outStrides,
+      offset: out?.offset ?? 0,
+      dtype: outDtype,
+    };
+    const bound = operands.map((v, k) => (isScalar[k] ? null : this.tryBind(v)));
+    const outBound = this.tryBind(outView);
+    if (!outBound || bound.some((b, k) => !b && !isScalar[k])) {
+      // Too large for one binding: halve the first dim longer than 1, each half into its place.
+      const d = shape.findIndex((len) => len > 1);
+      if (d < 0) fail(name, 'internal: a single element does not fit one binding');
+      const h = Math.floor(shape[d]! / 2);
+      for (const [start, len] of [
+        [0, h],
+        [h, shape[d]! - h],
+      ] as const) {
+        const o = narrowView(outView, d, start, len);
+        const parts = operands.map((v, k) =>
+          isScalar[k] ? { ...v, shape: o.shape } : narrowView(v, d, start, len),
+        );
+        this.elementwise(name, parts, names, compute, outDtype, expr, returnsBool, pvals, {
+          storage: outStorage,
+          offset: o.offset,
+          strides: outStrides,
+        });
+      }
+      return outStorage;
+    }
+    const strideSets = operands.filter((_, k) => !isScalar[k]).map((v) => v.strides);
     const collapsed = collapseDims(shape, [...strideSets, outStrides]);
     const cshape = collapsed.shape;
     const cContig = contiguousStrides(cshape);
@@ -191,23 +308,18 @@ export class WebGPUBackend implements Backend {
         return;
       }
       const st = collapsed.strides[si++]!;
-      p.i32(v.offset);
+      p.i32(bound[k]!.off);
       if (descs[k]!.layout === 'strided') for (const s of st) p.i32(s);
     });
     if (stridedOut) {
-      p.i32(out!.offset);
+      p.i32(outBound.off);
       for (const s of outCollapsed) p.i32(s);
     }
     for (const v of pvals) p.as(T, v);
     if (p.length !== words) throw new Error(`internal: param count ${p.length} != ${words}`);
-    const buffers = operands.filter((_, k) => !isScalar[k]).map((v) => this.buf(v));
+    const buffers = bound.filter((b): b is Bound => b !== null).map((b) => b.b);
     const threads = isVectorizable(desc) ? Math.ceil(n / VEC) : n;
-    this.rt.dispatch(
-      elementwiseSpec(desc),
-      [...buffers, outStorage.buffer!],
-      p.build(),
-      this.rt.grid(threads),
-    );
+    this.rt.dispatch(elementwiseSpec(desc), [...buffers, outBound.b], p.build(), this.rt.grid(threads));
     return outStorage;
   }
 
@@ -263,6 +375,9 @@ export class WebGPUBackend implements Backend {
   // ---- reductions -----------------------------------------------------------------------------------
 
   reduce(op: ReduceOp, x: View, outerRank: number, outDtype: DType): Storage {
+    const outBytes = numel(x.shape.slice(0, outerRank)) * 4;
+    if ((numel(x.shape) > 1 && !this.tryBind(x)) || outBytes > this.rt.limits.maxBinding)
+      return this.reduceSplit(op, x, outerRank, outDtype);
     const o = collapseDims(x.shape.slice(0, outerRank), [x.strides.slice(0, outerRank)]);
     const i = collapseDims(x.shape.slice(outerRank), [x.strides.slice(outerRank)]);
     const nOut = numel(o.shape);
@@ -291,14 +406,16 @@ export class WebGPUBackend implements Backend {
       mode,
     };
     const target = twoPass ? this.alloc(outDtype === 'bool' ? 'int32' : outDtype, nOut * nChunks) : out;
-    const p = new Params().u32(nOut).u32(nIn).u32(nChunks).u32(chunk).i32(x.offset);
+    const xb = this.bind(x, op);
+    const tb = this.bind(this.whole(target), op);
+    const p = new Params().u32(nOut).u32(nIn).u32(nChunks).u32(chunk).i32(xb.off);
     for (const d of o.shape) p.u32(d);
     for (const s of o.strides[0]!) p.i32(s);
     for (const d of i.shape) p.u32(d);
     for (const s of i.strides[0]!) p.i32(s);
     const groups = nOut * nChunks;
     const grid = mode === 'serial' ? this.rt.grid(groups) : this.rt.grid(groups, 1);
-    this.rt.dispatch(reduceSpec(first), [this.buf(x), target.buffer!], p.build(), grid);
+    this.rt.dispatch(reduceSpec(first), [xb.b, tb.b], p.build(), grid);
     if (!twoPass) return out;
     // Second pass: reduce the [nOut, nChunks] partials (a sum of partial sums, a max of maxima…).
     const second: ReduceDesc = {
@@ -322,11 +439,87 @@ export class WebGPUBackend implements Backend {
       .i32(1);
     this.rt.dispatch(
       reduceSpec(second),
-      [target.buffer!, out.buffer!],
+      [tb.b, this.bind(this.whole(out), op).b],
       p2.build(),
       emulated ? this.rt.grid(nOut) : this.rt.grid(nOut, 1),
     );
     this.release(target);
+    return out;
+  }
+
+  /**
+   * A reduction over more than one binding holds: x is halved where it spans most; halves of
+   * kept dims are reduced apart and concatenated, halves of reduced dims are combined (a sum of
+   * sums, a max of maxima…).
+   */
+  private reduceSplit(op: ReduceOp, x: View, outerRank: number, outDtype: DType): Storage {
+    const outShape = x.shape.slice(0, outerRank);
+    // An output too large is halved along a kept dim; an input too large where it spans most.
+    let dim = -1;
+    if (numel(outShape) * 4 > this.rt.limits.maxBinding) dim = outShape.findIndex((len) => len > 1);
+    else {
+      let widest = -1;
+      for (let k = 0; k < x.shape.length; k++) {
+        const w = Math.abs(x.strides[k]!) * (x.shape[k]! - 1);
+        if (x.shape[k]! > 1 && w > widest) [dim, widest] = [k, w];
+      }
+    }
+    if (dim >= outerRank && (op === 'argmax' || op === 'argmin')) {
+      // The first flat index (within the reduced dims) where x equals its max (min).
+      const innerShape = x.shape.slice(outerRank);
+      const nIn = numel(innerShape);
+      const extreme = this.reduce(op === 'argmax' ? 'max' : 'min', x, outerRank, x.dtype);
+      const ex: View = {
+        storage: extreme,
+        shape: x.shape,
+        strides: [...contiguousStrides(outShape), ...innerShape.map(() => 0)],
+        offset: 0,
+        dtype: x.dtype,
+      };
+      const hit = this.binary('eq', x, ex, x.dtype === 'bool' ? 'int32' : x.dtype, 'bool');
+      const flat = this.arange(nIn, 0, 1, 'int32');
+      const idx: View = {
+        storage: flat,
+        shape: x.shape,
+        strides: [...outShape.map(() => 0), ...contiguousStrides(innerShape)],
+        offset: 0,
+        dtype: 'int32',
+      };
+      const cand = this.where(
+        { storage: hit, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0, dtype: 'bool' },
+        idx,
+        {
+          storage: this.scalar(nIn, 'int32'),
+          shape: x.shape,
+          strides: x.shape.map(() => 0),
+          offset: 0,
+          dtype: 'int32',
+        },
+        'int32',
+      );
+      const out = this.reduce(
+        'min',
+        { storage: cand, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0, dtype: 'int32' },
+        outerRank,
+        'int32',
+      );
+      for (const t of [extreme, hit, flat, cand]) this.release(t);
+      return out;
+    }
+    const len = x.shape[dim]!;
+    const h = Math.floor(len / 2);
+    const parts = [narrowView(x, dim, 0, h), narrowView(x, dim, h, len - h)].map((part) => {
+      const shape = part.shape.slice(0, outerRank);
+      const storage = this.reduce(op, part, outerRank, outDtype);
+      return { storage, shape, strides: contiguousStrides(shape), offset: 0, dtype: outDtype };
+    });
+    const compute = outDtype === 'bool' ? 'int32' : outDtype;
+    const combine = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' } as const;
+    const out =
+      dim < outerRank
+        ? this.cat(parts, dim, outShape, outDtype)
+        : this.binary(combine[op as keyof typeof combine], parts[0]!, parts[1]!, compute, outDtype);
+    for (const part of parts) this.release(part.storage);
     return out;
   }
 
@@ -337,33 +530,107 @@ export class WebGPUBackend implements Backend {
     const M = a.shape[nd - 2]!;
     const K = a.shape[nd - 1]!;
     const N = b.shape[nd - 1]!;
+    const outShape = [...a.shape.slice(0, nd - 2), M, N];
+    const out = this.alloc(outDtype, numel(outShape));
+    if (out.size === 0) return out;
+    if (K === 0) return this.fillInto(out, 0);
+    const c: View = {
+      storage: out,
+      shape: outShape,
+      strides: contiguousStrides(outShape),
+      offset: 0,
+      dtype: outDtype,
+    };
+    this.matmulInto(a, b, c);
+    return out;
+  }
+
+  /**
+   * C = A @ B (or C += A @ B) into the view `c`. A product whose operands or result do not fit
+   * one binding is halved, along the dim where the oversized one spans most, until the parts fit.
+   */
+  private matmulInto(a: View, b: View, c: View, accumulate = false): void {
+    const nd = a.shape.length;
+    const M = a.shape[nd - 2]!;
+    const K = a.shape[nd - 1]!;
+    const N = b.shape[nd - 1]!;
+    const ab = this.tryBind(a);
+    const bb = this.tryBind(b);
+    const cb = this.tryBind(c);
+    if (!ab || !bb || !cb) {
+      // Halve the dim along which the oversized operand spans the most memory. Problem dims:
+      // 0..nd-3 batch, nd-2 M, nd-1 N, nd K (a split along K accumulates into C).
+      const big = !ab ? a : !bb ? b : c;
+      const role = (k: number) =>
+        k < nd - 2
+          ? k
+          : big === a
+            ? k === nd - 2
+              ? nd - 2
+              : nd
+            : big === b
+              ? k === nd - 2
+                ? nd
+                : nd - 1
+              : k;
+      let dim = -1;
+      let widest = 0;
+      for (let k = 0; k < nd; k++) {
+        const w = Math.abs(big.strides[k]!) * (big.shape[k]! - 1);
+        if (big.shape[k]! > 1 && (dim < 0 || w > widest)) [dim, widest] = [role(k), w];
+      }
+      if (dim < 0) this.bind(big, 'matmul'); // throws: nothing left to halve
+      const len = dim === nd ? K : c.shape[dim]!;
+      const h = Math.floor(len / 2);
+      for (const [start, n] of [
+        [0, h],
+        [h, len - h],
+      ] as const) {
+        if (dim === nd) {
+          this.matmulInto(
+            narrowView(a, nd - 1, start, n),
+            narrowView(b, nd - 2, start, n),
+            c,
+            accumulate || start > 0,
+          );
+          continue;
+        }
+        this.matmulInto(
+          dim === nd - 1 ? a : narrowView(a, dim, start, n),
+          dim === nd - 2 ? b : narrowView(b, dim, start, n),
+          narrowView(c, dim, start, n),
+          accumulate,
+        );
+      }
+      return;
+    }
     const batch = collapseDims(a.shape.slice(0, nd - 2), [
       a.strides.slice(0, nd - 2),
       b.strides.slice(0, nd - 2),
+      c.strides.slice(0, nd - 2),
     ]);
     const nBatch = numel(batch.shape);
-    const out = this.alloc(outDtype, nBatch * M * N);
-    if (nBatch * M * N === 0) return out;
-    if (K === 0) return this.fillInto(out, 0);
-    const T = computeType(outDtype);
+    const T = computeType(c.dtype);
     const r = batch.shape.length;
     const p = new Params().u32(M).u32(N).u32(K).u32(r);
-    p.i32(a.offset)
+    p.i32(ab.off)
       .i32(a.strides[nd - 2]!)
       .i32(a.strides[nd - 1]!);
-    p.i32(b.offset)
+    p.i32(bb.off)
       .i32(b.strides[nd - 2]!)
       .i32(b.strides[nd - 1]!);
+    p.i32(cb.off)
+      .i32(c.strides[nd - 2]!)
+      .u32(accumulate ? 1 : 0);
     for (const d of batch.shape) p.u32(d);
-    for (const s of batch.strides[0]!) p.i32(s);
-    for (const s of batch.strides[1]!) p.i32(s);
+    for (const set of batch.strides) for (const s of set) p.i32(s);
     if (p.length !== matmulWords(r)) throw new Error('internal: matmul params');
     if (nBatch > this.rt.limits.maxWorkgroups)
       fail(
         'matmul',
         `batch of ${nBatch} exceeds the adapter's ${this.rt.limits.maxWorkgroups} workgroups per dimension`,
       );
-    const buffers = [this.buf(a), this.buf(b), out.buffer!];
+    const buffers = [ab.b, bb.b, cb.b];
     if (this.rt.emulated) {
       this.rt.dispatch(matmulDirectSpec(T, r), buffers, p.build(), [
         Math.ceil(N / 32),
@@ -377,16 +644,34 @@ export class WebGPUBackend implements Backend {
         nBatch,
       ]);
     }
-    return out;
   }
 
   softmax(x: View, rows: number, cols: number, log: boolean): Storage {
+    const flat = (v: View) => ({ ...v, shape: [rows * cols], strides: [1] });
+    if (rows > 1 && (rows * cols * 4 > this.rt.limits.maxBinding || !this.tryBind(flat(x)))) {
+      // Rows too many for one binding: each half apart, then concatenated.
+      const h = Math.floor(rows / 2);
+      const parts = [
+        [0, h],
+        [h, rows - h],
+      ].map(([start, n]) => {
+        const part = { ...x, shape: [n!, cols], strides: [cols, 1], offset: x.offset + start! * cols };
+        const storage = this.softmax(part, n!, cols, log);
+        return { storage, shape: [n!, cols], strides: [cols, 1], offset: 0, dtype: x.dtype };
+      });
+      const out = this.cat(parts, 0, [rows, cols], x.dtype);
+      for (const part of parts) this.release(part.storage);
+      return out;
+    }
     const out = this.alloc(x.dtype, rows * cols);
     if (rows * cols === 0) return out;
     const mode = this.rt.emulated || cols <= 64 ? 'serial' : 'tree';
-    const p = new Params().u32(rows).u32(cols).u32(x.offset);
+    const name = log ? 'logSoftmax' : 'softmax';
+    const xb = this.bind(flat(x), name);
+    const ob = this.bind(this.whole(out), name);
+    const p = new Params().u32(rows).u32(cols).u32(xb.off);
     const grid = mode === 'serial' ? this.rt.grid(rows) : this.rt.grid(rows, 1);
-    this.rt.dispatch(softmaxSpec(log, mode), [this.buf(x), out.buffer!], p.build(), grid);
+    this.rt.dispatch(softmaxSpec(log, mode), [xb.b, ob.b], p.build(), grid);
     return out;
   }
 
@@ -396,19 +681,69 @@ export class WebGPUBackend implements Backend {
     const n = numel(index.shape);
     const out = this.alloc(x.dtype, n);
     if (n === 0) return out;
+    const o: View = {
+      storage: out,
+      shape: index.shape,
+      strides: contiguousStrides(index.shape),
+      offset: 0,
+      dtype: x.dtype,
+    };
+    // Off `dim`, only x's first index.shape[d] entries are read: bind no more than those.
+    const xs: View = { ...x, shape: x.shape.map((len, d) => (d === dim ? len : index.shape[d]!)) };
+    this.gatherPart(xs, dim, index, o, 0, x.shape[dim]!);
+    return out;
+  }
+
+  /**
+   * Gathers the indices that fall in [lo, hi) along `dim` into `o` (a contiguous part of the
+   * output). What does not fit one binding is halved: the index and output along their first
+   * dim, the table along `dim` (an embedding table over the limit costs a few passes).
+   */
+  private gatherPart(x: View, dim: number, index: View, o: View, lo: number, hi: number): void {
+    const ib = this.tryBind(index);
+    const ob = this.tryBind(o);
+    // One row of x along `dim` too large: the index (and x with it) is halved along another dim.
+    const rowFits = this.tryBind(narrowView(x, dim, lo, 1)) !== null;
+    if (!ib || !ob || !rowFits) {
+      const d = index.shape.findIndex((len, k) => len > 1 && (rowFits || k !== dim));
+      if (d < 0) this.bind(!ib ? index : !ob ? o : narrowView(x, dim, lo, 1), 'gather'); // throws
+      const len = index.shape[d]!;
+      const h = Math.floor(len / 2);
+      for (const [start, n] of [
+        [0, h],
+        [h, len - h],
+      ] as const) {
+        const xp = d === dim ? x : narrowView(x, d, start, n);
+        this.gatherPart(xp, dim, narrowView(index, d, start, n), narrowView(o, d, start, n), lo, hi);
+      }
+      return;
+    }
+    const part = narrowView(x, dim, lo, hi - lo);
+    const xb = this.tryBind(part);
+    if (!xb) {
+      if (hi - lo < 2) this.bind(part, 'gather'); // throws
+      const mid = lo + Math.floor((hi - lo) / 2);
+      this.gatherPart(x, dim, index, o, lo, mid);
+      this.gatherPart(x, dim, index, o, mid, hi);
+      return;
+    }
+    const n = numel(index.shape);
     const r = index.shape.length;
-    const p = new Params().u32(n).u32(x.shape[dim]!).i32(x.strides[dim]!).i32(x.offset).i32(index.offset);
+    const p = new Params()
+      .u32(n)
+      .u32(x.shape[dim]!)
+      .i32(x.strides[dim]!)
+      .i32(xb.off)
+      .i32(ib.off)
+      .i32(lo)
+      .i32(hi)
+      .i32(ob.off);
     for (const d of index.shape) p.u32(d);
     for (const s of index.strides) p.i32(s);
     for (const [d, s] of x.strides.entries()) p.i32(d === dim ? 0 : s);
+    for (const s of o.strides) p.i32(s);
     if (p.length !== gatherWords(r)) throw new Error('internal: gather params');
-    this.rt.dispatch(
-      gatherSpec(elemType(x.dtype), r),
-      [this.buf(x), this.buf(index), out.buffer!],
-      p.build(),
-      this.rt.grid(n),
-    );
-    return out;
+    this.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xb.b, ib.b, ob.b], p.build(), this.rt.grid(n));
   }
 
   scatterAdd(outShape: readonly number[], dim: number, index: View, src: View): Storage {
@@ -418,21 +753,69 @@ export class WebGPUBackend implements Backend {
     if (n === 0) return out;
     const elem = elemType(src.dtype);
     if (elem === 'u32') fail('scatterAdd', 'not supported for bool tensors');
+    const o: View = {
+      storage: out,
+      shape: outShape,
+      strides: contiguousStrides(outShape),
+      offset: 0,
+      dtype: src.dtype,
+    };
+    // Off `dim`, only out's first index.shape[d] entries are written: bind no more than those.
+    const os: View = { ...o, shape: outShape.map((len, d) => (d === dim ? len : index.shape[d]!)) };
+    this.scatterPart(os, dim, index, src, 0, outShape[dim]!);
+    return out;
+  }
+
+  /**
+   * Adds the entries whose index falls in [lo, hi) along `dim`. What does not fit one binding is
+   * halved: index and src (and out, off `dim`) along their first dim, out along `dim`.
+   */
+  private scatterPart(o: View, dim: number, index: View, src: View, lo: number, hi: number): void {
+    const sb = this.tryBind(src);
+    const ib = this.tryBind(index);
+    // One row of out along `dim` too large: index, src and out are halved along another dim.
+    const rowFits = this.tryBind(narrowView(o, dim, lo, 1)) !== null;
+    if (!sb || !ib || !rowFits) {
+      const d = index.shape.findIndex((len, k) => len > 1 && (rowFits || k !== dim));
+      if (d < 0) this.bind(!sb ? src : !ib ? index : narrowView(o, dim, lo, 1), 'scatterAdd'); // throws
+      const len = index.shape[d]!;
+      const h = Math.floor(len / 2);
+      for (const [start, n] of [
+        [0, h],
+        [h, len - h],
+      ] as const) {
+        const op = d === dim ? o : narrowView(o, d, start, n);
+        this.scatterPart(op, dim, narrowView(index, d, start, n), narrowView(src, d, start, n), lo, hi);
+      }
+      return;
+    }
+    const part = narrowView(o, dim, lo, hi - lo);
+    const ob = this.tryBind(part);
+    if (!ob) {
+      if (hi - lo < 2) this.bind(part, 'scatterAdd'); // throws
+      const mid = lo + Math.floor((hi - lo) / 2);
+      this.scatterPart(o, dim, index, src, lo, mid);
+      this.scatterPart(o, dim, index, src, mid, hi);
+      return;
+    }
+    const n = numel(index.shape);
     const r = index.shape.length;
-    const os = contiguousStrides(outShape);
-    const p = new Params().u32(n).u32(outShape[dim]!).i32(os[dim]!).i32(src.offset).i32(index.offset);
+    const p = new Params()
+      .u32(n)
+      .u32(o.shape[dim]!)
+      .i32(o.strides[dim]!)
+      .i32(sb.off)
+      .i32(ib.off)
+      .i32(lo)
+      .i32(hi)
+      .i32(ob.off);
     for (const d of index.shape) p.u32(d);
     for (const s of index.strides) p.i32(s);
     for (const s of src.strides) p.i32(s);
-    for (const [d, s] of os.entries()) p.i32(d === dim ? 0 : s);
+    for (const [d, s] of o.strides.entries()) p.i32(d === dim ? 0 : s);
     if (p.length !== scatterWords(r)) throw new Error('internal: scatter params');
-    this.rt.dispatch(
-      scatterSpec(elem, r),
-      [this.buf(src), this.buf(index), out.buffer!],
-      p.build(),
-      this.rt.grid(n),
-    );
-    return out;
+    const spec = scatterSpec(elemType(src.dtype) as 'f32' | 'i32', r);
+    this.rt.dispatch(spec, [sb.b, ib.b, ob.b], p.build(), this.rt.grid(n));
   }
 
   // ---- creation --------------------------------------------------------------------------------------
@@ -440,8 +823,9 @@ export class WebGPUBackend implements Backend {
   private fillInto(out: GpuStorage, value: number): GpuStorage {
     if (out.size === 0) return out;
     const elem = elemType(out.dtype);
-    const p = new Params().u32(out.size).as(elem, value);
-    this.rt.dispatch(fillSpec(elem), [out.buffer!], p.build(), this.rt.grid(out.size));
+    this.chunked(fillSpec(elem), out, out.size, (_, count) =>
+      new Params().u32(count).as(elem, value).build(),
+    );
     return out;
   }
 
@@ -454,8 +838,13 @@ export class WebGPUBackend implements Backend {
     if (size === 0) return out;
     if (dtype === 'bool') fail('arange', 'dtype bool is not supported');
     const T = computeType(dtype);
-    const p = new Params().u32(size).as(T, start).as(T, step);
-    this.rt.dispatch(arangeSpec(T), [out.buffer!], p.build(), this.rt.grid(size));
+    this.chunked(arangeSpec(T), out, size, (s, count) =>
+      new Params()
+        .u32(count)
+        .as(T, start + s * step)
+        .as(T, step)
+        .build(),
+    );
     return out;
   }
 
@@ -463,19 +852,29 @@ export class WebGPUBackend implements Backend {
     const out = this.alloc(dtype, size);
     if (size === 0) return out;
     const T = computeType(dtype);
-    const p = new Params()
-      .u32(size)
-      .u32(r.k0)
-      .u32(r.k1)
-      .u32(r.counter % 4294967296)
-      .u32(Math.floor(r.counter / 4294967296));
-    if (kind === 'randint') p.i32(r.a).u32(r.b - r.a);
-    else p.f32(r.a).f32(r.b);
-    this.rt.dispatch(randomSpec(kind, T), [out.buffer!], p.build(), this.rt.grid(size));
+    // Element i draws from counter + i, so a part starting at `start` continues the same stream.
+    this.chunked(randomSpec(kind, T), out, size, (start, count) => {
+      const counter = r.counter + start;
+      const p = new Params()
+        .u32(count)
+        .u32(r.k0)
+        .u32(r.k1)
+        .u32(counter % 4294967296)
+        .u32(Math.floor(counter / 4294967296));
+      if (kind === 'randint') p.i32(r.a).u32(r.b - r.a);
+      else p.f32(r.a).f32(r.b);
+      return p.build();
+    });
     return out;
   }
 
-  attention(q: View, k: View, v: View, mask: View | null, o: { scale: number; causal: boolean }): Storage {
+  attention(
+    q: View,
+    k: View,
+    v: View,
+    mask: View | null,
+    o: { scale: number; causal: boolean },
+  ): Storage | null {
     const nd = q.shape.length;
     const L = q.shape[nd - 2]!;
     const E = q.shape[nd - 1]!;
@@ -489,6 +888,16 @@ export class WebGPUBackend implements Backend {
     const out = this.alloc(q.dtype, B * L * Ev);
     if (B * L * Ev === 0) return out;
     const r = batch.shape.length;
+    const qb = this.tryBind(q);
+    const kb = this.tryBind(k);
+    const vb = this.tryBind(v);
+    const mb = mask ? this.tryBind(mask) : null;
+    const ob = this.tryBind(this.whole(out));
+    if (!qb || !kb || !vb || (mask && !mb) || !ob) {
+      // Larger than one binding: the caller runs the composite, whose ops split.
+      this.release(out);
+      return null;
+    }
     const p = new Params()
       .u32(B)
       .u32(L)
@@ -498,16 +907,16 @@ export class WebGPUBackend implements Backend {
       .f32(o.scale)
       .u32(o.causal ? 1 : 0)
       .u32(r);
-    p.i32(q.offset)
+    p.i32(qb.off)
       .i32(q.strides[nd - 2]!)
       .i32(q.strides[nd - 1]!);
-    p.i32(k.offset)
+    p.i32(kb.off)
       .i32(k.strides[nd - 2]!)
       .i32(k.strides[nd - 1]!);
-    p.i32(v.offset)
+    p.i32(vb.off)
       .i32(v.strides[nd - 2]!)
       .i32(v.strides[nd - 1]!);
-    p.i32(mask?.offset ?? 0)
+    p.i32(mb?.off ?? 0)
       .i32(mask?.strides[nd - 2] ?? 0)
       .i32(mask?.strides[nd - 1] ?? 0);
     for (const d of batch.shape) p.u32(d);
@@ -515,9 +924,9 @@ export class WebGPUBackend implements Backend {
     if (p.length !== attentionWords(r)) throw new Error('internal: attention params');
     const maskKind = mask ? (mask.dtype === 'bool' ? 'bool' : 'float') : 'none';
     const acc = Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(Ev, 1))));
-    const buffers = [this.buf(q), this.buf(k), this.buf(v)];
-    if (mask) buffers.push(this.buf(mask));
-    buffers.push(out.buffer!);
+    const buffers = [qb.b, kb.b, vb.b];
+    if (mb) buffers.push(mb.b);
+    buffers.push(ob.b);
     this.rt.dispatch(attentionSpec(maskKind, r, acc), buffers, p.build(), this.rt.grid(B * L));
     return out;
   }
@@ -548,21 +957,32 @@ export class WebGPUBackend implements Backend {
   fusedUpdate(kind: FusedUpdate, views: readonly View[], scalars: readonly number[]): void {
     const n = numel(views[0]!.shape);
     if (n === 0) return;
-    const p = new Params().u32(n);
-    for (const v of views) p.u32(v.offset);
-    for (const [k, s] of scalars.entries()) {
-      // Flags (maximize, amsgrad, nesterov, first…) travel as integers, the rest as f32.
-      const isFlag = kind === 'adam' ? k >= 7 : k >= 4;
-      if (isFlag) p.u32(s ? 1 : 0);
-      else p.f32(s);
-    }
     const spec = kind === 'adam' ? adamSpec(views.length === 5) : sgdSpec(views.length === 3);
-    this.rt.dispatch(
-      spec,
-      views.map((v) => this.buf(v)),
-      p.build(),
-      this.rt.grid(n),
-    );
+    // The tensors are contiguous and updated elementwise: a parameter larger than one binding is
+    // updated in parts (each part's window may start up to one alignment early).
+    const { maxBinding, align } = this.rt.limits;
+    const fits = views.every((v) => this.buf(v).size <= maxBinding);
+    const per = fits ? n : Math.floor((maxBinding - align) / 4);
+    for (let start = 0; start < n; start += per) {
+      const count = Math.min(per, n - start);
+      const bound = views.map((v) =>
+        this.bind({ ...v, shape: [count], strides: [1], offset: v.offset + start }, 'optimizer step'),
+      );
+      const p = new Params().u32(count);
+      for (const b of bound) p.u32(b.off);
+      for (const [k, s] of scalars.entries()) {
+        // Flags (maximize, amsgrad, nesterov, first…) travel as integers, the rest as f32.
+        const isFlag = kind === 'adam' ? k >= 7 : k >= 4;
+        if (isFlag) p.u32(s ? 1 : 0);
+        else p.f32(s);
+      }
+      this.rt.dispatch(
+        spec,
+        bound.map((b) => b.b),
+        p.build(),
+        this.rt.grid(count),
+      );
+    }
   }
 }
 

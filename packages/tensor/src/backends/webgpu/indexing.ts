@@ -4,11 +4,14 @@ import { FLAT_INDEX, MAIN_1D, paramsDecl } from './wgsl.js';
 
 /**
  * gather: out[i] = x[xOffset(i with dim replaced by index[i])]; out has index's shape.
- * Params: [n, dimSize, xDimStride, xOff, idxOff, shape[0..r), idxStrides[0..r), xStrides[0..r)]
- * (xStrides has 0 at `dim`). Out-of-range indices read 0 (the cpu backend throws instead).
+ * Params: [n, dimSize, xDimStride, xOff, idxOff, lo, hi, outOff, shape[0..r), idxStrides[0..r),
+ * xStrides[0..r), outStrides[0..r)] (xStrides has 0 at `dim`). Out-of-range indices read 0 (the
+ * cpu backend throws instead). Only indices in [lo, hi) are written, read from x's part that
+ * starts at row `lo` (xOff points there), into out through its offset and strides: what is too
+ * large for one binding is gathered in parts.
  */
 export function gatherWords(rank: number): number {
-  return 5 + 3 * rank;
+  return 8 + 4 * rank;
 }
 
 export function gatherSpec(elem: Elem, rank: number): KernelSpec {
@@ -34,20 +37,26 @@ ${MAIN_1D} {
   if (i >= P(0u)) { return; }
   var oi = bitcast<i32>(P(4u));
   var ox = bitcast<i32>(P(3u));
-  ${unravel(r, 5, [5 + r, 5 + 2 * r], ['oi', 'ox'])}
+  var oo = bitcast<i32>(P(7u));
+  ${unravel(r, 8, [8 + r, 8 + 2 * r, 8 + 3 * r], ['oi', 'ox', 'oo'])}
   let j = index[u32(oi)];
-  if (j < 0 || u32(j) >= P(1u)) { out[i] = ${elem}(0); return; }
-  out[i] = x[u32(ox + j * bitcast<i32>(P(2u)))];
+  let at = u32(oo);
+  if (j < 0 || u32(j) >= P(1u)) { out[at] = ${elem}(0); return; }
+  let lo = bitcast<i32>(P(5u));
+  if (j < lo || j >= bitcast<i32>(P(6u))) { return; }
+  out[at] = x[u32(ox + (j - lo) * bitcast<i32>(P(2u)))];
 }`;
 }
 
 /**
  * scatterAdd into a zero-filled contiguous out: out[outOffset(i with dim replaced by index[i])] +=
  * src[i]. Floats add with a compare-exchange loop (WGSL has integer atomics only).
- * Params: [n, dimSize, outDimStride, srcOff, idxOff, shape[0..r), idxStrides, srcStrides, outStrides (0 at dim)].
+ * Params: [n, dimSize, outDimStride, srcOff, idxOff, lo, hi, outOff, shape[0..r), idxStrides,
+ * srcStrides, outStrides (0 at dim)]. Only indices in [lo, hi) add, into out's part that starts at
+ * row `lo` (outOff points there): an output too large for one binding is filled in parts.
  */
 export function scatterWords(rank: number): number {
-  return 5 + 4 * rank;
+  return 8 + 4 * rank;
 }
 
 export function scatterSpec(elem: 'f32' | 'i32', rank: number): KernelSpec {
@@ -73,11 +82,12 @@ ${MAIN_1D} {
   if (i >= P(0u)) { return; }
   var oi = bitcast<i32>(P(4u));
   var os = bitcast<i32>(P(3u));
-  var oo = 0;
-  ${unravel(r, 5, [5 + r, 5 + 2 * r, 5 + 3 * r], ['oi', 'os', 'oo'])}
+  var oo = bitcast<i32>(P(7u));
+  ${unravel(r, 8, [8 + r, 8 + 2 * r, 8 + 3 * r], ['oi', 'os', 'oo'])}
   let j = index[u32(oi)];
-  if (j < 0 || u32(j) >= P(1u)) { return; }
-  let p = u32(oo + j * bitcast<i32>(P(2u)));
+  let lo = bitcast<i32>(P(5u));
+  if (j < lo || j >= bitcast<i32>(P(6u)) || u32(j) >= P(1u)) { return; }
+  let p = u32(oo + (j - lo) * bitcast<i32>(P(2u)));
   let v = src[u32(os)];
   ${add}
 }`;

@@ -81,6 +81,8 @@ async function start(opts: InitWebGPUOptions): Promise<boolean> {
           maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
           maxBufferSize: lim.maxBufferSize,
           maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
+          // Finer windows when a tensor larger than one binding is bound in parts.
+          minStorageBufferOffsetAlignment: lim.minStorageBufferOffsetAlignment,
         },
       });
     }

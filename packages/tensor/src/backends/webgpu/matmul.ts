@@ -7,13 +7,18 @@ import { paramsDecl } from './wgsl.js';
  * of depth 16 are staged in workgroup memory. Operands are read through their strides, so a
  * transposed A or B (a permuted view) costs no copy. Batch dims are unravelled per workgroup z.
  *
+ * C is written at cOff + row * cRowStride + col (plus its batch strides): a part of a larger
+ * output when a product too large for one binding is split; with `accumulate` the product is
+ * added to what C holds (a split along K).
+ *
  * Params: [M, N, K, batchRank, aOff, aRowStride, aColStride, bOff, bRowStride, bColStride,
- *          batchShape[0..r), aBatchStrides[0..r), bBatchStrides[0..r)].
+ *          cOff, cRowStride, accumulate, batchShape[0..r), aBatchStrides[0..r),
+ *          bBatchStrides[0..r), cBatchStrides[0..r)].
  */
 export const MM_TILE = 64;
 
 export function matmulWords(batchRank: number): number {
-  return 10 + 3 * batchRank;
+  return 13 + 4 * batchRank;
 }
 
 export function matmulSpec(T: 'f32' | 'i32', batchRank: number): KernelSpec {
@@ -24,7 +29,7 @@ function matmulSource(T: 'f32' | 'i32', r: number): string {
   const batch: string[] = [];
   for (let k = r - 1; k >= 0; k--) {
     batch.push(
-      `{ let s = P(${10 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${10 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${10 + 2 * r + k}u)); }`,
+      `{ let s = P(${13 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${13 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${13 + 2 * r + k}u)); cBase = cBase + c * bitcast<i32>(P(${13 + 3 * r + k}u)); }`,
     );
   }
   return `${paramsDecl(matmulWords(r))}
@@ -42,8 +47,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let acs = bitcast<i32>(P(6u));
   let brs = bitcast<i32>(P(8u));
   let bcs = bitcast<i32>(P(9u));
+  let crs = bitcast<i32>(P(11u));
   var aBase = bitcast<i32>(P(4u));
   var bBase = bitcast<i32>(P(7u));
+  var cBase = bitcast<i32>(P(10u));
   var rem = wid.z;
   ${batch.join('\n  ')}
   let row0 = wid.y * 64u;
@@ -89,13 +96,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
   }
-  let cBase = wid.z * M * N;
   for (var i = 0u; i < 4u; i = i + 1u) {
     let r = row0 + ty + 16u * i;
     if (r < M) {
       for (var j = 0u; j < 4u; j = j + 1u) {
         let c = col0 + tx + 16u * j;
-        if (c < N) { C[cBase + r * N + c] = acc[i][j]; }
+        if (c < N) {
+          let at = u32(cBase + i32(r) * crs + i32(c));
+          if (P(12u) != 0u) { C[at] = C[at] + acc[i][j]; } else { C[at] = acc[i][j]; }
+        }
       }
     }
   }
@@ -122,7 +131,7 @@ function matmulDirectSource(T: 'f32' | 'i32', r: number, R: number): string {
   const batch: string[] = [];
   for (let k = r - 1; k >= 0; k--) {
     batch.push(
-      `{ let s = P(${10 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${10 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${10 + 2 * r + k}u)); }`,
+      `{ let s = P(${13 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${13 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${13 + 2 * r + k}u)); cBase = cBase + c * bitcast<i32>(P(${13 + 3 * r + k}u)); }`,
     );
   }
   const V = `vec4<${T}>`;
@@ -143,8 +152,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let acs = bitcast<i32>(P(6u));
   let brs = bitcast<i32>(P(8u));
   let bcs = bitcast<i32>(P(9u));
+  let crs = bitcast<i32>(P(11u));
   var aBase = bitcast<i32>(P(4u));
   var bBase = bitcast<i32>(P(7u));
+  var cBase = bitcast<i32>(P(10u));
   var rem = gid.z;
   ${batch.join('\n  ')}
   // Rows/cols past the edge read the last valid one; their results are not stored.
@@ -157,13 +168,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     let b = ${V}(B[u32(pb.x + kb)], B[u32(pb.y + kb)], B[u32(pb.z + kb)], B[u32(pb.w + kb)]);
     ${rows.map((i) => `acc${i} = acc${i} + A[u32(pa${i} + ka)] * b;`).join('\n    ')}
   }
-  let base = gid.z * M * N;
   let accs = array<${V}, ${R}>(${rows.map((i) => `acc${i}`).join(', ')});
   for (var i = 0u; i < ${R}u; i = i + 1u) {
     let rr = row + i;
     if (rr < M) {
       for (var j = 0u; j < 4u; j = j + 1u) {
-        if (col + j < N) { C[base + rr * N + col + j] = accs[i][j]; }
+        if (col + j < N) {
+          let at = u32(cBase + i32(rr) * crs + i32(col + j));
+          if (P(12u) != 0u) { C[at] = C[at] + accs[i][j]; } else { C[at] = accs[i][j]; }
+        }
       }
     }
   }

@@ -29,6 +29,12 @@ export interface KernelSpec {
   readonly source: () => string;
 }
 
+/**
+ * What a storage binding names: a whole buffer, or a window of one. Buffers larger than the
+ * adapter's maxStorageBufferBindingSize exist (up to maxBufferSize) and are bound in windows.
+ */
+export type Binding = GPUBuffer | { buffer: GPUBuffer; offset: number; size: number };
+
 interface Pipeline {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
@@ -46,7 +52,14 @@ function sizeClass(bytes: number): number {
 export class GpuRuntime {
   readonly device: GPUDevice;
   readonly queue: GPUQueue;
-  readonly limits: { maxWorkgroups: number; maxBinding: number; maxBuffer: number };
+  readonly limits: {
+    maxWorkgroups: number;
+    /** Largest storage binding in bytes (LUMEN_WEBGPU_MAX_BINDING may lower it, for tests). */
+    maxBinding: number;
+    maxBuffer: number;
+    /** minStorageBufferOffsetAlignment: where a binding window may start, in bytes. */
+    align: number;
+  };
   private readonly pipelines = new Map<string, Pipeline>();
   private readonly free = new Map<number, GPUBuffer[]>();
   private pendingFree: GPUBuffer[] = [];
@@ -85,8 +98,9 @@ export class GpuRuntime {
     this.queue = device.queue;
     this.limits = {
       maxWorkgroups: device.limits.maxComputeWorkgroupsPerDimension,
-      maxBinding: device.limits.maxStorageBufferBindingSize,
+      maxBinding: bindingLimit(device.limits.maxStorageBufferBindingSize),
       maxBuffer: device.limits.maxBufferSize,
+      align: device.limits.minStorageBufferOffsetAlignment,
     };
     device.addEventListener('uncapturederror', (ev) => {
       const msg = (ev as GPUUncapturedErrorEvent).error.message;
@@ -101,12 +115,12 @@ export class GpuRuntime {
   // ---- buffers ------------------------------------------------------------------------------------
 
   createBuffer(bytes: number): GPUBuffer {
-    if (bytes > this.limits.maxBinding) {
+    if (bytes > this.limits.maxBuffer) {
       throw new LumenError(
-        `webgpu: a tensor of ${bytes} bytes exceeds this adapter's maxStorageBufferBindingSize (${this.limits.maxBinding} bytes); keep it on cpu or split it`,
+        `webgpu: a tensor of ${bytes} bytes exceeds this adapter's maxBufferSize (${this.limits.maxBuffer} bytes); keep it on cpu or split it`,
       );
     }
-    const cls = sizeClass(bytes);
+    const cls = Math.max(bytes, Math.min(sizeClass(bytes), this.limits.maxBuffer));
     const list = this.free.get(cls);
     const reused = list?.pop();
     if (reused) {
@@ -211,7 +225,7 @@ export class GpuRuntime {
    */
   dispatch(
     spec: KernelSpec,
-    buffers: readonly GPUBuffer[],
+    buffers: readonly Binding[],
     params: Uint32Array,
     workgroups: readonly [number, number, number],
   ): void {
@@ -224,8 +238,10 @@ export class GpuRuntime {
     const entries: GPUBindGroupEntry[] = [
       { binding: 0, resource: { buffer: slot.buffer, offset: 0, size: PARAM_SLOT } },
     ];
-    for (let i = 0; i < buffers.length; i++)
-      entries.push({ binding: i + 1, resource: { buffer: buffers[i]! } });
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i]!;
+      entries.push({ binding: i + 1, resource: 'buffer' in b ? b : { buffer: b } });
+    }
     const bindGroup = this.device.createBindGroup({ layout, entries });
     if (!this.encoder) this.encoder = this.device.createCommandEncoder();
     if (!this.pass) this.pass = this.encoder.beginComputePass();
@@ -311,6 +327,22 @@ export class GpuRuntime {
     for (const b of this.uniformFree) b.destroy();
     this.device.destroy();
   }
+}
+
+/**
+ * The adapter's binding limit, or LUMEN_WEBGPU_MAX_BINDING bytes when that is set and smaller
+ * (tests lower it to run the split paths on small tensors). A malformed value is an error.
+ */
+function bindingLimit(adapterMax: number): number {
+  const raw = envVar('LUMEN_WEBGPU_MAX_BINDING');
+  if (!raw) return adapterMax;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 256 || v % 4 !== 0) {
+    throw new LumenError(
+      `LUMEN_WEBGPU_MAX_BINDING must be a whole number of bytes, a multiple of 4 and at least 256; got '${raw}'`,
+    );
+  }
+  return Math.min(v, adapterMax);
 }
 
 /** 'r'/'w' per storage binding, in binding order, read off the generated WGSL. */
