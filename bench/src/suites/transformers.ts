@@ -226,7 +226,7 @@ async function oursTrain(model: PreTrainedModel, loss: () => Tensor, device: Dev
   return { seconds: median(times), firstLoss: first };
 }
 
-/** A model that does not fit the device (lavapipe binds at most 128 MiB per buffer) is reported, not fatal. */
+/** A model that does not fit the device (past its maxBufferSize, or out of memory) is reported, not fatal. */
 async function loadOrSkip<M>(load: () => Promise<M>, what: string): Promise<M | null> {
   try {
     return await load();

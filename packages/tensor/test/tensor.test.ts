@@ -131,7 +131,11 @@ describe('small API conveniences', () => {
   });
   it('webgpuAdapterInfo says what the backend runs on', () => {
     const info = L.webgpuAdapterInfo();
-    if (L.webgpuAvailable()) expect(typeof info!.emulated).toBe('boolean');
+    if (L.webgpuAvailable()) {
+      expect(typeof info!.emulated).toBe('boolean');
+      expect(info!.maxBindingBytes).toBeGreaterThan(0);
+      expect(info!.maxBufferBytes).toBeGreaterThanOrEqual(info!.maxBindingBytes);
+    }
     else expect(info).toBeNull();
   });
 });

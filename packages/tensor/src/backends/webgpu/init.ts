@@ -130,6 +130,13 @@ export interface WebGPUAdapterInfo {
   description: string;
   /** True for CPU-emulated adapters (Mesa lavapipe/llvmpipe, SwiftShader): real GPU timings differ. */
   emulated: boolean;
+  /**
+   * Largest storage binding in bytes (maxStorageBufferBindingSize, or LUMEN_WEBGPU_MAX_BINDING
+   * when lower): larger tensors are bound in windows and ops on them split.
+   */
+  maxBindingBytes: number;
+  /** Largest tensor in bytes (maxBufferSize). */
+  maxBufferBytes: number;
 }
 
 /** What the webgpu backend runs on, or null before initWebGPU() succeeded. */
@@ -142,5 +149,7 @@ export function webgpuAdapterInfo(): WebGPUAdapterInfo | null {
     architecture: info?.architecture ?? '',
     description: info?.description ?? '',
     emulated: current.backend.rt.emulatedAdapter,
+    maxBindingBytes: current.backend.rt.limits.maxBinding,
+    maxBufferBytes: current.backend.rt.limits.maxBuffer,
   };
 }
