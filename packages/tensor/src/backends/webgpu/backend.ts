@@ -25,7 +25,7 @@ import {
 } from './elementwise.js';
 import { adamSpec, sgdSpec } from './fused.js';
 import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWords } from './indexing.js';
-import { DIRECT_ROWS, MM_TILE, matmulDirectSpec, matmulSpec, matmulWords } from './matmul.js';
+import { directRows, MM_TILE, matmulDirectSpec, matmulSpec, matmulWords } from './matmul.js';
 import { randomSpec } from './random.js';
 import { type ReduceDesc, reduceSpec } from './reduce.js';
 import type { Binding, GpuRuntime, KernelSpec } from './runtime.js';
@@ -632,9 +632,10 @@ export class WebGPUBackend implements Backend {
       );
     const buffers = [ab.b, bb.b, cb.b];
     if (this.rt.emulated) {
-      this.rt.dispatch(matmulDirectSpec(T, r), buffers, p.build(), [
+      const rows = directRows(M);
+      this.rt.dispatch(matmulDirectSpec(T, r, rows), buffers, p.build(), [
         Math.ceil(N / 32),
-        Math.ceil(M / (8 * DIRECT_ROWS)),
+        Math.ceil(M / (8 * rows)),
         nBatch,
       ]);
     } else {

@@ -112,18 +112,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 /**
- * Matmul without workgroup memory or barriers: each invocation computes a 4×4 block of C straight
+ * Matmul without workgroup memory or barriers: each invocation computes an R×4 block of C straight
  * from A and B. On CPU-emulated adapters (lavapipe/llvmpipe, SwiftShader) the caches do what
  * workgroup memory does on a GPU, and barriers are expensive (invocations run as coroutines).
- * Same params as matmulSource; dispatch ceil(N/4/8) × ceil(M/4/8) × batch of 8×8 workgroups.
+ * Same params as matmulSource; dispatch ceil(N/4/8) × ceil(M/R/8) × batch of 8×8 workgroups.
+ * R is 8, or fewer for products of a few rows (a batch-1 decoding step has one: eight rows per
+ * invocation would compute the same row eight times).
  */
-export const DIRECT_ROWS = 8;
+export function directRows(M: number): number {
+  return M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
+}
 
-export function matmulDirectSpec(T: 'f32' | 'i32', batchRank: number): KernelSpec {
+export function matmulDirectSpec(T: 'f32' | 'i32', batchRank: number, rows: number): KernelSpec {
   return {
-    key: `matmulDirect:${T}:${batchRank}`,
+    key: `matmulDirect:${T}:${batchRank}:${rows}`,
     name: 'matmul_direct',
-    source: () => matmulDirectSource(T, batchRank, DIRECT_ROWS),
+    source: () => matmulDirectSource(T, batchRank, rows),
   };
 }
 
