@@ -135,7 +135,6 @@ describe('small API conveniences', () => {
       expect(typeof info!.emulated).toBe('boolean');
       expect(info!.maxBindingBytes).toBeGreaterThan(0);
       expect(info!.maxBufferBytes).toBeGreaterThanOrEqual(info!.maxBindingBytes);
-    }
-    else expect(info).toBeNull();
+    } else expect(info).toBeNull();
   });
 });
