@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gemmSerial } from '../src/backends/cpu/matmul.js';
-import { cpuThreads, setCpuThreads, stats, gemm as threadedGemm } from '../src/backends/cpu/threads.js';
+import {
+  cpuThreads,
+  setCpuThreads,
+  sharedBytes,
+  stats,
+  gemm as threadedGemm,
+} from '../src/backends/cpu/threads.js';
 
 const gemm = gemmSerial;
 
@@ -122,6 +128,27 @@ describe('cpu gemm on worker threads', () => {
     // The workers did the work (a failed block would have been recomputed here, hiding it).
     expect(stats.failed).toBe(0);
     expect(stats.done).toBeGreaterThanOrEqual(2 * cases.length - 1);
+  });
+
+  it('lets go of its shared operand memory when idle, and works again after', async () => {
+    setCpuThreads(2);
+    const [M, N, K] = [200, 300, 150];
+    const A = Float64Array.from({ length: M * K }, (_, i) => Math.sin(i));
+    const B = Float64Array.from({ length: K * N }, (_, i) => Math.cos(i));
+    const one = new Float64Array(M * N);
+    gemmSerial(M, N, K, A, 0, K, 1, B, 0, N, 1, one, 0);
+    const before = stats.done;
+    const run = () => {
+      const c = new Float64Array(M * N);
+      threadedGemm(M, N, K, A, 0, K, 1, B, 0, N, 1, c, 0);
+      return c;
+    };
+    expect(Array.from(run())).toEqual(Array.from(one));
+    expect(sharedBytes()).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 2600));
+    expect(sharedBytes()).toBe(0);
+    expect(Array.from(run())).toEqual(Array.from(one));
+    expect(stats.done).toBe(before + 2); // the worker computed its rows both times
   });
 
   it('one thread when asked (LUMEN_NUM_THREADS=1 does the same)', () => {

@@ -45,7 +45,6 @@ interface Lane {
   worker: WorkerLike;
   ctrl: Int32Array;
   port: PortLike;
-  buffer: SharedArrayBuffer | null;
 }
 
 type SharedCtor = {
@@ -91,6 +90,9 @@ const port = workerData.port;
     } catch (e) {
       Atomics.store(ctrl, 0, ${FAILED});
     }
+    // Hold no reference between jobs: the caller posts the buffer with every job, so an idle
+    // shared buffer can be collected once the caller lets go of it.
+    buffer = null;
     Atomics.notify(ctrl, 0);
   }
 })();
@@ -98,8 +100,39 @@ const port = workerData.port;
 }
 
 let lanes: Lane[] | null = null;
-/** The operands' shared copy (grown as needed, kept for the next product). */
+/**
+ * The operands' shared copy: grown as needed and kept for the next product. After RELEASE_MS
+ * without one, it is dropped and the workers stop (an idle worker never collects its garbage, so
+ * only its exit frees its hold on the buffer): a single large product must not pin its memory for
+ * the process's life. The next large product starts them again (tens of milliseconds).
+ */
 let shared: SharedArrayBuffer | null = null;
+const RELEASE_MS = 2000;
+let lastUse = 0;
+let releaseTimer: { unref?: () => void } | null = null;
+
+function scheduleRelease(): void {
+  lastUse = Date.now();
+  if (releaseTimer) return;
+  const check = () => {
+    const idle = Date.now() - lastUse;
+    if (idle >= RELEASE_MS) {
+      shared = null;
+      releaseTimer = null;
+      shutdown();
+      return;
+    }
+    releaseTimer = setTimeout(check, RELEASE_MS - idle) as { unref?: () => void };
+    releaseTimer.unref?.();
+  };
+  releaseTimer = setTimeout(check, RELEASE_MS) as { unref?: () => void };
+  releaseTimer.unref?.();
+}
+
+/** Bytes of the threads' shared operand buffer now held (0 once released). */
+export function sharedBytes(): number {
+  return shared?.byteLength ?? 0;
+}
 let wanted: number | null = null;
 /** Set when workers could not start here: never tried again (one thread from then on). */
 let unavailable = false;
@@ -162,7 +195,7 @@ function ensureLanes(): Lane[] {
       unavailable = true;
       break;
     }
-    lanes.push({ worker, ctrl, port: port1, buffer: null });
+    lanes.push({ worker, ctrl, port: port1 });
   }
   return lanes;
 }
@@ -258,10 +291,7 @@ export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) =
     const aOff = aBase + (r0 - per) * K;
     const cOff = cBase + (r0 - per) * N;
     copyMatrix(A, ao + r0 * ars, ars, acs, rows, K, sh, aOff);
-    if (lane.buffer !== shared) {
-      lane.buffer = shared;
-      lane.port.postMessage(shared);
-    }
+    lane.port.postMessage(shared);
     const c = lane.ctrl;
     c[1] = code;
     c[2] = rows;
@@ -275,6 +305,7 @@ export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) =
     jobs.push({ lane, r0, rows, cOff });
   }
   gemmSerial(Math.min(per, M), N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+  scheduleRelease();
   for (const j of jobs) {
     const c = j.lane.ctrl;
     while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
