@@ -689,62 +689,26 @@ export class WebGPUBackend implements Backend {
       offset: 0,
       dtype: x.dtype,
     };
-    // Off `dim`, only x's first index.shape[d] entries are read: bind no more than those.
-    const xs: View = { ...x, shape: x.shape.map((len, d) => (d === dim ? len : index.shape[d]!)) };
-    this.gatherPart(xs, dim, index, o, 0, x.shape[dim]!);
+    this.indexedParts('gather', x, o, index, dim, (xp, op, ip, lo, hi) => {
+      const r = index.shape.length;
+      const p = new Params()
+        .u32(numel(ip.view.shape))
+        .u32(x.shape[dim]!)
+        .i32(x.strides[dim]!)
+        .i32(xp.off)
+        .i32(ip.off)
+        .i32(lo)
+        .i32(hi)
+        .i32(op.off);
+      for (const d of ip.view.shape) p.u32(d);
+      for (const s of ip.view.strides) p.i32(s);
+      for (const [d, s] of x.strides.entries()) p.i32(d === dim ? 0 : s);
+      for (const s of op.view.strides) p.i32(s);
+      if (p.length !== gatherWords(r)) throw new Error('internal: gather params');
+      const grid = this.rt.grid(numel(ip.view.shape));
+      this.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xp.b, ip.b, op.b], p.build(), grid);
+    });
     return out;
-  }
-
-  /**
-   * Gathers the indices that fall in [lo, hi) along `dim` into `o` (a contiguous part of the
-   * output). What does not fit one binding is halved: the index and output along their first
-   * dim, the table along `dim` (an embedding table over the limit costs a few passes).
-   */
-  private gatherPart(x: View, dim: number, index: View, o: View, lo: number, hi: number): void {
-    const ib = this.tryBind(index);
-    const ob = this.tryBind(o);
-    // One row of x along `dim` too large: the index (and x with it) is halved along another dim.
-    const rowFits = this.tryBind(narrowView(x, dim, lo, 1)) !== null;
-    if (!ib || !ob || !rowFits) {
-      const d = index.shape.findIndex((len, k) => len > 1 && (rowFits || k !== dim));
-      if (d < 0) this.bind(!ib ? index : !ob ? o : narrowView(x, dim, lo, 1), 'gather'); // throws
-      const len = index.shape[d]!;
-      const h = Math.floor(len / 2);
-      for (const [start, n] of [
-        [0, h],
-        [h, len - h],
-      ] as const) {
-        const xp = d === dim ? x : narrowView(x, d, start, n);
-        this.gatherPart(xp, dim, narrowView(index, d, start, n), narrowView(o, d, start, n), lo, hi);
-      }
-      return;
-    }
-    const part = narrowView(x, dim, lo, hi - lo);
-    const xb = this.tryBind(part);
-    if (!xb) {
-      if (hi - lo < 2) this.bind(part, 'gather'); // throws
-      const mid = lo + Math.floor((hi - lo) / 2);
-      this.gatherPart(x, dim, index, o, lo, mid);
-      this.gatherPart(x, dim, index, o, mid, hi);
-      return;
-    }
-    const n = numel(index.shape);
-    const r = index.shape.length;
-    const p = new Params()
-      .u32(n)
-      .u32(x.shape[dim]!)
-      .i32(x.strides[dim]!)
-      .i32(xb.off)
-      .i32(ib.off)
-      .i32(lo)
-      .i32(hi)
-      .i32(ob.off);
-    for (const d of index.shape) p.u32(d);
-    for (const s of index.strides) p.i32(s);
-    for (const [d, s] of x.strides.entries()) p.i32(d === dim ? 0 : s);
-    for (const s of o.strides) p.i32(s);
-    if (p.length !== gatherWords(r)) throw new Error('internal: gather params');
-    this.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xb.b, ib.b, ob.b], p.build(), this.rt.grid(n));
   }
 
   scatterAdd(outShape: readonly number[], dim: number, index: View, src: View): Storage {
@@ -761,62 +725,80 @@ export class WebGPUBackend implements Backend {
       offset: 0,
       dtype: src.dtype,
     };
-    // Off `dim`, only out's first index.shape[d] entries are written: bind no more than those.
-    const os: View = { ...o, shape: outShape.map((len, d) => (d === dim ? len : index.shape[d]!)) };
-    this.scatterPart(os, dim, index, src, 0, outShape[dim]!);
+    this.indexedParts('scatterAdd', o, src, index, dim, (op, sp, ip, lo, hi) => {
+      const r = index.shape.length;
+      const p = new Params()
+        .u32(numel(ip.view.shape))
+        .u32(outShape[dim]!)
+        .i32(o.strides[dim]!)
+        .i32(sp.off)
+        .i32(ip.off)
+        .i32(lo)
+        .i32(hi)
+        .i32(op.off);
+      for (const d of ip.view.shape) p.u32(d);
+      for (const s of ip.view.strides) p.i32(s);
+      for (const s of sp.view.strides) p.i32(s);
+      for (const [d, s] of o.strides.entries()) p.i32(d === dim ? 0 : s);
+      if (p.length !== scatterWords(r)) throw new Error('internal: scatter params');
+      const spec = scatterSpec(elem as 'f32' | 'i32', r);
+      this.rt.dispatch(spec, [sp.b, ip.b, op.b], p.build(), this.rt.grid(numel(ip.view.shape)));
+    });
     return out;
   }
 
   /**
-   * Adds the entries whose index falls in [lo, hi) along `dim`. What does not fit one binding is
-   * halved: index and src (and out, off `dim`) along their first dim, out along `dim`.
+   * Runs an indexed op in parts that each fit one binding. gather reads `table` where `index` says
+   * along `dim` into `partner`; scatterAdd adds `partner` into `table` there (partner and index have
+   * the same shape). Off `dim`, only the table's first index.shape[d] entries are touched, so only
+   * those are bound. What does not fit is halved: index and partner (and the table, off `dim`) along
+   * a dim of the index, the table along `dim` into windows [lo, hi) — an embedding table over the
+   * limit costs a few passes. `run` gets the parts' bindings (the table's starting at row `lo`).
    */
-  private scatterPart(o: View, dim: number, index: View, src: View, lo: number, hi: number): void {
-    const sb = this.tryBind(src);
-    const ib = this.tryBind(index);
-    // One row of out along `dim` too large: index, src and out are halved along another dim.
-    const rowFits = this.tryBind(narrowView(o, dim, lo, 1)) !== null;
-    if (!sb || !ib || !rowFits) {
-      const d = index.shape.findIndex((len, k) => len > 1 && (rowFits || k !== dim));
-      if (d < 0) this.bind(!sb ? src : !ib ? index : narrowView(o, dim, lo, 1), 'scatterAdd'); // throws
-      const len = index.shape[d]!;
-      const h = Math.floor(len / 2);
-      for (const [start, n] of [
-        [0, h],
-        [h, len - h],
-      ] as const) {
-        const op = d === dim ? o : narrowView(o, d, start, n);
-        this.scatterPart(op, dim, narrowView(index, d, start, n), narrowView(src, d, start, n), lo, hi);
+  private indexedParts(
+    op: string,
+    table: View,
+    partner: View,
+    index: View,
+    dim: number,
+    run: (t: Bound, p: Bound & { view: View }, i: Bound & { view: View }, lo: number, hi: number) => void,
+  ): void {
+    const split = (t: View, pv: View, iv: View, lo: number, hi: number): void => {
+      const pb = this.tryBind(pv);
+      const ib = this.tryBind(iv);
+      // One row of the table along `dim` too large: halve along another dim, the table with it.
+      const row = narrowView(t, dim, lo, 1);
+      const rowFits = this.tryBind(row) !== null;
+      if (!pb || !ib || !rowFits) {
+        const d = iv.shape.findIndex((len, k) => len > 1 && (rowFits || k !== dim));
+        if (d < 0) this.bind(!pb ? pv : !ib ? iv : row, op); // throws: nothing left to halve
+        const len = iv.shape[d]!;
+        const h = Math.floor(len / 2);
+        for (const [start, n] of [
+          [0, h],
+          [h, len - h],
+        ] as const) {
+          const tp = d === dim ? t : narrowView(t, d, start, n);
+          split(tp, narrowView(pv, d, start, n), narrowView(iv, d, start, n), lo, hi);
+        }
+        return;
       }
-      return;
-    }
-    const part = narrowView(o, dim, lo, hi - lo);
-    const ob = this.tryBind(part);
-    if (!ob) {
-      if (hi - lo < 2) this.bind(part, 'scatterAdd'); // throws
-      const mid = lo + Math.floor((hi - lo) / 2);
-      this.scatterPart(o, dim, index, src, lo, mid);
-      this.scatterPart(o, dim, index, src, mid, hi);
-      return;
-    }
-    const n = numel(index.shape);
-    const r = index.shape.length;
-    const p = new Params()
-      .u32(n)
-      .u32(o.shape[dim]!)
-      .i32(o.strides[dim]!)
-      .i32(sb.off)
-      .i32(ib.off)
-      .i32(lo)
-      .i32(hi)
-      .i32(ob.off);
-    for (const d of index.shape) p.u32(d);
-    for (const s of index.strides) p.i32(s);
-    for (const s of src.strides) p.i32(s);
-    for (const [d, s] of o.strides.entries()) p.i32(d === dim ? 0 : s);
-    if (p.length !== scatterWords(r)) throw new Error('internal: scatter params');
-    const spec = scatterSpec(elemType(src.dtype) as 'f32' | 'i32', r);
-    this.rt.dispatch(spec, [sb.b, ib.b, ob.b], p.build(), this.rt.grid(n));
+      const window = narrowView(t, dim, lo, hi - lo);
+      const tb = this.tryBind(window);
+      if (!tb) {
+        if (hi - lo < 2) this.bind(window, op); // throws
+        const mid = lo + Math.floor((hi - lo) / 2);
+        split(t, pv, iv, lo, mid);
+        split(t, pv, iv, mid, hi);
+        return;
+      }
+      run(tb, { ...pb, view: pv }, { ...ib, view: iv }, lo, hi);
+    };
+    const touched: View = {
+      ...table,
+      shape: table.shape.map((len, d) => (d === dim ? len : index.shape[d]!)),
+    };
+    split(touched, partner, index, 0, table.shape[dim]!);
   }
 
   // ---- creation --------------------------------------------------------------------------------------
