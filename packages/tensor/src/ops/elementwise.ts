@@ -109,12 +109,12 @@ function checkScalar(op: string, arg: string, v: Operand): number | boolean {
   fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
 }
 
-/** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 /** An integral number int32 holds; larger whole numbers (e.g. -3.4e38) are floats, not overflow. */
 function isInt32(v: number | boolean): boolean {
   return typeof v === 'boolean' || (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647);
 }
 
+/** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   if (!(cond instanceof Tensor)) fail('where', `condition must be a bool Tensor, got ${typeof cond}`);
   if (cond.dtype !== 'bool')

@@ -77,6 +77,11 @@ function span(v: { offset: number; shape: readonly number[]; strides: readonly n
   return [lo, hi + 1];
 }
 
+/** A contiguous view of all of a storage (a fresh output), flat unless a shape is given. */
+function whole(s: Storage, shape: readonly number[] = [(s as GpuStorage).size]): View {
+  return { storage: s, shape, strides: contiguousStrides(shape), offset: 0, dtype: (s as GpuStorage).dtype };
+}
+
 /** The view restricted to [start, start + len) along `dim`. */
 function narrowView(v: View, dim: number, start: number, len: number): View {
   const shape = v.shape.slice();
@@ -137,11 +142,6 @@ export class WebGPUBackend implements Backend {
     );
   }
 
-  /** A fresh contiguous output as a view. */
-  private whole(s: GpuStorage): View {
-    return { storage: s, shape: [s.size], strides: [1], offset: 0, dtype: s.dtype };
-  }
-
   /**
    * Runs a 1-d kernel that writes out[0, n) in chunks that each fit one binding;
    * `params(start, count)` builds the chunk's parameters.
@@ -199,7 +199,7 @@ export class WebGPUBackend implements Backend {
     let temp: Storage | null = null;
     if (!isContiguous(v.shape, v.strides)) {
       temp = this.unary('identity', v, v.dtype === 'bool' ? 'int32' : v.dtype, v.dtype);
-      src = { storage: temp, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0, dtype: v.dtype };
+      src = whole(temp, v.shape);
     }
     const bytes = await this.rt.read(this.buf(src), src.offset * 4, n * 4);
     if (temp) this.release(temp);
@@ -407,7 +407,7 @@ export class WebGPUBackend implements Backend {
     };
     const target = twoPass ? this.alloc(outDtype === 'bool' ? 'int32' : outDtype, nOut * nChunks) : out;
     const xb = this.bind(x, op);
-    const tb = this.bind(this.whole(target), op);
+    const tb = this.bind(whole(target), op);
     const p = new Params().u32(nOut).u32(nIn).u32(nChunks).u32(chunk).i32(xb.off);
     for (const d of o.shape) p.u32(d);
     for (const s of o.strides[0]!) p.i32(s);
@@ -439,7 +439,7 @@ export class WebGPUBackend implements Backend {
       .i32(1);
     this.rt.dispatch(
       reduceSpec(second),
-      [tb.b, this.bind(this.whole(out), op).b],
+      [tb.b, this.bind(whole(out), op).b],
       p2.build(),
       emulated ? this.rt.grid(nOut) : this.rt.grid(nOut, 1),
     );
@@ -486,7 +486,7 @@ export class WebGPUBackend implements Backend {
         dtype: 'int32',
       };
       const cand = this.where(
-        { storage: hit, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0, dtype: 'bool' },
+        whole(hit, x.shape),
         idx,
         {
           storage: this.scalar(nIn, 'int32'),
@@ -497,22 +497,15 @@ export class WebGPUBackend implements Backend {
         },
         'int32',
       );
-      const out = this.reduce(
-        'min',
-        { storage: cand, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0, dtype: 'int32' },
-        outerRank,
-        'int32',
-      );
+      const out = this.reduce('min', whole(cand, x.shape), outerRank, 'int32');
       for (const t of [extreme, hit, flat, cand]) this.release(t);
       return out;
     }
     const len = x.shape[dim]!;
     const h = Math.floor(len / 2);
-    const parts = [narrowView(x, dim, 0, h), narrowView(x, dim, h, len - h)].map((part) => {
-      const shape = part.shape.slice(0, outerRank);
-      const storage = this.reduce(op, part, outerRank, outDtype);
-      return { storage, shape, strides: contiguousStrides(shape), offset: 0, dtype: outDtype };
-    });
+    const parts = [narrowView(x, dim, 0, h), narrowView(x, dim, h, len - h)].map((part) =>
+      whole(this.reduce(op, part, outerRank, outDtype), part.shape.slice(0, outerRank)),
+    );
     const compute = outDtype === 'bool' ? 'int32' : outDtype;
     const combine = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' } as const;
     const out =
@@ -534,14 +527,7 @@ export class WebGPUBackend implements Backend {
     const out = this.alloc(outDtype, numel(outShape));
     if (out.size === 0) return out;
     if (K === 0) return this.fillInto(out, 0);
-    const c: View = {
-      storage: out,
-      shape: outShape,
-      strides: contiguousStrides(outShape),
-      offset: 0,
-      dtype: outDtype,
-    };
-    this.matmulInto(a, b, c);
+    this.matmulInto(a, b, whole(out, outShape));
     return out;
   }
 
@@ -657,8 +643,7 @@ export class WebGPUBackend implements Backend {
         [h, rows - h],
       ].map(([start, n]) => {
         const part = { ...x, shape: [n!, cols], strides: [cols, 1], offset: x.offset + start! * cols };
-        const storage = this.softmax(part, n!, cols, log);
-        return { storage, shape: [n!, cols], strides: [cols, 1], offset: 0, dtype: x.dtype };
+        return whole(this.softmax(part, n!, cols, log), [n!, cols]);
       });
       const out = this.cat(parts, 0, [rows, cols], x.dtype);
       for (const part of parts) this.release(part.storage);
@@ -669,7 +654,7 @@ export class WebGPUBackend implements Backend {
     const mode = this.rt.emulated || cols <= 64 ? 'serial' : 'tree';
     const name = log ? 'logSoftmax' : 'softmax';
     const xb = this.bind(flat(x), name);
-    const ob = this.bind(this.whole(out), name);
+    const ob = this.bind(whole(out), name);
     const p = new Params().u32(rows).u32(cols).u32(xb.off);
     const grid = mode === 'serial' ? this.rt.grid(rows) : this.rt.grid(rows, 1);
     this.rt.dispatch(softmaxSpec(log, mode), [xb.b, ob.b], p.build(), grid);
@@ -682,14 +667,7 @@ export class WebGPUBackend implements Backend {
     const n = numel(index.shape);
     const out = this.alloc(x.dtype, n);
     if (n === 0) return out;
-    const o: View = {
-      storage: out,
-      shape: index.shape,
-      strides: contiguousStrides(index.shape),
-      offset: 0,
-      dtype: x.dtype,
-    };
-    this.indexedParts('gather', x, o, index, dim, (xp, op, ip, lo, hi) => {
+    this.indexedParts('gather', x, whole(out, index.shape), index, dim, (xp, op, ip, lo, hi) => {
       const r = index.shape.length;
       const p = new Params()
         .u32(numel(ip.view.shape))
@@ -718,13 +696,7 @@ export class WebGPUBackend implements Backend {
     if (n === 0) return out;
     const elem = elemType(src.dtype);
     if (elem === 'u32') fail('scatterAdd', 'not supported for bool tensors');
-    const o: View = {
-      storage: out,
-      shape: outShape,
-      strides: contiguousStrides(outShape),
-      offset: 0,
-      dtype: src.dtype,
-    };
+    const o = whole(out, outShape);
     this.indexedParts('scatterAdd', o, src, index, dim, (op, sp, ip, lo, hi) => {
       const r = index.shape.length;
       const p = new Params()
@@ -875,7 +847,7 @@ export class WebGPUBackend implements Backend {
     const kb = this.tryBind(k);
     const vb = this.tryBind(v);
     const mb = mask ? this.tryBind(mask) : null;
-    const ob = this.tryBind(this.whole(out));
+    const ob = this.tryBind(whole(out));
     if (!qb || !kb || !vb || (mask && !mb) || !ob) {
       // Larger than one binding: the caller runs the composite, whose ops split.
       this.release(out);
