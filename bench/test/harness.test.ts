@@ -16,7 +16,7 @@ describe('bench harness', () => {
     expect(table).toContain('4.00x');
   });
 
-  it('timeIt returns the median of at least minReps runs', async () => {
+  it('timeIt returns the fastest of at least minReps runs', async () => {
     let calls = 0;
     const t = await timeIt(
       () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as L from '@lumen/tensor';
@@ -42,16 +43,84 @@ function randomData(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => g.random() * 2 - 1);
 }
 
+const TORCH_MATMUL = `
+import json, sys, time
+try:
+    import torch
+except ImportError:
+    print(json.dumps({"skipped": "python3-torch not installed"})); sys.exit(0)
+d = json.load(sys.stdin)
+out = {"version": torch.__version__, "times": []}
+for n, dtype, threads in d["cases"]:
+    torch.set_num_threads(threads)
+    dt = torch.float32 if dtype == "float32" else torch.float64
+    g = torch.Generator().manual_seed(0)
+    a = torch.rand(n, n, generator=g, dtype=dt) * 2 - 1
+    b = torch.rand(n, n, generator=g, dtype=dt) * 2 - 1
+    torch.mm(a, b)
+    ts = []
+    t_end = time.perf_counter() + 0.5
+    while len(ts) < d["reps"] or time.perf_counter() < t_end:
+        t0 = time.perf_counter(); torch.mm(a, b); ts.append(time.perf_counter() - t0)
+    out["times"].append(min(ts))
+print(json.dumps(out))
+`;
+
+/** PyTorch's seconds per n×n product (min of reps) for each case, or why there are none. */
+function torchMatmul(
+  cases: [number, 'float32' | 'float64', number][],
+  reps: number,
+): { times: number[]; note: string } | { skipped: string } {
+  // glibc malloc settings that stop large temporaries being page-faulted in again on every call (TOOLCHAIN.md).
+  const env = {
+    ...process.env,
+    MALLOC_MMAP_THRESHOLD_: '33554432',
+    MALLOC_TRIM_THRESHOLD_: '100000000000',
+    MALLOC_TOP_PAD_: '1073741824',
+  };
+  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_MATMUL], {
+    input: JSON.stringify({ cases, reps }),
+    env,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  if (r.error || r.status !== 0)
+    return {
+      skipped: `python3-torch not runnable: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`,
+    };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    times?: number[];
+    version?: string;
+    skipped?: string;
+  };
+  if (out.skipped) return { skipped: out.skipped };
+  return { times: out.times!, note: `torch ${out.version} (OpenBLAS), MALLOC_* tuned` };
+}
+
+function randomData64(n: number, seed: number): Float64Array {
+  const g = new L.Generator(seed);
+  return Float64Array.from({ length: n }, () => g.random() * 2 - 1);
+}
+
+/**
+ * Our cpu matmul (WebAssembly SIMD kernels; LUMEN_WASM=off for the TypeScript ones) on 1 thread
+ * against tfjs-wasm (XNNPACK, which runs one thread under Node) and tfjs-cpu; on 2 threads (this
+ * machine's cores) against PyTorch, f32 and f64.
+ */
 async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
+  const reps = 5;
+  const kernels = L.cpuKernels();
+  console.log(`  cpu kernels: ${kernels}`);
   for (const n of sizes) {
     const a = randomData(n * n, 1);
     const b = randomData(n * n, 2);
     const flop = 2 * n ** 3;
-    const opts = { reps: n >= 2048 ? 1 : 3, minTime: n >= 1024 ? 0 : 0.5, warmup: n >= 2048 ? 0 : 1 };
+    const opts = { reps: n >= 2048 ? 3 : reps, minTime: n >= 1024 ? 0 : 0.5, warmup: 1 };
     const la = L.tensor(a, { shape: [n, n] });
     const lb = L.tensor(b, { shape: [n, n] });
+    L.setNumThreads(1);
     for (const peer of ['cpu', 'wasm'] as const) {
-      if (ctx.quick && peer === 'cpu' && n >= 2048) continue;
+      if (peer === 'cpu' && n >= 1024) continue; // tfjs-cpu: ~1 GFLOP/s, minutes at these sizes
       if (!(await useTf(peer))) continue;
       const ta = tf.tensor2d(a, [n, n]);
       const tb = tf.tensor2d(b, [n, n]);
@@ -61,15 +130,38 @@ async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
       );
       tf.dispose([ta, tb]);
       ctx.add({
-        case: `matmul f32 ${n} (cpu)`,
+        case: `matmul f32 ${n} (cpu, 1 thread, ${kernels})`,
         unit: 'GFLOP/s',
         ours: flop / ours! / 1e9,
-        peerName: `tfjs-${peer}`,
+        peerName: `tfjs-${peer} (1 thread)`,
         peer: flop / theirs! / 1e9,
       });
     }
+    L.setNumThreads(2);
+    const cases: [number, 'float32' | 'float64', number][] = [
+      [n, 'float32', 2],
+      [n, 'float64', 2],
+    ];
+    const torch = torchMatmul(cases, opts.reps);
+    const ours32 = await timeIt(() => L.tidy(() => void la.matmul(lb)), { ...opts, minReps: opts.reps });
+    const a64 = L.tensor(randomData64(n * n, 1), { shape: [n, n] });
+    const b64 = L.tensor(randomData64(n * n, 2), { shape: [n, n] });
+    const ours64 = await timeIt(() => L.tidy(() => void a64.matmul(b64)), { ...opts, minReps: opts.reps });
+    for (const [k, [, dtype]] of cases.entries()) {
+      const ours = dtype === 'float32' ? ours32 : ours64;
+      ctx.add({
+        case: `matmul ${dtype === 'float32' ? 'f32' : 'f64'} ${n} (cpu, 2 threads, ${kernels})`,
+        unit: 'GFLOP/s',
+        ours: flop / ours / 1e9,
+        peerName: 'PyTorch CPU (2 threads)',
+        peer: 'times' in torch ? flop / torch.times[k]! / 1e9 : null,
+        note: 'times' in torch ? torch.note : torch.skipped,
+      });
+    }
+    L.setNumThreads(getDefaultThreads);
   }
 }
+const getDefaultThreads = L.getNumThreads();
 
 async function matmulGpu(ctx: BenchContext, sizes: number[]): Promise<void> {
   const tfOk = await useTf('webgpu');

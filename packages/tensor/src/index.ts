@@ -1,6 +1,8 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
 export { installAutograd } from './autogradHook.js';
 export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
+export type { KernelMode } from './backends/cpu/wasm/runtime.js';
+export { cpuKernels } from './backends/cpu/wasm/runtime.js';
 export type { InitWebGPUOptions, WebGPUAdapterInfo } from './backends/webgpu/init.js';
 export {
   destroyWebGPU,

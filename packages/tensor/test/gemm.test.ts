@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gemmSerial } from '../src/backends/cpu/matmul.js';
 import {
   cpuThreads,
@@ -8,13 +8,20 @@ import {
   stats,
   gemm as threadedGemm,
 } from '../src/backends/cpu/threads.js';
-
-const gemm = gemmSerial;
+import {
+  cpuKernels,
+  forceKernels,
+  type KernelMode,
+  wasmMemoryBytes,
+} from '../src/backends/cpu/wasm/runtime.js';
 
 /**
  * The cpu GEMM against a plain triple loop in float64, on products big enough to take the packed
  * (BLIS-style) path and the skinny unpacked paths (few rows, B contiguous by rows or by columns),
- * with transposed and padded operands and sizes that are not multiples of the 4×4 micro-tile.
+ * with transposed, flipped and padded operands and sizes that are not multiples of the micro-tile.
+ * Every test runs on each kernel set this host can run: the TypeScript kernels (the reference and
+ * the fallback) and the WebAssembly SIMD builds (relaxed SIMD only where the host validates it; a
+ * child process with the flag runs it on Node 20, in wasm-relaxed.test.ts).
  */
 function reference(
   M: number,
@@ -33,79 +40,174 @@ function reference(
   return c;
 }
 
-describe('cpu gemm', () => {
+function lcg(seed: number) {
+  let state = seed || 1;
+  return () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32 - 0.5;
+  };
+}
+
+type Layout = 'nn' | 'nt' | 'tn' | 'tt' | 'ff';
+
+/** One product: A is M×K stored row-major ('n'), column-major ('t') or flipped in both dims ('f'). */
+function check(
+  gemm: typeof threadedGemm,
+  M: number,
+  N: number,
+  K: number,
+  layout: Layout,
+  pad: number,
+  dtype: 'float32' | 'float64',
+  seed: number,
+): void {
+  const rnd = lcg(seed);
+  const Arr = dtype === 'float32' ? Float32Array : Float64Array;
+  const aT = layout[0] === 't';
+  const bT = layout[1] === 't';
+  const flip = layout === 'ff';
+  const aLd = (aT ? M : K) + pad;
+  const bLd = (bT ? K : N) + pad;
+  const A = new Arr(pad + (aT ? K : M) * aLd).map(rnd);
+  const B = new Arr(2 * pad + (bT ? N : K) * bLd).map(rnd);
+  let [ao, ars, acs] = aT ? [pad, 1, aLd] : [pad, aLd, 1];
+  let [bo, brs, bcs] = bT ? [2 * pad, 1, bLd] : [2 * pad, bLd, 1];
+  if (flip) {
+    // Negative strides (torch.flip views): [0][0] is the last element of the block.
+    ao += Math.max(0, M - 1) * ars + Math.max(0, K - 1) * acs;
+    [ars, acs] = [-ars, -acs];
+    bo += Math.max(0, K - 1) * brs + Math.max(0, N - 1) * bcs;
+    [brs, bcs] = [-brs, -bcs];
+  }
+  const co = 3;
+  const C = new Arr(co + M * N + 2).fill(7);
+  gemm(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+  const want = reference(
+    M,
+    N,
+    K,
+    (i, k) => A[ao + i * ars + k * acs]!,
+    (k, j) => B[bo + k * brs + j * bcs]!,
+  );
+  // float32 accumulates in float32 on the WebAssembly kernels (as PyTorch does): error grows with K.
+  const tol = dtype === 'float32' ? 2e-6 * Math.sqrt(K) + 1e-6 : 1e-12 * K;
+  for (let x = 0; x < M * N; x++) {
+    const d = Math.abs(C[co + x]! - want[x]!);
+    if (!(d <= tol * (1 + Math.abs(want[x]!)))) {
+      expect.fail(`C[${x}] = ${C[co + x]} vs ${want[x]} (M=${M} N=${N} K=${K} ${layout} ${dtype})`);
+    }
+  }
+  // Nothing outside C's block is written.
+  expect([C[0], C[1], C[2], C[co + M * N], C[co + M * N + 1]]).toEqual([7, 7, 7, 7, 7]);
+}
+
+const MODES: KernelMode[] = ['typescript', 'simd128'];
+// Relaxed SIMD joins where the host accepts it (Node >= 22, Chrome; on Node 20 the root vitest
+// config runs this file a second time with --experimental-wasm-relaxed-simd).
+forceKernels('relaxed-simd');
+try {
+  if (cpuKernels() === 'relaxed-simd') MODES.push('relaxed-simd');
+} catch (e) {
+  console.log(`[lumen] gemm tests without relaxed SIMD: ${(e as Error).message}`);
+}
+forceKernels(null);
+
+describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
+  beforeAll(() => {
+    forceKernels(mode);
+    expect(cpuKernels()).toBe(mode);
+  });
+  afterAll(() => forceKernels(null));
+  afterEach(() => setCpuThreads(null));
+
   it('matches a float64 triple loop on every path (packed, skinny rows, skinny dots, small)', () => {
+    setCpuThreads(1);
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 21 }),
         fc.integer({ min: 1, max: 300 }),
         fc.integer({ min: 1, max: 700 }),
-        fc.constantFrom('nn', 'nt', 'tn', 'tt'),
+        fc.constantFrom<Layout>('nn', 'nt', 'tn', 'tt', 'ff'),
         fc.integer({ min: 0, max: 3 }),
-        fc.constantFrom('float32', 'float64'),
+        fc.constantFrom('float32' as const, 'float64' as const),
         fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-        (M, N, K, layout, pad, dtype, seed) => {
-          let state = seed || 1;
-          const rnd = () => {
-            state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-            return state / 2 ** 32 - 0.5;
-          };
-          const Arr = dtype === 'float32' ? Float32Array : Float64Array;
-          // A is M×K, stored row-major ('n') or column-major ('t'), with `pad` unused elements per line.
-          const aT = layout[0] === 't';
-          const bT = layout[1] === 't';
-          const aLd = (aT ? M : K) + pad;
-          const bLd = (bT ? K : N) + pad;
-          const ao = pad;
-          const bo = 2 * pad;
-          const A = new Arr(ao + (aT ? K : M) * aLd).map(rnd);
-          const B = new Arr(bo + (bT ? N : K) * bLd).map(rnd);
-          const [ars, acs] = aT ? [1, aLd] : [aLd, 1];
-          const [brs, bcs] = bT ? [1, bLd] : [bLd, 1];
-          const co = 3;
-          const C = new Arr(co + M * N + 2).fill(7);
-          gemm(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
-          const want = reference(
-            M,
-            N,
-            K,
-            (i, k) => A[ao + i * ars + k * acs]!,
-            (k, j) => B[bo + k * brs + j * bcs]!,
-          );
-          const tol = dtype === 'float32' ? 2e-6 * Math.sqrt(K) + 1e-6 : 1e-12 * K;
-          for (let x = 0; x < M * N; x++) {
-            const d = Math.abs(C[co + x]! - want[x]!);
-            if (!(d <= tol * (1 + Math.abs(want[x]!)))) {
-              expect.fail(`C[${x}] = ${C[co + x]} vs ${want[x]} (M=${M} N=${N} K=${K} ${layout})`);
-            }
-          }
-          // Nothing outside C's block is written.
-          expect([C[0], C[1], C[2], C[co + M * N], C[co + M * N + 1]]).toEqual([7, 7, 7, 7, 7]);
-        },
+        (M, N, K, layout, pad, dtype, seed) => check(threadedGemm, M, N, K, layout, pad, dtype, seed),
       ),
-      { numRuns: 120 },
+      { numRuns: 100 },
     );
   });
-});
 
-describe('cpu gemm on worker threads', () => {
-  afterEach(() => setCpuThreads(null));
+  it('odd sizes (1, 3, 17, 1000), K = 0 and empty products', () => {
+    setCpuThreads(1);
+    for (const [M, N, K] of [
+      [1, 1, 1],
+      [3, 17, 1000],
+      [17, 3, 1000],
+      [1000, 17, 3],
+      [17, 1000, 17],
+      [1, 1000, 1000],
+      [1000, 1, 17],
+      [130, 70, 1000],
+    ] as const) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        check(threadedGemm, M, N, K, 'nn', 1, dtype, M + N + K);
+        check(threadedGemm, M, N, K, 'tt', 0, dtype, M * N + K);
+      }
+    }
+    // K = 0: C is zeros; M or N = 0: nothing written.
+    for (const Arr of [Float32Array, Float64Array]) {
+      const C = new Arr(6).fill(7);
+      threadedGemm(2, 2, 0, new Arr(0), 0, 0, 1, new Arr(0), 0, 2, 1, C, 1);
+      expect(Array.from(C)).toEqual([7, 0, 0, 0, 0, 7]);
+      threadedGemm(0, 2, 3, new Arr(0), 0, 3, 1, new Arr(6), 0, 2, 1, C, 0);
+      threadedGemm(2, 0, 3, new Arr(6), 0, 3, 1, new Arr(0), 0, 0, 1, C, 0);
+      expect(Array.from(C)).toEqual([7, 0, 0, 0, 0, 7]);
+    }
+  });
 
-  it('gives bit-identical results to one thread, any dtype, strided operands, ragged row splits', () => {
-    setCpuThreads(3);
-    expect(cpuThreads()).toBe(3); // two workers started (Node)
+  it('a narrow slice of a large operand (gathered, not copied whole) and broadcast rows (stride 0)', () => {
+    setCpuThreads(1);
+    const rnd = lcg(11);
+    for (const Arr of [Float32Array, Float64Array]) {
+      // A: 40×30 taken every 7th row and every 5th column of a 280×150 block.
+      const big = new Arr(280 * 150).map(rnd);
+      const B = new Arr(30 * 50).map(rnd);
+      const C = new Arr(40 * 50);
+      threadedGemm(40, 50, 30, big, 3, 7 * 150, 5, B, 0, 50, 1, C, 0);
+      const want = reference(
+        40,
+        50,
+        30,
+        (i, k) => big[3 + i * 1050 + k * 5]!,
+        (k, j) => B[k * 50 + j]!,
+      );
+      for (let x = 0; x < want.length; x++) expect(C[x]).toBeCloseTo(want[x]!, 4);
+      // Every row of A is the same row (an expanded view): row stride 0.
+      const row = new Arr(30).map(rnd);
+      threadedGemm(40, 50, 30, row, 0, 0, 1, B, 0, 50, 1, C, 0);
+      const w2 = reference(
+        40,
+        50,
+        30,
+        (_i, k) => row[k]!,
+        (k, j) => B[k * 50 + j]!,
+      );
+      for (let x = 0; x < w2.length; x++) expect(C[x]).toBeCloseTo(w2[x]!, 4);
+    }
+  });
+
+  it('gives bit-identical results on 1 to 4 threads, any dtype, strided operands, ragged row splits', () => {
     const cases: [number, number, number, 'float32' | 'float64' | 'int32', boolean, boolean][] = [
       [257, 130, 301, 'float32', false, false],
       [100, 517, 97, 'float64', true, false],
       [64, 300, 250, 'float32', false, true],
       [333, 64, 200, 'int32', true, true],
       [40, 4000, 40, 'float64', false, false],
+      [513, 300, 290, 'float32', true, true],
     ];
-    let seed = 7;
-    const rnd = () => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 2 ** 32 - 0.5;
-    };
+    const rnd = lcg(7);
+    const failed0 = stats.failed;
+    const done0 = stats.done;
     for (const [M, N, K, dtype, aT, bT] of cases) {
       const Arr = dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : Int32Array;
       const fill = (n: number) => {
@@ -117,17 +219,45 @@ describe('cpu gemm on worker threads', () => {
       const B = fill(K * N + 3);
       const [ars, acs] = aT ? [1, M] : [K, 1];
       const [brs, bcs] = bT ? [1, K] : [N, 1];
+      setCpuThreads(1);
       const one = new Arr(M * N);
-      const many = new Arr(M * N + 2);
-      gemmSerial(M, N, K, A, 5, ars, acs, B, 3, brs, bcs, one, 0);
-      threadedGemm(M, N, K, A, 5, ars, acs, B, 3, brs, bcs, many, 1);
-      expect(many[0]).toBe(0);
-      expect(many[M * N + 1]).toBe(0);
-      expect(Array.from(many.subarray(1, 1 + M * N))).toEqual(Array.from(one));
+      threadedGemm(M, N, K, A, 5, ars, acs, B, 3, brs, bcs, one, 0);
+      for (const threads of [2, 3, 4]) {
+        setCpuThreads(threads);
+        expect(cpuThreads()).toBe(threads); // workers started (Node)
+        const many = new Arr(M * N + 2);
+        threadedGemm(M, N, K, A, 5, ars, acs, B, 3, brs, bcs, many, 1);
+        expect(many[0]).toBe(0);
+        expect(many[M * N + 1]).toBe(0);
+        expect(Array.from(many.subarray(1, 1 + M * N))).toEqual(Array.from(one));
+      }
     }
     // The workers did the work (a failed block would have been recomputed here, hiding it).
-    expect(stats.failed).toBe(0);
-    expect(stats.done).toBeGreaterThanOrEqual(2 * cases.length - 1);
+    expect(stats.failed).toBe(failed0);
+    expect(stats.done - done0).toBeGreaterThanOrEqual(3 * cases.length);
+  });
+
+  it('one thread when asked (LUMEN_NUM_THREADS=1 does the same)', () => {
+    setCpuThreads(1);
+    expect(cpuThreads()).toBe(1);
+  });
+});
+
+describe('cpu gemm on worker threads (TypeScript kernels)', () => {
+  beforeAll(() => forceKernels('typescript'));
+  afterAll(() => forceKernels(null));
+  afterEach(() => setCpuThreads(null));
+
+  it('matches the single-thread TypeScript kernel bit for bit', () => {
+    setCpuThreads(3);
+    const [M, N, K] = [257, 130, 301];
+    const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i));
+    const B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i));
+    const one = new Float32Array(M * N);
+    const many = new Float32Array(M * N);
+    gemmSerial(M, N, K, A, 0, K, 1, B, 0, N, 1, one, 0);
+    threadedGemm(M, N, K, A, 0, K, 1, B, 0, N, 1, many, 0);
+    expect(Array.from(many)).toEqual(Array.from(one));
   });
 
   it('lets go of its shared operand memory when idle, and works again after', async () => {
@@ -150,10 +280,29 @@ describe('cpu gemm on worker threads', () => {
     expect(Array.from(run())).toEqual(Array.from(one));
     expect(stats.done).toBe(before + 2); // the worker computed its rows both times
   });
+});
 
-  it('one thread when asked (LUMEN_NUM_THREADS=1 does the same)', () => {
+describe('WebAssembly kernel memory', () => {
+  afterAll(() => forceKernels(null));
+
+  it('grows once to the high-water mark and is reused: no growth over 10,000 products', () => {
+    forceKernels('simd128');
     setCpuThreads(1);
-    expect(cpuThreads()).toBe(1);
+    const rnd = lcg(5);
+    const A = new Float32Array(64 * 48).map(rnd);
+    const B = new Float32Array(48 * 80).map(rnd);
+    const C = new Float32Array(64 * 80);
+    threadedGemm(64, 80, 48, A, 0, 48, 1, B, 0, 80, 1, C, 0);
+    const after1 = wasmMemoryBytes();
+    expect(after1).toBeGreaterThan(0);
+    for (let step = 0; step < 10_000; step++) {
+      // Shapes vary as in a training step (forward, then both gradients).
+      threadedGemm(64, 80, 48, A, 0, 48, 1, B, 0, 80, 1, C, 0);
+      threadedGemm(64, 48, 80, C, 0, 80, 1, B, 0, 1, 80, A, 0);
+      threadedGemm(48, 80, 64, A, 0, 1, 48, C, 0, 80, 1, B, 0);
+    }
+    expect(wasmMemoryBytes()).toBe(after1);
+    setCpuThreads(null);
   });
 });
 

@@ -2,6 +2,15 @@ import type { TypedArray } from '../../dtype.js';
 import { envVar, nodeBuiltin } from '../../env.js';
 import { LumenError } from '../../errors.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
+import {
+  ensureBytes,
+  HEAP_BASE,
+  runtimeGeneration,
+  views,
+  type WasmRuntime,
+  wasmRuntime,
+} from './wasm/runtime.js';
+import { align64, planOperand, stageOperand } from './wasm/stage.js';
 
 /**
  * The cpu GEMM on several cores, still synchronous for the caller (PyTorch's intra-op threads).
@@ -23,8 +32,14 @@ const IDLE = 0;
 const JOB = 1;
 const DONE = 2;
 const FAILED = 3;
-/** ctrl words: [state, dtype, M, N, K, aOff, bOff, cOff] (offsets in elements of the shared buffer) */
-const CTRL_WORDS = 8;
+/**
+ * ctrl words. TypeScript kernels: [state, dtype, M, N, K, aOff, bOff, cOff] (offsets in elements
+ * of the shared buffer). WebAssembly kernels: [state, dtype, M, N, K, a, ars, acs, b, brs, bcs, c,
+ * ldc, scratch] (byte addresses in the shared WebAssembly memory), and WASM_JOB in the last word.
+ */
+const CTRL_WORDS = 16;
+const MODE_WORD = 15;
+const WASM_JOB = 1;
 
 interface WorkerLike {
   on(event: 'error', fn: (e: unknown) => void): void;
@@ -63,8 +78,13 @@ const ctrl = new Int32Array(workerData.ctrl);
 const port = workerData.port;
 (function () {
   let gemm;
+  let wasm = null;
   try {
     gemm = (${makeGemm.toString()})();
+    if (workerData.module) {
+      const abort = () => { throw new Error('WebAssembly module aborted'); };
+      wasm = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory, abort } }).exports;
+    }
   } catch (e) {
     Atomics.store(ctrl, 0, ${FAILED});
     Atomics.notify(ctrl, 0);
@@ -77,6 +97,13 @@ const port = workerData.port;
     Atomics.wait(ctrl, 0, ${IDLE});
     if (Atomics.load(ctrl, 0) !== ${JOB}) continue;
     try {
+      if (ctrl[${MODE_WORD}] === ${WASM_JOB}) {
+        const f = ctrl[1] === 0 ? wasm.gemm_packed_f32 : wasm.gemm_packed_f64;
+        f(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11], ctrl[12], ctrl[13]);
+        Atomics.store(ctrl, 0, ${DONE});
+        Atomics.notify(ctrl, 0);
+        continue;
+      }
       let m;
       while ((m = receiveMessageOnPort(port))) buffer = m.message;
       const T = DTYPES[ctrl[1]];
@@ -100,6 +127,8 @@ const port = workerData.port;
 }
 
 let lanes: Lane[] | null = null;
+/** The WebAssembly runtime generation the lanes were started for (-1: TypeScript kernels). */
+let lanesFor = -1;
 /**
  * The operands' shared copy: grown as needed and kept for the next product. After RELEASE_MS
  * without one, it is dropped and the workers stop (an idle worker never collects its garbage, so
@@ -160,11 +189,13 @@ function threadCount(): number {
 }
 
 /** Starts the workers once; none when this host cannot block on Atomics (a browser) or start them. */
-function ensureLanes(): Lane[] {
+function ensureLanes(rt: WasmRuntime | null): Lane[] {
   const want = unavailable ? 0 : Math.max(0, threadCount() - 1);
-  if (lanes && lanes.length === want) return lanes;
+  const key = rt ? runtimeGeneration() : -1;
+  if (lanes && lanes.length === want && lanesFor === key) return lanes;
   shutdown();
   lanes = [];
+  lanesFor = key;
   if (want === 0 || typeof SharedArrayBuffer === 'undefined') return lanes;
   const wt = nodeBuiltin<WorkerThreads>('node:worker_threads');
   if (!wt) return lanes;
@@ -177,7 +208,12 @@ function ensureLanes(): Lane[] {
     try {
       worker = new wt.Worker(src, {
         eval: true,
-        workerData: { ctrl: ctrl.buffer, port: port2 },
+        workerData: {
+          ctrl: ctrl.buffer,
+          port: port2,
+          module: rt?.module ?? null,
+          memory: rt?.memory ?? null,
+        },
         transferList: [port2],
       });
     } catch {
@@ -220,7 +256,13 @@ export function setCpuThreads(n: number | null): void {
 
 /** How many threads a large product would use now. */
 export function cpuThreads(): number {
-  return ensureLanes().length + 1;
+  return ensureLanes(sharedRuntime()).length + 1;
+}
+
+/** The WebAssembly kernels when their memory can be shared with worker threads. */
+function sharedRuntime(): WasmRuntime | null {
+  const rt = wasmRuntime();
+  return rt?.shared ? rt : null;
 }
 
 /**
@@ -253,6 +295,14 @@ function dtypeCode(a: TypedArray): number {
  * the product is large enough to pay for it.
  */
 export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) => {
+  const floats =
+    (C instanceof Float32Array && A instanceof Float32Array && B instanceof Float32Array) ||
+    (C instanceof Float64Array && A instanceof Float64Array && B instanceof Float64Array);
+  const rt = floats ? wasmRuntime() : null;
+  if (rt) {
+    wasmGemm(rt, M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
+    return;
+  }
   if (M * N * K < THREADED_MACS || M < 2 * MIN_ROWS) {
     gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
     return;
@@ -262,7 +312,7 @@ export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) =
     gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
     return;
   }
-  const ls = ensureLanes();
+  const ls = ensureLanes(sharedRuntime());
   const parts = Math.min(ls.length + 1, Math.floor(M / MIN_ROWS));
   if (parts < 2) {
     gemmSerial(M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
@@ -300,6 +350,7 @@ export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) =
     c[5] = aOff;
     c[6] = 0;
     c[7] = cOff;
+    c[MODE_WORD] = 0;
     Atomics.store(c, 0, JOB);
     Atomics.notify(c, 0);
     jobs.push({ lane, r0, rows, cOff });
@@ -342,4 +393,115 @@ function copyMatrix(
     if (cs === 1) dst.set(src.subarray(s, s + cols), d);
     else for (let j = 0; j < cols; j++) dst[d + j] = src[s + j * cs]!;
   }
+}
+
+const scratchSize = new Map<number, number>();
+
+/**
+ * The product on the WebAssembly kernels: both operands are staged into the module's memory (see
+ * stage.ts), C is computed there and copied out. A large packed product is split by rows between
+ * this thread and the workers, all on the one shared memory; rows are never split along K, and the
+ * kernel computes each element the same way in any tile, so the result is the same bits for any
+ * thread count.
+ */
+function wasmGemm(
+  rt: WasmRuntime,
+  M: number,
+  N: number,
+  K: number,
+  A: TypedArray,
+  ao: number,
+  ars: number,
+  acs: number,
+  B: TypedArray,
+  bo: number,
+  brs: number,
+  bcs: number,
+  C: TypedArray,
+  co: number,
+): void {
+  if (M === 0 || N === 0) return;
+  if (K === 0) {
+    C.fill(0, co, co + M * N);
+    return;
+  }
+  const f32 = C instanceof Float32Array;
+  const E = f32 ? 4 : 8;
+  const ex = rt.exports;
+  let sb = scratchSize.get(E);
+  if (sb === undefined) scratchSize.set(E, (sb = align64(ex.scratchBytes(E))));
+  const pa = planOperand(ao, M, K, ars, acs);
+  const pb = planOperand(bo, K, N, brs, bcs);
+  const path = ex.gemmPath(M, N, K, pb.rs, pb.cs);
+  // Threads for large packed products only, as for the TypeScript kernels.
+  let parts = 1;
+  let ls: Lane[] = [];
+  if (path === 3 && rt.shared && M * N * K >= THREADED_MACS && M >= 2 * MIN_ROWS) {
+    ls = ensureLanes(rt);
+    parts = Math.min(ls.length + 1, Math.floor(M / MIN_ROWS));
+  }
+  // Layout: one scratch region per thread, then A, B and C.
+  let p = HEAP_BASE + parts * sb;
+  const aAt = p;
+  p = align64(p + pa.elements * E);
+  const bAt = p;
+  p = align64(p + pb.elements * E);
+  const cAt = p;
+  p += M * N * E;
+  ensureBytes(rt, p);
+  const v = views(rt);
+  const mem = f32 ? v.f32 : v.f64;
+  stageOperand(pa, A, ao, M, K, ars, acs, mem, aAt / E);
+  stageOperand(pb, B, bo, K, N, brs, bcs, mem, bAt / E);
+  const a = aAt + pa.base * E;
+  const b = bAt + pb.base * E;
+  if (parts < 2) {
+    (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, HEAP_BASE);
+  } else {
+    // Row blocks of whole micro-tiles (4 rows): this thread takes the first.
+    const per = Math.ceil(M / parts / 4) * 4;
+    const jobs: Lane[] = [];
+    for (let t = 1; t < parts; t++) {
+      const r0 = t * per;
+      const rows = Math.min(M, r0 + per) - r0;
+      if (rows <= 0) break;
+      const lane = ls[t - 1]!;
+      const c = lane.ctrl;
+      c[1] = f32 ? 0 : 1;
+      c[2] = rows;
+      c[3] = N;
+      c[4] = K;
+      c[5] = a + r0 * pa.rs * E;
+      c[6] = pa.rs;
+      c[7] = pa.cs;
+      c[8] = b;
+      c[9] = pb.rs;
+      c[10] = pb.cs;
+      c[11] = cAt + r0 * N * E;
+      c[12] = N;
+      c[13] = HEAP_BASE + t * sb;
+      c[MODE_WORD] = WASM_JOB;
+      Atomics.store(c, 0, JOB);
+      Atomics.notify(c, 0);
+      jobs.push(lane);
+    }
+    const packed = f32 ? ex.gemm_packed_f32 : ex.gemm_packed_f64;
+    packed(Math.min(per, M), N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, HEAP_BASE);
+    scheduleRelease();
+    for (let t = 0; t < jobs.length; t++) {
+      const c = jobs[t]!.ctrl;
+      while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
+      const state = Atomics.load(c, 0);
+      Atomics.store(c, 0, IDLE);
+      if (state === DONE) stats.done++;
+      else {
+        stats.failed++;
+        const r0 = (t + 1) * per;
+        const rows = Math.min(M, r0 + per) - r0;
+        packed(rows, N, K, a + r0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + r0 * N * E, N, HEAP_BASE);
+      }
+    }
+  }
+  const c0 = cAt / E;
+  C.set(mem.subarray(c0, c0 + M * N) as Float32Array & Float64Array, co);
 }

@@ -1,0 +1,182 @@
+import { envVar } from '../../../env.js';
+import { LumenError } from '../../../errors.js';
+import { relaxedPrivate, relaxedShared, simdPrivate, simdShared } from './modules.generated.js';
+
+/**
+ * The cpu backend's WebAssembly SIMD kernels (asm/gemm.ts, compiled by scripts/build-wasm.mjs).
+ *
+ * One instance per thread over one WebAssembly.Memory that grows to the high-water mark of what the
+ * kernels were given and is then reused (never shrunk, never allocated per call). Where
+ * SharedArrayBuffer exists the memory is shared, so the worker threads of threads.ts run the same
+ * module on the same memory.
+ *
+ * Which build runs: relaxed SIMD (fused multiply-add) where WebAssembly.validate accepts it (Node ≥ 22,
+ * current Chrome), else SIMD128 (Node 20), else none and the TypeScript kernels run. LUMEN_WASM
+ * chooses by hand: `off` (TypeScript kernels), `simd` (SIMD128 even where relaxed SIMD validates),
+ * `relaxed` (an error where it does not validate).
+ */
+export type WasmKind = 'relaxed-simd' | 'simd128';
+export type KernelMode = WasmKind | 'typescript';
+
+export interface GemmExports {
+  scratchBytes(bytes: number): number;
+  gemmPath(M: number, N: number, K: number, brs: number, bcs: number): number;
+  gemm_f32: GemmCall;
+  gemm_f64: GemmCall;
+  gemm_packed_f32: GemmCall;
+  gemm_packed_f64: GemmCall;
+}
+type GemmCall = (
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  ldc: number,
+  scratch: number,
+) => void;
+
+export interface WasmRuntime {
+  readonly kind: WasmKind;
+  readonly shared: boolean;
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly exports: GemmExports;
+}
+
+const PAGE = 65536;
+/** The memory's limit in pages (4 GiB): reserved address space, committed only as it grows. */
+export const MAX_PAGES = 65536;
+/** Bytes below this address are left to the module (it keeps no data there today). */
+export const HEAP_BASE = PAGE;
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const g = globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } };
+  if (g.Buffer) {
+    const b = g.Buffer.from(b64, 'base64');
+    return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+  }
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+let runtime: WasmRuntime | null | undefined;
+/** Set by tests to run the same suite on every path; null = from LUMEN_WASM and the host. */
+let forced: KernelMode | null = null;
+let generation = 0;
+
+function canShare(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  const coi = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return coi !== false;
+}
+
+function wanted(): KernelMode | 'auto' {
+  if (forced) return forced;
+  const v = envVar('LUMEN_WASM');
+  if (v === undefined || v === '' || v === 'auto') return 'auto';
+  if (v === 'off' || v === '0') return 'typescript';
+  if (v === 'simd') return 'simd128';
+  if (v === 'relaxed') return 'relaxed-simd';
+  throw new LumenError(`LUMEN_WASM must be one of auto, off, simd, relaxed; got ${JSON.stringify(v)}`);
+}
+
+function load(): WasmRuntime | null {
+  const want = wanted();
+  if (want === 'typescript' || typeof WebAssembly !== 'object') return null;
+  const shared = canShare();
+  const candidates: [WasmKind, string][] = [];
+  if (want === 'auto' || want === 'relaxed-simd')
+    candidates.push(['relaxed-simd', shared ? relaxedShared : relaxedPrivate]);
+  if (want === 'auto' || want === 'simd128') candidates.push(['simd128', shared ? simdShared : simdPrivate]);
+  for (const [kind, b64] of candidates) {
+    const bytes = decode(b64);
+    if (!WebAssembly.validate(bytes)) continue;
+    try {
+      const module = new WebAssembly.Module(bytes);
+      const memory = new WebAssembly.Memory({
+        initial: 2,
+        maximum: MAX_PAGES,
+        shared,
+      } as WebAssembly.MemoryDescriptor);
+      const instance = new WebAssembly.Instance(module, { env: { memory, abort: abortFromWasm } });
+      return { kind, shared, module, memory, exports: instance.exports as unknown as GemmExports };
+    } catch {
+      // A host that refuses synchronous compilation (a browser's main thread, over its size limit)
+      // or shared memory: fall through to the next build, then to the TypeScript kernels.
+    }
+  }
+  if (want === 'relaxed-simd') {
+    throw new LumenError('LUMEN_WASM=relaxed: this host does not accept WebAssembly relaxed SIMD');
+  }
+  return null;
+}
+
+function abortFromWasm(): never {
+  throw new LumenError('cpu kernel: WebAssembly module aborted');
+}
+
+/** The kernels of this thread, loaded on first use; null when the TypeScript kernels run. */
+export function wasmRuntime(): WasmRuntime | null {
+  if (runtime === undefined) runtime = load();
+  return runtime;
+}
+
+/** Which kernels the cpu backend runs here: 'relaxed-simd', 'simd128' or 'typescript'. */
+export function cpuKernels(): KernelMode {
+  return wasmRuntime()?.kind ?? 'typescript';
+}
+
+/** Tests: run on one path (`null` = back to LUMEN_WASM and the host). Starts a fresh memory. */
+export function forceKernels(mode: KernelMode | null): void {
+  forced = mode;
+  runtime = undefined;
+  cache = null;
+  generation++;
+}
+
+/** Bumped whenever the runtime is replaced (worker threads restart on a new one). */
+export function runtimeGeneration(): number {
+  return generation;
+}
+
+/** Grows the memory so that [0, bytes) is addressable; never shrinks. */
+export function ensureBytes(rt: WasmRuntime, bytes: number): void {
+  const have = rt.memory.buffer.byteLength;
+  if (bytes <= have) return;
+  const pages = Math.ceil(bytes / PAGE);
+  if (pages > MAX_PAGES) {
+    throw new LumenError(
+      `cpu kernel: operands need ${bytes} bytes of WebAssembly memory, more than its 4 GiB limit`,
+    );
+  }
+  rt.memory.grow(pages - have / PAGE);
+}
+
+interface Views {
+  buffer: ArrayBufferLike;
+  f32: Float32Array;
+  f64: Float64Array;
+}
+let cache: Views | null = null;
+
+/** Typed views of the whole memory, made again after it grew. */
+export function views(rt: WasmRuntime): Views {
+  const buffer = rt.memory.buffer;
+  if (!cache || cache.buffer.byteLength !== buffer.byteLength || (!rt.shared && cache.buffer !== buffer)) {
+    cache = { buffer, f32: new Float32Array(buffer), f64: new Float64Array(buffer) };
+  }
+  return cache;
+}
+
+/** Bytes of WebAssembly memory the cpu kernels hold now (their high-water mark). */
+export function wasmMemoryBytes(): number {
+  return runtime ? runtime.memory.buffer.byteLength : 0;
+}

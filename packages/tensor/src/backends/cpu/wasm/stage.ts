@@ -1,0 +1,59 @@
+import type { TypedArray } from '../../../dtype.js';
+
+/**
+ * Getting strided operands into WebAssembly memory without reordering them: the elements a
+ * rows×cols view touches are copied as one block (a memcpy) and the kernel reads them through
+ * the view's own strides, so transposed, sliced or flipped operands cost the same as contiguous
+ * ones. Only a view that touches a small part of a large block (a narrow slice of a big
+ * tensor) is gathered element by element instead.
+ */
+export interface Staged {
+  /** Elements the operand takes in WebAssembly memory. */
+  readonly elements: number;
+  /** Where the block starts in the source, or -1 to gather. */
+  readonly lo: number;
+  /** Element offset of [0][0] within the staged block, and the strides to read it with. */
+  readonly base: number;
+  readonly rs: number;
+  readonly cs: number;
+}
+
+export function planOperand(off: number, rows: number, cols: number, rs: number, cs: number): Staged {
+  const n = rows * cols;
+  if (n === 0) return { elements: 0, lo: -1, base: 0, rs: cols, cs: 1 };
+  const lo = off + Math.min(0, (rows - 1) * rs) + Math.min(0, (cols - 1) * cs);
+  const hi = off + Math.max(0, (rows - 1) * rs) + Math.max(0, (cols - 1) * cs);
+  const span = hi - lo + 1;
+  if (span <= 2 * n + 4096) return { elements: span, lo, base: off - lo, rs, cs };
+  return { elements: n, lo: -1, base: 0, rs: cols, cs: 1 };
+}
+
+/** Copies the operand planned by `planOperand` into `dst` from element `at` on. */
+export function stageOperand(
+  plan: Staged,
+  src: TypedArray,
+  off: number,
+  rows: number,
+  cols: number,
+  rs: number,
+  cs: number,
+  dst: Float32Array | Float64Array,
+  at: number,
+): void {
+  if (plan.elements === 0) return;
+  if (plan.lo >= 0) {
+    dst.set(src.subarray(plan.lo, plan.lo + plan.elements) as Float32Array & Float64Array, at);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const s = off + i * rs;
+    const d = at + i * cols;
+    if (cs === 1) dst.set(src.subarray(s, s + cols) as Float32Array & Float64Array, d);
+    else for (let j = 0; j < cols; j++) dst[d + j] = src[s + j * cs]!;
+  }
+}
+
+/** Rounds a byte count up to a multiple of 64 (a cache line; v128 loads are then aligned). */
+export function align64(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
