@@ -1,5 +1,7 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
 export { installAutograd } from './autogradHook.js';
+export type { MatrixLayout } from './backends/cpu/lowlevel.js';
+export { gemm } from './backends/cpu/lowlevel.js';
 export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
 export type { KernelMode } from './backends/cpu/wasm/runtime.js';
 export { cpuKernels } from './backends/cpu/wasm/runtime.js';

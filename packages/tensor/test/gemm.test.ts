@@ -326,3 +326,30 @@ describe('setNumThreads / getNumThreads (torch.set_num_threads)', () => {
     expect(Array.from(a.matmul(b).dataSync())).toEqual(Array.from(one));
   });
 });
+
+describe('gemm (the public low-level product on typed arrays)', () => {
+  it('computes with layouts, and rejects bad arguments by name', async () => {
+    const L = await import('../src/index.js');
+    // out = x · wᵀ with w stored [n, k].
+    const x = Float64Array.from([1, 2, 3, 4, 5, 6]); // 2×3
+    const w = Float64Array.from([1, 0, 1, 0, 1, 0, 2, 2, 2, 1, 1, 1]); // 4×3
+    const out = new Float64Array(2 * 4);
+    L.gemm(2, 4, 3, x, { rowStride: 3 }, w, { rowStride: 1, colStride: 3 }, out);
+    expect(Array.from(out)).toEqual([4, 2, 12, 6, 10, 5, 30, 15]);
+    expect(() => L.gemm(2, 4, 3, x, { rowStride: 3 }, new Float32Array(12), { rowStride: 4 }, out)).toThrow(
+      /gemm: b must be a Float64Array like c, got Float32Array/,
+    );
+    expect(() => L.gemm(2, 4, 4, x, { rowStride: 3 }, w, { rowStride: 4 }, out)).toThrow(
+      /gemm: a \(2×4, offset 0, strides 3, 1\) reads elements 0\.\.6, outside its 6/,
+    );
+    expect(() => L.gemm(2, 4, 3, x, { rowStride: 3 }, w, { rowStride: 1, colStride: 3 }, out, 1)).toThrow(
+      /c needs 9 elements/,
+    );
+    expect(() => L.gemm(-1, 4, 3, x, { rowStride: 3 }, w, { rowStride: 4 }, out)).toThrow(
+      /m must be an integer >= 0, got -1/,
+    );
+    expect(() =>
+      L.gemm(2, 4, 3, x, { rowStride: 3, row_stride: 3 } as never, w, { rowStride: 4 }, out),
+    ).toThrow(/aLayout has an unknown key "row_stride"/);
+  });
+});
