@@ -4,7 +4,7 @@ export type { MatrixLayout } from './backends/cpu/lowlevel.js';
 export { gemm } from './backends/cpu/lowlevel.js';
 export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
 export type { KernelMode } from './backends/cpu/wasm/runtime.js';
-export { cpuKernels } from './backends/cpu/wasm/runtime.js';
+export { cpuKernels, cpuKernelsReady } from './backends/cpu/wasm/runtime.js';
 export type { InitWebGPUOptions, WebGPUAdapterInfo } from './backends/webgpu/init.js';
 export {
   destroyWebGPU,

@@ -121,7 +121,7 @@ describe('generated code is up to date', () => {
     const script = fileURLToPath(new URL('../scripts/gen-cpu-kernels.mjs', import.meta.url));
     expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
   });
-  it('wasm/modules.generated.ts is the AssemblyScript build of asm/gemm.ts', () => {
+  it('wasm/modules.generated.ts is the AssemblyScript build of asm/*.ts', () => {
     const script = fileURLToPath(new URL('../scripts/build-wasm.mjs', import.meta.url));
     expect(() => execFileSync(process.execPath, [script, '--check'], { stdio: 'pipe' })).not.toThrow();
   });

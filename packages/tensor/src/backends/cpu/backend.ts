@@ -16,6 +16,10 @@ import { collapseDims, contiguousStrides, numel } from '../../shape.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.generated.js';
 import { allocArray, recycleArray } from './pool.js';
 import { gemm } from './threads.js';
+import { type WasmUnary, wasmAdam, wasmSoftmax, wasmUnary } from './wasm/kernels.js';
+
+/** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
+const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh']);
 
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;
@@ -230,6 +234,16 @@ export class CpuBackend implements Backend {
     const out = allocArray(outDtype, n);
     if (n > 0) {
       const { shape, strides } = collapseDims(x.shape, [x.strides]);
+      if (
+        shape.length === 1 &&
+        strides[0]![0] === 1 &&
+        WASM_UNARY.has(op) &&
+        x.dtype === computeDtype &&
+        outDtype === computeDtype &&
+        wasmUnary(op as WasmUnary, arr(x), x.offset, n, out)
+      ) {
+        return this.wrap(out, outDtype);
+      }
       const kernel = UNARY_KERNELS[op]![isIntCompute(computeDtype) ? 1 : 0];
       kernel(arr(x), x.offset, strides[0]!, shape, out, p0, p1);
     }
@@ -429,6 +443,7 @@ export class CpuBackend implements Backend {
   softmax(x: View, rows: number, cols: number, log: boolean): Storage {
     const out = allocArray(x.dtype, rows * cols);
     const X = arr(x);
+    if (wasmSoftmax(X, x.offset, rows, cols, log, out)) return this.wrap(out, x.dtype);
     for (let r = 0; r < rows; r++) {
       const base = x.offset + r * cols;
       const ob = r * cols;
@@ -461,6 +476,16 @@ export class CpuBackend implements Backend {
     const n = numel(views[0]!.shape);
     const [P, G, A, B, C] = views.map((v) => arr(v));
     const [po, go, ao, bo, co] = views.map((v) => v.offset);
+    if (
+      kind === 'adam' &&
+      wasmAdam(
+        views.map(arr),
+        views.map((v) => v.offset),
+        n,
+        s,
+      )
+    )
+      return;
     if (kind === 'adam') {
       const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize, amsgrad] = s as number[];
       for (let i = 0; i < n; i++) {

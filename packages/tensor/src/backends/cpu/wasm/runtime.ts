@@ -25,7 +25,32 @@ export interface GemmExports {
   gemm_f64: GemmCall;
   gemm_packed_f32: GemmCall;
   gemm_packed_f64: GemmCall;
+  exp_f32(n: number, x: number, out: number): void;
+  exp_f64(n: number, x: number, out: number): void;
+  tanh_f32(n: number, x: number, out: number): void;
+  gelu_tanh_f32(n: number, x: number, out: number): void;
+  softmax_f32(rows: number, cols: number, x: number, out: number, log: number): void;
+  softmax_f64(rows: number, cols: number, x: number, out: number, log: number): void;
+  adam_f32: AdamCall;
+  adam_f64: AdamCall;
 }
+type AdamCall = (
+  n: number,
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  vmax: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  l2: number,
+  decay: number,
+  stepSize: number,
+  bc2Sqrt: number,
+  maximize: number,
+  amsgrad: number,
+) => void;
 type GemmCall = (
   M: number,
   N: number,
@@ -99,24 +124,61 @@ function load(): WasmRuntime | null {
   for (const [kind, b64] of candidates) {
     const bytes = decode(b64);
     if (!WebAssembly.validate(bytes)) continue;
+    let module: WebAssembly.Module;
     try {
-      const module = new WebAssembly.Module(bytes);
-      const memory = new WebAssembly.Memory({
-        initial: 2,
-        maximum: MAX_PAGES,
-        shared,
-      } as WebAssembly.MemoryDescriptor);
-      const instance = new WebAssembly.Instance(module, { env: { memory, abort: abortFromWasm } });
-      return { kind, shared, module, memory, exports: instance.exports as unknown as GemmExports };
+      module = new WebAssembly.Module(bytes);
     } catch {
-      // A host that refuses synchronous compilation (a browser's main thread, over its size limit)
-      // or shared memory: fall through to the next build, then to the TypeScript kernels.
+      // A browser's main thread refuses to compile more than a few KiB synchronously: compile in
+      // the background and run the TypeScript kernels until it is done (cpuKernelsReady() waits).
+      const gen = generation;
+      pending = WebAssembly.compile(bytes)
+        .then((m) => {
+          if (gen === generation) {
+            runtime = instantiate(kind, shared, m);
+            generation++;
+          }
+        })
+        .catch(() => {})
+        .finally(() => {
+          pending = null;
+        });
+      return null;
     }
+    const rt = instantiate(kind, shared, module);
+    if (rt) return rt;
   }
   if (want === 'relaxed-simd') {
     throw new LumenError('LUMEN_WASM=relaxed: this host does not accept WebAssembly relaxed SIMD');
   }
   return null;
+}
+
+function instantiate(kind: WasmKind, shared: boolean, module: WebAssembly.Module): WasmRuntime | null {
+  try {
+    const memory = new WebAssembly.Memory({
+      initial: 2,
+      maximum: MAX_PAGES,
+      shared,
+    } as WebAssembly.MemoryDescriptor);
+    const instance = new WebAssembly.Instance(module, { env: { memory, abort: abortFromWasm } });
+    return { kind, shared, module, memory, exports: instance.exports as unknown as GemmExports };
+  } catch {
+    // A host that refuses shared memory (or this much of it): the next build, then TypeScript.
+    return null;
+  }
+}
+
+let pending: Promise<void> | null = null;
+
+/**
+ * Resolves with the kernels the cpu backend runs once they are loaded. In Node they load on first
+ * use, synchronously; a browser's main thread compiles them in the background, and until then the
+ * cpu backend runs its TypeScript kernels (same results, slower): await this to start on them.
+ */
+export async function cpuKernelsReady(): Promise<KernelMode> {
+  wasmRuntime();
+  if (pending) await pending;
+  return cpuKernels();
 }
 
 function abortFromWasm(): never {

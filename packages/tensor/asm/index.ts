@@ -1,0 +1,3 @@
+// The cpu backend's WebAssembly kernels: one module, built by scripts/build-wasm.mjs.
+export * from './gemm';
+export * from './rows';

@@ -1,0 +1,277 @@
+// AssemblyScript: the cpu backend's row and elementwise kernels of a training step (softmax and
+// log-softmax rows, exp, tanh, GELU, the fused Adam/AdamW update), on contiguous operands the
+// caller copied into this module's memory. f32 runs four lanes at a time with a vector exp;
+// f64 runs the standard library's scalar exp (as accurate as Math.exp).
+
+// ---- f32 exp, four lanes -------------------------------------------------------------------
+// exp(x) = 2^k · e^r with k = round(x·log2 e), r = x − k·ln 2 (two-part ln 2), e^r by Cephes'
+// expf polynomial: within 2 ulp of the exact value over the whole float range.
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const EXP_HI: f32 = 88.7228391;
+const EXP_LO: f32 = -87.3365448;
+
+@inline function expv(x: v128): v128 {
+  const big = f32x4.gt(x, f32x4.splat(EXP_HI));
+  const tiny = f32x4.lt(x, f32x4.splat(EXP_LO));
+  // min/max propagate NaN, so NaN lanes stay NaN through the polynomial.
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
+  const k = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  let r = f32x4.sub(xc, f32x4.mul(k, f32x4.splat(LN2_HI)));
+  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  // 2^k in two halves so k = 128 (x near EXP_HI) does not overflow the exponent field.
+  const ki = i32x4.trunc_sat_f32x4_s(k);
+  const k1 = i32x4.shr_s(ki, 1);
+  const k2 = i32x4.sub(ki, k1);
+  const s1 = i32x4.shl(i32x4.add(k1, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, i32x4.splat(127)), 23);
+  let y = f32x4.mul(f32x4.mul(p, s1), s2);
+  y = v128.bitselect(f32x4.splat(Infinity), y, big);
+  return v128.andnot(y, tiny);
+}
+
+@inline function exp1(x: f32): f32 {
+  return f32x4.extract_lane(expv(f32x4.splat(x)), 0);
+}
+
+/** exp of n contiguous floats: out[i] = e^x[i]. */
+export function exp_f32(n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), expv(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) store<f32>(out + (<usize>i << 2), exp1(load<f32>(x + (<usize>i << 2))));
+}
+
+export function exp_f64(n: i32, x: usize, out: usize): void {
+  for (let i = 0; i < n; i++) store<f64>(out + (<usize>i << 3), Math.exp(load<f64>(x + (<usize>i << 3))));
+}
+
+/** tanh(x) = sign(x)·(1 − e^(−2|x|)) / (1 + e^(−2|x|)), from the vector exp. */
+@inline function tanhv(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const e = expv(f32x4.mul(ax, f32x4.splat(-2)));
+  let t = f32x4.div(f32x4.sub(f32x4.splat(1), e), f32x4.add(f32x4.splat(1), e));
+  // Below 0.3, 1 − e^(−2|x|) loses digits: the odd Taylor series to x¹³ is exact to f32 there.
+  const x2 = f32x4.mul(ax, ax);
+  let s = f32x4.splat(21844.0 / 6081075.0);
+  s = f32x4.add(f32x4.mul(s, x2), f32x4.splat(-1382.0 / 155925.0));
+  s = f32x4.add(f32x4.mul(s, x2), f32x4.splat(62.0 / 2835.0));
+  s = f32x4.add(f32x4.mul(s, x2), f32x4.splat(-17.0 / 315.0));
+  s = f32x4.add(f32x4.mul(s, x2), f32x4.splat(2.0 / 15.0));
+  s = f32x4.add(f32x4.mul(s, x2), f32x4.splat(-1.0 / 3.0));
+  s = f32x4.add(f32x4.mul(f32x4.mul(s, x2), ax), ax);
+  t = v128.bitselect(s, t, f32x4.lt(ax, f32x4.splat(0.3)));
+  // NaN stays NaN (the comparisons are false for it, and (1 − NaN)/(1 + NaN) is NaN); copy x's sign.
+  const sign = v128.and(x, i32x4.splat(0x80000000));
+  return v128.or(t, sign);
+}
+
+export function tanh_f32(n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), tanhv(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(tanhv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+  }
+}
+
+/** GELU, tanh approximation ('gelu_new'): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+@inline function geluTanhv(x: v128): v128 {
+  const x3 = f32x4.mul(f32x4.mul(x, x), x);
+  const inner = f32x4.mul(f32x4.splat(0.7978845608028654), f32x4.add(x, f32x4.mul(f32x4.splat(0.044715), x3)));
+  return f32x4.mul(f32x4.mul(f32x4.splat(0.5), x), f32x4.add(f32x4.splat(1), tanhv(inner)));
+}
+
+export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), geluTanhv(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(geluTanhv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+  }
+}
+
+// ---- softmax rows --------------------------------------------------------------------------
+
+/**
+ * Row-wise softmax (or log-softmax) of a rows×cols block: out = e^(x − max) / Σ e^(x − max), or
+ * x − (max + log Σ e^(x − max)). A row whose max is −∞ uses 0 as its max; NaN propagates.
+ */
+export function softmax_f32(rows: i32, cols: i32, x: usize, out: usize, log: bool): void {
+  const nv = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    const or = out + (<usize>(r * cols) << 2);
+    // max, NaN-propagating (f32x4.max returns NaN if either lane is NaN).
+    let mv = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j < nv; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < cols; j++) {
+      const v = load<f32>(xr + (<usize>j << 2));
+      if (v > m || v != v) m = v;
+    }
+    if (m == -Infinity) m = 0;
+    const ms = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    j = 0;
+    if (log) {
+      for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
+    } else {
+      // Keep e^(x − max) in out for the scaling pass.
+      for (; j < nv; j += 4) {
+        const e = expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
+        v128.store(or + (<usize>j << 2), e);
+        sv = f32x4.add(sv, e);
+      }
+    }
+    let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+    for (; j < cols; j++) {
+      const e = exp1(load<f32>(xr + (<usize>j << 2)) - m);
+      if (!log) store<f32>(or + (<usize>j << 2), e);
+      s += e;
+    }
+    if (log) {
+      // (x − max) − log Σ, as PyTorch computes it: exact near the max, where x − max is small.
+      const ls = <f32>Math.log(<f64>s);
+      const lv = f32x4.splat(ls);
+      j = 0;
+      for (; j < nv; j += 4) {
+        v128.store(or + (<usize>j << 2), f32x4.sub(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms), lv));
+      }
+      for (; j < cols; j++) store<f32>(or + (<usize>j << 2), load<f32>(xr + (<usize>j << 2)) - m - ls);
+    } else {
+      const inv: f32 = 1 / s;
+      const iv = f32x4.splat(inv);
+      j = 0;
+      for (; j < nv; j += 4) v128.store(or + (<usize>j << 2), f32x4.mul(v128.load(or + (<usize>j << 2)), iv));
+      for (; j < cols; j++) store<f32>(or + (<usize>j << 2), load<f32>(or + (<usize>j << 2)) * inv);
+    }
+  }
+}
+
+export function softmax_f64(rows: i32, cols: i32, x: usize, out: usize, log: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 3);
+    const or = out + (<usize>(r * cols) << 3);
+    let m = -Infinity;
+    for (let j = 0; j < cols; j++) {
+      const v = load<f64>(xr + (<usize>j << 3));
+      if (v > m || v != v) m = v;
+    }
+    if (m == -Infinity) m = 0;
+    let s = 0.0;
+    for (let j = 0; j < cols; j++) {
+      const e = Math.exp(load<f64>(xr + (<usize>j << 3)) - m);
+      if (!log) store<f64>(or + (<usize>j << 3), e);
+      s += e;
+    }
+    if (log) {
+      const ls = Math.log(s) + m;
+      for (let j = 0; j < cols; j++) store<f64>(or + (<usize>j << 3), load<f64>(xr + (<usize>j << 3)) - ls);
+    } else {
+      const inv = 1 / s;
+      for (let j = 0; j < cols; j++) store<f64>(or + (<usize>j << 3), load<f64>(or + (<usize>j << 3)) * inv);
+    }
+  }
+}
+
+// ---- Adam / AdamW --------------------------------------------------------------------------
+
+/**
+ * One Adam/AdamW step over n contiguous elements, in place (what the TypeScript fusedUpdate does):
+ *   g = ±grad (+ l2·p);  m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  den = amsgrad ? vmax = max(vmax, v) : v
+ *   p = p·decay − stepSize · m / (√den / bc2Sqrt + eps)
+ * f32 in f32 arithmetic, four lanes at a time (as PyTorch's foreach/fused Adam runs in the parameter dtype).
+ */
+export function adam_f32(
+  n: i32, p: usize, g: usize, m: usize, v: usize, vmax: usize,
+  beta1d: f64, beta2d: f64, epsd: f64, l2d: f64, decayd: f64, stepSized: f64, bc2Sqrtd: f64,
+  maximize: bool, amsgrad: bool,
+): void {
+  // The scalars arrive in float64 and are rounded once, as PyTorch passes Python floats to its
+  // float32 kernels: 1 − β is formed before rounding (1 − f32(0.999) would be 1e-5 off).
+  const beta1 = <f32>beta1d;
+  const beta2 = <f32>beta2d;
+  const om1 = <f32>(1 - beta1d);
+  const om2 = <f32>(1 - beta2d);
+  const eps = <f32>epsd;
+  const l2 = <f32>l2d;
+  const decay = <f32>decayd;
+  const stepSize = <f32>stepSized;
+  const bc2Sqrt = <f32>bc2Sqrtd;
+  const b1 = f32x4.splat(beta1);
+  const b2 = f32x4.splat(beta2);
+  const c1 = f32x4.splat(om1);
+  const c2 = f32x4.splat(om2);
+  const ev = f32x4.splat(eps);
+  const lv = f32x4.splat(l2);
+  const dv = f32x4.splat(decay);
+  const sv = f32x4.splat(stepSize);
+  const bv = f32x4.splat(bc2Sqrt);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    let gv = v128.load(g + o);
+    if (maximize) gv = f32x4.neg(gv);
+    if (l2 != 0) gv = f32x4.add(gv, f32x4.mul(lv, pv));
+    const mv = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(gv, c1));
+    const vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gv, gv), c2));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    let den = vv;
+    if (amsgrad) {
+      den = f32x4.max(v128.load(vmax + o), vv);
+      v128.store(vmax + o, den);
+    }
+    const q = f32x4.div(mv, f32x4.add(f32x4.div(f32x4.sqrt(den), bv), ev));
+    v128.store(p + o, f32x4.sub(f32x4.mul(pv, dv), f32x4.mul(sv, q)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pp = load<f32>(p + o);
+    let gg = load<f32>(g + o);
+    if (maximize) gg = -gg;
+    if (l2 != 0) gg += l2 * pp;
+    const mm = load<f32>(m + o) * beta1 + gg * om1;
+    const vv = load<f32>(v + o) * beta2 + gg * gg * om2;
+    store<f32>(m + o, mm);
+    store<f32>(v + o, vv);
+    let den = vv;
+    if (amsgrad) {
+      den = max(load<f32>(vmax + o), vv);
+      store<f32>(vmax + o, den);
+    }
+    store<f32>(p + o, pp * decay - stepSize * (mm / (Mathf.sqrt(den) / bc2Sqrt + eps)));
+  }
+}
+
+export function adam_f64(
+  n: i32, p: usize, g: usize, m: usize, v: usize, vmax: usize,
+  beta1: f64, beta2: f64, eps: f64, l2: f64, decay: f64, stepSize: f64, bc2Sqrt: f64,
+  maximize: bool, amsgrad: bool,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const pp = load<f64>(p + o);
+    let gg = load<f64>(g + o);
+    if (maximize) gg = -gg;
+    if (l2 != 0) gg += l2 * pp;
+    const mm = load<f64>(m + o) * beta1 + gg * (1 - beta1);
+    const vv = load<f64>(v + o) * beta2 + gg * gg * (1 - beta2);
+    store<f64>(m + o, mm);
+    store<f64>(v + o, vv);
+    let den = vv;
+    if (amsgrad) {
+      den = max(load<f64>(vmax + o), vv);
+      store<f64>(vmax + o, den);
+    }
+    store<f64>(p + o, pp * decay - stepSize * (mm / (Math.sqrt(den) / bc2Sqrt + eps)));
+  }
+}

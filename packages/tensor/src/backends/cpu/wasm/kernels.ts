@@ -1,0 +1,127 @@
+import type { TypedArray } from '../../../dtype.js';
+import { ensureBytes, HEAP_BASE, views, wasmRuntime } from './runtime.js';
+import { align64 } from './stage.js';
+
+/**
+ * The row and elementwise kernels of a training step on WebAssembly SIMD (asm/rows.ts): each
+ * function copies its contiguous operands into the module's memory, runs the kernel there and
+ * copies the results back, and returns false (nothing done) when the WebAssembly kernels do not
+ * run here or the operands are too small to pay for the copies; the caller then runs its
+ * TypeScript loop. They run on the calling thread only, between matrix products, and reuse the
+ * same memory from HEAP_BASE on.
+ */
+const MIN_ELEMENTS = 1024;
+
+type Floats = Float32Array | Float64Array;
+
+function floatKind(a: TypedArray): 4 | 8 | 0 {
+  return a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0;
+}
+
+/** Lays out `sizes` (elements) from HEAP_BASE, 64-byte aligned; returns their byte addresses. */
+function layout(E: number, sizes: readonly number[]): number[] {
+  const at: number[] = [];
+  let p = HEAP_BASE;
+  for (const n of sizes) {
+    at.push(p);
+    p = align64(p + n * E);
+  }
+  return at.concat(p);
+}
+
+export type WasmUnary = 'exp' | 'tanh' | 'geluTanh';
+
+/** out[i] = op(x[xo + i]) for i < n; float32 (exp also float64). */
+export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, out: TypedArray): boolean {
+  if (n < MIN_ELEMENTS) return false;
+  const E = floatKind(X);
+  if (E === 0 || floatKind(out) !== E || (E === 8 && op !== 'exp')) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const [xAt, oAt, end] = layout(E, [n, n]) as [number, number, number];
+  ensureBytes(rt, end);
+  const v = views(rt);
+  const mem: Floats = E === 4 ? v.f32 : v.f64;
+  mem.set((X as Floats).subarray(xo, xo + n), xAt / E);
+  const ex = rt.exports;
+  if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(n, xAt, oAt);
+  else if (op === 'tanh') ex.tanh_f32(n, xAt, oAt);
+  else ex.gelu_tanh_f32(n, xAt, oAt);
+  out.set(mem.subarray(oAt / E, oAt / E + n));
+  return true;
+}
+
+/** Row-wise softmax / log-softmax of the contiguous rows×cols block of X at xo, into out. */
+export function wasmSoftmax(
+  X: TypedArray,
+  xo: number,
+  rows: number,
+  cols: number,
+  log: boolean,
+  out: TypedArray,
+): boolean {
+  const n = rows * cols;
+  if (n < MIN_ELEMENTS) return false;
+  const E = floatKind(X);
+  if (E === 0 || floatKind(out) !== E) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const [xAt, oAt, end] = layout(E, [n, n]) as [number, number, number];
+  ensureBytes(rt, end);
+  const v = views(rt);
+  const mem: Floats = E === 4 ? v.f32 : v.f64;
+  mem.set((X as Floats).subarray(xo, xo + n), xAt / E);
+  (E === 4 ? rt.exports.softmax_f32 : rt.exports.softmax_f64)(rows, cols, xAt, oAt, log ? 1 : 0);
+  out.set(mem.subarray(oAt / E, oAt / E + n));
+  return true;
+}
+
+/**
+ * The fused Adam/AdamW update over n contiguous elements (see Backend.fusedUpdate): param, grad,
+ * exp_avg, exp_avg_sq and, with amsgrad, max_exp_avg_sq, each an array and an offset.
+ */
+export function wasmAdam(
+  arrays: readonly TypedArray[],
+  offsets: readonly number[],
+  n: number,
+  s: readonly number[],
+): boolean {
+  if (n < MIN_ELEMENTS) return false;
+  const E = floatKind(arrays[0]!);
+  if (E === 0 || arrays.some((a) => floatKind(a) !== E)) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const amsgrad = s[8]! !== 0;
+  const count = amsgrad ? 5 : 4;
+  const at = layout(E, new Array<number>(count).fill(n));
+  ensureBytes(rt, at[count]!);
+  const v = views(rt);
+  const mem: Floats = E === 4 ? v.f32 : v.f64;
+  for (let k = 0; k < count; k++) {
+    mem.set((arrays[k] as Floats).subarray(offsets[k]!, offsets[k]! + n), at[k]! / E);
+  }
+  const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize] = s as number[];
+  (E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64)(
+    n,
+    at[0]!,
+    at[1]!,
+    at[2]!,
+    at[3]!,
+    amsgrad ? at[4]! : 0,
+    beta1!,
+    beta2!,
+    eps!,
+    l2!,
+    decay!,
+    stepSize!,
+    bc2Sqrt!,
+    maximize ? 1 : 0,
+    amsgrad ? 1 : 0,
+  );
+  // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
+  for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3]) {
+    const a = arrays[k] as Floats;
+    a.set(mem.subarray(at[k]! / E, at[k]! / E + n), offsets[k]!);
+  }
+  return true;
+}

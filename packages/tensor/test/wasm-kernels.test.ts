@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cpuKernels, forceKernels, type KernelMode } from '../src/backends/cpu/wasm/runtime.js';
+import * as L from '../src/index.js';
+
+/**
+ * The WebAssembly SIMD row and elementwise kernels (asm/rows.ts) against the TypeScript kernels they
+ * replace (the reference, run with the WebAssembly kernels switched off) and against float64 math:
+ * softmax / log-softmax rows, exp, tanh, tanh-GELU and the fused Adam/AdamW update, on random
+ * shapes (odd sizes, rows shorter than a vector), masked (−∞) entries, NaN and ±∞.
+ */
+const WASM: KernelMode[] = ['simd128'];
+forceKernels('relaxed-simd');
+try {
+  if (cpuKernels() === 'relaxed-simd') WASM.push('relaxed-simd');
+} catch {
+  // not on this host (Node 20 without the flag); the relaxed project of the root config runs gemm only
+}
+forceKernels(null);
+
+afterAll(() => forceKernels(null));
+
+function run<T>(mode: KernelMode, fn: () => T): T {
+  forceKernels(mode);
+  try {
+    expect(cpuKernels()).toBe(mode);
+    return fn();
+  } finally {
+    forceKernels(null);
+  }
+}
+
+function lcg(seed: number) {
+  let s = seed || 1;
+  return () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** |a − b| within `ulps` float32 ulps of b (or `abs` absolutely), NaN only where b is NaN. */
+function close32(a: number, b: number, ulps: number, abs = 0): boolean {
+  if (Number.isNaN(b)) return Number.isNaN(a);
+  if (!Number.isFinite(b)) return a === b;
+  return Math.abs(a - b) <= ulps * 1.2e-7 * Math.abs(b) + abs;
+}
+
+describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
+  it('softmax and logSoftmax rows match the TypeScript kernel (float32 and float64)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.constantFrom('float32' as const, 'float64' as const),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        (rows, cols, dtype, log, seed) => {
+          const rnd = lcg(seed);
+          const data = Array.from({ length: rows * cols }, () => {
+            const u = rnd();
+            // Masked entries (as attention uses), a few large logits, and ordinary values.
+            return u < 0.05 ? Number.NEGATIVE_INFINITY : u < 0.1 ? (rnd() - 0.5) * 200 : (rnd() - 0.5) * 8;
+          });
+          // A fully masked row: its max is −∞, treated as 0 (PyTorch gives NaN for softmax of all −∞).
+          if (rows > 2) for (let j = 0; j < cols; j++) data[cols + j] = Number.NEGATIVE_INFINITY;
+          const x = L.tensor(data, { dtype }).reshape([rows, cols]);
+          const f = (t: L.Tensor) => (log ? t.logSoftmax(-1) : t.softmax(-1));
+          const want = run('typescript', () => f(x).dataSync());
+          const got = run(mode, () => f(x).dataSync());
+          for (let i = 0; i < want.length; i++) {
+            // log-softmax subtracts the row's max and log-sum in float32: a few ulps of the larger of
+            // those (the TypeScript kernel subtracts in float64, then rounds once).
+            const row = data.slice(i - (i % cols), i - (i % cols) + cols).filter(Number.isFinite);
+            const scale = Math.max(1, ...row.map(Math.abs)) + Math.log(cols);
+            const ok =
+              dtype === 'float64'
+                ? Object.is(got[i], want[i]) ||
+                  Math.abs(got[i]! - want[i]!) <= 1e-14 * (scale + Math.abs(want[i]!))
+                : close32(got[i]!, want[i]!, 8, log ? 2.4e-7 * scale : 1e-8);
+            if (!ok) expect.fail(`[${i}] ${got[i]} vs ${want[i]} (${rows}×${cols} ${dtype} log=${log})`);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('softmax propagates NaN and handles +∞ as the TypeScript kernel does', () => {
+    const cols = 1030; // over the size where the WebAssembly kernel takes over
+    const rows = [Number.NaN, Number.POSITIVE_INFINITY, 0].map((special) =>
+      Array.from({ length: cols }, (_, j) => (j === 517 ? special : Math.sin(j))),
+    );
+    const x = L.tensor(rows, { dtype: 'float32' });
+    for (const log of [false, true]) {
+      const f = (t: L.Tensor) => (log ? t.logSoftmax(-1) : t.softmax(-1));
+      const want = run('typescript', () => f(x).dataSync());
+      const got = run(mode, () => f(x).dataSync());
+      for (let i = 0; i < want.length; i++) {
+        if (!close32(got[i]!, want[i]!, 8, 2e-6)) expect.fail(`[${i}] ${got[i]} vs ${want[i]} log=${log}`);
+      }
+    }
+  });
+
+  it('exp, tanh and tanh-GELU are within a few float32 ulps of float64 math, specials included', () => {
+    const rnd = lcg(3);
+    const specials = [
+      0, -0, 1e-30, -1e-30, 0.29999, 0.3, 0.30001, -0.3, 88.7, 88.73, 89, -87.3, -87.4, -103, -200,
+    ];
+    specials.push(
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      1e-3,
+      -1e-3,
+      5,
+      -5,
+      9,
+      -9,
+      20,
+    );
+    const n = 4099;
+    const xs = Float32Array.from({ length: n }, (_, i) =>
+      i < specials.length ? specials[i]! : (rnd() - 0.5) * (i % 3 === 0 ? 2 : i % 3 === 1 ? 20 : 180),
+    );
+    const x = L.tensor(xs);
+    const geluTanh = (v: number) =>
+      0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
+    const cases: [string, (t: L.Tensor) => L.Tensor, (v: number) => number, number, number][] = [
+      ['exp', (t) => t.exp(), Math.exp, 3, 0],
+      ['tanh', (t) => t.tanh(), Math.tanh, 4, 1e-12],
+      // 0.5·x·(1 + tanh(u)) cancels for x < 0 in float32 (as in PyTorch): an ulp of 0.5·|x|.
+      ['gelu tanh', (t) => t.gelu({ approximate: 'tanh' }), geluTanh, 6, -2.4e-7],
+    ];
+    for (const [name, op, ref, ulps, absOrScale] of cases) {
+      const got = run(mode, () => op(x).dataSync());
+      for (let i = 0; i < n; i++) {
+        const want = ref(xs[i]!);
+        const abs = absOrScale < 0 ? -absOrScale * Math.abs(xs[i]!) : absOrScale;
+        // Results below float32's normal range may be flushed to 0.
+        const ok =
+          close32(got[i]!, Math.fround(want), ulps, abs) || (Math.abs(want) < 1.2e-38 && got[i] === 0);
+        if (!ok) expect.fail(`${name}(${xs[i]}) = ${got[i]}, want ${want}`);
+      }
+      // exp in float64 runs the standard library's exp: as exact as Math.exp.
+    }
+    const x64 = L.tensor(Float64Array.from(xs));
+    const e64 = run(mode, () => x64.exp().dataSync());
+    for (let i = 0; i < n; i++) {
+      const want = Math.exp(xs[i]!);
+      if (!(Object.is(e64[i], want) || Math.abs(e64[i]! - want) <= 2.3e-16 * Math.abs(want))) {
+        expect.fail(`exp(${xs[i]}) f64 = ${e64[i]}, want ${want}`);
+      }
+    }
+  });
+
+  it('the fused Adam/AdamW update matches the TypeScript kernel (weight decay, maximize, amsgrad)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const [decoupled, maximize, amsgrad, n] of [
+        [false, false, false, 1025],
+        [true, false, true, 4099],
+        [false, true, true, 3001],
+        [true, true, false, 2048],
+      ] as const) {
+        const rnd = lcg(n);
+        const mk = (scale: number, pos = false) =>
+          L.tensor(
+            Array.from({ length: n }, () => (pos ? rnd() * scale : (rnd() - 0.5) * scale)),
+            { dtype },
+          );
+        const init = [mk(2), mk(1), mk(0.1), mk(0.01, true), mk(0.02, true)];
+        const side = (m: KernelMode) =>
+          run(m, () => {
+            const [p, g, ea, es, mx] = init.map((t) => t.clone());
+            for (let step = 1; step <= 3; step++) {
+              L.adamStep(p!, g!, ea!, es!, {
+                lr: 1e-2,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                weightDecay: 0.01,
+                decoupled,
+                step,
+                maximize,
+                maxExpAvgSq: amsgrad ? mx! : null,
+              });
+            }
+            return [p!, ea!, es!, mx!].map((t) => t.dataSync());
+          });
+        const want = side('typescript');
+        const got = side(mode);
+        for (let k = 0; k < want.length; k++) {
+          for (let i = 0; i < n; i++) {
+            const [a, b] = [got[k]![i]!, want[k]![i]!];
+            // float32: computed in float32 here (as PyTorch does), in float64 then rounded by the
+            // TypeScript loop: a few ulps of the value, and about 1e-6 of each step's update (lr).
+            const ok =
+              dtype === 'float64' ? a === b : Math.abs(a - b) <= 4e-7 * Math.abs(b) + 2e-6 * 1e-2 * 3;
+            if (!ok)
+              expect.fail(
+                `${dtype} tensor ${k}[${i}]: ${a} vs ${b} (decoupled=${decoupled} amsgrad=${amsgrad})`,
+              );
+          }
+        }
+      }
+    }
+  });
+
+  it('small operands stay on the TypeScript kernels (no copy for a handful of elements)', () => {
+    const x = L.tensor([0.5, -1, 2]);
+    const got = run(mode, () => x.exp().dataSync());
+    expect(Array.from(got)).toEqual(Array.from(Float32Array.from([0.5, -1, 2].map(Math.exp))));
+  });
+});
