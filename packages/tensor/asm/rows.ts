@@ -275,3 +275,74 @@ export function adam_f64(
     store<f64>(p + o, pp * decay - stepSize * (mm / (Math.sqrt(den) / bc2Sqrt + eps)));
   }
 }
+
+// ---- binary add / sub / mul / div ------------------------------------------------------------
+// out = a op b over rows×cols, where each operand is either a full contiguous block, one value
+// (a scalar broadcast) or one row of cols values repeated for every row (a bias).
+// shapes: 0 = full, 1 = scalar, 2 = row.
+
+@inline function opv<T>(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return v128.add<T>(x, y);
+  if (op == 1) return v128.sub<T>(x, y);
+  if (op == 2) return v128.mul<T>(x, y);
+  return v128.div<T>(x, y);
+}
+@inline function op1<T>(op: i32, x: T, y: T): T {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return x / y;
+}
+
+@inline function binop<T>(op: i32, rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  const E = <usize>sizeof<T>();
+  const L = <i32>(16 / E);
+  const nv = cols - (cols % L);
+  for (let r = 0; r < rows; r++) {
+    const ar = as == 1 ? a : as == 2 ? a : a + <usize>(r * cols) * E;
+    const br = bs == 1 ? b : bs == 2 ? b : b + <usize>(r * cols) * E;
+    const or = out + <usize>(r * cols) * E;
+    let j = 0;
+    if (as == 1) {
+      const x = v128.splat<T>(load<T>(a));
+      for (; j < nv; j += L) v128.store(or + <usize>j * E, opv<T>(op, x, v128.load(br + <usize>j * E)));
+      for (; j < cols; j++) store<T>(or + <usize>j * E, op1<T>(op, load<T>(a), load<T>(br + <usize>j * E)));
+    } else if (bs == 1) {
+      const y = v128.splat<T>(load<T>(b));
+      for (; j < nv; j += L) v128.store(or + <usize>j * E, opv<T>(op, v128.load(ar + <usize>j * E), y));
+      for (; j < cols; j++) store<T>(or + <usize>j * E, op1<T>(op, load<T>(ar + <usize>j * E), load<T>(b)));
+    } else {
+      for (; j < nv; j += L) {
+        v128.store(or + <usize>j * E, opv<T>(op, v128.load(ar + <usize>j * E), v128.load(br + <usize>j * E)));
+      }
+      for (; j < cols; j++) {
+        store<T>(or + <usize>j * E, op1<T>(op, load<T>(ar + <usize>j * E), load<T>(br + <usize>j * E)));
+      }
+    }
+  }
+}
+
+export function add_f32(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f32>(0, rows, cols, a, as, b, bs, out);
+}
+export function sub_f32(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f32>(1, rows, cols, a, as, b, bs, out);
+}
+export function mul_f32(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f32>(2, rows, cols, a, as, b, bs, out);
+}
+export function div_f32(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f32>(3, rows, cols, a, as, b, bs, out);
+}
+export function add_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f64>(0, rows, cols, a, as, b, bs, out);
+}
+export function sub_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f64>(1, rows, cols, a, as, b, bs, out);
+}
+export function mul_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f64>(2, rows, cols, a, as, b, bs, out);
+}
+export function div_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f64>(3, rows, cols, a, as, b, bs, out);
+}

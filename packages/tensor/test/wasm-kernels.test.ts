@@ -205,6 +205,50 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('add, sub, mul, div: bit-identical to the TypeScript loop (full, scalar and bias-row operands)', () => {
+    const ops = ['add', 'sub', 'mul', 'div'] as const;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom('float32' as const, 'float64' as const),
+        fc.constantFrom('full', 'scalar', 'row', 'scalarFirst', 'rowFirst', 'transposed'),
+        fc.constantFrom(...ops),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        (rows, cols, dtype, how, op, seed) => {
+          const rnd = lcg(seed);
+          const val = () => {
+            const u = rnd();
+            return u < 0.02
+              ? 0
+              : u < 0.03
+                ? Number.NaN
+                : u < 0.04
+                  ? Number.POSITIVE_INFINITY
+                  : (rnd() - 0.5) * 10;
+          };
+          const full = L.tensor(Array.from({ length: rows * cols }, val), { dtype }).reshape([rows, cols]);
+          const other =
+            how === 'full' || how === 'transposed'
+              ? L.tensor(Array.from({ length: rows * cols }, val), { dtype }).reshape(
+                  how === 'full' ? [rows, cols] : [cols, rows],
+                )
+              : how.startsWith('scalar')
+                ? L.tensor(val(), { dtype })
+                : L.tensor(Array.from({ length: cols }, val), { dtype });
+          const b = how === 'transposed' ? other.T : other;
+          const f = () => (how.endsWith('First') ? L[op](b, full) : L[op](full, b)).dataSync();
+          const want = run('typescript', f);
+          const got = run(mode, f);
+          for (let i = 0; i < want.length; i++) {
+            if (!Object.is(got[i], want[i])) expect.fail(`${op} ${how} [${i}]: ${got[i]} vs ${want[i]}`);
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('small operands stay on the TypeScript kernels (no copy for a handful of elements)', () => {
     const x = L.tensor([0.5, -1, 2]);
     const got = run(mode, () => x.exp().dataSync());

@@ -16,10 +16,18 @@ import { collapseDims, contiguousStrides, numel } from '../../shape.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.generated.js';
 import { allocArray, recycleArray } from './pool.js';
 import { gemm } from './threads.js';
-import { type WasmUnary, wasmAdam, wasmSoftmax, wasmUnary } from './wasm/kernels.js';
+import {
+  type WasmBinary,
+  type WasmUnary,
+  wasmAdam,
+  wasmBinary,
+  wasmSoftmax,
+  wasmUnary,
+} from './wasm/kernels.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
 const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh']);
+const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div']);
 
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;
@@ -255,6 +263,15 @@ export class CpuBackend implements Backend {
     const out = allocArray(outDtype, n);
     if (n > 0) {
       const { shape, strides } = collapseDims(a.shape, [a.strides, b.strides]);
+      if (
+        WASM_BINARY.has(op) &&
+        a.dtype === computeDtype &&
+        b.dtype === computeDtype &&
+        outDtype === computeDtype &&
+        wasmBinary(op as WasmBinary, arr(a), a.offset, strides[0]!, arr(b), b.offset, strides[1]!, shape, out)
+      ) {
+        return this.wrap(out, outDtype);
+      }
       const kernel = BINARY_KERNELS[op]![isIntCompute(computeDtype) ? 1 : 0];
       kernel(arr(a), a.offset, strides[0]!, arr(b), b.offset, strides[1]!, shape, out);
     }

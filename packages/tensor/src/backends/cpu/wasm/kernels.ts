@@ -125,3 +125,56 @@ export function wasmAdam(
   }
   return true;
 }
+
+export type WasmBinary = 'add' | 'sub' | 'mul' | 'div';
+
+/** How an operand of a rows×cols binary op is laid out: 0 full, 1 one value, 2 one row; -1 none of these. */
+function operandShape(strides: readonly number[], rows: number, cols: number): number {
+  if (strides.length === 1) return strides[0] === 1 ? 0 : strides[0] === 0 ? 1 : -1;
+  const [rs, cs] = strides as [number, number];
+  if (cs === 1 && rs === cols) return 0;
+  if (cs === 1 && rs === 0) return 2;
+  if (cs === 0 && rs === 0) return 1;
+  return rows === 1 && cs === 1 ? 0 : -1;
+}
+
+/**
+ * out = a op b on a collapsed 1-d or 2-d shape where each operand is contiguous, a single value or
+ * one row repeated (a bias): the shapes elementwise arithmetic of a training step takes. Both
+ * operands and out of one float dtype. One IEEE operation per element: the same results as the
+ * TypeScript loop.
+ */
+export function wasmBinary(
+  op: WasmBinary,
+  A: TypedArray,
+  ao: number,
+  aStrides: readonly number[],
+  B: TypedArray,
+  bo: number,
+  bStrides: readonly number[],
+  shape: readonly number[],
+  out: TypedArray,
+): boolean {
+  if (shape.length > 2) return false;
+  const rows = shape.length === 2 ? shape[0]! : 1;
+  const cols = shape[shape.length - 1]!;
+  const n = rows * cols;
+  if (n < MIN_ELEMENTS) return false;
+  const E = floatKind(out);
+  if (E === 0 || floatKind(A) !== E || floatKind(B) !== E) return false;
+  const as = operandShape(aStrides, rows, cols);
+  const bs = operandShape(bStrides, rows, cols);
+  if (as < 0 || bs < 0 || (as !== 0 && bs !== 0)) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const count = (s: number) => (s === 0 ? n : s === 1 ? 1 : cols);
+  const [aAt, bAt, oAt, end] = layout(E, [count(as), count(bs), n]) as [number, number, number, number];
+  ensureBytes(rt, end);
+  const v = views(rt);
+  const mem: Floats = E === 4 ? v.f32 : v.f64;
+  mem.set((A as Floats).subarray(ao, ao + count(as)), aAt / E);
+  mem.set((B as Floats).subarray(bo, bo + count(bs)), bAt / E);
+  rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}`](rows, cols, aAt, as, bAt, bs, oAt);
+  out.set(mem.subarray(oAt / E, oAt / E + n));
+  return true;
+}

@@ -33,7 +33,24 @@ export interface GemmExports {
   softmax_f64(rows: number, cols: number, x: number, out: number, log: number): void;
   adam_f32: AdamCall;
   adam_f64: AdamCall;
+  add_f32: BinaryCall;
+  sub_f32: BinaryCall;
+  mul_f32: BinaryCall;
+  div_f32: BinaryCall;
+  add_f64: BinaryCall;
+  sub_f64: BinaryCall;
+  mul_f64: BinaryCall;
+  div_f64: BinaryCall;
 }
+type BinaryCall = (
+  rows: number,
+  cols: number,
+  a: number,
+  as: number,
+  b: number,
+  bs: number,
+  out: number,
+) => void;
 type AdamCall = (
   n: number,
   p: number,
