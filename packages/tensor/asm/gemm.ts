@@ -90,6 +90,29 @@ export function gemm_packed_f64(
 ): void {
   packed<f64>(M, N, K, a, ars, acs, b, brs, bcs, c, ldc, scratch);
 }
+/**
+ * The skinny paths whatever the size: what threads run on their columns of a product of few rows
+ * (B with unit column stride: rows; else unit row stride: dots), so that a short last block takes
+ * the same path as the whole product on one thread.
+ */
+export function gemm_skinny_f32(
+  M: i32, N: i32, K: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, ldc: i32, scratch: usize,
+): void {
+  if (bcs == 1) rows<f32>(M, N, K, a, ars, acs, b, brs, c, ldc);
+  else dots<f32>(M, N, K, a, ars, acs, b, bcs, c, ldc, scratch);
+}
+export function gemm_skinny_f64(
+  M: i32, N: i32, K: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, ldc: i32, scratch: usize,
+): void {
+  if (bcs == 1) rows<f64>(M, N, K, a, ars, acs, b, brs, c, ldc);
+  else dots<f64>(M, N, K, a, ars, acs, b, bcs, c, ldc, scratch);
+}
 /** 0 = small (unpacked dots), 1 = rows (B rows contiguous), 2 = dots (B columns contiguous), 3 = packed. */
 export function gemmPath(M: i32, N: i32, K: i32, brs: i32, bcs: i32): i32 {
   if (<i64>M * <i64>N * <i64>K <= <i64>SMALL) return 0;

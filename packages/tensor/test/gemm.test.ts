@@ -204,6 +204,11 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
       [333, 64, 200, 'int32', true, true],
       [40, 4000, 40, 'float64', false, false],
       [513, 300, 290, 'float32', true, true],
+      // A few rows (batch-1 decoding): split by columns, B by rows (x·W) and by columns (x·Wᵀ).
+      [1, 20000, 300, 'float32', false, false],
+      [3, 9001, 700, 'float32', false, true],
+      [5, 7000, 640, 'float64', true, false],
+      [2, 12000, 400, 'float64', false, true],
     ];
     const rnd = lcg(7);
     const failed0 = stats.failed;

@@ -27,6 +27,8 @@ import { align64, planOperand, stageOperand } from './wasm/stage.js';
 const THREADED_MACS = 4_000_000;
 /** Each thread gets at least this many rows (fewer would not pay for the copies). */
 const MIN_ROWS = 16;
+/** In a skinny product split by columns, each thread gets at least this many columns. */
+const MIN_COLS = 64;
 
 const IDLE = 0;
 const JOB = 1;
@@ -35,7 +37,9 @@ const FAILED = 3;
 /**
  * ctrl words. TypeScript kernels: [state, dtype, M, N, K, aOff, bOff, cOff] (offsets in elements
  * of the shared buffer). WebAssembly kernels: [state, dtype, M, N, K, a, ars, acs, b, brs, bcs, c,
- * ldc, scratch] (byte addresses in the shared WebAssembly memory), and WASM_JOB in the last word.
+ * ldc, scratch, whole] (byte addresses in the shared WebAssembly memory; whole = 1: the skinny kernel,
+ * for a block of columns of a product of few rows; 0: the packed path, for a block of rows),
+ * and WASM_JOB in the last word.
  */
 const CTRL_WORDS = 16;
 const MODE_WORD = 15;
@@ -98,7 +102,9 @@ const port = workerData.port;
     if (Atomics.load(ctrl, 0) !== ${JOB}) continue;
     try {
       if (ctrl[${MODE_WORD}] === ${WASM_JOB}) {
-        const f = ctrl[1] === 0 ? wasm.gemm_packed_f32 : wasm.gemm_packed_f64;
+        const f = ctrl[14] === 1
+          ? (ctrl[1] === 0 ? wasm.gemm_f32 : wasm.gemm_f64)
+          : (ctrl[1] === 0 ? wasm.gemm_packed_f32 : wasm.gemm_packed_f64);
         f(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11], ctrl[12], ctrl[13]);
         Atomics.store(ctrl, 0, ${DONE});
         Atomics.notify(ctrl, 0);
@@ -433,12 +439,15 @@ function wasmGemm(
   const pa = planOperand(ao, M, K, ars, acs);
   const pb = planOperand(bo, K, N, brs, bcs);
   const path = ex.gemmPath(M, N, K, pb.rs, pb.cs);
-  // Threads for large packed products only, as for the TypeScript kernels.
+  // Threads for large products: a packed one is split by rows (as for the TypeScript kernels); a
+  // skinny one (a few rows: matrix-vector products, batch-1 decoding) by columns, each thread
+  // streaming its share of B.
   let parts = 1;
   let ls: Lane[] = [];
-  if (path === 3 && rt.shared && M * N * K >= THREADED_MACS && M >= 2 * MIN_ROWS) {
+  const byColumns = path === 1 || path === 2;
+  if (rt.shared && M * N * K >= THREADED_MACS && (byColumns ? N >= 2 * MIN_COLS : M >= 2 * MIN_ROWS)) {
     ls = ensureLanes(rt);
-    parts = Math.min(ls.length + 1, Math.floor(M / MIN_ROWS));
+    parts = Math.min(ls.length + 1, Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
   }
   // Layout: one scratch region per thread, then A, B and C.
   let p = HEAP_BASE + parts * sb;
@@ -458,47 +467,54 @@ function wasmGemm(
   if (parts < 2) {
     (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, HEAP_BASE);
   } else {
-    // Row blocks of whole micro-tiles (4 rows): this thread takes the first.
-    const per = Math.ceil(M / parts / 4) * 4;
-    const jobs: Lane[] = [];
+    // Blocks of whole micro-tiles (4 rows) or vectors (8 columns): this thread takes the first.
+    const extent = byColumns ? N : M;
+    const per = Math.ceil(extent / parts / (byColumns ? 8 : 4)) * (byColumns ? 8 : 4);
+    const kernel = byColumns
+      ? f32
+        ? ex.gemm_skinny_f32
+        : ex.gemm_skinny_f64
+      : f32
+        ? ex.gemm_packed_f32
+        : ex.gemm_packed_f64;
+    /** Arguments of block t: [M, N, K, a, ars, acs, b, brs, bcs, c, ldc, scratch]. */
+    const block = (t: number): number[] | null => {
+      const s0 = t * per;
+      const len = Math.min(extent, s0 + per) - s0;
+      if (len <= 0) return null;
+      const scratch = HEAP_BASE + t * sb;
+      return byColumns
+        ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
+        : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
+    };
+    const jobs: [Lane, number][] = [];
     for (let t = 1; t < parts; t++) {
-      const r0 = t * per;
-      const rows = Math.min(M, r0 + per) - r0;
-      if (rows <= 0) break;
+      const args = block(t);
+      if (!args) break;
       const lane = ls[t - 1]!;
       const c = lane.ctrl;
       c[1] = f32 ? 0 : 1;
-      c[2] = rows;
-      c[3] = N;
-      c[4] = K;
-      c[5] = a + r0 * pa.rs * E;
-      c[6] = pa.rs;
-      c[7] = pa.cs;
-      c[8] = b;
-      c[9] = pb.rs;
-      c[10] = pb.cs;
-      c[11] = cAt + r0 * N * E;
-      c[12] = N;
-      c[13] = HEAP_BASE + t * sb;
+      for (let w = 0; w < 12; w++) c[2 + w] = args[w]!;
+      c[14] = byColumns ? 1 : 0;
       c[MODE_WORD] = WASM_JOB;
       Atomics.store(c, 0, JOB);
       Atomics.notify(c, 0);
-      jobs.push(lane);
+      jobs.push([lane, t]);
     }
-    const packed = f32 ? ex.gemm_packed_f32 : ex.gemm_packed_f64;
-    packed(Math.min(per, M), N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, HEAP_BASE);
+    const mine = block(0)!;
+    (kernel as (...args: number[]) => void)(...mine);
     scheduleRelease();
-    for (let t = 0; t < jobs.length; t++) {
-      const c = jobs[t]!.ctrl;
+    for (const [lane, t] of jobs) {
+      const c = lane.ctrl;
       while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
       const state = Atomics.load(c, 0);
       Atomics.store(c, 0, IDLE);
       if (state === DONE) stats.done++;
       else {
         stats.failed++;
-        const r0 = (t + 1) * per;
-        const rows = Math.min(M, r0 + per) - r0;
-        packed(rows, N, K, a + r0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + r0 * N * E, N, HEAP_BASE);
+        const args = block(t)!;
+        args[11] = HEAP_BASE; // this thread's scratch
+        (kernel as (...args: number[]) => void)(...args);
       }
     }
   }

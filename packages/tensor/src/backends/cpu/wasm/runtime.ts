@@ -25,6 +25,8 @@ export interface GemmExports {
   gemm_f64: GemmCall;
   gemm_packed_f32: GemmCall;
   gemm_packed_f64: GemmCall;
+  gemm_skinny_f32: GemmCall;
+  gemm_skinny_f64: GemmCall;
   exp_f32(n: number, x: number, out: number): void;
   exp_f64(n: number, x: number, out: number): void;
   tanh_f32(n: number, x: number, out: number): void;
