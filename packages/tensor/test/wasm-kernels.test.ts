@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cpuKernels, forceKernels, type KernelMode } from '../src/backends/cpu/wasm/runtime.js';
+import {
+  cpuKernels,
+  forceKernels,
+  type KernelMode,
+  wasmMemoryBytes,
+} from '../src/backends/cpu/wasm/runtime.js';
 import * as L from '../src/index.js';
 
 /**
@@ -253,5 +258,43 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     const x = L.tensor([0.5, -1, 2]);
     const got = run(mode, () => x.exp().dataSync());
     expect(Array.from(got)).toEqual(Array.from(Float32Array.from([0.5, -1, 2].map(Math.exp))));
+  });
+});
+
+describe('WebAssembly kernel memory over a training loop', () => {
+  it('stays at its high-water mark for 10,000 steps of matmul, softmax, elementwise ops and Adam', () => {
+    forceKernels('simd128');
+    try {
+      L.setNumThreads(1);
+      L.manualSeed(1);
+      const x = L.randn([32, 48]);
+      const w = L.randn([48, 64]);
+      const expAvg = L.zerosLike(w);
+      const expAvgSq = L.zerosLike(w);
+      const step = (i: number) =>
+        L.tidy(() => {
+          const logits = x.matmul(w).mul(0.1);
+          const p = logits.softmax(-1);
+          const g = x.T.matmul(p.sub(0.5).exp()).div(32);
+          L.adamStep(w, g, expAvg, expAvgSq, {
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weightDecay: 0.01,
+            decoupled: true,
+            step: i + 1,
+          });
+        });
+      step(0);
+      const high = wasmMemoryBytes();
+      expect(high).toBeGreaterThan(0);
+      for (let i = 1; i < 10_000; i++) step(i);
+      expect(wasmMemoryBytes()).toBe(high);
+      expect(Number.isFinite(w.sum().itemSync())).toBe(true);
+    } finally {
+      setCpuThreads(null);
+      forceKernels(null);
+    }
   });
 });
