@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { setCpuThreads } from '../src/backends/cpu/threads.js';
 import {
   cpuKernels,
   forceKernels,
