@@ -16,7 +16,7 @@ import {
   toMatrix,
   vectorToTensor,
 } from '../base/input.js';
-import { columnMeans, rowSquaredNorms, subtractRow } from '../linalg/blas.js';
+import { columnMeans, rowSquaredNorms, subtractRow } from '../linalg/rows.js';
 import { squaredEuclidean } from '../metrics/pairwise.js';
 import { assign, kmeansPlusPlusDevice, lloydDevice } from './kmeansDevice.js';
 import {

@@ -16,8 +16,9 @@ import {
   toMatrix,
   vectorToTensor,
 } from '../base/input.js';
-import { columnMeans, gemm, gemmABt, subtractRow } from '../linalg/blas.js';
+import { matmul, matmulABt } from '../linalg/products.js';
 import { randomizedSvd } from '../linalg/randomizedSvd.js';
+import { columnMeans, subtractRow } from '../linalg/rows.js';
 import { svd, svdFlip } from '../linalg/svd.js';
 
 export interface PCAOptions {
@@ -188,7 +189,7 @@ export class PCA extends BaseEstimator<PCAOptions> {
     if (A.cols !== s.d)
       fail('PCA.transform', `X has ${A.cols} features, but PCA was fitted with ${s.d} features`);
     subtractRow(A.data, A.rows, A.cols, s.mean);
-    const out = gemmABt(A.data, s.components, A.rows, s.d, s.k);
+    const out = matmulABt(A.data, s.components, A.rows, s.d, s.k);
     if (this.params.whiten) {
       for (let i = 0; i < A.rows; i++)
         for (let j = 0; j < s.k; j++) out[i * s.k + j]! /= Math.sqrt(s.explainedVariance[j]!);
@@ -209,7 +210,7 @@ export class PCA extends BaseEstimator<PCAOptions> {
         for (let c = 0; c < s.d; c++) comps[j * s.d + c]! *= f;
       }
     }
-    const out = gemm(A.data, comps, A.rows, s.k, s.d);
+    const out = matmul(A.data, comps, A.rows, s.k, s.d);
     for (let i = 0; i < A.rows; i++) for (let c = 0; c < s.d; c++) out[i * s.d + c]! += s.mean[c]!;
     return matrixToTensor(matrix(A.rows, s.d, out));
   }

@@ -1,6 +1,7 @@
 import type { Generator } from '@lumen/tensor';
-import { gemm, gemmABt, transpose } from './blas.js';
+import { matmul, matmulABt, matmulAtB } from './products.js';
 import { orthonormalRows } from './qr.js';
+import { transpose } from './rows.js';
 import { type Svd, svd, svdFlip } from './svd.js';
 
 export interface RandomizedSvdOptions {
@@ -30,22 +31,20 @@ export function randomizedSvd(a: Float64Array, m: number, n: number, opts: Rando
   let qt: Float64Array = new Float64Array(l * N);
   for (let i = 0; i < qt.length; i++) qt[i] = opts.generator.normal();
   let yt: Float64Array = new Float64Array(0);
-  // Products with Aᵀ run as dot products over rows of a transposed copy: one extra pass over A
-  // buys dot-product kernels (registers, no stores) for half of the work.
-  const At = transpose(A, M, N);
+  // Both products with A run with A's long side as the GEMM's rows (A·Q is M x l, Aᵀ·Y is N x l),
+  // so the kernel can split them over threads; Aᵀ is A read through other strides, never copied.
+  // The thin l-row factors are transposed (cheap) for the row-oriented QR.
   for (let it = 0; it <= nIter; it++) {
-    yt = gemmABt(qt, A, l, N, M); // (A·Q)ᵀ, l x M
-    yt = orthonormalRows(yt, M, l);
+    yt = orthonormalRows(transpose(matmulABt(A, qt, M, N, l), M, l), M, l); // orth((A·Q)ᵀ), l x M
     if (it === nIter) break;
-    qt = gemmABt(yt, At, l, M, N); // (Aᵀ·Y)ᵀ, l x N
-    qt = orthonormalRows(qt, N, l);
+    qt = orthonormalRows(transpose(matmulAtB(A, transpose(yt, l, M), M, N, l), N, l), N, l); // (Aᵀ·Y)ᵀ
   }
-  const b = gemmABt(yt, At, l, M, N); // B = Qᵀ A, l x N
+  const b = transpose(matmulAtB(A, transpose(yt, l, M), M, N, l), N, l); // B = Qᵀ A, l x N
   const small = svd(b, l, N);
   const kk = Math.min(k, small.k);
   // U = Q · Û: Uᵀ = Ûᵀ Qᵀ, keep the first kk columns.
   const uhatT = transpose(small.u, l, small.k).subarray(0, kk * l);
-  const ut = gemm(uhatT, yt, kk, l, M);
+  const ut = matmul(uhatT, yt, kk, l, M);
   let u: Float64Array = transpose(ut, kk, M);
   const s = small.s.slice(0, kk);
   let vt: Float64Array = small.vt.slice(0, kk * N);

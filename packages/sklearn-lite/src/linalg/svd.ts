@@ -1,5 +1,6 @@
-import { gemm, transpose } from './blas.js';
+import { matmul } from './products.js';
 import { householderQrTransposed, thinQTransposed, upperR } from './qr.js';
+import { transpose } from './rows.js';
 
 /** A thin SVD A = U · diag(s) · Vt with k = min(m, n) and s descending. */
 export interface Svd {
@@ -26,7 +27,7 @@ export function svd(a: Float64Array, m: number, n: number): Svd {
   const qt = thinQTransposed(f); // n x m
   const small = jacobiSvd(upperR(f), n, n);
   // U = Q · U_R: Uᵀ = U_Rᵀ · Qᵀ (n x m).
-  const ut = gemm(transpose(small.u, n, n), qt, n, n, m);
+  const ut = matmul(transpose(small.u, n, n), qt, n, n, m);
   return { u: transpose(ut, n, m), s: small.s, vt: small.vt, k: n };
 }
 

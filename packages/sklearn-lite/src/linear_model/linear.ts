@@ -10,8 +10,9 @@ import {
   type VectorLike,
   vectorToTensor,
 } from '../base/input.js';
-import { columnMeans, subtractRow } from '../linalg/blas.js';
 import { applyFilter, type SolveBasis, solveBasis, tallQr } from '../linalg/lstsq.js';
+import { matmulABt } from '../linalg/products.js';
+import { columnMeans, subtractRow } from '../linalg/rows.js';
 import { r2Score } from '../metrics/regression.js';
 
 const EPS = 2.220446049250313e-16;
@@ -22,7 +23,7 @@ interface LinearState {
   d: number;
 }
 
-/** Centres X and y when fitting an intercept, factors X by Householder QR and R by SVD. */
+/** Centres X and y when fitting an intercept, factors X = QR (see tallQr) and R by SVD. */
 function prepare(op: string, X: MatrixLike, y: VectorLike, fitIntercept: boolean) {
   const A: Matrix = toMatrix(op, 'X', X);
   const v = toVector(op, 'y', y);
@@ -58,12 +59,8 @@ abstract class LinearRegressorBase<P extends { fitIntercept: boolean }> extends 
     const A = toMatrix(`${name}.predict`, 'X', X);
     if (A.cols !== s.d)
       fail(`${name}.predict`, `X has ${A.cols} features, but ${name} was fitted with ${s.d} features`);
-    const out = new Float64Array(A.rows);
-    for (let i = 0; i < A.rows; i++) {
-      let t = s.intercept;
-      for (let j = 0; j < s.d; j++) t += A.data[i * s.d + j]! * s.coef[j]!;
-      out[i] = t;
-    }
+    const out = matmulABt(A.data, s.coef, A.rows, s.d, 1); // X·coef
+    for (let i = 0; i < A.rows; i++) out[i]! += s.intercept;
     return vectorToTensor(out);
   }
 
@@ -88,7 +85,8 @@ export interface LinearRegressionOptions {
 }
 
 /**
- * Ordinary least squares by Householder QR (streamed over row blocks) and an SVD of R, so
+ * Ordinary least squares by a QR of X (CholeskyQR2 on GEMMs, or streamed Householder QR where X is
+ * rank-deficient or badly conditioned) and an SVD of R, so
  * rank-deficient X gets the minimum-norm solution as scipy's lstsq (gelsd) gives it.
  */
 export class LinearRegression extends LinearRegressorBase<LinearRegressionOptions> {

@@ -12,7 +12,7 @@ import {
   type VectorLike,
   vectorToTensor,
 } from '../base/input.js';
-import { gemmABt, gemmAtBTransposed } from '../linalg/blas.js';
+import { matmulABt, matmulAtB } from '../linalg/products.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { lbfgs } from '../optimize/lbfgs.js';
 
@@ -54,20 +54,23 @@ function sigmoid(z: number): number {
 export function binaryObjective(A: Matrix, y01: Float64Array, l2: number, fitIntercept: boolean) {
   const { rows: n, cols: d, data } = A;
   const z = new Float64Array(n);
+  const gw = new Float64Array(d);
   return (x: Float64Array, grad: Float64Array): number => {
     const b = fitIntercept ? x[d]! : 0;
-    gemmABt(data, x, n, d, 1, z);
+    matmulABt(data, x, n, d, 1, z); // X·w
     let loss = 0;
-    grad.fill(0);
+    let gb = 0;
     for (let i = 0; i < n; i++) {
       const zi = z[i]! + b;
       loss += softplus(zi) - y01[i]! * zi;
       const r = sigmoid(zi) - y01[i]!;
-      if (r === 0) continue;
-      const o = i * d;
-      for (let j = 0; j < d; j++) grad[j]! += r * data[o + j]!;
-      if (fitIntercept) grad[d]! += r;
+      z[i] = r; // z becomes the residual
+      gb += r;
     }
+    matmulAtB(data, z, n, d, 1, gw); // Xᵀ·r
+    grad.fill(0);
+    grad.set(gw, 0);
+    if (fitIntercept) grad[d] = gb;
     let w2 = 0;
     for (let j = 0; j < d; j++) {
       w2 += x[j]! * x[j]!;
@@ -88,7 +91,7 @@ export function multinomialObjective(
   const { rows: n, cols: d, data } = A;
   const z = new Float64Array(n * K);
   return (x: Float64Array, grad: Float64Array): number => {
-    gemmABt(data, x, n, d, K, z);
+    matmulABt(data, x, n, d, K, z);
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const o = i * K;
@@ -105,7 +108,7 @@ export function multinomialObjective(
       // z becomes the residual P - Y
       for (let c = 0; c < K; c++) z[o + c] = Math.exp(z[o + c]! - lse) - (c === yIdx[i] ? 1 : 0);
     }
-    const gW = gemmAtBTransposed(data, z, n, d, K); // (P - Y)ᵀ X, K x d
+    const gW = matmulAtB(z, data, n, K, d); // (P - Y)ᵀ X, K x d
     grad.fill(0);
     grad.set(gW, 0);
     if (fitIntercept) {
@@ -217,7 +220,7 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
         `LogisticRegression.${op}`,
         `X has ${A.cols} features, but LogisticRegression was fitted with ${s.d} features`,
       );
-    const z = gemmABt(A.data, s.coef, A.rows, s.d, s.rows);
+    const z = matmulABt(A.data, s.coef, A.rows, s.d, s.rows);
     for (let i = 0; i < A.rows; i++) for (let r = 0; r < s.rows; r++) z[i * s.rows + r]! += s.intercept[r]!;
     return { z, n: A.rows, s };
   }

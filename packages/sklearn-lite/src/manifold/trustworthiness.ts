@@ -1,7 +1,7 @@
 import { fail } from '../base/errors.js';
 import { checkInt } from '../base/estimator.js';
 import { type MatrixLike, toMatrix } from '../base/input.js';
-import { rowSquaredNorms } from '../linalg/blas.js';
+import { rowSquaredNorms } from '../linalg/rows.js';
 import { squaredEuclidean } from '../metrics/pairwise.js';
 import { knnSelf } from '../neighbors/knn.js';
 

@@ -1,4 +1,5 @@
-import { gemmABt, rowSquaredNorms } from '../linalg/blas.js';
+import { matmulABt } from '../linalg/products.js';
+import { rowSquaredNorms } from '../linalg/rows.js';
 
 /**
  * Squared Euclidean distances between the rows of A (m x d) and B (n x d) as scikit-learn's
@@ -18,7 +19,7 @@ export function squaredEuclidean(
   const aN = opts.aNorms ?? rowSquaredNorms(a, m, d);
   const bN = opts.bNorms ?? (opts.same ? aN : rowSquaredNorms(b, n, d));
   const rows = r1 - r0;
-  const out = gemmABt(a.subarray(r0 * d, r1 * d), b, rows, d, n);
+  const out = matmulABt(a, b, rows, d, n, undefined, r0);
   for (let i = 0; i < rows; i++) {
     const ai = aN[r0 + i]!;
     const o = i * n;

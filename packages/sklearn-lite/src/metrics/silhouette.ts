@@ -1,6 +1,6 @@
 import { fail } from '../base/errors.js';
 import { checkSameLength, type LabelsLike, type MatrixLike, toLabels, toMatrix } from '../base/input.js';
-import { rowSquaredNorms } from '../linalg/blas.js';
+import { rowSquaredNorms } from '../linalg/rows.js';
 import { squaredEuclidean } from './pairwise.js';
 
 /**

@@ -1,4 +1,4 @@
-import { rowSquaredNorms } from '../linalg/blas.js';
+import { rowSquaredNorms } from '../linalg/rows.js';
 import { squaredEuclidean } from '../metrics/pairwise.js';
 
 /** The k nearest other rows of each row of A (n x d), by brute force in blocks; distances squared, ascending. */
