@@ -346,3 +346,51 @@ export function mul_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i
 export function div_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
   binop<f64>(3, rows, cols, a, as, b, bs, out);
 }
+
+// ---- erf and exact GELU (float32) ------------------------------------------------------------
+// erf(x) = x·P(x²)/Q(x²) for |x| < 3.92 (a rational fit to relative error 2e-9; a few float32 ulps
+// as evaluated here), ±1 beyond, where erf rounds to ±1 in float32. NaN stays NaN.
+@inline function erfv(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const xc = f32x4.min(ax, f32x4.splat(3.92));
+  const t = f32x4.mul(xc, xc);
+  let p = f32x4.splat(-1.3060626552485743e-8);
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(4.6601048941906364e-6));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.00037865693589325656));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.0038435000777670646));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.05428494103027532));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(0.18511390817573156));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(1.1283791693525695));
+  let q = f32x4.splat(6.288249532984333e-5);
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.001305080241935575));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.015446339198012455));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.11390370314837661));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(0.49738634283752203));
+  q = f32x4.add(f32x4.mul(q, t), f32x4.splat(1));
+  let y = f32x4.div(f32x4.mul(xc, p), q);
+  y = v128.bitselect(f32x4.splat(1), y, f32x4.ge(ax, f32x4.splat(3.92)));
+  // NaN: ax ≥ 3.92 is false, and xc = min(NaN, 3.92) is NaN, so y is NaN. Copy x's sign.
+  return v128.or(y, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+export function erf_f32(n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), erfv(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(erfv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+  }
+}
+
+/** GELU: 0.5·x·(1 + erf(x/√2)). */
+@inline function geluv(x: v128): v128 {
+  const e = erfv(f32x4.mul(x, f32x4.splat(0.7071067811865476)));
+  return f32x4.mul(f32x4.mul(f32x4.splat(0.5), x), f32x4.add(f32x4.splat(1), e));
+}
+
+export function gelu_f32(n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), geluv(v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(geluv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+  }
+}

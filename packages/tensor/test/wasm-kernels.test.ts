@@ -107,7 +107,7 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
-  it('exp, tanh and tanh-GELU are within a few float32 ulps of float64 math, specials included', () => {
+  it('exp, tanh, tanh-GELU, erf and GELU are within a few float32 ulps of float64 math, specials included', () => {
     const rnd = lcg(3);
     const specials = [
       0, -0, 1e-30, -1e-30, 0.29999, 0.3, 0.30001, -0.3, 88.7, 88.73, 89, -87.3, -87.4, -103, -200,
@@ -129,6 +129,9 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
       i < specials.length ? specials[i]! : (rnd() - 0.5) * (i % 3 === 0 ? 2 : i % 3 === 1 ? 20 : 180),
     );
     const x = L.tensor(xs);
+    // float64 erf (Abramowitz–Stegun would be too coarse): the series / continued fraction
+    // the TypeScript kernels use, exact to about 1e-15.
+    const erf64 = (v: number) => L.tensor([v], { dtype: 'float64' }).erf().itemSync() as number;
     const geluTanh = (v: number) =>
       0.5 * v * (1 + Math.tanh(0.7978845608028654 * (v + 0.044715 * v * v * v)));
     const cases: [string, (t: L.Tensor) => L.Tensor, (v: number) => number, number, number][] = [
@@ -136,6 +139,9 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
       ['tanh', (t) => t.tanh(), Math.tanh, 4, 1e-12],
       // 0.5·x·(1 + tanh(u)) cancels for x < 0 in float32 (as in PyTorch): an ulp of 0.5·|x|.
       ['gelu tanh', (t) => t.gelu({ approximate: 'tanh' }), geluTanh, 6, -2.4e-7],
+      // erf by a rational fit: within 8 ulps (plus the flush of tiny results).
+      ['erf', (t) => t.erf(), erf64, 8, 1e-30],
+      ['gelu', (t) => t.gelu(), (v) => 0.5 * v * (1 + erf64(v * Math.SQRT1_2)), 10, -2.4e-7],
     ];
     for (const [name, op, ref, ulps, absOrScale] of cases) {
       const got = run(mode, () => op(x).dataSync());

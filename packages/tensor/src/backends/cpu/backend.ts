@@ -26,7 +26,7 @@ import {
 } from './wasm/kernels.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
-const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh']);
+const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh', 'erf', 'gelu']);
 const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div']);
 
 export class CpuStorage implements Storage {

@@ -29,7 +29,7 @@ function layout(E: number, sizes: readonly number[]): number[] {
   return at.concat(p);
 }
 
-export type WasmUnary = 'exp' | 'tanh' | 'geluTanh';
+export type WasmUnary = 'exp' | 'tanh' | 'geluTanh' | 'erf' | 'gelu';
 
 /** out[i] = op(x[xo + i]) for i < n; float32 (exp also float64). */
 export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, out: TypedArray): boolean {
@@ -46,6 +46,8 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   const ex = rt.exports;
   if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(n, xAt, oAt);
   else if (op === 'tanh') ex.tanh_f32(n, xAt, oAt);
+  else if (op === 'erf') ex.erf_f32(n, xAt, oAt);
+  else if (op === 'gelu') ex.gelu_f32(n, xAt, oAt);
   else ex.gelu_tanh_f32(n, xAt, oAt);
   out.set(mem.subarray(oAt / E, oAt / E + n));
   return true;

@@ -31,6 +31,8 @@ export interface GemmExports {
   exp_f64(n: number, x: number, out: number): void;
   tanh_f32(n: number, x: number, out: number): void;
   gelu_tanh_f32(n: number, x: number, out: number): void;
+  erf_f32(n: number, x: number, out: number): void;
+  gelu_f32(n: number, x: number, out: number): void;
   softmax_f32(rows: number, cols: number, x: number, out: number, log: number): void;
   softmax_f64(rows: number, cols: number, x: number, out: number, log: number): void;
   adam_f32: AdamCall;
