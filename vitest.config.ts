@@ -14,9 +14,21 @@ export default defineConfig({
         ssr: { resolve: { conditions: ['@lumen/source', ...defaultServerConditions] } },
         test: {
           name: '@lumen/tensor (relaxed SIMD)',
-          include: ['test/gemm.test.ts', 'test/wasm-kernels.test.ts'],
+          include: ['test/gemm.test.ts', 'test/wasm-kernels.test.ts', 'test/conformance.test.ts'],
           pool: 'forks',
           execArgv: ['--experimental-wasm-relaxed-simd'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // The PyTorch fixtures on the TypeScript kernels too: the fallback where WebAssembly SIMD is missing.
+        root: './packages/tensor',
+        ssr: { resolve: { conditions: ['@lumen/source', ...defaultServerConditions] } },
+        test: {
+          name: '@lumen/tensor (TypeScript kernels)',
+          include: ['test/conformance.test.ts'],
+          pool: 'forks',
+          env: { LUMEN_WASM: 'off' },
           testTimeout: 60_000,
         },
       },

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../src/index.ts';
 import * as L from '../src/index.ts';
 import { type ArrayDesc, DEVICES, defaultTol, expectTensor, fromDesc } from './helpers.ts';
@@ -19,6 +19,14 @@ interface Case {
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/ops.json', import.meta.url), 'utf8')) as {
   cases: Case[];
 };
+
+describe('cpu kernels of this run', () => {
+  it('are the ones LUMEN_WASM asks for (the root config runs this suite on each set)', () => {
+    const want = process.env.LUMEN_WASM === 'off' ? ['typescript'] : ['simd128', 'relaxed-simd'];
+    expect(want).toContain(L.cpuKernels());
+    console.log(`[lumen] conformance on cpu kernels: ${L.cpuKernels()}`);
+  });
+});
 
 type Args = Record<string, any>;
 type OpFn = (x: Tensor[], a: Args, device: L.Device) => Tensor | Tensor[];
