@@ -16,6 +16,8 @@ for (const T of [Float32Array, Float64Array]) {
       gemm(n, n, n, A, { rowStride: n }, B, { rowStride: n }, C);
       best = Math.min(best, performance.now() - t0);
     }
-    console.log(`${cpuKernels()} ${T.name} ${n}, ${threads} thread(s): ${((2 * n ** 3) / best / 1e6).toFixed(1)} GFLOP/s`);
+    console.log(
+      `${cpuKernels()} ${T.name} ${n}, ${threads} thread(s): ${((2 * n ** 3) / best / 1e6).toFixed(1)} GFLOP/s`,
+    );
   }
 }
