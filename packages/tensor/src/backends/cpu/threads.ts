@@ -27,7 +27,7 @@ import { align64, planOperand, stageOperand } from './wasm/stage.js';
 const THREADED_MACS = 4_000_000;
 /** Each thread gets at least this many rows (fewer would not pay for the copies). */
 const MIN_ROWS = 16;
-/** In a skinny product split by columns, each thread gets at least this many columns. */
+/** In a product split by columns, each thread gets at least this many columns. */
 const MIN_COLS = 64;
 
 const IDLE = 0;
@@ -439,12 +439,14 @@ function wasmGemm(
   const pa = planOperand(ao, M, K, ars, acs);
   const pb = planOperand(bo, K, N, brs, bcs);
   const path = ex.gemmPath(M, N, K, pb.rs, pb.cs);
-  // Threads for large products: a packed one is split by rows (as for the TypeScript kernels); a
-  // skinny one (a few rows: matrix-vector products, batch-1 decoding) by columns, each thread
-  // streaming its share of B.
+  // Threads for large products, split along the longer side of C so that each thread packs only its
+  // share of the operand on that side: rows (each thread packs its rows of A) or columns (its columns
+  // of B: the lm head's h·Wᵀ with 50k columns). Products of a few rows (matrix-vector products,
+  // batch-1 decoding) always split by columns, each thread streaming its share of B.
   let parts = 1;
   let ls: Lane[] = [];
-  const byColumns = path === 1 || path === 2;
+  const skinny = path === 1 || path === 2;
+  const byColumns = skinny || (path === 3 && N > M);
   if (rt.shared && M * N * K >= THREADED_MACS && (byColumns ? N >= 2 * MIN_COLS : M >= 2 * MIN_ROWS)) {
     ls = ensureLanes(rt);
     parts = Math.min(ls.length + 1, Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
@@ -470,7 +472,7 @@ function wasmGemm(
     // Blocks of whole micro-tiles (4 rows) or vectors (8 columns): this thread takes the first.
     const extent = byColumns ? N : M;
     const per = Math.ceil(extent / parts / (byColumns ? 8 : 4)) * (byColumns ? 8 : 4);
-    const kernel = byColumns
+    const kernel = skinny
       ? f32
         ? ex.gemm_skinny_f32
         : ex.gemm_skinny_f64
@@ -495,7 +497,7 @@ function wasmGemm(
       const c = lane.ctrl;
       c[1] = f32 ? 0 : 1;
       for (let w = 0; w < 12; w++) c[2 + w] = args[w]!;
-      c[14] = byColumns ? 1 : 0;
+      c[14] = skinny ? 1 : 0;
       c[MODE_WORD] = WASM_JOB;
       Atomics.store(c, 0, JOB);
       Atomics.notify(c, 0);
