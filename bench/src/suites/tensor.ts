@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as L from '@lumen/tensor';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type BenchContext, type Suite, timeInterleaved, timeIt } from '../harness.ts';
@@ -162,6 +163,44 @@ async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
   }
 }
 const getDefaultThreads = L.getNumThreads();
+
+/**
+ * The relaxed-SIMD build (fused multiply-add), which Node 20 runs only with a V8 flag: a child
+ * process with the flag measures it against tfjs-wasm on one thread, in that same process.
+ */
+function matmulRelaxed(ctx: BenchContext, sizes: number[]): void {
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--experimental-wasm-relaxed-simd',
+      '--import',
+      'tsx',
+      '--conditions=@lumen/source',
+      fileURLToPath(new URL('../relaxedMatmul.ts', import.meta.url)),
+      ...sizes.map(String),
+    ],
+    { encoding: 'utf8', timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (r.error || r.status !== 0) {
+    console.log(`  relaxed-SIMD child failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`);
+    return;
+  }
+  const rows = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    n: number;
+    ours: number;
+    peer: number;
+    kernels: string;
+  }[];
+  for (const row of rows) {
+    ctx.add({
+      case: `matmul f32 ${row.n} (cpu, 1 thread, ${row.kernels}, child process)`,
+      unit: 'GFLOP/s',
+      ours: row.ours,
+      peerName: 'tfjs-wasm (1 thread, same process)',
+      peer: row.peer,
+    });
+  }
+}
 
 async function matmulGpu(ctx: BenchContext, sizes: number[]): Promise<void> {
   const tfOk = await useTf('webgpu');
@@ -341,6 +380,7 @@ const suite: Suite = {
     // LUMEN_BENCH_GPU_ONLY=1 skips the cpu rows (for short runs on a lent GPU machine).
     const gpuOnly = process.env.LUMEN_BENCH_GPU_ONLY === '1';
     if (!gpuOnly) await matmulCpu(ctx, sizes);
+    if (!gpuOnly) matmulRelaxed(ctx, ctx.quick ? [512] : [512, 1024]);
     if (gpu) await matmulGpu(ctx, sizes);
     if (!gpuOnly || gpu) await elementwise(ctx, gpu, gpuOnly);
     if (!gpuOnly || gpu) await softmax(ctx, gpu, gpuOnly);
