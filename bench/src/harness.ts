@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -134,4 +135,37 @@ export function writeResults(suite: string, rows: readonly Row[], meta: Record<s
   );
   renameSync(tmp, file);
   return file;
+}
+
+/**
+ * Runs a Python peer (Debian's /usr/bin/python3) on `input` (its stdin) and parses the JSON of its
+ * last line. glibc malloc is tuned so large temporaries are not page-faulted in again on every call
+ * (TOOLCHAIN.md; PyTorch ran 2–3× slower here without it). A peer that cannot run, or that prints
+ * `{"skipped": why}`, gives `{ skipped }` with the reason.
+ */
+export function runPython<T extends object>(
+  script: string,
+  input: string,
+  what: string,
+  timeoutMs = 600_000,
+): T | { skipped: string } {
+  const env = {
+    ...process.env,
+    MALLOC_MMAP_THRESHOLD_: '33554432',
+    MALLOC_TRIM_THRESHOLD_: '100000000000',
+    MALLOC_TOP_PAD_: '1073741824',
+  };
+  const r = spawnSync('/usr/bin/python3', ['-c', script], {
+    input,
+    env,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0) {
+    return { skipped: `${what} not runnable: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}` };
+  }
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as T | { skipped?: string };
+  if ('skipped' in out && typeof out.skipped === 'string') return { skipped: out.skipped };
+  return out as T;
 }

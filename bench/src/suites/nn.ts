@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Adam, BCEWithLogitsLoss, Linear, ReLU, Sequential } from '@lumen/nn';
 import { cat, manualSeed, ones, randn, syncWebGPU, type Tensor, tensor, zeros } from '@lumen/tensor';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BenchContext, Suite } from '../harness.ts';
+import { type BenchContext, runPython, type Suite } from '../harness.ts';
 import { shareDawnWithTfjs, tfjsGpuSync } from '../tfjsGpu.ts';
 
 /**
@@ -209,31 +208,13 @@ function torchRate(
     steps,
     reps,
   });
-  // glibc malloc settings that stop large temporaries being page-faulted in again on every call (TOOLCHAIN.md).
-  const env = {
-    ...process.env,
-    MALLOC_MMAP_THRESHOLD_: '33554432',
-    MALLOC_TRIM_THRESHOLD_: '100000000000',
-    MALLOC_TOP_PAD_: '1073741824',
-  };
-  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT], {
+  const out = runPython<{ rate: number; threads: number; version: string }>(
+    TORCH_SCRIPT,
     input,
-    env,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (r.error || r.status !== 0)
-    return {
-      skipped: `python3-torch not runnable: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`,
-    };
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-    rate?: number;
-    threads?: number;
-    version?: string;
-    skipped?: string;
-  };
-  if (out.skipped) return { skipped: out.skipped };
-  return { rate: out.rate!, note: `torch ${out.version}, ${out.threads} threads, MALLOC_* tuned` };
+    'python3-torch',
+  );
+  if ('skipped' in out) return out;
+  return { rate: out.rate, note: `torch ${out.version}, ${out.threads} threads, MALLOC_* tuned` };
 }
 
 const suite: Suite = {

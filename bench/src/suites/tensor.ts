@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as L from '@lumen/tensor';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { type BenchContext, type Suite, timeInterleaved, timeIt } from '../harness.ts';
+import { type BenchContext, runPython, type Suite, timeInterleaved, timeIt } from '../harness.ts';
 import { shareDawnWithTfjs, tfjsGpuSync } from '../tfjsGpu.ts';
 
 /**
@@ -72,30 +72,13 @@ function torchMatmul(
   cases: [number, 'float32' | 'float64', number][],
   reps: number,
 ): { times: number[]; note: string } | { skipped: string } {
-  // glibc malloc settings that stop large temporaries being page-faulted in again on every call (TOOLCHAIN.md).
-  const env = {
-    ...process.env,
-    MALLOC_MMAP_THRESHOLD_: '33554432',
-    MALLOC_TRIM_THRESHOLD_: '100000000000',
-    MALLOC_TOP_PAD_: '1073741824',
-  };
-  const r = spawnSync('/usr/bin/python3', ['-c', TORCH_MATMUL], {
-    input: JSON.stringify({ cases, reps }),
-    env,
-    encoding: 'utf8',
-    timeout: 600_000,
-  });
-  if (r.error || r.status !== 0)
-    return {
-      skipped: `python3-torch not runnable: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`,
-    };
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
-    times?: number[];
-    version?: string;
-    skipped?: string;
-  };
-  if (out.skipped) return { skipped: out.skipped };
-  return { times: out.times!, note: `torch ${out.version} (OpenBLAS), MALLOC_* tuned` };
+  const out = runPython<{ times: number[]; version: string }>(
+    TORCH_MATMUL,
+    JSON.stringify({ cases, reps }),
+    'python3-torch',
+  );
+  if ('skipped' in out) return out;
+  return { times: out.times, note: `torch ${out.version} (OpenBLAS), MALLOC_* tuned` };
 }
 
 function randomData64(n: number, seed: number): Float64Array {
