@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../../dtype.js';
-import { ensureBytes, HEAP_BASE, views, wasmRuntime } from './runtime.js';
+import { ensureBytes, HEAP_BASE, views, type WasmRuntime, wasmRuntime } from './runtime.js';
 import { align64 } from './stage.js';
 
 /**
@@ -18,15 +18,37 @@ function floatKind(a: TypedArray): 4 | 8 | 0 {
   return a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0;
 }
 
-/** Lays out `sizes` (elements) from HEAP_BASE, 64-byte aligned; returns their byte addresses. */
-function layout(E: number, sizes: readonly number[]): number[] {
+/** A block of `n` elements in WebAssembly memory, copied in from `src` at `offset` when given. */
+interface Block {
+  n: number;
+  src?: TypedArray;
+  offset?: number;
+}
+
+/**
+ * Lays the blocks out from HEAP_BASE (64-byte aligned), grows the memory to fit, copies the
+ * sources in, and returns the memory's view of element size E and each block's byte address.
+ */
+function stageIn(rt: WasmRuntime, E: 4 | 8, blocks: readonly Block[]): { mem: Floats; at: number[] } {
   const at: number[] = [];
   let p = HEAP_BASE;
-  for (const n of sizes) {
+  for (const b of blocks) {
     at.push(p);
-    p = align64(p + n * E);
+    p = align64(p + b.n * E);
   }
-  return at.concat(p);
+  ensureBytes(rt, p);
+  const v = views(rt);
+  const mem: Floats = E === 4 ? v.f32 : v.f64;
+  blocks.forEach((b, k) => {
+    if (b.src) mem.set((b.src as Floats).subarray(b.offset ?? 0, (b.offset ?? 0) + b.n), at[k]! / E);
+  });
+  return { mem, at };
+}
+
+/** Copies n elements at byte address `at` of `mem` out to `dst` from `offset`. */
+function copyOut(mem: Floats, at: number, n: number, dst: TypedArray, offset = 0): void {
+  const E = mem.BYTES_PER_ELEMENT;
+  (dst as Floats).set(mem.subarray(at / E, at / E + n), offset);
 }
 
 export type WasmUnary = 'exp' | 'tanh' | 'geluTanh' | 'erf' | 'gelu';
@@ -38,18 +60,15 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   if (E === 0 || floatKind(out) !== E || (E === 8 && op !== 'exp')) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const [xAt, oAt, end] = layout(E, [n, n]) as [number, number, number];
-  ensureBytes(rt, end);
-  const v = views(rt);
-  const mem: Floats = E === 4 ? v.f32 : v.f64;
-  mem.set((X as Floats).subarray(xo, xo + n), xAt / E);
+  const { mem, at } = stageIn(rt, E, [{ n, src: X, offset: xo }, { n }]);
+  const [xAt, oAt] = at as [number, number];
   const ex = rt.exports;
   if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(n, xAt, oAt);
   else if (op === 'tanh') ex.tanh_f32(n, xAt, oAt);
   else if (op === 'erf') ex.erf_f32(n, xAt, oAt);
   else if (op === 'gelu') ex.gelu_f32(n, xAt, oAt);
   else ex.gelu_tanh_f32(n, xAt, oAt);
-  out.set(mem.subarray(oAt / E, oAt / E + n));
+  copyOut(mem, oAt, n, out);
   return true;
 }
 
@@ -68,13 +87,10 @@ export function wasmSoftmax(
   if (E === 0 || floatKind(out) !== E) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const [xAt, oAt, end] = layout(E, [n, n]) as [number, number, number];
-  ensureBytes(rt, end);
-  const v = views(rt);
-  const mem: Floats = E === 4 ? v.f32 : v.f64;
-  mem.set((X as Floats).subarray(xo, xo + n), xAt / E);
+  const { mem, at } = stageIn(rt, E, [{ n, src: X, offset: xo }, { n }]);
+  const [xAt, oAt] = at as [number, number];
   (E === 4 ? rt.exports.softmax_f32 : rt.exports.softmax_f64)(rows, cols, xAt, oAt, log ? 1 : 0);
-  out.set(mem.subarray(oAt / E, oAt / E + n));
+  copyOut(mem, oAt, n, out);
   return true;
 }
 
@@ -95,13 +111,11 @@ export function wasmAdam(
   if (!rt) return false;
   const amsgrad = s[8]! !== 0;
   const count = amsgrad ? 5 : 4;
-  const at = layout(E, new Array<number>(count).fill(n));
-  ensureBytes(rt, at[count]!);
-  const v = views(rt);
-  const mem: Floats = E === 4 ? v.f32 : v.f64;
-  for (let k = 0; k < count; k++) {
-    mem.set((arrays[k] as Floats).subarray(offsets[k]!, offsets[k]! + n), at[k]! / E);
-  }
+  const { mem, at } = stageIn(
+    rt,
+    E,
+    arrays.slice(0, count).map((src, k) => ({ n, src, offset: offsets[k]! })),
+  );
   const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize] = s as number[];
   (E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64)(
     n,
@@ -121,10 +135,7 @@ export function wasmAdam(
     amsgrad ? 1 : 0,
   );
   // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
-  for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3]) {
-    const a = arrays[k] as Floats;
-    a.set(mem.subarray(at[k]! / E, at[k]! / E + n), offsets[k]!);
-  }
+  for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3]) copyOut(mem, at[k]!, n, arrays[k]!, offsets[k]!);
   return true;
 }
 
@@ -170,13 +181,13 @@ export function wasmBinary(
   const rt = wasmRuntime();
   if (!rt) return false;
   const count = (s: number) => (s === 0 ? n : s === 1 ? 1 : cols);
-  const [aAt, bAt, oAt, end] = layout(E, [count(as), count(bs), n]) as [number, number, number, number];
-  ensureBytes(rt, end);
-  const v = views(rt);
-  const mem: Floats = E === 4 ? v.f32 : v.f64;
-  mem.set((A as Floats).subarray(ao, ao + count(as)), aAt / E);
-  mem.set((B as Floats).subarray(bo, bo + count(bs)), bAt / E);
+  const { mem, at } = stageIn(rt, E, [
+    { n: count(as), src: A, offset: ao },
+    { n: count(bs), src: B, offset: bo },
+    { n },
+  ]);
+  const [aAt, bAt, oAt] = at as [number, number, number];
   rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}`](rows, cols, aAt, as, bAt, bs, oAt);
-  out.set(mem.subarray(oAt / E, oAt / E + n));
+  copyOut(mem, oAt, n, out);
   return true;
 }
