@@ -305,22 +305,38 @@ function packed<T>(
       const kc = min(kcMax, K - pc);
       packPanelsB<T>(b + <usize>(pc * brs + jc * bcs) * E, brs, bcs, kc, nc, packB);
       const first = pc == 0;
+      // A product with few columns (N ≤ 2·NR: KMeans' distances to k centres, PCA's sketch) uses each
+      // element of A only once or twice: the micro-kernel then reads A where it is instead of packing
+      // it, except for a last tile of fewer than MR rows, which is packed (zero-padded) as usual.
+      const direct = N <= 2 * nr;
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
-        packPanelsA<T>(a + <usize>(ic * ars + pc * acs) * E, ars, acs, mc, kc, packA);
+        const aBlock = a + <usize>(ic * ars + pc * acs) * E;
+        if (!direct) packPanelsA<T>(aBlock, ars, acs, mc, kc, packA);
+        else if (mc % MR != 0) {
+          // Only the last, partial tile's rows, packed at its place in packA.
+          const r0 = mc - (mc % MR);
+          packPanelsA<T>(aBlock + <usize>(r0 * ars) * E, ars, acs, mc - r0, kc, packA + <usize>(r0 * kc) * E);
+        }
         for (let jr = 0; jr < nc; jr += nr) {
           const w = min(nr, nc - jr);
           const pb = packB + <usize>(jr * kc) * E;
           for (let ir = 0; ir < mc; ir += MR) {
             const h = min(MR, mc - ir);
-            const pa = packA + <usize>(ir * kc) * E;
             const co = c + <usize>((ic + ir) * ldc + jc + jr) * E;
+            // A(r, k) is in packed panels (at r·E + k·MR·E: constants, the fast kernel) or read in
+            // place (r·ars·E + k·acs·E); each call site gets its own inlined copy of the kernel.
+            const fromA = direct && h == MR;
+            const pa = fromA ? aBlock + <usize>(ir * ars) * E : packA + <usize>(ir * kc) * E;
+            const ldcB = <usize>ldc * E;
             if (h == MR && w == nr) {
-              micro<T>(kc, pa, pb, co, <usize>ldc * E, first);
+              if (fromA) micro<T>(kc, pa, <usize>ars * E, <usize>acs * E, pb, co, ldcB, first);
+              else micro<T>(kc, pa, E, MR * E, pb, co, ldcB, first);
             } else {
               // Edge tile: the same kernel into a scratch tile, then the valid part into C, so every
               // element is computed exactly as in a full tile.
-              micro<T>(kc, pa, pb, tile, <usize>nr * E, true);
+              if (fromA) micro<T>(kc, pa, <usize>ars * E, <usize>acs * E, pb, tile, <usize>nr * E, true);
+              else micro<T>(kc, pa, E, MR * E, pb, tile, <usize>nr * E, true);
               for (let r = 0; r < h; r++) {
                 const cr = co + <usize>(r * ldc) * E;
                 const tr = tile + <usize>(r * nr) * E;
@@ -338,8 +354,13 @@ function packed<T>(
   }
 }
 
-/** The MR×NR micro-kernel: 4 rows × 2 vectors of accumulators, over one packed A and B panel. */
-@inline function micro<T>(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, first: bool): void {
+/**
+ * The MR×NR micro-kernel: 4 rows × 2 vectors of accumulators, over one packed B panel and A(r, k)
+ * at pa + r·rowStep + k·kStep (a packed A panel, or A read in place).
+ */
+@inline function micro<T>(
+  kc: i32, pa: usize, rowStep: usize, kStep: usize, pb: usize, c: usize, ldc: usize, first: bool,
+): void {
   const E = <usize>sizeof<T>();
   let c00 = zero<T>();
   let c01 = zero<T>();
@@ -355,16 +376,16 @@ function packed<T>(
     let x = splat<T>(pa);
     c00 = madd<T>(x, b0, c00);
     c01 = madd<T>(x, b1, c01);
-    x = splat<T>(pa + E);
+    x = splat<T>(pa + rowStep);
     c10 = madd<T>(x, b0, c10);
     c11 = madd<T>(x, b1, c11);
-    x = splat<T>(pa + 2 * E);
+    x = splat<T>(pa + 2 * rowStep);
     c20 = madd<T>(x, b0, c20);
     c21 = madd<T>(x, b1, c21);
-    x = splat<T>(pa + 3 * E);
+    x = splat<T>(pa + 3 * rowStep);
     c30 = madd<T>(x, b0, c30);
     c31 = madd<T>(x, b1, c31);
-    pa += 4 * E;
+    pa += kStep;
     pb += 32;
   }
   let p = c;
