@@ -103,7 +103,7 @@ const port = workerData.port;
     try {
       if (ctrl[${MODE_WORD}] === ${WASM_JOB}) {
         const f = ctrl[14] === 1
-          ? (ctrl[1] === 0 ? wasm.gemm_f32 : wasm.gemm_f64)
+          ? (ctrl[1] === 0 ? wasm.gemm_skinny_f32 : wasm.gemm_skinny_f64)
           : (ctrl[1] === 0 ? wasm.gemm_packed_f32 : wasm.gemm_packed_f64);
         f(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11], ctrl[12], ctrl[13]);
         Atomics.store(ctrl, 0, ${DONE});
