@@ -299,8 +299,9 @@ export function adam_f64(
   const L = <i32>(16 / E);
   const nv = cols - (cols % L);
   for (let r = 0; r < rows; r++) {
-    const ar = as == 1 ? a : as == 2 ? a : a + <usize>(r * cols) * E;
-    const br = bs == 1 ? b : bs == 2 ? b : b + <usize>(r * cols) * E;
+    // A full operand moves on by a row; a single value or a repeated row stays where it is.
+    const ar = as == 0 ? a + <usize>(r * cols) * E : a;
+    const br = bs == 0 ? b + <usize>(r * cols) * E : b;
     const or = out + <usize>(r * cols) * E;
     let j = 0;
     if (as == 1) {

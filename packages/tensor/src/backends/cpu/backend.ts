@@ -491,18 +491,11 @@ export class CpuBackend implements Backend {
 
   fusedUpdate(kind: FusedUpdate, views: readonly View[], s: readonly number[]): void {
     const n = numel(views[0]!.shape);
-    const [P, G, A, B, C] = views.map((v) => arr(v));
-    const [po, go, ao, bo, co] = views.map((v) => v.offset);
-    if (
-      kind === 'adam' &&
-      wasmAdam(
-        views.map(arr),
-        views.map((v) => v.offset),
-        n,
-        s,
-      )
-    )
-      return;
+    const arrays = views.map(arr);
+    const offsets = views.map((v) => v.offset);
+    if (kind === 'adam' && wasmAdam(arrays, offsets, n, s)) return;
+    const [P, G, A, B, C] = arrays;
+    const [po, go, ao, bo, co] = offsets;
     if (kind === 'adam') {
       const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize, amsgrad] = s as number[];
       for (let i = 0; i < n; i++) {

@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import { LumenError } from '../../errors.js';
 import { gemm as kernel } from './threads.js';
+import { extent } from './wasm/stage.js';
 
 /** Where a matrix lives in a typed array: element [i][j] is at `offset + i·rowStride + j·colStride`. */
 export interface MatrixLayout {
@@ -92,8 +93,7 @@ function inBounds(
   cs: number,
 ): void {
   if (rows === 0 || cols === 0) return;
-  const lo = o + Math.min(0, (rows - 1) * rs) + Math.min(0, (cols - 1) * cs);
-  const hi = o + Math.max(0, (rows - 1) * rs) + Math.max(0, (cols - 1) * cs);
+  const [lo, hi] = extent(o, rows, cols, rs, cs);
   if (lo < 0 || hi >= x.length) {
     throw new LumenError(
       `gemm: ${name} (${rows}×${cols}, offset ${o}, strides ${rs}, ${cs}) reads elements ${lo}..${hi}, outside its ${x.length}`,

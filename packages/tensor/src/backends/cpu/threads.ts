@@ -2,15 +2,8 @@ import type { TypedArray } from '../../dtype.js';
 import { envVar, nodeBuiltin } from '../../env.js';
 import { LumenError } from '../../errors.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
-import {
-  ensureBytes,
-  HEAP_BASE,
-  runtimeGeneration,
-  views,
-  type WasmRuntime,
-  wasmRuntime,
-} from './wasm/runtime.js';
-import { align64, planOperand, stageOperand } from './wasm/stage.js';
+import { runtimeGeneration, type WasmRuntime, wasmRuntime } from './wasm/runtime.js';
+import { align64, copyOut, planOperand, stageIn, stageOperand } from './wasm/stage.js';
 
 /**
  * The cpu GEMM on several cores, still synchronous for the caller (PyTorch's intra-op threads).
@@ -405,10 +398,10 @@ const scratchSize = new Map<number, number>();
 
 /**
  * The product on the WebAssembly kernels: both operands are staged into the module's memory (see
- * stage.ts), C is computed there and copied out. A large packed product is split by rows between
- * this thread and the workers, all on the one shared memory; rows are never split along K, and the
- * kernel computes each element the same way in any tile, so the result is the same bits for any
- * thread count.
+ * stage.ts), C is computed there and copied out. A large product is split by rows or columns of C
+ * between this thread and the workers, all on the one shared memory; never along K, and the kernel
+ * computes each element the same way in any tile, so the result is the same bits for any thread
+ * count.
  */
 function wasmGemm(
   rt: WasmRuntime,
@@ -451,23 +444,18 @@ function wasmGemm(
     ls = ensureLanes(rt);
     parts = Math.min(ls.length + 1, Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
   }
-  // Layout: one scratch region per thread, then A, B and C.
-  let p = HEAP_BASE + parts * sb;
-  const aAt = p;
-  p = align64(p + pa.elements * E);
-  const bAt = p;
-  p = align64(p + pb.elements * E);
-  const cAt = p;
-  p += M * N * E;
-  ensureBytes(rt, p);
-  const v = views(rt);
-  const mem = f32 ? v.f32 : v.f64;
-  stageOperand(pa, A, ao, M, K, ars, acs, mem, aAt / E);
-  stageOperand(pb, B, bo, K, N, brs, bcs, mem, bAt / E);
+  // One scratch region per thread, then A, B and C.
+  const { mem, at } = stageIn(rt, E, [
+    { n: (parts * sb) / E },
+    { n: pa.elements, write: (m, i) => stageOperand(pa, A, ao, M, K, ars, acs, m, i) },
+    { n: pb.elements, write: (m, i) => stageOperand(pb, B, bo, K, N, brs, bcs, m, i) },
+    { n: M * N },
+  ]);
+  const [scratch0, aAt, bAt, cAt] = at as [number, number, number, number];
   const a = aAt + pa.base * E;
   const b = bAt + pb.base * E;
   if (parts < 2) {
-    (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, HEAP_BASE);
+    (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, scratch0);
   } else {
     // Blocks of whole micro-tiles (4 rows) or vectors (8 columns): this thread takes the first.
     const extent = byColumns ? N : M;
@@ -484,7 +472,7 @@ function wasmGemm(
       const s0 = t * per;
       const len = Math.min(extent, s0 + per) - s0;
       if (len <= 0) return null;
-      const scratch = HEAP_BASE + t * sb;
+      const scratch = scratch0 + t * sb;
       return byColumns
         ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
         : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
@@ -515,11 +503,10 @@ function wasmGemm(
       else {
         stats.failed++;
         const args = block(t)!;
-        args[11] = HEAP_BASE; // this thread's scratch
+        args[11] = scratch0; // this thread's scratch
         (kernel as (...args: number[]) => void)(...args);
       }
     }
   }
-  const c0 = cAt / E;
-  C.set(mem.subarray(c0, c0 + M * N) as Float32Array & Float64Array, co);
+  copyOut(mem, cAt, M * N, C, co);
 }

@@ -1,6 +1,6 @@
 import type { TypedArray } from '../../../dtype.js';
-import { ensureBytes, HEAP_BASE, views, type WasmRuntime, wasmRuntime } from './runtime.js';
-import { align64 } from './stage.js';
+import { wasmRuntime } from './runtime.js';
+import { copyOf, copyOut, stageIn } from './stage.js';
 
 /**
  * The row and elementwise kernels of a training step on WebAssembly SIMD (asm/rows.ts): each
@@ -8,47 +8,12 @@ import { align64 } from './stage.js';
  * copies the results back, and returns false (nothing done) when the WebAssembly kernels do not
  * run here or the operands are too small to pay for the copies; the caller then runs its
  * TypeScript loop. They run on the calling thread only, between matrix products, and reuse the
- * same memory from HEAP_BASE on.
+ * same memory (see stage.ts).
  */
 const MIN_ELEMENTS = 1024;
 
-type Floats = Float32Array | Float64Array;
-
 function floatKind(a: TypedArray): 4 | 8 | 0 {
   return a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0;
-}
-
-/** A block of `n` elements in WebAssembly memory, copied in from `src` at `offset` when given. */
-interface Block {
-  n: number;
-  src?: TypedArray;
-  offset?: number;
-}
-
-/**
- * Lays the blocks out from HEAP_BASE (64-byte aligned), grows the memory to fit, copies the
- * sources in, and returns the memory's view of element size E and each block's byte address.
- */
-function stageIn(rt: WasmRuntime, E: 4 | 8, blocks: readonly Block[]): { mem: Floats; at: number[] } {
-  const at: number[] = [];
-  let p = HEAP_BASE;
-  for (const b of blocks) {
-    at.push(p);
-    p = align64(p + b.n * E);
-  }
-  ensureBytes(rt, p);
-  const v = views(rt);
-  const mem: Floats = E === 4 ? v.f32 : v.f64;
-  blocks.forEach((b, k) => {
-    if (b.src) mem.set((b.src as Floats).subarray(b.offset ?? 0, (b.offset ?? 0) + b.n), at[k]! / E);
-  });
-  return { mem, at };
-}
-
-/** Copies n elements at byte address `at` of `mem` out to `dst` from `offset`. */
-function copyOut(mem: Floats, at: number, n: number, dst: TypedArray, offset = 0): void {
-  const E = mem.BYTES_PER_ELEMENT;
-  (dst as Floats).set(mem.subarray(at / E, at / E + n), offset);
 }
 
 export type WasmUnary = 'exp' | 'tanh' | 'geluTanh' | 'erf' | 'gelu';
@@ -60,7 +25,7 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   if (E === 0 || floatKind(out) !== E || (E === 8 && op !== 'exp')) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const { mem, at } = stageIn(rt, E, [{ n, src: X, offset: xo }, { n }]);
+  const { mem, at } = stageIn(rt, E, [copyOf(X, xo, n), { n }]);
   const [xAt, oAt] = at as [number, number];
   const ex = rt.exports;
   if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(n, xAt, oAt);
@@ -87,7 +52,7 @@ export function wasmSoftmax(
   if (E === 0 || floatKind(out) !== E) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const { mem, at } = stageIn(rt, E, [{ n, src: X, offset: xo }, { n }]);
+  const { mem, at } = stageIn(rt, E, [copyOf(X, xo, n), { n }]);
   const [xAt, oAt] = at as [number, number];
   (E === 4 ? rt.exports.softmax_f32 : rt.exports.softmax_f64)(rows, cols, xAt, oAt, log ? 1 : 0);
   copyOut(mem, oAt, n, out);
@@ -114,7 +79,7 @@ export function wasmAdam(
   const { mem, at } = stageIn(
     rt,
     E,
-    arrays.slice(0, count).map((src, k) => ({ n, src, offset: offsets[k]! })),
+    arrays.slice(0, count).map((src, k) => copyOf(src, offsets[k]!, n)),
   );
   const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize] = s as number[];
   (E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64)(
@@ -181,11 +146,7 @@ export function wasmBinary(
   const rt = wasmRuntime();
   if (!rt) return false;
   const count = (s: number) => (s === 0 ? n : s === 1 ? 1 : cols);
-  const { mem, at } = stageIn(rt, E, [
-    { n: count(as), src: A, offset: ao },
-    { n: count(bs), src: B, offset: bo },
-    { n },
-  ]);
+  const { mem, at } = stageIn(rt, E, [copyOf(A, ao, count(as)), copyOf(B, bo, count(bs)), { n }]);
   const [aAt, bAt, oAt] = at as [number, number, number];
   rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}`](rows, cols, aAt, as, bAt, bs, oAt);
   copyOut(mem, oAt, n, out);

@@ -1,4 +1,15 @@
 import type { TypedArray } from '../../../dtype.js';
+import { ensureBytes, HEAP_BASE, views, type WasmRuntime } from './runtime.js';
+
+export type Floats = Float32Array | Float64Array;
+
+/** The first and last element a rows×cols view at `off` with strides (rs, cs) touches (rows, cols > 0). */
+export function extent(off: number, rows: number, cols: number, rs: number, cs: number): [number, number] {
+  return [
+    off + Math.min(0, (rows - 1) * rs) + Math.min(0, (cols - 1) * cs),
+    off + Math.max(0, (rows - 1) * rs) + Math.max(0, (cols - 1) * cs),
+  ];
+}
 
 /**
  * Getting strided operands into WebAssembly memory without reordering them: the elements a
@@ -21,8 +32,7 @@ export interface Staged {
 export function planOperand(off: number, rows: number, cols: number, rs: number, cs: number): Staged {
   const n = rows * cols;
   if (n === 0) return { elements: 0, lo: -1, base: 0, rs: cols, cs: 1 };
-  const lo = off + Math.min(0, (rows - 1) * rs) + Math.min(0, (cols - 1) * cs);
-  const hi = off + Math.max(0, (rows - 1) * rs) + Math.max(0, (cols - 1) * cs);
+  const [lo, hi] = extent(off, rows, cols, rs, cs);
   const span = hi - lo + 1;
   if (span <= 2 * n + 4096) return { elements: span, lo, base: off - lo, rs, cs };
   return { elements: n, lo: -1, base: 0, rs: cols, cs: 1 };
@@ -37,7 +47,7 @@ export function stageOperand(
   cols: number,
   rs: number,
   cs: number,
-  dst: Float32Array | Float64Array,
+  dst: Floats,
   at: number,
 ): void {
   if (plan.elements === 0) return;
@@ -56,4 +66,47 @@ export function stageOperand(
 /** Rounds a byte count up to a multiple of 64 (a cache line; v128 loads are then aligned). */
 export function align64(bytes: number): number {
   return Math.ceil(bytes / 64) * 64;
+}
+
+/**
+ * A region of WebAssembly memory: `n` elements, filled by `write` (given the memory and the
+ * region's first element index) when given.
+ */
+export interface Region {
+  n: number;
+  write?: (mem: Floats, at: number) => void;
+}
+
+/** A region holding n elements of `src` from `offset` (a memcpy). */
+export function copyOf(src: TypedArray, offset: number, n: number): Region {
+  return { n, write: (mem, at) => mem.set((src as Floats).subarray(offset, offset + n), at) };
+}
+
+/**
+ * Lays regions out one after another from HEAP_BASE (each 64-byte aligned), grows the memory to fit,
+ * writes them, and returns the memory's view of element size E and each region's byte address.
+ * Every kernel call does this afresh: the memory is only ever as large as the largest call's layout.
+ */
+export function stageIn(
+  rt: WasmRuntime,
+  E: 4 | 8,
+  regions: readonly Region[],
+): { mem: Floats; at: number[] } {
+  const at: number[] = [];
+  let p = HEAP_BASE;
+  for (const r of regions) {
+    at.push(p);
+    p = align64(p + r.n * E);
+  }
+  ensureBytes(rt, p);
+  const v = views(rt);
+  const mem: Floats = E === 4 ? v.f32 : v.f64;
+  for (const [k, r] of regions.entries()) r.write?.(mem, at[k]! / E);
+  return { mem, at };
+}
+
+/** Copies n elements at byte address `at` of `mem` out to `dst` from `offset`. */
+export function copyOut(mem: Floats, at: number, n: number, dst: TypedArray, offset = 0): void {
+  const E = mem.BYTES_PER_ELEMENT;
+  (dst as Floats).set(mem.subarray(at / E, at / E + n), offset);
 }
