@@ -39,9 +39,16 @@ async function useTf(name: 'cpu' | 'wasm' | 'webgpu'): Promise<boolean> {
   }
 }
 
-function randomData(n: number, seed: number): Float32Array {
+/** n values uniform in [-1, 1) from the seeded generator, as float32 (or, given the type, float64). */
+function randomData<T extends typeof Float32Array | typeof Float64Array = typeof Float32Array>(
+  n: number,
+  seed: number,
+  type?: T,
+): InstanceType<T> {
   const g = new L.Generator(seed);
-  return Float32Array.from({ length: n }, () => g.random() * 2 - 1);
+  const out = new (type ?? Float32Array)(n);
+  for (let i = 0; i < n; i++) out[i] = g.random() * 2 - 1;
+  return out as InstanceType<T>;
 }
 
 const TORCH_MATMUL = `
@@ -81,11 +88,6 @@ function torchMatmul(
   return { times: out.times, note: `torch ${out.version} (OpenBLAS), MALLOC_* tuned` };
 }
 
-function randomData64(n: number, seed: number): Float64Array {
-  const g = new L.Generator(seed);
-  return Float64Array.from({ length: n }, () => g.random() * 2 - 1);
-}
-
 /**
  * Our cpu matmul (WebAssembly SIMD kernels; LUMEN_WASM=off for the TypeScript ones) on 1 thread
  * against tfjs-wasm (XNNPACK, which runs one thread under Node) and tfjs-cpu; on 2 threads (this
@@ -93,6 +95,7 @@ function randomData64(n: number, seed: number): Float64Array {
  */
 async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
   const reps = 5;
+  const defaultThreads = L.getNumThreads();
   const kernels = L.cpuKernels();
   console.log(`  cpu kernels: ${kernels}`);
   for (const n of sizes) {
@@ -128,8 +131,8 @@ async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
     ];
     const torch = torchMatmul(cases, opts.reps);
     const ours32 = await timeIt(() => L.tidy(() => void la.matmul(lb)), { ...opts, minReps: opts.reps });
-    const a64 = L.tensor(randomData64(n * n, 1), { shape: [n, n] });
-    const b64 = L.tensor(randomData64(n * n, 2), { shape: [n, n] });
+    const a64 = L.tensor(randomData(n * n, 1, Float64Array), { shape: [n, n] });
+    const b64 = L.tensor(randomData(n * n, 2, Float64Array), { shape: [n, n] });
     const ours64 = await timeIt(() => L.tidy(() => void a64.matmul(b64)), { ...opts, minReps: opts.reps });
     for (const [k, [, dtype]] of cases.entries()) {
       const ours = dtype === 'float32' ? ours32 : ours64;
@@ -142,10 +145,9 @@ async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
         note: 'times' in torch ? torch.note : torch.skipped,
       });
     }
-    L.setNumThreads(getDefaultThreads);
   }
+  L.setNumThreads(defaultThreads);
 }
-const getDefaultThreads = L.getNumThreads();
 
 /**
  * The relaxed-SIMD build (fused multiply-add), which Node 20 runs only with a V8 flag: a child
