@@ -7,6 +7,7 @@ export default defineConfig({
       'packages/*',
       'apps/*',
       'bench',
+      'fuzz',
       {
         // The cpu kernel suites again on the relaxed-SIMD WebAssembly build (fused multiply-add), which
         // Node 22 and Chrome run by default and Node 20 only with this V8 flag.
