@@ -42,4 +42,9 @@ export { LambdaLR, LRScheduler, linearWarmupSchedule, StepLR } from './optim/sch
 export type { SGDOptions, SGDState } from './optim/sgd.js';
 export { SGD } from './optim/sgd.js';
 export { loadSafetensors, saveSafetensors } from './safetensors/file.js';
-export { parseSafetensors, serializeSafetensors } from './safetensors/format.js';
+export {
+  parseSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsTensorInfo,
+  serializeSafetensors,
+} from './safetensors/format.js';

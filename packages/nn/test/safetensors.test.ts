@@ -7,6 +7,7 @@ import {
   Linear,
   loadSafetensors,
   parseSafetensors,
+  readSafetensorsHeader,
   Sequential,
   saveSafetensors,
   serializeSafetensors,
@@ -146,12 +147,79 @@ describe('safetensors', () => {
       /value 4294967296 at position 0 does not fit int32/,
     ],
     ['bad metadata', file({ __metadata__: { a: 1 } }), /__metadata__ must be an object of string values/],
+    [
+      'a header starting with a UTF-8 byte order mark (as the reference reader does)',
+      file(null, f32(0), '\uFEFF{}'),
+      /must be a JSON object starting with '\{', got a UTF-8 byte order mark/,
+    ],
+    [
+      'a shape nested 5,000 deep (the message shows a bounded preview)',
+      file(
+        null,
+        f32(1),
+        `{"x": {"dtype": "F32", "shape": ${'['.repeat(5000)}${']'.repeat(5000)}, "data_offsets": [0, 4]}}`,
+      ),
+      /shape must be an array of non-negative integers, got \[\[\[\[\.\.\.\]\]\]\]/,
+    ],
+    [
+      'a dtype that is a deeply nested object',
+      file(
+        null,
+        f32(1),
+        `{"x": {"dtype": ${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}, "shape": [1], "data_offsets": [0, 4]}}`,
+      ),
+      /unknown dtype \{"a": \{"a": \{"a": \{\.\.\.\}\}\}\}/,
+    ],
   ];
   for (const [what, bytes, message] of hostile) {
     it(`rejects ${what} with a clear error`, () => {
       expect(() => parseSafetensors(bytes)).toThrow(message);
     });
   }
+
+  it('reads tensors named __proto__ and constructor as ordinary entries (null-prototype dicts)', async () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    const sd: Record<string, ReturnType<typeof tensor>> = Object.create(null);
+    names.forEach((name, i) => {
+      sd[name] = tensor([i, i + 1]);
+    });
+    const bytes = await serializeSafetensors(sd, { metadata: JSON.parse('{"__proto__": "m"}') });
+    const { tensors, metadata } = parseSafetensors(bytes);
+    expect(Object.getPrototypeOf(tensors)).toBe(null);
+    expect(Object.keys(tensors).sort()).toEqual(names);
+    names.forEach((name, i) => {
+      expect(Array.from(tensors[name]!.dataSync())).toEqual([i, i + 1]);
+    });
+    expect(Object.getPrototypeOf(metadata)).toBe(null);
+    expect(Object.entries(metadata)).toEqual([['__proto__', 'm']]);
+    // A file written by hand (JSON.parse makes "__proto__" an own key) reads the same way.
+    const hand = file(null, f32(1), '{"__proto__": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}');
+    expect(Object.keys(parseSafetensors(hand).tensors)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>).dtype).toBeUndefined(); // nothing leaked into Object.prototype
+    expect(readSafetensorsHeader(hand).tensors[names[0]!]).toEqual({
+      dtype: 'F32',
+      shape: [1],
+      dataOffsets: [0, 4],
+    });
+  });
+
+  it('accepts "__metadata__": null as no metadata, as the reference reader does', () => {
+    const bytes = file({ __metadata__: null, x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(1));
+    const { tensors, metadata } = parseSafetensors(bytes);
+    expect(Object.keys(tensors)).toEqual(['x']);
+    expect(Object.keys(metadata)).toEqual([]);
+  });
+
+  it('reads a header without decoding the data', () => {
+    const bytes = file(
+      { __metadata__: { format: 'pt' }, w: { dtype: 'BF16', shape: [2, 3], data_offsets: [0, 12] } },
+      new Uint8Array(12),
+    );
+    const header = readSafetensorsHeader(bytes);
+    expect(header.tensors.w).toEqual({ dtype: 'BF16', shape: [2, 3], dataOffsets: [0, 12] });
+    expect(header.metadata.format).toBe('pt');
+    expect(() => readSafetensorsHeader(new Uint8Array(3))).toThrow(/readSafetensorsHeader: .*too short/);
+  });
 
   it('names the file in load errors', async () => {
     const path = join(dir, 'broken.safetensors');

@@ -13,8 +13,9 @@ async function nodeFs(op: string): Promise<Fs> {
 }
 
 /**
- * Writes a state dict as a .safetensors file. Atomic: the bytes go to a temporary file in the same
- * folder, renamed over `path` only when complete, so no reader ever sees half a file.
+ * Writes a state dict as a .safetensors file. Atomic and durable: the bytes go to a temporary file
+ * in the same folder, flushed to disk (fsync), renamed over `path` only when complete, and the
+ * folder is flushed too, so no reader (nor a crash or power loss) ever sees half a file.
  */
 export async function saveSafetensors(
   stateDict: StateDict,
@@ -27,11 +28,32 @@ export async function saveSafetensors(
   const fs = await nodeFs('saveSafetensors');
   const tmp = `${path}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await fs.writeFile(tmp, bytes);
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await fs.rename(tmp, path);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
+  }
+  await syncFolder(fs, path);
+}
+
+/** fsyncs the folder holding `path`, so a rename in it survives a power loss (not possible on Windows). */
+async function syncFolder(fs: Fs, path: string): Promise<void> {
+  const { dirname } = await import('node:path');
+  let handle: Awaited<ReturnType<Fs['open']>> | undefined;
+  try {
+    handle = await fs.open(dirname(path), 'r');
+    await handle.sync();
+  } catch {
+    // Windows cannot open a folder for fsync; the rename is still atomic there.
+  } finally {
+    await handle?.close();
   }
 }
 

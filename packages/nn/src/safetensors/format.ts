@@ -10,7 +10,50 @@ import { fail } from '../errors.js';
 
 export type StateDict = Record<string, Tensor>;
 
+/** One tensor's entry in a header, as `readSafetensorsHeader` returns it (no data read). */
+export interface SafetensorsTensorInfo {
+  dtype: string;
+  shape: number[];
+  /** [begin, end) in the data section. */
+  dataOffsets: [number, number];
+}
+
 const MAX_HEADER_BYTES = 100_000_000;
+
+/**
+ * A bounded preview of an untrusted value for an error message: at most 3 levels deep and 80
+ * characters, so a shape nested 5,000 deep or a 50 MB string cannot blow up the error path.
+ */
+export function preview(value: unknown, depth = 3): string {
+  const out = previewInner(value, depth);
+  return out.length > 80 ? `${out.slice(0, 77)}...` : out;
+}
+
+function previewInner(value: unknown, depth: number): string {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) {
+    if (depth <= 0) return '[...]';
+    const items = value.slice(0, 8).map((v) => previewInner(v, depth - 1));
+    if (value.length > 8) items.push(`... ${value.length - 8} more`);
+    return `[${items.join(', ')}]`;
+  }
+  if (typeof value === 'object') {
+    if (depth <= 0) return '{...}';
+    const keys = Object.keys(value);
+    const items = keys
+      .slice(0, 4)
+      .map((k) => `${previewInner(k, 0)}: ${previewInner((value as Record<string, unknown>)[k], depth - 1)}`);
+    if (keys.length > 4) items.push(`... ${keys.length - 4} more`);
+    return `{${items.join(', ')}}`;
+  }
+  return typeof value;
+}
+
+/** A tensor name for messages (quoted, long ones cut). */
+const nameOf = (name: string) => preview(name);
 
 /** Bytes per element of each safetensors dtype. */
 const DTYPE_BYTES: Record<string, number> = {
@@ -48,20 +91,25 @@ export async function serializeSafetensors(
   checkHost(op);
   if (typeof stateDict !== 'object' || stateDict === null)
     fail(op, `stateDict must be an object of tensors, got ${stateDict === null ? 'null' : typeof stateDict}`);
-  const header: Record<string, unknown> = {};
+  // Null prototypes: a tensor or metadata key named "__proto__" is an ordinary key here.
+  const header: Record<string, unknown> = Object.create(null);
   if (options.metadata !== undefined) {
+    if (typeof options.metadata !== 'object' || options.metadata === null)
+      fail(op, `metadata must be an object of strings, got ${preview(options.metadata)}`);
+    const metadata: Record<string, string> = Object.create(null);
     for (const [k, v] of Object.entries(options.metadata)) {
       if (typeof v !== 'string')
-        fail(op, `metadata values must be strings, got ${typeof v} for ${JSON.stringify(k)}`);
+        fail(op, `metadata values must be strings, got ${typeof v} for ${nameOf(k)}`);
+      metadata[k] = v;
     }
-    header.__metadata__ = options.metadata;
+    header.__metadata__ = metadata;
   }
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(stateDict)) {
     if (name === '__metadata__') fail(op, "'__metadata__' is reserved and cannot be a tensor name");
     if (typeof t !== 'object' || t === null || !('shape' in t))
-      fail(op, `stateDict[${JSON.stringify(name)}] must be a Tensor, got ${typeof t}`);
+      fail(op, `stateDict[${nameOf(name)}] must be a Tensor, got ${typeof t}`);
     const data = await t.data();
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     header[name] = {
@@ -116,14 +164,18 @@ function parseHeader(
   const headerLength = Number(n);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    // ignoreBOM keeps a leading U+FEFF in the text, so the '{' check below refuses it as the
+    // reference reader does (InvalidHeaderStart: a header is JSON starting with '{').
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(
+      bytes.subarray(8, 8 + headerLength),
+    );
   } catch {
     fail(op, `the header (bytes 8-${8 + headerLength}) is not valid UTF-8`);
   }
   if (!text.startsWith('{'))
     fail(
       op,
-      `the header (at byte 8) must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`,
+      `the header (at byte 8) must be a JSON object starting with '{', got ${text.startsWith('\uFEFF') ? 'a UTF-8 byte order mark (EF BB BF)' : JSON.stringify(text.slice(0, 20))}`,
     );
   let parsed: unknown;
   try {
@@ -135,43 +187,40 @@ function parseHeader(
     fail(op, 'the header must be a JSON object');
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
-  let metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null);
   const entries: Entry[] = [];
   for (const [name, raw] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (
-        typeof raw !== 'object' ||
-        raw === null ||
-        Array.isArray(raw) ||
-        Object.values(raw).some((v) => typeof v !== 'string')
-      ) {
-        fail(op, '__metadata__ must be an object of string values');
+      // null is "no metadata", as the reference reader's Option<HashMap<String, String>> reads it.
+      if (raw === null) continue;
+      if (typeof raw !== 'object' || Array.isArray(raw))
+        fail(op, `__metadata__ must be an object of string values or null, got ${preview(raw)}`);
+      for (const [k, v] of Object.entries(raw)) {
+        if (typeof v !== 'string')
+          fail(op, `__metadata__ must be an object of string values, got ${preview(v)} for ${nameOf(k)}`);
+        metadata[k] = v;
       }
-      metadata = raw as Record<string, string>;
       continue;
     }
-    const where = `tensor ${JSON.stringify(name)}`;
+    const where = `tensor ${nameOf(name)}`;
     if (typeof raw !== 'object' || raw === null)
-      fail(op, `${where}: expected { dtype, shape, data_offsets }`);
+      fail(op, `${where}: expected { dtype, shape, data_offsets }, got ${preview(raw)}`);
     const {
       dtype,
       shape,
       data_offsets: offsets,
     } = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
-      fail(op, `${where}: unknown dtype ${JSON.stringify(dtype)}`);
+      fail(op, `${where}: unknown dtype ${preview(dtype)}`);
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-      fail(op, `${where}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+      fail(op, `${where}: shape must be an array of non-negative integers, got ${preview(shape)}`);
     }
     if (
       !Array.isArray(offsets) ||
       offsets.length !== 2 ||
       offsets.some((o) => !Number.isSafeInteger(o) || o < 0)
     ) {
-      fail(
-        op,
-        `${where}: data_offsets must be [begin, end] non-negative integers, got ${JSON.stringify(offsets)}`,
-      );
+      fail(op, `${where}: data_offsets must be [begin, end] non-negative integers, got ${preview(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLength) {
@@ -197,12 +246,12 @@ function parseHeader(
     if (e.begin < cursor)
       fail(
         op,
-        `tensor ${JSON.stringify(e.name)} overlaps the previous tensor (data_offsets [${e.begin}, ${e.end}] start before byte ${cursor})`,
+        `tensor ${nameOf(e.name)} overlaps the previous tensor (data_offsets [${e.begin}, ${e.end}] start before byte ${cursor})`,
       );
     if (e.begin > cursor)
       fail(
         op,
-        `the data section has a hole: bytes ${cursor}-${e.begin} belong to no tensor (before ${JSON.stringify(e.name)})`,
+        `the data section has a hole: bytes ${cursor}-${e.begin} belong to no tensor (before ${nameOf(e.name)})`,
       );
     cursor = e.end;
   }
@@ -235,7 +284,7 @@ function decode(op: string, e: Entry, raw: Uint8Array, device: Device | undefine
       if (v < -2147483648 || v > 2147483647)
         fail(
           op,
-          `tensor ${JSON.stringify(e.name)} (${e.dtype}): value ${values[i]} at position ${i} does not fit int32, Lumen's integer type`,
+          `tensor ${nameOf(e.name)} (${e.dtype}): value ${values[i]} at position ${i} does not fit int32, Lumen's integer type`,
         );
       out[i] = v;
     }
@@ -252,7 +301,7 @@ function decode(op: string, e: Entry, raw: Uint8Array, device: Device | undefine
       const b = new Uint8Array(buf);
       for (let i = 0; i < b.length; i++)
         if (b[i]! > 1)
-          fail(op, `tensor ${JSON.stringify(e.name)} (BOOL): byte ${b[i]} at position ${i} is not 0 or 1`);
+          fail(op, `tensor ${nameOf(e.name)} (BOOL): byte ${b[i]} at position ${i} is not 0 or 1`);
       return tensor(b, { ...opts, dtype: 'bool' });
     }
     case 'F16': {
@@ -282,16 +331,30 @@ function decode(op: string, e: Entry, raw: Uint8Array, device: Device | undefine
     case 'U8':
       return tensor(toInt32(new Uint8Array(buf)), opts);
     default:
-      fail(
-        op,
-        `tensor ${JSON.stringify(e.name)}: dtype ${e.dtype} is valid safetensors but Lumen cannot load it`,
-      );
+      fail(op, `tensor ${nameOf(e.name)}: dtype ${e.dtype} is valid safetensors but Lumen cannot load it`);
   }
 }
 
 /**
+ * Reads and validates only the header: each tensor's dtype, shape and offsets, and the metadata,
+ * without decoding any data (what a loader checks a config against before allocating). The
+ * returned objects have null prototypes, so any tensor name is an ordinary key.
+ */
+export function readSafetensorsHeader(bytes: Uint8Array): {
+  tensors: Record<string, SafetensorsTensorInfo>;
+  metadata: Record<string, string>;
+} {
+  const { entries, metadata } = parseHeader('readSafetensorsHeader', bytes);
+  const tensors: Record<string, SafetensorsTensorInfo> = Object.create(null);
+  for (const e of entries)
+    tensors[e.name] = { dtype: e.dtype, shape: [...e.shape], dataOffsets: [e.begin, e.end] };
+  return { tensors, metadata };
+}
+
+/**
  * Parses safetensors bytes, validating the whole header before reading any data. Float16/bfloat16
- * load as float32, integer types as int32 (with a range check).
+ * load as float32, integer types as int32 (with a range check). The state dict and metadata have
+ * null prototypes: a tensor named "__proto__" or "constructor" is an ordinary entry.
  */
 export function parseSafetensors(
   bytes: Uint8Array,
@@ -300,7 +363,7 @@ export function parseSafetensors(
   const op = 'loadSafetensors';
   checkHost(op);
   const { entries, metadata, dataStart } = parseHeader(op, bytes);
-  const tensors: StateDict = {};
+  const tensors: StateDict = Object.create(null);
   for (const e of entries)
     tensors[e.name] = decode(op, e, bytes.subarray(dataStart + e.begin, dataStart + e.end), options.device);
   return { tensors, metadata };
