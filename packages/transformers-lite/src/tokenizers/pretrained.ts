@@ -578,7 +578,11 @@ export class PreTrainedTokenizer extends CallableObject {
   ): asserts encodings is PaddedEncoding[] {
     for (const e of encodings) (e as PaddedEncoding).attentionMask = new Array(e.ids.length).fill(1);
     if (r.padding === 'none') return;
-    let target = r.padding === 'longest' ? Math.max(0, ...encodings.map((e) => e.ids.length)) : r.maxLength!;
+    let target = r.maxLength ?? 0;
+    if (r.padding === 'longest') {
+      target = 0; // a loop, not Math.max(...lengths): a spread of a large batch overflows the stack
+      for (const e of encodings) target = Math.max(target, e.ids.length);
+    }
     const multiple = opts.padToMultipleOf;
     if (multiple !== undefined && target % multiple !== 0) target += multiple - (target % multiple);
     const side = opts.paddingSide ?? this.paddingSide;

@@ -1,5 +1,5 @@
 import { fail, type JsonObject, readBool, readInt, readPattern, readString } from '../config.ts';
-import { CHAR_TO_BYTE, decodeUtf8 } from '../unicode.ts';
+import { CHAR_TO_BYTE, decodeUtf8, utf8Bytes } from '../unicode.ts';
 
 /** Stage 5: turns tokens back into text. `decodeChain` maps tokens to text pieces; a chain runs them in turn. */
 export interface Decoder {
@@ -71,7 +71,7 @@ export class ByteLevelDecoder implements Decoder {
     for (const ch of text) {
       const b = CHAR_TO_BYTE.get(ch);
       // A character outside the byte table (an added token's text) passes through as UTF-8.
-      if (b === undefined) bytes.push(...new TextEncoder().encode(ch));
+      if (b === undefined) for (const u of utf8Bytes(ch)) bytes.push(u);
       else bytes.push(b);
     }
     return [decodeUtf8(Uint8Array.from(bytes))];

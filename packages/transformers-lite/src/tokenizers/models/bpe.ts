@@ -146,7 +146,7 @@ export class BPE implements TokenizerModel {
           this.vocab.get(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`),
         );
         if (bytes.every((b) => b !== undefined)) {
-          out.push(...(bytes as number[]));
+          for (const b of bytes as number[]) out.push(b);
           lastWasUnk = false;
           continue;
         }
@@ -189,7 +189,7 @@ export class BPE implements TokenizerModel {
       prev[i] = i - 1;
     }
     const alive = new Uint8Array(n).fill(1);
-    const heap = new PairHeap();
+    const heap = new PairHeap(3 * n);
     const pushPair = (i: number) => {
       const j = next[i]!;
       if (j < 0) return;
@@ -198,7 +198,8 @@ export class BPE implements TokenizerModel {
     };
     for (let i = 0; i < n - 1; i++) pushPair(i);
     while (heap.size > 0) {
-      const { rank, pos, left, right } = heap.pop();
+      heap.pop();
+      const { rank, pos, left, right } = heap;
       const j = next[pos]!;
       // Skip entries made stale by an earlier merge.
       if (!alive[pos] || j < 0 || id[pos] !== left || id[j] !== right) continue;
@@ -267,31 +268,53 @@ export function parseMergesTxt(text: string, file = 'merges.txt'): [string, stri
   return out;
 }
 
-/** Min-heap of candidate merges ordered by (rank, position). */
+/**
+ * Min-heap of candidate merges ordered by (rank, position), in four preallocated typed arrays
+ * (a word of n symbols pushes at most n - 1 pairs, then two per merge: 3n in all). `pop` leaves the
+ * entry it removed in `rank`/`pos`/`left`/`right`: no object per pop, long words pop millions.
+ */
 class PairHeap {
-  private rank: number[] = [];
-  private pos: number[] = [];
-  private left: number[] = [];
-  private right: number[] = [];
-  get size(): number {
-    return this.rank.length;
+  private readonly ranks: Int32Array;
+  private readonly positions: Int32Array;
+  private readonly lefts: Int32Array;
+  private readonly rights: Int32Array;
+  size = 0;
+  rank = 0;
+  pos = 0;
+  left = 0;
+  right = 0;
+  constructor(capacity: number) {
+    this.ranks = new Int32Array(capacity);
+    this.positions = new Int32Array(capacity);
+    this.lefts = new Int32Array(capacity);
+    this.rights = new Int32Array(capacity);
   }
   private less(a: number, b: number): boolean {
-    return this.rank[a]! < this.rank[b]! || (this.rank[a] === this.rank[b] && this.pos[a]! < this.pos[b]!);
+    const ra = this.ranks[a]!;
+    const rb = this.ranks[b]!;
+    return ra < rb || (ra === rb && this.positions[a]! < this.positions[b]!);
   }
   private swap(a: number, b: number): void {
-    for (const arr of [this.rank, this.pos, this.left, this.right]) {
-      const t = arr[a]!;
-      arr[a] = arr[b]!;
-      arr[b] = t;
-    }
+    const { ranks, positions, lefts, rights } = this;
+    let t = ranks[a]!;
+    ranks[a] = ranks[b]!;
+    ranks[b] = t;
+    t = positions[a]!;
+    positions[a] = positions[b]!;
+    positions[b] = t;
+    t = lefts[a]!;
+    lefts[a] = lefts[b]!;
+    lefts[b] = t;
+    t = rights[a]!;
+    rights[a] = rights[b]!;
+    rights[b] = t;
   }
   push(rank: number, pos: number, left: number, right: number): void {
-    this.rank.push(rank);
-    this.pos.push(pos);
-    this.left.push(left);
-    this.right.push(right);
-    let i = this.rank.length - 1;
+    let i = this.size++;
+    this.ranks[i] = rank;
+    this.positions[i] = pos;
+    this.lefts[i] = left;
+    this.rights[i] = right;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!this.less(i, parent)) break;
@@ -299,16 +322,14 @@ class PairHeap {
       i = parent;
     }
   }
-  pop(): { rank: number; pos: number; left: number; right: number } {
-    const top = { rank: this.rank[0]!, pos: this.pos[0]!, left: this.left[0]!, right: this.right[0]! };
-    const last = this.rank.length - 1;
-    this.swap(0, last);
-    this.rank.pop();
-    this.pos.pop();
-    this.left.pop();
-    this.right.pop();
+  pop(): void {
+    this.rank = this.ranks[0]!;
+    this.pos = this.positions[0]!;
+    this.left = this.lefts[0]!;
+    this.right = this.rights[0]!;
+    const n = --this.size;
+    this.swap(0, n);
     let i = 0;
-    const n = this.rank.length;
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
@@ -319,6 +340,5 @@ class PairHeap {
       this.swap(i, m);
       i = m;
     }
-    return top;
   }
 }

@@ -81,8 +81,10 @@ export class Unigram implements TokenizerModel {
         );
         const byteIds = byteTokens.map((t) => this.vocab.get(t));
         if (byteIds.every((b) => b !== undefined)) {
-          ids.push(...(byteIds as number[]));
-          tokens.push(...byteTokens);
+          for (let k = 0; k < byteIds.length; k++) {
+            ids.push(byteIds[k]!);
+            tokens.push(byteTokens[k]!);
+          }
           continue;
         }
       }

@@ -17,15 +17,24 @@ export interface PostProcessor {
   toJSON(): JsonObject;
 }
 
+/**
+ * The parts one after another. Element by element, not `push(...xs)`: a spread passes every
+ * element as an argument, and past ~120k of them V8 overflows the stack (long texts do that).
+ */
 export function concatEncodings(parts: readonly Encoding[]): Encoding {
   const out: Encoding = { ids: [], tokens: [], typeIds: [], specialTokensMask: [] };
   for (const p of parts) {
-    out.ids.push(...p.ids);
-    out.tokens.push(...p.tokens);
-    out.typeIds.push(...p.typeIds);
-    out.specialTokensMask.push(...p.specialTokensMask);
+    appendAll(out.ids, p.ids);
+    appendAll(out.tokens, p.tokens);
+    appendAll(out.typeIds, p.typeIds);
+    appendAll(out.specialTokensMask, p.specialTokensMask);
   }
   return out;
+}
+
+/** `to.push(...from)` without the spread (any length). */
+export function appendAll<T>(to: T[], from: readonly T[]): void {
+  for (let i = 0; i < from.length; i++) to.push(from[i]!);
 }
 
 export function specialEncoding(token: string, id: number, typeId: number): Encoding {
