@@ -1,3 +1,4 @@
+import { recoverFolder } from './atomicFolder.ts';
 import { describe, fail } from './errors.ts';
 
 /** A model's files given directly: config JSON (text, bytes or parsed) and the safetensors bytes. */
@@ -9,6 +10,19 @@ export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const GENERATION_CONFIG_FILE = 'generation_config.json';
 const KNOWN = [CONFIG_FILE, WEIGHTS_FILE, GENERATION_CONFIG_FILE];
+
+/**
+ * The files a model's savePretrained replaces as a set: what it writes, plus sharded weights and
+ * their index (transformers removes stale shards too). A save drops those it does not write, so a
+ * folder never pairs new weights with an old generation_config.json; every other file is kept.
+ */
+export function isModelFile(name: string): boolean {
+  return (
+    KNOWN.includes(name) ||
+    name === 'model.safetensors.index.json' ||
+    /^model-\d+-of-\d+\.safetensors$/.test(name)
+  );
+}
 
 export interface ModelFiles {
   /** The folder, or '{ files }', for messages. */
@@ -71,6 +85,8 @@ export async function readModelFiles(source: ModelSource, op: string): Promise<M
 async function readFolder(dir: string, op: string): Promise<ModelFiles> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
+  // A save killed between its two renames leaves no folder at `dir`; finishing its swap restores it.
+  await recoverFolder(dir, { clean: false });
   const stat = await fs.stat(dir).catch(() => null);
   if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);
   if (!stat.isDirectory()) fail(op, `${dir} is not a folder`);
@@ -103,5 +119,3 @@ async function readFolder(dir: string, op: string): Promise<ModelFiles> {
     },
   };
 }
-
-export { writeFilesAtomically } from '../tokenizers/files.ts';

@@ -10,6 +10,7 @@ import {
   serializeSafetensors,
 } from '@lumen/nn';
 import type { Device, Tensor } from '@lumen/tensor';
+import { saveFolderAtomically } from './atomicFolder.ts';
 import type { ConfigDict, PretrainedConfig } from './config.ts';
 import { randomInitSkipped, withoutRandomInit } from './construction.ts';
 import { Conv1D } from './conv1d.ts';
@@ -17,10 +18,10 @@ import { describe, fail, fmtShape, warn } from './errors.ts';
 import {
   CONFIG_FILE,
   GENERATION_CONFIG_FILE,
+  isModelFile,
   type ModelSource,
   readModelFiles,
   WEIGHTS_FILE,
-  writeFilesAtomically,
 } from './files.ts';
 
 export interface FromPretrainedOptions {
@@ -159,14 +160,18 @@ export abstract class PreTrainedModel extends Module {
   }
 
   /**
-   * Writes config.json and model.safetensors (Hugging Face names, tied weights stored once) into
-   * `dir`, each atomically, so transformers' from_pretrained(dir) loads it unchanged.
+   * Writes config.json and model.safetensors (Hugging Face names, tied weights stored once; plus
+   * generation_config.json when the model has one) into `dir`, so transformers'
+   * from_pretrained(dir) loads it unchanged. Atomic as a whole: after a crash or a failed write
+   * (a full disk) `dir` holds the previous checkpoint or the new one, never a mix. Other files in
+   * `dir` (a tokenizer, notes) are kept; stale model files (an old generation_config.json, weight
+   * shards) are removed. See atomicFolder.ts.
    */
   async savePretrained(dir: string): Promise<string[]> {
     const op = `${this.constructor.name}.savePretrained`;
     if (typeof dir !== 'string' || dir === '')
       fail(op, `dir must be a non-empty string, got ${describe(dir)}`);
-    return writeFilesAtomically(dir, await this.toFiles(), op);
+    return saveFolderAtomically(dir, await this.toFiles(), op, { owns: isModelFile });
   }
 }
 
