@@ -1,6 +1,6 @@
 import { fail, type JsonObject, readArray, readBool } from '../config.ts';
 import { utf8Bytes } from '../unicode.ts';
-import { type TokenizerModel, WordCache, type WordPieces } from './model.ts';
+import { PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
 
 // Hugging Face (and SentencePiece) score an unknown character as the worst piece minus this.
 const UNK_PENALTY = 10;
@@ -14,7 +14,8 @@ export class Unigram implements TokenizerModel {
   readonly type = 'Unigram';
   private readonly vocab = new Map<string, number>();
   private readonly minScore: number;
-  private readonly maxPieceLength: number;
+  /** The pieces, for the prefix search at each position (its cost is the match, not the longest piece). */
+  private readonly trie = new PrefixTrie();
   private readonly cache = new WordCache();
 
   constructor(
@@ -23,14 +24,14 @@ export class Unigram implements TokenizerModel {
     readonly byteFallback = false,
   ) {
     let min = Number.POSITIVE_INFINITY;
-    let maxLen = 0;
     pieces.forEach(([piece, score], id) => {
-      if (!this.vocab.has(piece)) this.vocab.set(piece, id);
+      if (!this.vocab.has(piece)) {
+        this.vocab.set(piece, id);
+        this.trie.insert(piece, id);
+      }
       min = Math.min(min, score);
-      maxLen = Math.max(maxLen, piece.length);
     });
     this.minScore = min;
-    this.maxPieceLength = maxLen;
     if (unkId !== null && (unkId < 0 || unkId >= pieces.length)) {
       fail('Unigram model', `unk_id ${unkId} is outside the vocabulary (size ${pieces.length})`);
     }
@@ -111,11 +112,8 @@ export class Unigram implements TokenizerModel {
       const base = score[start]!;
       const charEnd = nextChar(text, start);
       let hasSingleChar = false;
-      const maxEnd = Math.min(n, start + this.maxPieceLength);
       // Shorter pieces first, and only a strictly better score replaces: ties keep the shorter piece.
-      for (let end = start + 1; end <= maxEnd; end++) {
-        const id = this.vocab.get(text.slice(start, end));
-        if (id === undefined) continue;
+      this.trie.prefixes(text, start, n, (end, id) => {
         const candidate = base + this.pieces[id]![1];
         if (from[end]! < 0 || candidate > score[end]!) {
           score[end] = candidate;
@@ -123,7 +121,7 @@ export class Unigram implements TokenizerModel {
           isUnk[end] = 0;
         }
         if (end === charEnd) hasSingleChar = true;
-      }
+      });
       if (!hasSingleChar) {
         const candidate = base + unkScore;
         if (from[charEnd]! < 0 || candidate > score[charEnd]!) {

@@ -1,5 +1,5 @@
 import { fail, isObject, type JsonObject, readInt, readObject, readString } from '../config.ts';
-import { idsToTokens, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
+import { idsToTokens, PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
 
 /**
  * BERT's WordPiece: each word becomes the longest vocabulary prefix, then the longest
@@ -10,6 +10,9 @@ export class WordPiece implements TokenizerModel {
   private readonly tokens: string[];
   private readonly cache = new WordCache();
   private readonly unk: WordPieces;
+  /** Every token (a word's first piece), and the continuation tokens without their prefix. */
+  private readonly starts = new PrefixTrie();
+  private readonly continuations = new PrefixTrie();
 
   constructor(
     private readonly vocab: Map<string, number>,
@@ -22,6 +25,11 @@ export class WordPiece implements TokenizerModel {
     if (unkId === undefined)
       fail('WordPiece', `unk_token ${JSON.stringify(unkToken)} is not in the vocabulary`);
     this.unk = { ids: [unkId], tokens: [unkToken] };
+    for (const [token, id] of vocab) {
+      this.starts.insert(token, id);
+      if (token.startsWith(continuingSubwordPrefix))
+        this.continuations.insert(token.slice(continuingSubwordPrefix.length), id);
+    }
   }
 
   static fromJSON(cfg: JsonObject): WordPiece {
@@ -53,28 +61,25 @@ export class WordPiece implements TokenizerModel {
     return pieces;
   }
 
+  /** Longest vocabulary prefix, then longest continuation, and so on (a trie walk per piece). */
   private split(word: string): WordPieces {
-    // Work on code points so a piece never ends inside a surrogate pair.
-    const chars = /[\uD800-\uDFFF]/.test(word) ? Array.from(word) : null;
-    const n = chars ? chars.length : word.length;
-    if (n > this.maxInputCharsPerWord) return this.unk;
-    const sub = (a: number, b: number) => (chars ? chars.slice(a, b).join('') : word.slice(a, b));
+    if (this.maxInputCharsPerWord < word.length && this.maxInputCharsPerWord < codePointCount(word))
+      return this.unk;
     const ids: number[] = [];
     const tokens: string[] = [];
-    let start = 0;
-    while (start < n) {
-      let end = n;
-      let found: number | undefined;
-      let piece = '';
-      while (start < end) {
-        piece = start > 0 ? this.continuingSubwordPrefix + sub(start, end) : sub(start, end);
-        found = this.vocab.get(piece);
-        if (found !== undefined) break;
-        end--;
-      }
-      if (found === undefined) return this.unk;
-      ids.push(found);
-      tokens.push(piece);
+    for (let start = 0; start < word.length; ) {
+      let end = -1;
+      let id = -1;
+      // A piece never ends inside a surrogate pair.
+      (start === 0 ? this.starts : this.continuations).prefixes(word, start, word.length, (e, i) => {
+        if (!isLowSurrogate(word.charCodeAt(e)) || !isHighSurrogate(word.charCodeAt(e - 1))) {
+          end = e;
+          id = i;
+        }
+      });
+      if (end < 0) return this.unk;
+      ids.push(id);
+      tokens.push(start > 0 ? this.continuingSubwordPrefix + word.slice(start, end) : word.slice(start, end));
       start = end;
     }
     return { ids, tokens };
@@ -115,4 +120,17 @@ export function vocabFromJSON(vocab: unknown, where: string): Map<string, number
     map.set(token, id);
   }
   return map;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+function codePointCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++)
+    if (!(isLowSurrogate(s.charCodeAt(i)) && isHighSurrogate(s.charCodeAt(i - 1)))) n++;
+  return n;
 }
