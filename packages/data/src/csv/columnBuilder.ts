@@ -26,8 +26,9 @@ export type FieldError = (message: string) => never;
 /**
  * Collects one CSV column. Numbers live in a Float64Array from the start (NaN for missing,
  * booleans as word codes) and only a column that turns out to hold text is moved to strings, so
- * a numeric file never makes a JS value per cell. Capacity can be set from a size estimate so
- * the arrays are allocated once.
+ * a numeric file never makes a JS value per cell. The array starts small and doubles as values
+ * come (memory follows the data: a header of 100,000 empty names reserves next to nothing), or is
+ * sized once from an estimate of the row count (`reserve`).
  */
 export class ColumnBuilder {
   private state = EMPTY;
@@ -42,8 +43,13 @@ export class ColumnBuilder {
     private readonly cfg: BuilderConfig,
     capacity: number,
   ) {
-    this.nums = new Float64Array(Math.max(16, capacity));
+    this.nums = new Float64Array(capacity);
     if (cfg.dtype === 'string') this.toStrings();
+  }
+
+  /** Values the number array has room for (what the builder holds before any value is seen). */
+  get capacity(): number {
+    return this.strs === null ? this.nums.length : this.strs.length;
   }
 
   /** Makes room for `capacity` values in all (an estimate from the file size). */
@@ -57,7 +63,7 @@ export class ColumnBuilder {
 
   private pushNum(v: number): void {
     if (this.length === this.nums.length) {
-      const next = new Float64Array(Math.ceil(this.nums.length * 1.5) + 16);
+      const next = new Float64Array(Math.max(8, this.nums.length * 2));
       next.set(this.nums);
       this.nums = next;
     }

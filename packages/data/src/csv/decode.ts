@@ -1,6 +1,7 @@
 import { QUOTE } from './tokenizer.js';
 
-const decoder = new TextDecoder();
+/** ignoreBOM: a U+FEFF that starts a field is part of the value (only the file's first BOM is dropped, by the tokenizer). */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** buf[s, e) as a string: short ASCII by hand (no decoder call), the rest by TextDecoder. */
 export function decodeRange(buf: Uint8Array, s: number, e: number): string {

@@ -214,7 +214,7 @@ export class FrameSink implements RecordSink {
         naBeforeNumbers: this.naBeforeNumbers,
         dtype: d as ColumnDType | undefined,
       };
-      return new ColumnBuilder(name, cfg, 1024);
+      return new ColumnBuilder(name, cfg, 0);
     });
     this.kept = this.builders.filter((b): b is ColumnBuilder => b !== null);
   }

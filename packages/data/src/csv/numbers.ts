@@ -19,7 +19,7 @@ export const FLOAT = 2;
 /** The value parsed by the last parseNumber call (valid when it returned INTEGER or FLOAT). */
 export let parsedValue = 0;
 
-const decoder = new TextDecoder();
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9;
@@ -110,11 +110,18 @@ export function parseNumber(buf: Uint8Array, s: number, e: number): number {
   return isInt ? INTEGER : FLOAT;
 }
 
-/** inf, +inf, -inf, infinity, +infinity, -infinity in any case (pandas' _try_double fallbacks). */
+/**
+ * inf, +inf, -inf, infinity, +infinity, -infinity in any case (pandas' _try_double fallbacks),
+ * exactly: pandas 1.5 reads " inf" and "\ufeffinf" as text.
+ */
 function special(buf: Uint8Array, s: number, e: number): number {
   const len = e - s;
   if (len < 3 || len > 9) return NOT_NUMBER;
-  const t = decoder.decode(buf.subarray(s, e)).trim().toLowerCase();
+  let t = '';
+  for (let i = s; i < e; i++) {
+    const c = buf[i]!;
+    t += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c); // ASCII lower case; other bytes never match
+  }
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') {
     parsedValue = Number.POSITIVE_INFINITY;
     return FLOAT;

@@ -27,7 +27,28 @@ export interface ReadCsvOptions {
    * (the missing trailing fields are missing values, as pandas does). More fields is always an error.
    */
   shortRows?: 'error' | 'fill';
+  /**
+   * Bytes that are not valid UTF-8: 'strict' (default, as pandas' encoding_errors) fails with a
+   * CsvError that names the byte offset, line and column of the first invalid sequence; 'replace'
+   * reads each invalid sequence as U+FFFD.
+   */
+  encodingErrors?: 'strict' | 'replace';
 }
+
+/** Every option name, to refuse a misspelt one. */
+export const READ_CSV_OPTION_KEYS: readonly (keyof ReadCsvOptions)[] = [
+  'sep',
+  'header',
+  'names',
+  'dtype',
+  'naValues',
+  'keepDefaultNa',
+  'usecols',
+  'nrows',
+  'skipBlankLines',
+  'shortRows',
+  'encodingErrors',
+];
 
 /** pandas' default na_values (pandas/_libs/parsers.pyx, STR_NA_VALUES). */
 export const DEFAULT_NA_VALUES: readonly string[] = [

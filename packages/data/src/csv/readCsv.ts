@@ -1,7 +1,7 @@
-import { fail } from '../errors.js';
+import { describe, fail } from '../errors.js';
 import type { DataFrame } from '../frame/dataFrame.js';
 import { CsvError, FrameSink } from './frameSink.js';
-import type { ReadCsvOptions } from './options.js';
+import { READ_CSV_OPTION_KEYS, type ReadCsvOptions } from './options.js';
 import { type CsvSource, looksLikeText, openSource } from './sources.js';
 import { CsvSyntaxError, Tokenizer } from './tokenizer.js';
 
@@ -22,8 +22,20 @@ function separator(op: string, sep: string | undefined): number {
 
 function start(op: string, opts: ReadCsvOptions): { tokenizer: Tokenizer; sink: FrameSink } {
   if (opts === null || typeof opts !== 'object') fail(op, `options must be an object, got ${String(opts)}`);
+  for (const key of Object.keys(opts)) {
+    if (!(READ_CSV_OPTION_KEYS as readonly string[]).includes(key))
+      fail(op, `unknown option ${JSON.stringify(key)}; the options are ${READ_CSV_OPTION_KEYS.join(', ')}`);
+  }
+  const enc = opts.encodingErrors ?? 'strict';
+  if (enc !== 'strict' && enc !== 'replace')
+    fail(op, `encodingErrors must be 'strict' or 'replace', got ${describe(enc)}`);
   const sink = new FrameSink(op, opts);
-  const tokenizer = new Tokenizer(separator(op, opts.sep), sink, opts.skipBlankLines ?? true);
+  const tokenizer = new Tokenizer(
+    separator(op, opts.sep),
+    sink,
+    opts.skipBlankLines ?? true,
+    enc === 'strict',
+  );
   sink.tokenizer = tokenizer;
   return { tokenizer, sink };
 }
