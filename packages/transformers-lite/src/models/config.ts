@@ -5,15 +5,36 @@ export type ConfigDict = { [key: string]: unknown };
 
 type FieldKind = 'int' | 'number' | 'prob' | 'string' | 'bool' | 'intOrNull' | 'numberOrNull' | 'tokenId';
 
-/** One config field: its camelCase property, its config.json key, its kind and default. */
+/** One config field: its camelCase property, its config.json key, its kind, default and upper bound. */
 interface Field {
   prop: string;
   key: string;
   kind: FieldKind;
   dflt: unknown;
+  max?: number;
 }
 
-const f = (prop: string, key: string, kind: FieldKind, dflt: unknown): Field => ({ prop, key, kind, dflt });
+const f = (prop: string, key: string, kind: FieldKind, dflt: unknown, max?: number): Field => ({
+  prop,
+  key,
+  kind,
+  dflt,
+  max,
+});
+
+/**
+ * Sane bounds, far above any released BERT or GPT-2 (vocabularies of 250k, 48 layers), far below
+ * what would hang or exhaust the process before the weights could be checked.
+ */
+export const CONFIG_LIMITS = {
+  /** vocab sizes, widths, position counts. */
+  dim: 2 ** 24,
+  layers: 1024,
+  /** numLabels: the classifier's rows, and id2label's entries. */
+  labels: 100_000,
+  /** Token ids are int32. */
+  tokenId: 2 ** 31 - 1,
+} as const;
 
 /** Fields every config has (transformers' PretrainedConfig). */
 const COMMON: Field[] = [
@@ -32,22 +53,25 @@ function checkValue(where: string, field: Field, v: unknown): unknown {
     fail(where, `${field.prop} ("${field.key}") must be ${expected}, got ${describe(v)}`);
   switch (field.kind) {
     case 'int':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) bad('a positive integer');
+    case 'intOrNull': {
+      const max = field.max ?? CONFIG_LIMITS.dim;
+      if (field.kind === 'intOrNull' && v === null) return v;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0 || v > max)
+        bad(`a positive integer of at most ${max}${field.kind === 'intOrNull' ? ' or null' : ''}`);
       return v;
-    case 'intOrNull':
-      if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0))
-        bad('a positive integer or null');
-      return v;
-    case 'tokenId':
+    }
+    case 'tokenId': {
+      const isId = (x: unknown) =>
+        typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x <= CONFIG_LIMITS.tokenId;
+      const expected = `a token id (an integer in [0, ${CONFIG_LIMITS.tokenId}]), a list of them, or null`;
       if (v === null) return null;
       if (Array.isArray(v)) {
-        if (v.length === 0 || v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < 0))
-          bad('a token id (a non-negative integer), a list of them, or null');
+        if (v.length === 0 || v.length > 1000 || !v.every(isId)) bad(expected);
         return [...v];
       }
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-        bad('a token id (a non-negative integer), a list of them, or null');
+      if (!isId(v)) bad(expected);
       return v;
+    }
     case 'number':
       if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) bad('a positive number');
       return v;
@@ -64,6 +88,28 @@ function checkValue(where: string, field: Field, v: unknown): unknown {
       if (typeof v !== 'boolean') bad('true or false');
       return v;
   }
+}
+
+/**
+ * A weight whose shape the config fixes, checked against the safetensors header before any
+ * parameter is allocated. `key` is the backbone's name (without 'bert.' / 'transformer.').
+ */
+export interface ConfigWeight {
+  key: string;
+  shape: number[];
+  /** The config.json fields that give the shape, with their values: "vocab_size 50257, n_embd 768". */
+  from: string;
+  /** Checked only when the file has it (a task head that may be newly initialised). */
+  optional?: boolean;
+  /** A head outside the backbone (never prefixed). */
+  head?: boolean;
+}
+
+/** How a config's blocks show in checkpoint keys: `h.<i>.` / `encoder.layer.<i>.`, and how many. */
+export interface ConfigLayers {
+  prefix: string;
+  count: number;
+  from: string;
 }
 
 /**
@@ -89,6 +135,9 @@ export abstract class PretrainedConfig {
 
   protected abstract fields(): Field[];
 
+  /** The weights whose shapes this config fixes, and its blocks (fromPretrained checks them first). */
+  abstract weightShapes(): { weights: ConfigWeight[]; layers: ConfigLayers };
+
   /** Sets fields from camelCase options (constructor use) or from config.json's keys (`fromDict`). */
   protected assign(values: ConfigDict, fromJson: boolean, where: string): void {
     const all = [...COMMON, ...this.fields()];
@@ -113,7 +162,14 @@ export abstract class PretrainedConfig {
     const labels = values.id2label;
     if (labels !== undefined) this.id2label = readId2Label(where, labels);
     const n = fromJson ? values.num_labels : values.numLabels;
-    if (n !== undefined) this.numLabels = n as number;
+    if (n !== undefined) {
+      if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0 || n > CONFIG_LIMITS.labels)
+        fail(
+          where,
+          `numLabels (${fromJson ? '"num_labels"' : 'numLabels'}) must be a positive integer of at most ${CONFIG_LIMITS.labels}, got ${describe(n)}`,
+        );
+      this.numLabels = n;
+    }
     if (fromJson) {
       const known = new Set([
         ...all.map((x) => x.key),
@@ -133,7 +189,8 @@ export abstract class PretrainedConfig {
 
   /** Setting it resets the labels to LABEL_0… unless the count already matches (as transformers). */
   set numLabels(n: number) {
-    if (!Number.isInteger(n) || n <= 0) fail('numLabels', `must be a positive integer, got ${describe(n)}`);
+    if (!Number.isSafeInteger(n) || n <= 0 || n > CONFIG_LIMITS.labels)
+      fail('numLabels', `must be a positive integer of at most ${CONFIG_LIMITS.labels}, got ${describe(n)}`);
     if (n === this.numLabels) return;
     this.id2label = Object.fromEntries(Array.from({ length: n }, (_, i) => [i, `LABEL_${i}`]));
   }
@@ -170,6 +227,8 @@ function readId2Label(where: string, v: unknown): Record<number, string> {
     fail(where, `id2label must be an object { "0": "label", ... }, got ${describe(v)}`);
   const out: Record<number, string> = {};
   const entries = Object.entries(v as Record<string, unknown>);
+  if (entries.length > CONFIG_LIMITS.labels)
+    fail(where, `id2label may have at most ${CONFIG_LIMITS.labels} labels, got ${entries.length}`);
   for (const [k, label] of entries) {
     const i = Number(k);
     if (!Number.isInteger(i) || i < 0 || i >= entries.length || typeof label !== 'string')
@@ -256,7 +315,7 @@ export class BertConfig extends PretrainedConfig {
     return [
       f('vocabSize', 'vocab_size', 'int', 30522),
       f('hiddenSize', 'hidden_size', 'int', 768),
-      f('numHiddenLayers', 'num_hidden_layers', 'int', 12),
+      f('numHiddenLayers', 'num_hidden_layers', 'int', 12, CONFIG_LIMITS.layers),
       f('numAttentionHeads', 'num_attention_heads', 'int', 12),
       f('intermediateSize', 'intermediate_size', 'int', 3072),
       f('hiddenAct', 'hidden_act', 'string', 'gelu'),
@@ -270,6 +329,54 @@ export class BertConfig extends PretrainedConfig {
       f('classifierDropout', 'classifier_dropout', 'numberOrNull', null),
       f('useCache', 'use_cache', 'bool', true),
     ];
+  }
+
+  weightShapes(): { weights: ConfigWeight[]; layers: ConfigLayers } {
+    const h = this.hiddenSize;
+    const hidden = `hidden_size ${h}`;
+    return {
+      weights: [
+        {
+          key: 'embeddings.word_embeddings.weight',
+          shape: [this.vocabSize, h],
+          from: `vocab_size ${this.vocabSize}, ${hidden}`,
+        },
+        {
+          key: 'embeddings.position_embeddings.weight',
+          shape: [this.maxPositionEmbeddings, h],
+          from: `max_position_embeddings ${this.maxPositionEmbeddings}, ${hidden}`,
+        },
+        {
+          key: 'embeddings.token_type_embeddings.weight',
+          shape: [this.typeVocabSize, h],
+          from: `type_vocab_size ${this.typeVocabSize}, ${hidden}`,
+        },
+        {
+          key: 'encoder.layer.0.intermediate.dense.weight',
+          shape: [this.intermediateSize, h],
+          from: `intermediate_size ${this.intermediateSize}, ${hidden}`,
+        },
+        {
+          key: 'classifier.weight',
+          shape: [this.numLabels, h],
+          from: `num_labels ${this.numLabels}, ${hidden}`,
+          optional: true,
+          head: true,
+        },
+        {
+          key: 'cls.predictions.bias',
+          shape: [this.vocabSize],
+          from: `vocab_size ${this.vocabSize}`,
+          optional: true,
+          head: true,
+        },
+      ],
+      layers: {
+        prefix: 'encoder.layer.',
+        count: this.numHiddenLayers,
+        from: `num_hidden_layers ${this.numHiddenLayers}`,
+      },
+    };
   }
 
   private validate(where: string): void {
@@ -349,7 +456,7 @@ export class GPT2Config extends PretrainedConfig {
       f('vocabSize', 'vocab_size', 'int', 50257),
       f('nPositions', 'n_positions', 'int', 1024),
       f('nEmbd', 'n_embd', 'int', 768),
-      f('nLayer', 'n_layer', 'int', 12),
+      f('nLayer', 'n_layer', 'int', 12, CONFIG_LIMITS.layers),
       f('nHead', 'n_head', 'int', 12),
       f('nInner', 'n_inner', 'intOrNull', null),
       f('activationFunction', 'activation_function', 'string', 'gelu_new'),
@@ -363,6 +470,27 @@ export class GPT2Config extends PretrainedConfig {
       f('reorderAndUpcastAttn', 'reorder_and_upcast_attn', 'bool', false),
       f('useCache', 'use_cache', 'bool', true),
     ];
+  }
+
+  weightShapes(): { weights: ConfigWeight[]; layers: ConfigLayers } {
+    const e = this.nEmbd;
+    const inner = this.nInner ?? 4 * e;
+    return {
+      weights: [
+        { key: 'wte.weight', shape: [this.vocabSize, e], from: `vocab_size ${this.vocabSize}, n_embd ${e}` },
+        {
+          key: 'wpe.weight',
+          shape: [this.nPositions, e],
+          from: `n_positions ${this.nPositions}, n_embd ${e}`,
+        },
+        {
+          key: 'h.0.mlp.c_fc.weight',
+          shape: [e, inner],
+          from: `n_embd ${e}, n_inner ${this.nInner === null ? `null (4 × n_embd = ${inner})` : inner}`,
+        },
+      ],
+      layers: { prefix: 'h.', count: this.nLayer, from: `n_layer ${this.nLayer}` },
+    };
   }
 
   private validate(where: string): void {

@@ -7,6 +7,8 @@ import {
   Module,
   Parameter,
   parseSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsTensorInfo,
   serializeSafetensors,
 } from '@lumen/nn';
 import type { Device, Tensor } from '@lumen/tensor';
@@ -187,19 +189,30 @@ async function loadPretrained<M extends PreTrainedModel>(
   const files = await readModelFiles(source, op);
   const config = options.config ?? cls.configFromDict(files.config, `${CONFIG_FILE} (in ${files.where})`);
   if (options.numLabels !== undefined) config.numLabels = options.numLabels;
-  const model = withoutRandomInit(() => new (cls as unknown as new (c: PretrainedConfig) => M)(config));
+  const strict = options.strict ?? true;
   const bytes = await files.weights();
+  // The header first: a config that disagrees with the file is refused before anything is allocated.
+  let header: Record<string, SafetensorsTensorInfo>;
   let tensors: Record<string, Tensor>;
+  try {
+    header = readSafetensorsHeader(bytes).tensors;
+  } catch (e) {
+    fail(op, `cannot read ${WEIGHTS_FILE} (in ${files.where}): ${(e as Error).message}`);
+  }
+  checkConfigAgainstWeights(config, header, cls.loadRules.basePrefix, { op, where: files.where, strict });
   try {
     tensors = parseSafetensors(bytes, { device: options.device ?? 'cpu' }).tensors;
   } catch (e) {
     fail(op, `cannot read ${WEIGHTS_FILE} (in ${files.where}): ${(e as Error).message}`);
   }
-  const info = loadCheckpoint(model, cls.loadRules, tensors, {
-    op,
-    where: files.where,
-    strict: options.strict ?? true,
-  });
+  let model: M;
+  try {
+    model = withoutRandomInit(() => new (cls as unknown as new (c: PretrainedConfig) => M)(config));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    fail(op, `cannot allocate ${cls.name} as ${CONFIG_FILE} (in ${files.where}) describes it: ${e.message}`);
+  }
+  const info = loadCheckpoint(model, cls.loadRules, tensors, { op, where: files.where, strict });
   model.loadingInfo = info;
   // Fast init: only what the checkpoint did not provide gets transformers' random init.
   const fresh = new Set([...info.missingKeys, ...info.mismatchedKeys]);
@@ -215,6 +228,66 @@ async function loadPretrained<M extends PreTrainedModel>(
   if (options.device) model.to(options.device);
   model.generationConfigDict = files.generationConfig;
   return model.eval();
+}
+
+/**
+ * Checks the dimensions config.json gives (vocabulary, width, positions, MLP width, number of
+ * blocks) against the tensors' shapes in the safetensors header, before any parameter exists: a
+ * config.json with n_layer 100000 or vocab_size 1e9 beside a small file is named and refused, not
+ * allocated. With `strict: false` the mismatches are warnings and the config's shapes are built.
+ */
+function checkConfigAgainstWeights(
+  config: PretrainedConfig,
+  header: Record<string, SafetensorsTensorInfo>,
+  basePrefix: string,
+  ctx: { op: string; where: string; strict: boolean },
+): void {
+  const prefix = basePrefix ? `${basePrefix}.` : '';
+  const { weights, layers } = config.weightShapes();
+  const problems: string[] = [];
+  for (const w of weights) {
+    const name = [w.key, ...(w.head ? [] : [prefix + w.key])].find((k) => Object.hasOwn(header, k));
+    if (name === undefined) {
+      if (!w.optional)
+        problems.push(
+          `${w.key}: missing from the checkpoint, which ${CONFIG_FILE} (${w.from}) says is ${fmtShape(w.shape)}`,
+        );
+      continue;
+    }
+    const found = header[name]!.shape;
+    if (found.length !== w.shape.length || found.some((d, i) => d !== w.shape[i]))
+      problems.push(
+        `${name}: the checkpoint has shape ${fmtShape(found)}, the model ${fmtShape(w.shape)} (from ${CONFIG_FILE}'s ${w.from})`,
+      );
+  }
+  // The blocks the file holds: the largest index in `h.<i>.` / `encoder.layer.<i>.` keys.
+  let last = -1;
+  let lastKey = '';
+  for (const key of Object.keys(header)) {
+    const rest = key.startsWith(prefix + layers.prefix)
+      ? key.slice(prefix.length + layers.prefix.length)
+      : key.startsWith(layers.prefix)
+        ? key.slice(layers.prefix.length)
+        : null;
+    const m = rest === null ? null : /^(\d+)\./.exec(rest);
+    if (m && Number(m[1]) > last) {
+      last = Number(m[1]);
+      lastKey = key;
+    }
+  }
+  // Fewer blocks in the config than in the file is no allocation risk: loadCheckpoint lists the rest as unexpected.
+  if (last >= 0 && last + 1 < layers.count)
+    problems.push(
+      `${CONFIG_FILE}'s ${layers.from} asks for blocks ${layers.prefix}0 to ${layers.prefix}${layers.count - 1}, the checkpoint has ${last + 1} (its last is ${lastKey})`,
+    );
+  if (problems.length === 0) return;
+  if (ctx.strict)
+    fail(
+      ctx.op,
+      `${CONFIG_FILE} does not match ${WEIGHTS_FILE} (in ${ctx.where}): ${problems.join('; ')}. ` +
+        `Check that ${CONFIG_FILE} belongs to these weights, or pass { strict: false } to build the model ${CONFIG_FILE} describes and load what fits`,
+    );
+  warn(`${ctx.op}: loading with strict: false although ${problems.join('; ')}`);
 }
 
 function isTied(w: Tensor, embeddings: Embedding[]): boolean {
