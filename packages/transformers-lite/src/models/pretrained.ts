@@ -232,9 +232,10 @@ async function loadPretrained<M extends PreTrainedModel>(
 
 /**
  * Checks the dimensions config.json gives (vocabulary, width, positions, MLP width, number of
- * blocks) against the tensors' shapes in the safetensors header, before any parameter exists: a
- * config.json with n_layer 100000 or vocab_size 1e9 beside a small file is named and refused, not
- * allocated. With `strict: false` the mismatches are warnings and the config's shapes are built.
+ * blocks, a classifier's labels) against the tensors' shapes in the safetensors header, before any
+ * parameter exists: a config.json with n_layer 1000 or vocab_size 1e6 beside a small file is named
+ * and refused, not allocated. Only a task head's mismatch (num_labels) may be waved through with
+ * `strict: false`; it is then newly initialised at the config's size.
  */
 function checkConfigAgainstWeights(
   config: PretrainedConfig,
@@ -245,6 +246,7 @@ function checkConfigAgainstWeights(
   const prefix = basePrefix ? `${basePrefix}.` : '';
   const { weights, layers } = config.weightShapes();
   const problems: string[] = [];
+  const headProblems: string[] = [];
   for (const w of weights) {
     const name = [w.key, ...(w.head ? [] : [prefix + w.key])].find((k) => Object.hasOwn(header, k));
     if (name === undefined) {
@@ -256,7 +258,7 @@ function checkConfigAgainstWeights(
     }
     const found = header[name]!.shape;
     if (found.length !== w.shape.length || found.some((d, i) => d !== w.shape[i]))
-      problems.push(
+      (w.head ? headProblems : problems).push(
         `${name}: the checkpoint has shape ${fmtShape(found)}, the model ${fmtShape(w.shape)} (from ${CONFIG_FILE}'s ${w.from})`,
       );
   }
@@ -280,14 +282,24 @@ function checkConfigAgainstWeights(
     problems.push(
       `${CONFIG_FILE}'s ${layers.from} asks for blocks ${layers.prefix}0 to ${layers.prefix}${layers.count - 1}, the checkpoint has ${last + 1} (its last is ${lastKey})`,
     );
-  if (problems.length === 0) return;
+  // The backbone's dimensions must match even with strict: false: a model built from a config
+  // that is not these weights' would be all fresh weights, and its size is the config's word alone.
+  if (problems.length)
+    fail(
+      ctx.op,
+      `${CONFIG_FILE} does not match ${WEIGHTS_FILE} (in ${ctx.where}): ${[...problems, ...headProblems].join('; ')}. ` +
+        `Check that ${CONFIG_FILE} belongs to these weights`,
+    );
+  if (headProblems.length === 0) return;
   if (ctx.strict)
     fail(
       ctx.op,
-      `${CONFIG_FILE} does not match ${WEIGHTS_FILE} (in ${ctx.where}): ${problems.join('; ')}. ` +
-        `Check that ${CONFIG_FILE} belongs to these weights, or pass { strict: false } to build the model ${CONFIG_FILE} describes and load what fits`,
+      `${CONFIG_FILE} does not match ${WEIGHTS_FILE} (in ${ctx.where}): ${headProblems.join('; ')}. ` +
+        'Pass { strict: false } to start this head newly initialised (transformers: ignore_mismatched_sizes=True)',
     );
-  warn(`${ctx.op}: loading with strict: false although ${problems.join('; ')}`);
+  warn(
+    `${ctx.op}: loading with strict: false although ${headProblems.join('; ')}; the head is newly initialised`,
+  );
 }
 
 function isTied(w: Tensor, embeddings: Embedding[]): boolean {

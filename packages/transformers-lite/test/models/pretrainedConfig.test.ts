@@ -150,13 +150,17 @@ describe('fromPretrained checks config.json before allocating', () => {
     );
   });
 
-  it('with strict: false, a mismatch is a warning and the model config.json describes is built', async () => {
+  it('strict: false waves through a task head of another size (newly initialised), never the backbone', async () => {
     const { result, warnings } = await captureWarnings(setWarningHandler, () =>
-      GPT2Model.fromPretrained(gpt2With({ vocab_size: 80 }), { strict: false }),
+      BertForSequenceClassification.fromPretrained(bertWith({}), { numLabels: 5, strict: false }),
     );
-    expect(result.wte.weight.shape).toEqual([80, 16]);
+    expect(result.classifier.weight.shape).toEqual([5, 8]);
     expect(warnings.join('\n')).toMatch(
-      /strict: false although transformer\.wte\.weight: the checkpoint has shape \[64, 16\], the model \[80, 16\]/,
+      /strict: false although classifier\.weight: the checkpoint has shape \[3, 8\], the model \[5, 8\].*newly initialised/,
+    );
+    await refused(
+      () => GPT2Model.fromPretrained(gpt2With({ vocab_size: 80 }), { strict: false }),
+      /transformer\.wte\.weight: the checkpoint has shape \[64, 16\], the model \[80, 16\].*Check that config\.json belongs to these weights/,
     );
   });
 
