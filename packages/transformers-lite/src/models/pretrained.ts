@@ -13,7 +13,7 @@ import {
 } from '@lumen/nn';
 import type { Device, Tensor } from '@lumen/tensor';
 import { saveFolderAtomically } from './atomicFolder.ts';
-import type { ConfigDict, PretrainedConfig } from './config.ts';
+import { CONFIG_LIMITS, type ConfigDict, type PretrainedConfig } from './config.ts';
 import { randomInitSkipped, withoutRandomInit } from './construction.ts';
 import { Conv1D } from './conv1d.ts';
 import { describe, fail, fmtShape, warn } from './errors.ts';
@@ -188,7 +188,15 @@ async function loadPretrained<M extends PreTrainedModel>(
     fail(op, `options must be an object, got ${describe(options)}`);
   const files = await readModelFiles(source, op);
   const config = options.config ?? cls.configFromDict(files.config, `${CONFIG_FILE} (in ${files.where})`);
-  if (options.numLabels !== undefined) config.numLabels = options.numLabels;
+  if (options.numLabels !== undefined) {
+    const n = options.numLabels;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0 || n > CONFIG_LIMITS.labels)
+      fail(
+        op,
+        `options.numLabels must be a positive integer of at most ${CONFIG_LIMITS.labels}, got ${describe(n)}`,
+      );
+    config.numLabels = n;
+  }
   const strict = options.strict ?? true;
   const bytes = await files.weights();
   // The header first: a config that disagrees with the file is refused before anything is allocated.

@@ -94,6 +94,10 @@ describe('fromPretrained checks config.json before allocating', () => {
       /numLabels \("num_labels"\) must be a positive integer of at most 100000, got number 1000000000/,
     );
     await refused(
+      () => BertForSequenceClassification.fromPretrained(bertWith({}), { numLabels: 1.5 }),
+      /BertForSequenceClassification\.fromPretrained: options\.numLabels must be a positive integer of at most 100000, got number 1\.5/,
+    );
+    await refused(
       () => BertModel.fromPretrained(bertWith({ num_hidden_layers: 2000 })),
       /numHiddenLayers \("num_hidden_layers"\) must be a positive integer of at most 1024/,
     );
