@@ -1,4 +1,4 @@
-import { fail, isObject, type JsonObject } from './config.ts';
+import { fail, isObject, type JsonObject, preview, readIdValue } from './config.ts';
 
 /** A token matched in the text before the model runs ([CLS], <|endoftext|>, user-added words). */
 export interface AddedToken {
@@ -15,12 +15,13 @@ export interface AddedToken {
 }
 
 export function addedTokenFromJSON(x: unknown, where: string): AddedToken {
-  if (!isObject(x) || typeof x.content !== 'string' || typeof x.id !== 'number') {
-    fail(where, `expected { id: number, content: string, ... }, got ${JSON.stringify(x)}`);
+  if (!isObject(x) || typeof x.content !== 'string') {
+    fail(where, `expected { id: number, content: string, ... }, got ${preview(x)}`);
   }
+  const id = readIdValue(x.id, where, 'id');
   const special = x.special === true;
   return {
-    id: x.id,
+    id,
     content: x.content,
     singleWord: x.single_word === true,
     lstrip: x.lstrip === true,

@@ -1,10 +1,95 @@
 import { LumenError } from '@lumen/tensor';
+import { MAX_PATTERN_LENGTH, unsafeRegexReason } from './safeRegex.ts';
 
 /** A parsed JSON object from tokenizer.json or tokenizer_config.json. */
 export type JsonObject = { [key: string]: unknown };
 
 export function fail(where: string, message: string): never {
   throw new LumenError(`${where}: ${message}`);
+}
+
+/** Errors whose message already names their place in tokenizer.json (so outer stages do not add theirs). */
+const located = new WeakSet<Error>();
+
+/**
+ * Builds the stage at `path` in tokenizer.json (`pre_tokenizer.pretokenizers[2]`): a library error
+ * from inside gets the path in front of its message, once (the innermost stage names itself).
+ */
+export function atPath<T>(path: string, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof LumenError && !located.has(e)) {
+      e.message = `${path}: ${e.message}`;
+      located.add(e);
+    }
+    throw e;
+  }
+}
+
+/**
+ * How deep Sequence stages may nest (normalizers, pre-tokenizers, decoders, post-processors).
+ * Real files nest one or two levels; the bound keeps a hostile file from overflowing the stack.
+ */
+export const MAX_SEQUENCE_DEPTH = 64;
+
+export function checkDepth(depth: number, path: string): void {
+  if (depth > MAX_SEQUENCE_DEPTH)
+    fail(path, `Sequence stages nest deeper than ${MAX_SEQUENCE_DEPTH} levels; refusing the file`);
+}
+
+/**
+ * The largest token id accepted (2^24 - 1): real vocabularies stay under a few hundred thousand,
+ * and ids index arrays (BPE packs two ids into one key, which must stay exact).
+ */
+export const MAX_TOKEN_ID = 2 ** 24 - 1;
+
+/** A token id: a non-negative integer <= MAX_TOKEN_ID (and below `size`, the vocabulary size, when given). */
+export function readIdValue(v: unknown, where: string, field: string, size?: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > MAX_TOKEN_ID) {
+    fail(where, `"${field}" must be a token id (an integer from 0 to ${MAX_TOKEN_ID}), got ${preview(v)}`);
+  }
+  if (size !== undefined && v >= size)
+    fail(where, `"${field}" is id ${v}, outside the vocabulary (size ${size})`);
+  return v;
+}
+
+/** Longest string accepted in a stage's short text fields (prefixes, replacements, contents). */
+export const MAX_FIELD_LENGTH = 256;
+
+/**
+ * A bounded one-line rendering of a JSON value for error messages: deep or huge values (which
+ * make JSON.stringify overflow the stack or the message enormous) are cut.
+ */
+export function preview(x: unknown, max = 80): string {
+  let out = '';
+  const write = (v: unknown, depth: number): void => {
+    if (out.length > max) return;
+    if (typeof v === 'string') out += JSON.stringify(v.length > max ? `${v.slice(0, max)}...` : v);
+    else if (v === null || typeof v !== 'object') out += typeof v === 'number' ? String(v) : String(v);
+    else if (depth >= 3) out += Array.isArray(v) ? '[...]' : '{...}';
+    else if (Array.isArray(v)) {
+      out += '[';
+      for (let i = 0; i < v.length && out.length <= max; i++) {
+        if (i) out += ', ';
+        write(v[i], depth + 1);
+      }
+      out += ']';
+    } else {
+      out += '{';
+      let first = true;
+      for (const k in v as object) {
+        if (out.length > max) break;
+        if (!first) out += ', ';
+        first = false;
+        out += `${JSON.stringify(k.length > max ? `${k.slice(0, max)}...` : k)}: `;
+        write((v as Record<string, unknown>)[k], depth + 1);
+      }
+      out += '}';
+    }
+  };
+  write(x, 0);
+  return out.length > max ? `${out.slice(0, max)}...` : out;
 }
 
 export function describe(x: unknown): string {
@@ -24,10 +109,17 @@ export function isObject(x: unknown): x is JsonObject {
  * Typed readers for one field of a stage's JSON. A missing field (undefined or null) takes the
  * default when one is given; anything of the wrong type is an error naming the stage and field.
  */
-export function readString(cfg: JsonObject, key: string, where: string, dflt?: string): string {
+export function readString(
+  cfg: JsonObject,
+  key: string,
+  where: string,
+  dflt?: string,
+  maxLength = MAX_FIELD_LENGTH,
+): string {
   const v = cfg[key];
   if ((v === undefined || v === null) && dflt !== undefined) return dflt;
   if (typeof v !== 'string') fail(where, `"${key}" must be a string, got ${describe(v)}`);
+  if (v.length > maxLength) fail(where, `"${key}" must be at most ${maxLength} characters, got ${v.length}`);
   return v;
 }
 
@@ -41,7 +133,7 @@ export function readBool(cfg: JsonObject, key: string, where: string, dflt?: boo
 export function readInt(cfg: JsonObject, key: string, where: string, dflt?: number): number {
   const v = cfg[key];
   if ((v === undefined || v === null) && dflt !== undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v))
+  if (typeof v !== 'number' || !Number.isSafeInteger(v))
     fail(where, `"${key}" must be an integer, got ${describe(v)}`);
   return v;
 }
@@ -58,31 +150,48 @@ export function readObject(cfg: JsonObject, key: string, where: string): JsonObj
   return v;
 }
 
-/** The `type` tag of a stage, checked to be a string. */
-export function stageType(cfg: unknown, stage: string): string {
-  if (!isObject(cfg)) fail(stage, `expected an object with a "type" field, got ${describe(cfg)}`);
+/** Throws a library error whose place is added by the enclosing `atPath`. */
+export function failHere(message: string): never {
+  throw new LumenError(message);
+}
+
+/** The `type` tag of a stage, checked to be a string (called inside `atPath`, which names the place). */
+export function stageType(cfg: unknown, _stage: string): string {
+  if (!isObject(cfg)) failHere(`expected an object with a "type" field, got ${describe(cfg)}`);
   const t = cfg.type;
-  if (typeof t !== 'string') fail(stage, `"type" must be a string, got ${describe(t)}`);
+  if (typeof t !== 'string') failHere(`"type" must be a string, got ${describe(t)}`);
   return t;
 }
 
-/** `{ "String": "x" }` or `{ "Regex": "x" }` (Split, Replace) as a global, Unicode-aware RegExp. */
+/**
+ * `{ "String": "x" }` or `{ "Regex": "x" }` (Split, Replace) as a global, Unicode-aware RegExp.
+ * A regex that can backtrack catastrophically is refused (safeRegex.ts explains the test).
+ */
 export function readPattern(cfg: JsonObject, where: string): { regex: RegExp; json: JsonObject } {
   const p = readObject(cfg, 'pattern', where);
+  const source = typeof p.String === 'string' ? p.String : typeof p.Regex === 'string' ? p.Regex : null;
+  const field = typeof p.String === 'string' ? 'pattern.String' : 'pattern.Regex';
+  if (source !== null && source.length > MAX_PATTERN_LENGTH) {
+    fail(where, `"${field}" must be at most ${MAX_PATTERN_LENGTH} characters, got ${source.length}`);
+  }
   if (typeof p.String === 'string') {
     return { regex: new RegExp(escapeRegExp(p.String), 'gu'), json: { String: p.String } };
   }
   if (typeof p.Regex === 'string') {
+    let regex: RegExp;
     try {
-      return { regex: new RegExp(p.Regex, 'gu'), json: { Regex: p.Regex } };
+      regex = new RegExp(p.Regex, 'gu');
     } catch (e) {
       fail(
         where,
-        `"pattern.Regex" ${JSON.stringify(p.Regex)} is not a valid regular expression: ${(e as Error).message}`,
+        `"pattern.Regex" ${preview(p.Regex)} is not a valid regular expression: ${(e as Error).message}`,
       );
     }
+    const unsafe = unsafeRegexReason(p.Regex);
+    if (unsafe) fail(where, `"pattern.Regex" ${preview(p.Regex)} ${unsafe}; refused`);
+    return { regex, json: { Regex: p.Regex } };
   }
-  fail(where, `"pattern" must be { "String": ... } or { "Regex": ... }, got ${JSON.stringify(p)}`);
+  fail(where, `"pattern" must be { "String": ... } or { "Regex": ... }, got ${preview(p)}`);
 }
 
 export function escapeRegExp(s: string): string {

@@ -1,3 +1,4 @@
+import { recoverFolder, saveFolderAtomically } from '../models/atomicFolder.ts';
 import { describe, fail, isObject, type JsonObject } from './config.ts';
 
 /** File contents given directly: text, bytes, or already-parsed JSON. */
@@ -57,6 +58,7 @@ export async function loadTokenizerFiles(source: TokenizerSource, op: string): P
 async function loadFolder(dir: string, op: string): Promise<LoadedFiles> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
+  await recoverFolder(dir, { clean: false }); // a save killed mid-swap leaves no folder at dir
   const stat = await fs.stat(dir).catch(() => null);
   if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);
   if (!stat.isDirectory()) fail(op, `${dir} is not a folder`);
@@ -99,29 +101,14 @@ export function readTextFile(files: LoadedFiles, name: TokenizerFileName): strin
   return files.text[name];
 }
 
-/** Writes files so that none is ever half-written: a temporary file beside it, then a rename (tokenizers and models). */
+/**
+ * Writes the files into `dir` atomically as a set (models/atomicFolder.ts: a temporary sibling
+ * folder, fsynced, swapped in; the folder's other files are kept), the same way models save.
+ */
 export async function writeFilesAtomically(
   dir: string,
   contents: Record<string, string | Uint8Array>,
   op: string,
 ): Promise<string[]> {
-  if (typeof dir !== 'string' || dir.length === 0)
-    fail(op, `directory must be a non-empty string, got ${describe(dir)}`);
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  await fs.mkdir(dir, { recursive: true });
-  const written: string[] = [];
-  for (const [name, data] of Object.entries(contents)) {
-    const file = path.join(dir, name);
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await fs.writeFile(tmp, data);
-      await fs.rename(tmp, file);
-    } catch (e) {
-      await fs.rm(tmp, { force: true });
-      fail(op, `cannot write ${file}: ${(e as Error).message}`);
-    }
-    written.push(file);
-  }
-  return written;
+  return saveFolderAtomically(dir, contents, op);
 }

@@ -60,14 +60,23 @@ export class Tokenizer {
     const added = json.added_tokens ?? [];
     if (!Array.isArray(added))
       fail('tokenizer.json', `"added_tokens" must be an array, got ${describe(added)}`);
-    return new Tokenizer({
-      normalizer: optional(json.normalizer, createNormalizer),
-      preTokenizer: optional(json.pre_tokenizer, createPreTokenizer),
+    const tokenizer = new Tokenizer({
+      normalizer: optional(json.normalizer, (c) => createNormalizer(c)),
+      preTokenizer: optional(json.pre_tokenizer, (c) => createPreTokenizer(c)),
       model: createModel(json.model),
-      postProcessor: optional(json.post_processor, createPostProcessor),
-      decoder: optional(json.decoder, createDecoder),
-      addedTokens: added.map((t, i) => addedTokenFromJSON(t, `tokenizer.json added_tokens[${i}]`)),
+      postProcessor: optional(json.post_processor, (c) => createPostProcessor(c)),
+      decoder: optional(json.decoder, (c) => createDecoder(c)),
+      addedTokens: added.map((t, i) => addedTokenFromJSON(t, `added_tokens[${i}]`)),
     });
+    // The ids the post-processor inserts must decode: within the model's vocabulary or added tokens.
+    for (const id of tokenizer.postProcessor?.specialIds?.() ?? []) {
+      if (tokenizer.idToToken(id) === undefined)
+        fail(
+          'post_processor',
+          `special token id ${id} is neither in the model's vocabulary nor an added token (vocabulary size ${tokenizer.vocabSize})`,
+        );
+    }
+    return tokenizer;
   }
 
   get normalizer(): Normalizer | null {

@@ -187,7 +187,7 @@ describe('bad input gets a clear error', () => {
       JSON.stringify({ model: { type: 'BPE', vocab: { a: 0 }, merges: ['a c'] } }),
     );
     await expect(AutoTokenizer.fromPretrained(bad)).rejects.toThrow(
-      /tokenizer.json \(in .*bad-json\): BPE model: merge 0 "a c" uses "c"/,
+      /tokenizer.json \(in .*bad-json\): model: BPE model: merge 0 "a c" uses "c"/,
     );
     const merges = join(scratch, 'bad-merges');
     mkdirSync(merges);

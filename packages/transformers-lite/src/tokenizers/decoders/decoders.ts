@@ -1,4 +1,4 @@
-import { fail, type JsonObject, readBool, readInt, readPattern, readString } from '../config.ts';
+import { fail, type JsonObject, preview, readBool, readInt, readPattern, readString } from '../config.ts';
 import { CHAR_TO_BYTE, decodeUtf8, utf8Bytes } from '../unicode.ts';
 
 /** Stage 5: turns tokens back into text. `decodeChain` maps tokens to text pieces; a chain runs them in turn. */
@@ -97,7 +97,7 @@ export class MetaspaceDecoder implements Decoder {
     const w = 'Metaspace decoder';
     const scheme = cfg.prepend_scheme ?? (readBool(cfg, 'add_prefix_space', w, true) ? 'always' : 'never');
     if (scheme !== 'always' && scheme !== 'first' && scheme !== 'never') {
-      fail(w, `"prepend_scheme" must be "always", "first" or "never", got ${JSON.stringify(scheme)}`);
+      fail(w, `"prepend_scheme" must be "always", "first" or "never", got ${preview(scheme)}`);
     }
     return new MetaspaceDecoder(
       readString(cfg, 'replacement', w, '▁'),

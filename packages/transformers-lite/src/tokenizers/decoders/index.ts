@@ -1,4 +1,12 @@
-import { fail, type JsonObject, readArray, readString, stageType } from '../config.ts';
+import {
+  atPath,
+  checkDepth,
+  failHere,
+  type JsonObject,
+  readArray,
+  readString,
+  stageType,
+} from '../config.ts';
 import {
   BPEDecoder,
   ByteFallbackDecoder,
@@ -27,8 +35,12 @@ export {
   WordPieceDecoder,
 } from './decoders.ts';
 
-/** Builds a decoder from its tokenizer.json entry. */
-export function createDecoder(cfg: unknown): Decoder {
+/** Builds a decoder from its tokenizer.json entry at `path` (Sequences nest at most MAX_SEQUENCE_DEPTH deep). */
+export function createDecoder(cfg: unknown, path = 'decoder', depth = 0): Decoder {
+  return atPath(path, () => buildDecoder(cfg, path, depth));
+}
+
+function buildDecoder(cfg: unknown, path: string, depth: number): Decoder {
   const type = stageType(cfg, 'decoder');
   const c = cfg as JsonObject;
   switch (type) {
@@ -49,8 +61,13 @@ export function createDecoder(cfg: unknown): Decoder {
     case 'Replace':
       return ReplaceDecoder.fromJSON(c);
     case 'Sequence':
-      return new DecoderSequence(readArray(c, 'decoders', 'decoder Sequence').map(createDecoder));
+      checkDepth(depth + 1, 'decoder Sequence');
+      return new DecoderSequence(
+        readArray(c, 'decoders', 'decoder Sequence').map((d, i) =>
+          createDecoder(d, `${path}.decoders[${i}]`, depth + 1),
+        ),
+      );
     default:
-      fail('tokenizer.json', `Unknown decoder type: ${type}`);
+      failHere(`Unknown decoder type: ${type}`);
   }
 }

@@ -1,4 +1,4 @@
-import { fail, type JsonObject, readArray, readBool, readObject, readString } from '../config.ts';
+import { fail, type JsonObject, preview, readArray, readBool, readObject, readString } from '../config.ts';
 import { utf8Bytes } from '../unicode.ts';
 import { idsToTokens, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
 import { vocabFromJSON } from './wordPiece.ts';
@@ -63,7 +63,7 @@ export class BPE implements TokenizerModel {
         const missing = left === undefined ? a : right === undefined ? b : a + b.slice(prefixLength);
         fail(
           'BPE model',
-          `merge ${rank} ${JSON.stringify(`${a} ${b}`)} uses ${JSON.stringify(missing)}, which is not in the vocabulary`,
+          `merge ${rank} ${preview(`${a} ${b}`)} uses ${preview(missing)}, which is not in the vocabulary`,
         );
       }
       const key = left * this.stride + right;
@@ -72,14 +72,14 @@ export class BPE implements TokenizerModel {
       this.mergedId[rank] = merged;
     });
     if (this.unkToken !== null && !vocab.has(this.unkToken)) {
-      fail('BPE model', `unk_token ${JSON.stringify(this.unkToken)} is not in the vocabulary`);
+      fail('BPE model', `unk_token ${preview(this.unkToken)} is not in the vocabulary`);
     }
   }
 
   static fromJSON(cfg: JsonObject): BPE {
     const w = 'BPE model';
     if (cfg.dropout !== undefined && cfg.dropout !== null && cfg.dropout !== 0) {
-      fail(w, `"dropout" is not supported (only deterministic BPE), got ${JSON.stringify(cfg.dropout)}`);
+      fail(w, `"dropout" is not supported (only deterministic BPE), got ${preview(cfg.dropout)}`);
     }
     const merges = readArray(cfg, 'merges', w).map((m, i) => parseMerge(m, `${w} merges[${i}]`));
     const unk = cfg.unk_token;
@@ -249,12 +249,12 @@ export class BPE implements TokenizerModel {
 export function parseMerge(m: unknown, where: string): [string, string] {
   if (typeof m === 'string') {
     const space = m.indexOf(' ', 1);
-    if (space < 0) fail(where, `expected "left right", got ${JSON.stringify(m)}`);
+    if (space < 0) fail(where, `expected "left right", got ${preview(m)}`);
     return [m.slice(0, space), m.slice(space + 1)];
   }
   if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string')
     return [m[0], m[1]];
-  fail(where, `expected "left right" or ["left", "right"], got ${JSON.stringify(m)}`);
+  fail(where, `expected "left right" or ["left", "right"], got ${preview(m)}`);
 }
 
 /** Parses merges.txt (an optional `#version` line, then one `left right` per line). */

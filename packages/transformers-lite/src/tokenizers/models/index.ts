@@ -1,4 +1,4 @@
-import { fail, type JsonObject, stageType } from '../config.ts';
+import { atPath, failHere, type JsonObject, stageType } from '../config.ts';
 import { BPE } from './bpe.ts';
 import type { TokenizerModel } from './model.ts';
 import { Unigram } from './unigram.ts';
@@ -10,7 +10,11 @@ export { Unigram } from './unigram.ts';
 export { WordPiece } from './wordPiece.ts';
 
 /** Builds the model from its tokenizer.json entry (old files without `type` are guessed from their fields). */
-export function createModel(cfg: unknown): TokenizerModel {
+export function createModel(cfg: unknown, path = 'model'): TokenizerModel {
+  return atPath(path, () => buildModel(cfg));
+}
+
+function buildModel(cfg: unknown): TokenizerModel {
   let type: string;
   if (typeof cfg === 'object' && cfg !== null && !('type' in cfg)) {
     const c = cfg as JsonObject;
@@ -25,6 +29,6 @@ export function createModel(cfg: unknown): TokenizerModel {
     case 'Unigram':
       return Unigram.fromJSON(c);
     default:
-      fail('tokenizer.json', `Unknown model type: ${type}`);
+      failHere(`Unknown model type: ${type}`);
   }
 }

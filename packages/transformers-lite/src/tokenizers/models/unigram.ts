@@ -1,4 +1,4 @@
-import { fail, type JsonObject, readArray, readBool } from '../config.ts';
+import { fail, type JsonObject, preview, readArray, readBool, readIdValue } from '../config.ts';
 import { utf8Bytes } from '../unicode.ts';
 import { PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
 
@@ -40,18 +40,20 @@ export class Unigram implements TokenizerModel {
   static fromJSON(cfg: JsonObject): Unigram {
     const w = 'Unigram model';
     const pieces = readArray(cfg, 'vocab', w).map((entry, i) => {
-      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'number') {
-        fail(w, `vocab[${i}] must be [piece, score], got ${JSON.stringify(entry)}`);
+      if (
+        !Array.isArray(entry) ||
+        typeof entry[0] !== 'string' ||
+        typeof entry[1] !== 'number' ||
+        !Number.isFinite(entry[1])
+      ) {
+        fail(w, `vocab[${i}] must be [piece, finite score], got ${preview(entry)}`);
       }
       return [entry[0], entry[1]] as const;
     });
     const unk = cfg.unk_id;
-    if (unk !== undefined && unk !== null && (typeof unk !== 'number' || !Number.isInteger(unk))) {
-      fail(w, `"unk_id" must be an integer or null, got ${JSON.stringify(unk)}`);
-    }
     return new Unigram(
       pieces,
-      (unk as number | null | undefined) ?? null,
+      unk === undefined || unk === null ? null : readIdValue(unk, w, 'unk_id', pieces.length),
       readBool(cfg, 'byte_fallback', w, false),
     );
   }
@@ -90,7 +92,7 @@ export class Unigram implements TokenizerModel {
         }
       }
       if (this.unkId === null)
-        fail('Unigram model', `${JSON.stringify(piece)} is not in the vocabulary and there is no unk_id`);
+        fail('Unigram model', `${preview(piece)} is not in the vocabulary and there is no unk_id`);
       ids.push(this.unkId);
       tokens.push(piece);
     }
@@ -126,7 +128,7 @@ export class Unigram implements TokenizerModel {
         const candidate = base + unkScore;
         if (from[charEnd]! < 0 || candidate > score[charEnd]!) {
           if (this.unkId === null)
-            fail('Unigram model', `cannot segment ${JSON.stringify(text)}: unknown character and no unk_id`);
+            fail('Unigram model', `cannot segment ${preview(text)}: unknown character and no unk_id`);
           score[charEnd] = candidate;
           from[charEnd] = start;
           isUnk[charEnd] = 1;

@@ -1,4 +1,13 @@
-import { fail, isObject, type JsonObject, readInt, readObject, readString } from '../config.ts';
+import {
+  fail,
+  isObject,
+  type JsonObject,
+  MAX_TOKEN_ID,
+  preview,
+  readInt,
+  readObject,
+  readString,
+} from '../config.ts';
 import { idsToTokens, PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
 
 /**
@@ -22,8 +31,7 @@ export class WordPiece implements TokenizerModel {
   ) {
     this.tokens = idsToTokens(vocab);
     const unkId = vocab.get(unkToken);
-    if (unkId === undefined)
-      fail('WordPiece', `unk_token ${JSON.stringify(unkToken)} is not in the vocabulary`);
+    if (unkId === undefined) fail('WordPiece', `unk_token ${preview(unkToken)} is not in the vocabulary`);
     this.unk = { ids: [unkId], tokens: [unkToken] };
     for (const [token, id] of vocab) {
       this.starts.insert(token, id);
@@ -111,10 +119,10 @@ export function vocabFromJSON(vocab: unknown, where: string): Map<string, number
   if (!isObject(vocab)) fail(where, `"vocab" must be an object of token -> id`);
   const map = new Map<string, number>();
   for (const [token, id] of Object.entries(vocab)) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || id > MAX_TOKEN_ID) {
       fail(
         where,
-        `vocab entry ${JSON.stringify(token)} must map to a non-negative integer id, got ${JSON.stringify(id)}`,
+        `vocab entry ${preview(token)} must map to a non-negative integer id (at most ${MAX_TOKEN_ID}), got ${preview(id)}`,
       );
     }
     map.set(token, id);

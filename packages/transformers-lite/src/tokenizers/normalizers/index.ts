@@ -1,4 +1,12 @@
-import { fail, type JsonObject, readArray, readString, stageType } from '../config.ts';
+import {
+  atPath,
+  checkDepth,
+  failHere,
+  type JsonObject,
+  readArray,
+  readString,
+  stageType,
+} from '../config.ts';
 import { BertNormalizer } from './bert.ts';
 import type { Normalizer } from './normalizer.ts';
 import {
@@ -23,8 +31,15 @@ export {
   UnicodeNormalizer,
 } from './simple.ts';
 
-/** Builds a normalizer from its tokenizer.json entry. */
-export function createNormalizer(cfg: unknown): Normalizer {
+/**
+ * Builds a normalizer from its tokenizer.json entry at `path`; Sequences nest at most
+ * MAX_SEQUENCE_DEPTH deep (checked before going down a level).
+ */
+export function createNormalizer(cfg: unknown, path = 'normalizer', depth = 0): Normalizer {
+  return atPath(path, () => buildNormalizer(cfg, path, depth));
+}
+
+function buildNormalizer(cfg: unknown, path: string, depth: number): Normalizer {
   const type = stageType(cfg, 'normalizer');
   const c = cfg as JsonObject;
   switch (type) {
@@ -46,8 +61,13 @@ export function createNormalizer(cfg: unknown): Normalizer {
     case 'Prepend':
       return new Prepend(readString(c, 'prepend', 'Prepend'));
     case 'Sequence':
-      return new NormalizerSequence(readArray(c, 'normalizers', 'normalizer Sequence').map(createNormalizer));
+      checkDepth(depth + 1, 'normalizer Sequence');
+      return new NormalizerSequence(
+        readArray(c, 'normalizers', 'normalizer Sequence').map((n, i) =>
+          createNormalizer(n, `${path}.normalizers[${i}]`, depth + 1),
+        ),
+      );
     default:
-      fail('tokenizer.json', `Unknown normalizer type: ${type}`);
+      failHere(`Unknown normalizer type: ${type}`);
   }
 }

@@ -1,4 +1,4 @@
-import { fail, type JsonObject, readArray, stageType } from '../config.ts';
+import { atPath, checkDepth, failHere, type JsonObject, readArray, stageType } from '../config.ts';
 import type { PostProcessor } from './postProcessor.ts';
 import {
   BertProcessing,
@@ -18,8 +18,12 @@ export {
   TemplateProcessing,
 } from './processors.ts';
 
-/** Builds a post-processor from its tokenizer.json entry. */
-export function createPostProcessor(cfg: unknown): PostProcessor {
+/** Builds a post-processor from its tokenizer.json entry at `path` (Sequences nest at most MAX_SEQUENCE_DEPTH deep). */
+export function createPostProcessor(cfg: unknown, path = 'post_processor', depth = 0): PostProcessor {
+  return atPath(path, () => buildPostProcessor(cfg, path, depth));
+}
+
+function buildPostProcessor(cfg: unknown, path: string, depth: number): PostProcessor {
   const type = stageType(cfg, 'post_processor');
   const c = cfg as JsonObject;
   switch (type) {
@@ -32,10 +36,13 @@ export function createPostProcessor(cfg: unknown): PostProcessor {
     case 'ByteLevel':
       return ByteLevelProcessing.fromJSON(c);
     case 'Sequence':
+      checkDepth(depth + 1, 'post_processor Sequence');
       return new PostProcessorSequence(
-        readArray(c, 'processors', 'post_processor Sequence').map(createPostProcessor),
+        readArray(c, 'processors', 'post_processor Sequence').map((p, i) =>
+          createPostProcessor(p, `${path}.processors[${i}]`, depth + 1),
+        ),
       );
     default:
-      fail('tokenizer.json', `Unknown post-processor type: ${type}`);
+      failHere(`Unknown post-processor type: ${type}`);
   }
 }

@@ -14,6 +14,8 @@ export interface PostProcessor {
   /** How many special tokens `process` adds (truncation leaves room for them). */
   addedTokens(isPair: boolean): number;
   process(a: Encoding, b: Encoding | null, addSpecialTokens: boolean): Encoding;
+  /** The ids it inserts (checked against the vocabulary when a tokenizer.json loads). */
+  specialIds?(): number[];
   toJSON(): JsonObject;
 }
 

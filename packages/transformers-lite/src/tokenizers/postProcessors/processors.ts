@@ -1,4 +1,14 @@
-import { fail, isObject, type JsonObject, readArray, readBool, readObject } from '../config.ts';
+import {
+  fail,
+  isObject,
+  type JsonObject,
+  MAX_TOKEN_ID,
+  preview,
+  readArray,
+  readBool,
+  readIdValue,
+  readObject,
+} from '../config.ts';
 import {
   concatEncodings,
   type Encoding,
@@ -26,7 +36,7 @@ export class TemplateProcessing implements PostProcessor {
       if (piece.kind === 'special' && !specialTokens.has(piece.name)) {
         fail(
           'TemplateProcessing',
-          `template uses special token ${JSON.stringify(piece.name)}, missing from "special_tokens"`,
+          `template uses special token ${preview(piece.name)}, missing from "special_tokens"`,
         );
       }
     }
@@ -50,22 +60,28 @@ export class TemplateProcessing implements PostProcessor {
     const w = 'TemplateProcessing';
     const specials = new Map<string, SpecialTokenEntry>();
     for (const [name, v] of Object.entries(readObject(cfg, 'special_tokens', w))) {
+      const at = `${w} special_tokens[${preview(name)}]`;
       if (
         !isObject(v) ||
         !Array.isArray(v.ids) ||
         !Array.isArray(v.tokens) ||
         v.ids.length !== v.tokens.length
       ) {
-        fail(
-          w,
-          `special_tokens[${JSON.stringify(name)}] must be { id, ids: number[], tokens: string[] } of equal lengths`,
-        );
+        fail(at, `must be { id, ids: number[], tokens: string[] } of equal lengths, got ${preview(v)}`);
       }
-      specials.set(name, { ids: v.ids as number[], tokens: v.tokens as string[] });
+      const ids = v.ids.map((id, i) => readIdValue(id, at, `ids[${i}]`));
+      v.tokens.forEach((t, i) => {
+        if (typeof t !== 'string') fail(at, `"tokens[${i}]" must be a string, got ${preview(t)}`);
+      });
+      specials.set(name, { ids, tokens: v.tokens as string[] });
     }
     const template = (key: string) =>
       readArray(cfg, key, w).map((p, i) => parsePiece(p, `${w} ${key}[${i}]`));
     return new TemplateProcessing(template('single'), template('pair'), specials);
+  }
+
+  specialIds(): number[] {
+    return [...this.specialTokens.values()].flatMap((s) => s.ids);
   }
 
   addedTokens(isPair: boolean): number {
@@ -109,25 +125,29 @@ export class TemplateProcessing implements PostProcessor {
 function parsePiece(p: unknown, where: string): TemplatePiece {
   if (isObject(p) && isObject(p.Sequence)) {
     const { id, type_id } = p.Sequence;
-    if ((id !== 'A' && id !== 'B') || typeof type_id !== 'number')
-      fail(where, `expected { Sequence: { id: "A"|"B", type_id } }`);
+    if ((id !== 'A' && id !== 'B') || !isTypeId(type_id))
+      fail(where, `expected { Sequence: { id: "A"|"B", type_id: integer >= 0 } }, got ${preview(p)}`);
     return { kind: 'sequence', seq: id, typeId: type_id };
   }
   if (isObject(p) && isObject(p.SpecialToken)) {
     const { id, type_id } = p.SpecialToken;
-    if (typeof id !== 'string' || typeof type_id !== 'number')
-      fail(where, `expected { SpecialToken: { id: string, type_id } }`);
+    if (typeof id !== 'string' || !isTypeId(type_id))
+      fail(where, `expected { SpecialToken: { id: string, type_id: integer >= 0 } }, got ${preview(p)}`);
     return { kind: 'special', name: id, typeId: type_id };
   }
-  fail(where, `expected a { Sequence } or { SpecialToken } piece, got ${JSON.stringify(p)}`);
+  fail(where, `expected a { Sequence } or { SpecialToken } piece, got ${preview(p)}`);
+}
+
+function isTypeId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TOKEN_ID;
 }
 
 function readTokenPair(cfg: JsonObject, key: string, where: string): [string, number] {
   const v = cfg[key];
-  if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'number') {
-    fail(where, `"${key}" must be [token, id], got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string') {
+    fail(where, `"${key}" must be [token, id], got ${preview(v)}`);
   }
-  return [v[0], v[1]];
+  return [v[0], readIdValue(v[1], where, `${key}[1]`)];
 }
 
 /** BERT's older processor: `[CLS] A [SEP]`, pairs `[CLS] A [SEP] B [SEP]` with B's type id 1. */
@@ -144,6 +164,9 @@ export class BertProcessing implements PostProcessor {
   }
   addedTokens(isPair: boolean): number {
     return isPair ? 3 : 2;
+  }
+  specialIds(): number[] {
+    return [this.sep[1], this.cls[1]];
   }
   process(a: Encoding, b: Encoding | null, addSpecialTokens: boolean): Encoding {
     if (!addSpecialTokens) return concatEncodings(b ? [a, b] : [a]);
@@ -177,6 +200,9 @@ export class RobertaProcessing implements PostProcessor {
   }
   addedTokens(isPair: boolean): number {
     return isPair ? 4 : 2;
+  }
+  specialIds(): number[] {
+    return [this.sep[1], this.cls[1]];
   }
   process(a: Encoding, b: Encoding | null, addSpecialTokens: boolean): Encoding {
     a = withTypeId(a, 0);
@@ -234,6 +260,9 @@ export class PostProcessorSequence implements PostProcessor {
   constructor(readonly processors: readonly PostProcessor[]) {}
   addedTokens(isPair: boolean): number {
     return this.processors.reduce((n, p) => n + p.addedTokens(isPair), 0);
+  }
+  specialIds(): number[] {
+    return this.processors.flatMap((p) => p.specialIds?.() ?? []);
   }
   process(a: Encoding, b: Encoding | null, addSpecialTokens: boolean): Encoding {
     // Hugging Face runs each processor on the output of the previous one (pairs are merged by the first).

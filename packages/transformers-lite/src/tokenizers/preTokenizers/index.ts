@@ -1,4 +1,4 @@
-import { fail, type JsonObject, readArray, readBool, stageType } from '../config.ts';
+import { atPath, checkDepth, failHere, type JsonObject, readArray, readBool, stageType } from '../config.ts';
 import { ByteLevelPreTokenizer } from './byteLevel.ts';
 import type { PreTokenizer } from './preTokenizer.ts';
 import { readBehavior } from './preTokenizer.ts';
@@ -26,8 +26,12 @@ export {
   WhitespaceSplit,
 } from './simple.ts';
 
-/** Builds a pre-tokenizer from its tokenizer.json entry. */
-export function createPreTokenizer(cfg: unknown): PreTokenizer {
+/** Builds a pre-tokenizer from its tokenizer.json entry at `path` (Sequences nest at most MAX_SEQUENCE_DEPTH deep). */
+export function createPreTokenizer(cfg: unknown, path = 'pre_tokenizer', depth = 0): PreTokenizer {
+  return atPath(path, () => buildPreTokenizer(cfg, path, depth));
+}
+
+function buildPreTokenizer(cfg: unknown, path: string, depth: number): PreTokenizer {
   const type = stageType(cfg, 'pre_tokenizer');
   const c = cfg as JsonObject;
   switch (type) {
@@ -48,10 +52,13 @@ export function createPreTokenizer(cfg: unknown): PreTokenizer {
     case 'Metaspace':
       return Metaspace.fromJSON(c);
     case 'Sequence':
+      checkDepth(depth + 1, 'pre_tokenizer Sequence');
       return new PreTokenizerSequence(
-        readArray(c, 'pretokenizers', 'pre_tokenizer Sequence').map(createPreTokenizer),
+        readArray(c, 'pretokenizers', 'pre_tokenizer Sequence').map((p, i) =>
+          createPreTokenizer(p, `${path}.pretokenizers[${i}]`, depth + 1),
+        ),
       );
     default:
-      fail('tokenizer.json', `Unknown pre-tokenizer type: ${type}`);
+      failHere(`Unknown pre-tokenizer type: ${type}`);
   }
 }

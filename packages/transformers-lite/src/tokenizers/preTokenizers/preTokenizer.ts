@@ -1,4 +1,4 @@
-import { fail, type JsonObject } from '../config.ts';
+import { fail, type JsonObject, preview } from '../config.ts';
 
 /**
  * Stage 2: splits normalized text into words; the model then works on each word alone.
@@ -28,7 +28,7 @@ const BEHAVIORS: readonly SplitBehavior[] = [
 export function readBehavior(cfg: JsonObject, where: string, dflt: SplitBehavior): SplitBehavior {
   const v = cfg.behavior ?? dflt;
   if (typeof v !== 'string' || !BEHAVIORS.includes(v as SplitBehavior)) {
-    fail(where, `"behavior" must be one of ${BEHAVIORS.join(', ')}, got ${JSON.stringify(v)}`);
+    fail(where, `"behavior" must be one of ${BEHAVIORS.join(', ')}, got ${preview(v)}`);
   }
   return v as SplitBehavior;
 }

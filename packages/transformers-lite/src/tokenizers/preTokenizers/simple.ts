@@ -1,4 +1,12 @@
-import { escapeRegExp, fail, type JsonObject, readBool, readPattern, readString } from '../config.ts';
+import {
+  escapeRegExp,
+  fail,
+  type JsonObject,
+  preview,
+  readBool,
+  readPattern,
+  readString,
+} from '../config.ts';
 import { PUNCTUATION, WHITESPACE } from '../unicode.ts';
 import { type PreTokenizer, readBehavior, type SplitBehavior, splitBy } from './preTokenizer.ts';
 
@@ -146,7 +154,7 @@ export class Metaspace implements PreTokenizer {
     if (cfg.prepend_scheme !== undefined && cfg.prepend_scheme !== null) {
       const s = cfg.prepend_scheme;
       if (s !== 'always' && s !== 'first' && s !== 'never') {
-        fail(w, `"prepend_scheme" must be "always", "first" or "never", got ${JSON.stringify(s)}`);
+        fail(w, `"prepend_scheme" must be "always", "first" or "never", got ${preview(s)}`);
       }
       scheme = s;
     } else {
