@@ -175,7 +175,7 @@ export async function saveFolderAtomically(
   const id = `${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const tmp = path.join(parent, `.${base}.${TMP}-${id}`);
   const aside = path.join(parent, `.${base}.${OLD}-${id}`);
-  const written = Object.keys(contents).map((name) => path.join(abs, name));
+  const written = Object.keys(contents).map((name) => path.join(dir, name));
   active.add(tmp);
   try {
     await fs.mkdir(parent, { recursive: true });

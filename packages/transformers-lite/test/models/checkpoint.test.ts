@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { noGrad } from '@lumen/autograd';
 import { LumenError } from '@lumen/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GPT2Config, GPT2LMHeadModel } from '../../src/index.ts';
+import { GPT2Config, GPT2LMHeadModel, GPT2Tokenizer } from '../../src/index.ts';
 import { recoverFolder, saveFolderAtomically } from '../../src/models/atomicFolder.ts';
 import { isModelFile } from '../../src/models/files.ts';
+import { GENERATED } from '../tokenizers/helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lumen-checkpoint-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -80,6 +81,29 @@ describe('savePretrained is atomic as a whole', () => {
     expect(readFileSync(join(dir, 'link.json'), 'utf8')).toBe('{"model": {}}');
     expect(await counter(dir)).toEqual({ config: 2, weight: 2 });
     expect(siblings('keep')).toEqual([]);
+  });
+
+  it('a model and its tokenizer saved into one folder keep each other (both save the same way)', async () => {
+    const dir = join(scratch, 'both');
+    const tokenizer = await GPT2Tokenizer.fromPretrained(`${GENERATED}gpt2`);
+    await model(1).savePretrained(dir);
+    await tokenizer.savePretrained(dir);
+    await model(2).savePretrained(dir);
+    const files = [
+      'config.json',
+      'model.safetensors',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+    ];
+    expect(readdirSync(dir).sort()).toEqual(files);
+    await tokenizer.savePretrained(dir);
+    expect(readdirSync(dir).sort()).toEqual(files);
+    expect(await counter(dir)).toEqual({ config: 2, weight: 2 });
+    expect((await GPT2Tokenizer.fromPretrained(dir)).encode('hello world')).toEqual(
+      tokenizer.encode('hello world'),
+    );
+    expect(siblings('both')).toEqual([]);
   });
 
   it('a write failing on a full disk leaves the previous checkpoint loadable, unchanged', async () => {
