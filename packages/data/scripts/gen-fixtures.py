@@ -146,6 +146,13 @@ CSV_CASES = [
     {"name": "all_missing_column", "text": "a,b\n1,\n2,\n", "pandas": {}, "lumen": {}},
     {"name": "header_only", "text": "a,b\n", "pandas": {}, "lumen": {}},
     {"name": "numeric_200", "text": numeric_csv(200, 6), "pandas": {"float_precision": "round_trip"}, "lumen": {}},
+    # a BOM is dropped only at the start of the file; U+FEFF elsewhere is text (and "\ufeff5" is no number)
+    {"name": "bom_twice", "text": "\ufeff\ufeffa,b\n1,2\n", "pandas": {}, "lumen": {}},
+    {"name": "feff_in_values", "text": "a,b,c\n\ufeffx,\"\ufeffy\",\ufeff5\n\ufeffinf,z\ufeff,7\n", "pandas": {}, "lumen": {}},
+    {"name": "bom_then_quoted_header", "text": "\ufeff\"a\",b\n1,2\n", "pandas": {}, "lumen": {}},
+    {"name": "inf_words_exactly", "text": "a,b\ninf, inf\n-Infinity,INF \n", "pandas": {}, "lumen": {}},
+    {"name": "empty_header_names", "text": ",,\n1,2,3\n", "pandas": {}, "lumen": {}},
+    {"name": "empty_fields_no_header", "text": ",,\n", "pandas": {"header": None}, "lumen": {"header": None}},
 ]
 
 
@@ -155,6 +162,44 @@ def csv_cases():
         df = pd.read_csv(io.StringIO(case["text"]), **case["pandas"])
         out.append({"name": case["name"], "text": case["text"], "options": case["lumen"], "expected": frame_json(df)})
     write("csv.json", out)
+
+
+# Bytes that are not UTF-8, read with encoding_errors 'strict' (pandas' default: UnicodeDecodeError
+# with the position of the first bad sequence) and 'replace' (U+FFFD). The bytes are stored as a
+# latin-1 string (one character per byte).
+CSV_BYTES_CASES = [
+    ("invalid_start_byte", b"a,b\n1,\xff\n"),
+    ("truncated_before_line_end", b"a,b\n1,\xe2\x82\n"),
+    ("invalid_continuation", b"a,b\n1,2\n3,x\xc3(\n"),
+    ("truncated_at_end", b"a\n1\n\xff"),
+    ("half_bom", b"\xef\xbb"),
+    ("half_bom_in_value", b"a\n\xef\xbb\n"),
+    ("overlong", b"a,b\nx,\xc0\xaf\n"),
+    ("surrogate", b"a\n\xed\xa0\x80\n"),
+    ("above_max", b"a\n\xf4\x90\x80\x80z\n"),
+    ("in_header", b"\xfe,b\n1,2\n"),
+    ("in_quoted_field_after_newline", b'a,b\n1,"x\ny\xff"\n'),
+    ("after_bom", b"\xef\xbb\xbfa\n\x80\n"),
+    ("valid_multibyte", "a,b\né,€😀\n".encode()),
+]
+
+
+def csv_bytes_cases():
+    out = []
+    for name, data in CSV_BYTES_CASES:
+        case = {"name": name, "bytes": data.decode("latin-1")}
+        try:
+            pd.read_csv(io.BytesIO(data))
+            case["strict"] = frame_json(pd.read_csv(io.BytesIO(data)))
+        except UnicodeDecodeError as e:
+            case["strict_error"] = {"position": e.start, "end": e.end, "reason": e.reason}
+        case["replace"] = frame_json(pd.read_csv(io.BytesIO(data), encoding_errors="replace"))
+        out.append(case)
+    # a header line of empty names: 10,000 columns (pandas' header mangling is quadratic: 100,000 take minutes)
+    df = pd.read_csv(io.StringIO("," * 10000 + "\n"))
+    wide = {"commas": 10000, "shape": list(df.shape), "first": str(df.columns[0]), "last": str(df.columns[-1]),
+            "dtypes": sorted({DTYPES[str(t)] for t in df.dtypes})}
+    write("csv_bytes.json", {"cases": out, "wide_header": wide})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,6 +437,7 @@ def frame_ops_cases():
 number_cases()
 frame_ops_cases()
 csv_cases()
+csv_bytes_cases()
 stats_cases()
 groupby_cases()
 repr_cases()
