@@ -113,7 +113,7 @@ async function carry(fs: Fs, path: typeof import('node:path'), src: string, dst:
  */
 export async function recoverFolder(dir: string, options: { clean?: boolean; fs?: Fs } = {}): Promise<void> {
   const { fs, path } = await nodeModules(options.fs);
-  const abs = path.resolve(dir);
+  const abs = await fs.realpath(path.resolve(dir)).catch(() => path.resolve(dir));
   const parent = path.dirname(abs);
   const base = path.basename(abs);
   let entries: string[];
@@ -163,7 +163,8 @@ export async function saveFolderAtomically(
   if (typeof dir !== 'string' || dir.length === 0)
     fail(op, `directory must be a non-empty string, got ${describe(dir)}`);
   const { fs, path } = await nodeModules(options.fs);
-  const abs = path.resolve(dir);
+  // A symbolic link to a folder (`latest -> run-5`) stays a link: the folder it points at is swapped.
+  const abs = await fs.realpath(path.resolve(dir)).catch(() => path.resolve(dir));
   const parent = path.dirname(abs);
   const base = path.basename(abs);
   if (abs === parent) fail(op, `directory cannot be the root of the file system, got ${JSON.stringify(dir)}`);

@@ -161,6 +161,17 @@ describe('savePretrained is atomic as a whole', () => {
     expect(await counter(dir)).toEqual({ config: 2, weight: 2 });
   });
 
+  it('a symbolic link to a checkpoint folder stays a link; the folder it points at is replaced', async () => {
+    const target = join(scratch, 'run-5');
+    await model(1).savePretrained(target);
+    const link = join(scratch, 'latest');
+    symlinkSync(target, link);
+    await model(2).savePretrained(link);
+    await expect(realFs.lstat(link).then((st) => st.isSymbolicLink())).resolves.toBe(true);
+    expect(await counter(target)).toEqual({ config: 2, weight: 2 });
+    expect(siblings('run-5')).toEqual([]);
+  });
+
   it('refuses a path that is a file, and file names that are not plain names', async () => {
     const file = join(scratch, 'a-file');
     writeFileSync(file, 'x');
