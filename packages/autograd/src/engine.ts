@@ -1,6 +1,6 @@
 import { type GradFn, keep, type OpAttrs, type OpInput, onesLike, Tensor, tidy } from '@lumen/tensor';
 import { fail } from './errors.js';
-import { isGradEnabled, noGrad } from './gradMode.js';
+import { isGradEnabled, noGrad, pendingAsyncGradModes } from './gradMode.js';
 import { RULES, type RuleDef, type Saved } from './rules/index.js';
 
 /**
@@ -199,7 +199,11 @@ function rootGrad(where: string, t: Tensor, gradient: Tensor | undefined): Tenso
   if (!t.requiresGrad) {
     fail(
       where,
-      'the tensor does not require grad and has no gradFn: nothing to differentiate (set requiresGrad on a leaf before the ops)',
+      `the tensor does not require grad and has no gradFn: nothing to differentiate (set requiresGrad on a leaf before the ops)${
+        pendingAsyncGradModes() > 0
+          ? '. An async noGrad() callback is still running elsewhere: here the grad mode is one global flag, so ops recorded meanwhile by other code were not recorded; await it before building the graph'
+          : ''
+      }`,
     );
   }
   if (gradient === undefined || gradient === null) {

@@ -185,6 +185,40 @@ describe('grad mode', () => {
     expect(leaf([1]).mul(2).requiresGrad).toBe(false);
     setGradEnabled(true);
   });
+
+  it('an async noGrad() that awaits does not switch recording off for another task (issue 13)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const evaluation = noGrad(async () => {
+      await gate;
+      return leaf([3]).mul(2).requiresGrad;
+    });
+    // Meanwhile, a training step in another task records and differentiates as usual.
+    const training = (async () => {
+      await Promise.resolve();
+      const w = leaf([1, 2]);
+      w.mul(w).sum().backward();
+      return values(w.grad!);
+    })();
+    expect(await training).toEqual([2, 4]);
+    release();
+    expect(await evaluation).toBe(false);
+    expect(isGradEnabled()).toBe(true);
+  });
+
+  it('setGradEnabled inside a noGrad/enableGrad callback lasts until the callback ends', () => {
+    enableGrad(() => {
+      setGradEnabled(false);
+      expect(isGradEnabled()).toBe(false);
+    });
+    expect(isGradEnabled()).toBe(true);
+    expect(() => noGrad(42 as unknown as () => void)).toThrow(
+      'noGrad: fn must be a callback function, got number',
+    );
+    expect(() => setGradEnabled(1 as unknown as boolean)).toThrow(
+      'setGradEnabled: mode must be a boolean, got number',
+    );
+  });
 });
 
 describe('grad()', () => {

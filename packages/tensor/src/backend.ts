@@ -14,6 +14,12 @@ export interface Lease {
   refs: number;
   /** Called when the last referencing tensor was garbage-collected (not disposed). */
   onCollected(): void;
+  /**
+   * Whether memory() counts this storage and the FinalizationRegistry watches its tensors. Set
+   * when the storage gets its first tensor; false for cpu storages made while the event loop has
+   * not turned for a long time (memory.ts explains).
+   */
+  tracked?: boolean;
 }
 
 /** A block of device memory holding `size` elements of one dtype. Shared by a tensor and its views. */

@@ -2,7 +2,7 @@ import type { Backend } from './backend.js';
 import { CpuBackend } from './backends/cpu/backend.js';
 import type { Device } from './dtype.js';
 import { isDevice } from './dtype.js';
-import { fail } from './errors.js';
+import { fail, setCurrentOp } from './errors.js';
 import { setReleaser } from './memory.js';
 
 const cpu = new CpuBackend();
@@ -15,6 +15,7 @@ export function cpuBackend(): CpuBackend {
 }
 
 export function getBackend(device: Device, op = 'tensor'): Backend {
+  setCurrentOp(op);
   const b = backends[device];
   if (b) return b;
   if (device === 'webgpu') {

@@ -40,7 +40,7 @@ let gcFn: (() => void) | null | undefined;
  * grown a lot since the last collection. Unreachable tensors are then released at the next turn
  * of the event loop.
  */
-export function requestGC(): boolean {
+export function requestGC(kind: 'major' | 'minor' = 'major'): boolean {
   if (gcFn === undefined) {
     gcFn = null;
     const g = (globalThis as { gc?: () => void }).gc;
@@ -56,6 +56,7 @@ export function requestGC(): boolean {
     }
   }
   if (!gcFn) return false;
-  gcFn();
+  if (kind === 'minor') (gcFn as (o: { type: string }) => void)({ type: 'minor' });
+  else gcFn();
   return true;
 }

@@ -24,3 +24,12 @@ export function describe(x: unknown): string {
   if (typeof x === 'string') return JSON.stringify(x);
   return `${typeof x} ${String(x)}`;
 }
+
+/** The op that last asked for a backend (getBackend): what an allocation failure in a kernel names. */
+let lastOp = 'tensor';
+export function currentOp(): string {
+  return lastOp;
+}
+export function setCurrentOp(op: string): void {
+  lastOp = op;
+}

@@ -1,6 +1,6 @@
 import type { Lease, Storage } from './backend.js';
 import type { Device } from './dtype.js';
-import { nodeBuiltin } from './env.js';
+import { nodeBuiltin, requestGC } from './env.js';
 
 /**
  * Lifetime of device memory. A storage is shared by a tensor and its views; it goes back to its
@@ -40,20 +40,111 @@ const registry = new FinalizationRegistry<Lease>((lease) => {
   if (unref(lease)) lease.onCollected();
 });
 
-export function retain(owner: StorageOwner): void {
+/*
+ * Finalization callbacks run only when the event loop turns (a macrotask), never inside a loop that
+ * runs synchronously or awaits only settled promises (a cpu `await loss.item()` is a microtask).
+ * Until then each registration holds a few hundred bytes, so such a loop grew without bound. Two
+ * rules keep it flat:
+ *  - cpu tensors need no finalizer to free memory (the engine frees a dead tensor's array with it;
+ *    only dispose() recycles it), only to be counted. Once REGISTER_LIMIT registrations are waiting
+ *    for a turn, new cpu storages are made untracked: no registration, not counted by memory(),
+ *    until the loop turns again.
+ *  - an awaited cpu read (item(), toArray()…) lets the loop turn once that backlog passes
+ *    READ_TURN_AFTER, so a loop that awaits its loss now and then keeps exact counts.
+ * webgpu buffers come back to the pool only through the finalizer: see the webgpu runtime's limit.
+ */
+const REGISTER_LIMIT = 10_000;
+const READ_TURN_AFTER = 1_000;
+let sinceTurn = 0;
+let turnPending = false;
+
+/** Runs fn on the next macrotask (setImmediate in Node, a MessageChannel message in browsers). */
+export const nextMacrotask: (fn: () => void) => void = (() => {
+  const si = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+  if (typeof si === 'function') return (fn: () => void) => void si(fn);
+  if (typeof MessageChannel === 'function') {
+    const queue: (() => void)[] = [];
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => queue.shift()?.();
+    return (fn: () => void) => {
+      queue.push(fn);
+      ch.port2.postMessage(null);
+    };
+  }
+  return (fn: () => void) => void setTimeout(fn, 0);
+})();
+
+function turned(): void {
+  turnPending = false;
+  sinceTurn = 0;
+}
+
+function noteRegistration(): void {
+  sinceTurn++;
+  if (!turnPending) {
+    turnPending = true;
+    nextMacrotask(turned);
+  }
+}
+
+/** Tensors counted right after the last collection this module asked for, per device. */
+const liveAfterGC: Record<Device, number> = { cpu: 0, webgpu: 0 };
+const GC_SLACK = 5_000;
+
+/**
+ * Called by an awaited read (item(), toArray()…). When many registrations wait for a turn, resolves
+ * after the loop turned (so their callbacks run); when the device's count has grown well past what
+ * was live after the last collection (or `collect` says so), asks for one first: tensors that lived
+ * through a few scavenges are only found dead by a full collection, which the engine may put off
+ * for a long time in a loop of small arrays. Otherwise null: the read resolves at once.
+ */
+export function yieldForFinalizers(device: Device, collect = false): Promise<void> | null {
+  collect ||= live[device].tensors > 2 * liveAfterGC[device] + GC_SLACK;
+  if (!collect && (device !== 'cpu' || sinceTurn < READ_TURN_AFTER)) return null;
+  // A collection queues the finalizers' task, which runs in a following turn (two turns: the first
+  // may come before the task's).
+  requestGC(collect ? 'major' : 'minor');
+  return new Promise((resolve) =>
+    nextMacrotask(() =>
+      nextMacrotask(() => {
+        if (collect) liveAfterGC[device] = live[device].tensors;
+        resolve();
+      }),
+    ),
+  );
+}
+
+/**
+ * Takes a reference for owner (a new tensor). Returns whether it is watched by the registry and
+ * counted by memory(); releaseOwner needs that answer back.
+ */
+export function retain(owner: StorageOwner): boolean {
   const l = owner.storage.lease;
-  if (l.refs === 0) live[l.device].bytes += l.byteSize;
+  const starving = l.device === 'cpu' && sinceTurn >= REGISTER_LIMIT;
+  if (l.refs === 0) {
+    l.tracked = !starving;
+    if (l.tracked) live[l.device].bytes += l.byteSize;
+  }
+  // An untracked view of a tracked storage still holds a reference (so dispose() of the others
+  // cannot recycle memory it reads); never released, that reference only costs a late recycle.
   l.refs++;
-  live[l.device].tensors++;
-  registry.register(owner, l, owner);
+  const tracked = !starving && l.tracked !== false;
+  if (tracked) {
+    live[l.device].tensors++;
+    registry.register(owner, l, owner);
+    noteRegistration();
+  }
   currentScope()?.tensors.push(owner);
+  return tracked;
 }
 
 /** Drops owner's reference now (dispose); the last one returns the memory to its pool. */
-export function releaseOwner(owner: StorageOwner): void {
-  registry.unregister(owner);
+export function releaseOwner(owner: StorageOwner, tracked: boolean): void {
   const l = owner.storage.lease;
-  live[l.device].tensors--;
+  if (tracked) {
+    registry.unregister(owner);
+    live[l.device].tensors--;
+  }
   if (unref(l) && !owner.storage.released) releasers[l.device]?.(owner.storage);
 }
 
@@ -61,7 +152,7 @@ export function releaseOwner(owner: StorageOwner): void {
 function unref(l: Lease): boolean {
   l.refs--;
   if (l.refs !== 0) return false;
-  live[l.device].bytes -= l.byteSize;
+  if (l.tracked !== false) live[l.device].bytes -= l.byteSize;
   return true;
 }
 

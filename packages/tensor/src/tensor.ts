@@ -37,6 +37,8 @@ export class Tensor implements View {
   readonly storage: Storage;
   private _requiresGrad = false;
   private _disposed = false;
+  /** Whether memory() counts this tensor (memory.ts: untracked in long synchronous cpu loops). */
+  private readonly tracked: boolean;
   /** Accumulated gradient (set by backward() once @lumen/autograd is imported). */
   grad: Tensor | null = null;
   /** The backward node that produced this tensor; null for leaves. */
@@ -49,7 +51,7 @@ export class Tensor implements View {
     this.strides = Object.freeze(strides);
     this.offset = offset;
     this.dtype = dtype;
-    retain(this);
+    this.tracked = retain(this);
   }
 
   get device(): Device {
@@ -100,7 +102,7 @@ export class Tensor implements View {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    releaseOwner(this);
+    releaseOwner(this, this.tracked);
   }
 
   // ---- reading ---------------------------------------------------------------------------------

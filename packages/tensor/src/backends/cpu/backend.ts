@@ -10,6 +10,7 @@ import type {
 } from '../../backend.js';
 import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtype.js';
 import { fail } from '../../errors.js';
+import { yieldForFinalizers } from '../../memory.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
 import { mulhi32, philox, u01f32, u01f64, u01Open } from '../../random.js';
 import { collapseDims, contiguousStrides, numel } from '../../shape.js';
@@ -221,7 +222,11 @@ export class CpuBackend implements Backend {
   }
 
   async read(v: View): Promise<TypedArray> {
-    return this.readSync(v);
+    const out = this.readSync(v);
+    // An awaited read is where a loop that never yields otherwise lets finalizers run (memory.ts).
+    const turn = yieldForFinalizers('cpu');
+    if (turn) await turn;
+    return out;
   }
 
   readSync(v: View): TypedArray {

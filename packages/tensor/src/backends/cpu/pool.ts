@@ -1,6 +1,7 @@
 import type { DType, TypedArray } from '../../dtype.js';
 import { itemSize, typedArrayFor } from '../../dtype.js';
 import { requestGC } from '../../env.js';
+import { currentOp, LumenError } from '../../errors.js';
 
 /**
  * Recycles large ArrayBuffers. On these VMs every fresh large allocation is page-faulted in
@@ -23,6 +24,17 @@ let maxPooledBytes = 1024 * 1024 * 1024;
 export function allocArray(dtype: DType, size: number): TypedArray {
   const bytes = size * itemSize(dtype);
   if (bytes < MIN_POOLED_BYTES) return typedArrayFor(dtype, size);
+  try {
+    return allocPooled(dtype, size, bytes);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new LumenError(
+      `${currentOp()}: cannot allocate the cpu result, ${size} ${dtype} elements (${bytes} bytes): ${e.message}`,
+    );
+  }
+}
+
+function allocPooled(dtype: DType, size: number, bytes: number): TypedArray {
   const cls = sizeClass(bytes);
   const list = free.get(cls);
   const buf = list?.pop();

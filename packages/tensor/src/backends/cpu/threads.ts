@@ -68,7 +68,10 @@ const DTYPES = [Float32Array, Float64Array, Int32Array] as unknown as readonly S
 function workerSource(): string {
   // \`__name\`: bundlers that keep function names (esbuild's keepNames) call it inside the source.
   return `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+// process.getBuiltinModule, not require: an eval'd worker is an ES module under --input-type=module.
+const { workerData, receiveMessageOnPort } = typeof require === 'function'
+  ? require('node:worker_threads')
+  : process.getBuiltinModule('node:worker_threads');
 const __name = (f) => f;
 const DTYPES = [Float32Array, Float64Array, Int32Array];
 const ctrl = new Int32Array(workerData.ctrl);
@@ -165,26 +168,50 @@ let wanted: number | null = null;
 /** Set when workers could not start here: never tried again (one thread from then on). */
 let unavailable = false;
 
-/** The default count (LUMEN_NUM_THREADS, else the available cores, at most 8), read once. */
-let defaultThreads: number | null = null;
+/** The cores this process may use (1 where that cannot be known). */
+function coreCount(): number {
+  const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
+  return os ? (os.availableParallelism ? os.availableParallelism() : os.cpus().length) : 1;
+}
+
+let warnedClamp = false;
+/** More threads than cores only adds contention (they spin-wait for each other): capped, once said. */
+function clampToCores(n: number, source: string): number {
+  const cores = coreCount();
+  if (n <= cores) return n;
+  if (!warnedClamp) {
+    warnedClamp = true;
+    console.warn(
+      `[lumen] ${source} asks for ${n} threads but this machine has ${cores} cores; using ${cores}`,
+    );
+  }
+  return cores;
+}
+
+/**
+ * The default count: LUMEN_NUM_THREADS, else the available cores (at most 8). Read when this module
+ * loads, so a malformed LUMEN_NUM_THREADS is an error at import, not at the first large product.
+ */
+const defaultThreads: number = (() => {
+  const env = envVar('LUMEN_NUM_THREADS');
+  if (env === undefined || env === '') return Math.min(8, coreCount());
+  const n = Number(env);
+  if (!/^\s*\d+\s*$/.test(env) || !Number.isSafeInteger(n) || n < 1)
+    throw new LumenError(`LUMEN_NUM_THREADS must be an integer >= 1, got ${JSON.stringify(env)}`);
+  return clampToCores(n, 'LUMEN_NUM_THREADS');
+})();
 
 function threadCount(): number {
-  if (wanted !== null) return wanted;
-  if (defaultThreads === null) {
-    const env = envVar('LUMEN_NUM_THREADS');
-    if (env !== undefined && env !== '') {
-      const n = Number(env);
-      if (!Number.isInteger(n) || n < 1)
-        throw new LumenError(`LUMEN_NUM_THREADS must be an integer >= 1, got ${JSON.stringify(env)}`);
-      defaultThreads = n;
-    } else {
-      const os = nodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('node:os');
-      defaultThreads = os
-        ? Math.min(8, os.availableParallelism ? os.availableParallelism() : os.cpus().length)
-        : 1;
-    }
-  }
-  return defaultThreads;
+  return wanted ?? defaultThreads;
+}
+
+let warnedUnavailable = false;
+/** Workers that cannot start here: one thread from then on, said once (not silently slower). */
+function markUnavailable(why: string): void {
+  unavailable = true;
+  if (warnedUnavailable) return;
+  warnedUnavailable = true;
+  console.warn(`[lumen] cpu worker threads could not start (${why}); matrix products run on one thread`);
 }
 
 /** Starts the workers once; none when this host cannot block on Atomics (a browser) or start them. */
@@ -215,8 +242,8 @@ function ensureLanes(rt: WasmRuntime | null): Lane[] {
         },
         transferList: [port2],
       });
-    } catch {
-      unavailable = true;
+    } catch (e) {
+      markUnavailable(e instanceof Error ? e.message : String(e));
       break;
     }
     // A worker's uncaught error would otherwise be rethrown in this thread.
@@ -227,7 +254,7 @@ function ensureLanes(rt: WasmRuntime | null): Lane[] {
     Atomics.wait(ctrl, 0, -1, 10_000);
     if (Atomics.load(ctrl, 0) !== IDLE) {
       void worker.terminate();
-      unavailable = true;
+      markUnavailable(Atomics.load(ctrl, 0) === FAILED ? 'the worker failed to set up' : 'no answer in 10 s');
       break;
     }
     lanes.push({ worker, ctrl, port: port1 });
@@ -273,7 +300,7 @@ export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) {
     throw new LumenError(`setNumThreads: n must be an integer >= 1, got ${String(n)}`);
   }
-  setCpuThreads(n);
+  setCpuThreads(clampToCores(n, 'setNumThreads'));
 }
 
 /** torch.get_num_threads: the threads a large cpu matrix product uses here. */

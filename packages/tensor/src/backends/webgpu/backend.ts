@@ -10,6 +10,7 @@ import type {
 } from '../../backend.js';
 import type { DType, TypedArray } from '../../dtype.js';
 import { fail } from '../../errors.js';
+import { yieldForFinalizers } from '../../memory.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
 import { collapseDims, contiguousStrides, isContiguous, numel } from '../../shape.js';
 import { attentionSpec, attentionWords } from './attention.js';
@@ -203,6 +204,10 @@ export class WebGPUBackend implements Backend {
     }
     const bytes = await this.rt.read(this.buf(src), src.offset * 4, n * 4);
     if (temp) this.release(temp);
+    // Dead tensors' buffers return to the pool, and Dawn's objects behind every kernel are freed,
+    // only after a collection and a turn of the event loop: an awaited read is where they happen.
+    const turn = yieldForFinalizers('webgpu', this.rt.takeCollectionDue());
+    if (turn) await turn;
     return decode(v.dtype, bytes);
   }
 

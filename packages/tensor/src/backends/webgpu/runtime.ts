@@ -1,5 +1,6 @@
-import { debugLevel, envVar, requestGC } from '../../env.js';
+import { debugLevel, envVar, isNode, requestGC } from '../../env.js';
 import { LumenError } from '../../errors.js';
+import { nextMacrotask } from '../../memory.js';
 
 /**
  * Owns the GPUDevice: caches pipelines by shader key, pools buffers by size class, records
@@ -78,6 +79,19 @@ export class GpuRuntime {
   private readonly uniformFree: GPUBuffer[] = [];
   private errors: string[] = [];
   private readonly layouts = new Map<string, { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout }>();
+  /**
+   * Kernels recorded since the event loop last turned, and the most allowed (Node only). Dawn in
+   * Node frees bind groups and command buffers, and the pool gets dead tensors' buffers back, only
+   * between turns of the event loop: a loop that never yields grows until the process dies of a
+   * signal. Past the limit dispatch() throws an error that says so, instead.
+   */
+  private sinceTurn = 0;
+  private turnPending = false;
+  maxDispatchesWithoutTurn = isNode ? 20_000 : Number.POSITIVE_INFINITY;
+  private readonly turned = () => {
+    this.turnPending = false;
+    this.sinceTurn = 0;
+  };
   /** DEBUG level, read once (reading the environment on every dispatch is measurable). */
   private readonly debug = debugLevel();
 
@@ -230,6 +244,12 @@ export class GpuRuntime {
     workgroups: readonly [number, number, number],
   ): void {
     if (workgroups[0] === 0 || workgroups[1] === 0 || workgroups[2] === 0) return;
+    if (++this.sinceTurn > this.maxDispatchesWithoutTurn) this.starved(spec.name);
+    this.sinceCollection++;
+    if (!this.turnPending) {
+      this.turnPending = true;
+      nextMacrotask(this.turned);
+    }
     const { pipeline, layout } = this.pipelineFor(spec);
     const slot = this.paramSlot(params);
     // One bind group per dispatch. (A cache of bind groups keyed by buffers was tried: it saved
@@ -250,6 +270,22 @@ export class GpuRuntime {
     this.pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
     if (this.debug >= 1) console.log(`[lumen webgpu] dispatch ${spec.name} [${workgroups.join(', ')}]`);
     if (++this.dispatches >= MAX_BATCH) this.flush();
+  }
+
+  /** Kernels recorded since the last collection an awaited read asked for (their JS objects hold Dawn's). */
+  private sinceCollection = 0;
+  /** True (once) when enough kernels ran that the next awaited read should ask for a collection. */
+  takeCollectionDue(): boolean {
+    if (this.sinceCollection < 10_000) return false;
+    this.sinceCollection = 0;
+    return true;
+  }
+
+  private starved(kernel: string): never {
+    // Not reset here: every further dispatch throws too, until the loop turns.
+    throw new LumenError(
+      `webgpu: ${this.maxDispatchesWithoutTurn} kernels (the last: ${kernel}) were queued without the event loop turning once. In Node, WebGPU frees its objects and dead tensors' buffers return to the pool only between turns of the event loop, so a loop that never awaits grows until the process crashes. Await something in the loop now and then: \`await loss.item()\` every few steps, or \`await syncWebGPU()\``,
+    );
   }
 
   /** Workgroup grid for `n` invocations of a 1-d kernel with workgroup size `wg`. */
