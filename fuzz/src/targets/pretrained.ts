@@ -280,7 +280,11 @@ const target: FuzzTarget<Input> = {
     }
     const previous = setWarningHandler(() => {});
     try {
-      const model = await CLASSES[cls].fromPretrained(source, options);
+      // One signature for the five classes (each one's fromPretrained returns its own type).
+      const load = CLASSES[cls] as unknown as {
+        fromPretrained(s: typeof source, o: Input['options']): Promise<{ parameters(): unknown[] }>;
+      };
+      const model = await load.fromPretrained(source, options);
       return model.parameters().length;
     } finally {
       setWarningHandler(previous);
