@@ -18,6 +18,10 @@ type Mode = 'never' | 'every100' | 'every';
 // arrange itself).
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+function rss(mode: Mode): number {
+  if (mode === 'never') gc();
+  return process.memoryUsage.rss();
+}
 
 interface Sample {
   step: number;
@@ -45,7 +49,7 @@ async function train(device: Device, mode: Mode, steps: number): Promise<Sample[
       const m = memory().byDevice[device];
       samples.push({
         step,
-        rss: mode === 'never' ? (gc(), process.memoryUsage.rss()) : process.memoryUsage.rss(),
+        rss: rss(mode),
         tensors: m.tensors,
         bytes: m.bytes,
       });

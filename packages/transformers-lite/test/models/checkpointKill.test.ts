@@ -17,10 +17,9 @@ const TRIALS = Number(process.env.LUMEN_KILL_TRIALS ?? 10);
 const scratch = mkdtempSync(join(tmpdir(), 'lumen-kill-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** tsx, the TypeScript loader the repo's fuzz runner uses, so the child runs the sources. */
+/** tsx (a devDependency), so the child runs the sources. */
 function tsxLoader(): string {
-  const repo = join(import.meta.dirname, '..', '..', '..', '..');
-  const require = createRequire(join(repo, 'fuzz', 'package.json'));
+  const require = createRequire(join(import.meta.dirname, '..', '..', 'package.json'));
   return pathToFileURL(require.resolve('tsx')).href;
 }
 

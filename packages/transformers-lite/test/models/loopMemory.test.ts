@@ -17,6 +17,10 @@ type Mode = 'never' | 'every100' | 'every';
 // arrange itself).
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+function rss(mode: Mode): number {
+  if (mode === 'never') gc();
+  return process.memoryUsage.rss();
+}
 
 async function train(mode: Mode, steps: number) {
   manualSeed(0);
@@ -34,7 +38,7 @@ async function train(mode: Mode, steps: number) {
     if (step % 100 === 0)
       samples.push({
         step,
-        rss: mode === 'never' ? (gc(), process.memoryUsage.rss()) : process.memoryUsage.rss(),
+        rss: rss(mode),
         tensors: memory().byDevice.cpu.tensors,
       });
   }
