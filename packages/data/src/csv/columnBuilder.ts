@@ -23,6 +23,9 @@ export interface BuilderConfig {
 
 export type FieldError = (message: string) => never;
 
+/** What a builder holds before its first number: one shared empty array (a header of a million blank names makes a million builders). */
+const NO_NUMS = new Float64Array(0);
+
 /**
  * Collects one CSV column. Numbers live in a Float64Array from the start (NaN for missing,
  * booleans as word codes) and only a column that turns out to hold text is moved to strings, so
@@ -43,7 +46,7 @@ export class ColumnBuilder {
     private readonly cfg: BuilderConfig,
     capacity: number,
   ) {
-    this.nums = new Float64Array(capacity);
+    this.nums = capacity > 0 ? new Float64Array(capacity) : NO_NUMS;
     if (cfg.dtype === 'string') this.toStrings();
   }
 
@@ -194,7 +197,7 @@ export class ColumnBuilder {
     }
     this.strs = out;
     this.state = STR;
-    this.nums = new Float64Array(0);
+    this.nums = NO_NUMS;
   }
 
   /** The finished column with pandas' dtype for what was seen. */
@@ -236,8 +239,14 @@ export class ColumnBuilder {
     }
     // float64: trim the spare capacity (copy only when it is worth it)
     const trimmed =
-      nums.length === n ? nums : nums.length - n > nums.length / 16 ? nums.slice(0, n) : nums.subarray(0, n);
-    this.nums = new Float64Array(0);
+      n === 0
+        ? new Float64Array(0)
+        : nums.length === n
+          ? nums
+          : nums.length - n > nums.length / 16
+            ? nums.slice(0, n)
+            : nums.subarray(0, n);
+    this.nums = NO_NUMS;
     return new Column('float64', trimmed);
   }
 }

@@ -248,6 +248,10 @@ export class FrameSink implements RecordSink {
  */
 function dedupe(raw: string[]): string[] {
   const header = raw.map((s, i) => (s === '' ? `Unnamed: ${i}` : s));
+  // no repeats (and no name that could equal an "Unnamed: i"): nothing to rename, and a wide
+  // header of blanks is not hashed name by name
+  const named = raw.filter((s) => s !== '');
+  if (new Set(named).size === named.length && !named.some((s) => s.startsWith('Unnamed: '))) return header;
   const unnamed = raw.flatMap((s, i) => (s === '' ? [i] : []));
   const order = [...header.keys()].filter((i) => raw[i] !== '').concat(unnamed);
   const counts = new Map<string, number>();
