@@ -23,6 +23,7 @@ const MAX_LOOP_ATOMS = 200;
 type Node =
   | { k: 'atom'; src: string }
   | { k: 'empty' }
+  | { k: 'assert' }
   | { k: 'seq'; items: Node[] }
   | { k: 'alt'; items: Node[] }
   | { k: 'rep'; body: Node; min: number; max: number };
@@ -91,13 +92,15 @@ class Parser {
         this.i += 4;
         look = true;
       } else if (s.startsWith('(?<', this.i)) this.i = s.indexOf('>', this.i) + 1;
+      else if (/^\(\?[ims]*(-[ims]+)?:/.test(s.slice(this.i, this.i + 10)))
+        this.i = s.indexOf(':', this.i) + 1; // (?i:...) modifiers: the same paths
       else if (s.startsWith('(?', this.i)) throw new Refused(`uses a group form this check does not know`);
       else this.i++;
       const body = this.alternation();
       this.i++; // ')'
       if (look) {
         this.lookarounds.push(body);
-        return { k: 'empty' };
+        return { k: 'assert' };
       }
       return body;
     }
@@ -114,7 +117,7 @@ class Parser {
         throw new Refused('uses a backreference, which can take exponential time to match');
       if (e === 'b' || e === 'B') {
         this.i += 2;
-        return { k: 'empty' };
+        return { k: 'assert' };
       }
       let end = this.i + 2;
       if ((e === 'p' || e === 'P' || (e === 'u' && s[end] === '{')) && s.indexOf('}', end) > 0)
@@ -128,7 +131,7 @@ class Parser {
     }
     if (c === '^' || c === '$') {
       this.i++;
-      return { k: 'empty' };
+      return { k: 'assert' };
     }
     const cp = s.codePointAt(this.i)!;
     const src = String.fromCodePoint(cp);
@@ -161,16 +164,21 @@ class Parser {
 interface Automaton {
   atoms: string[];
   edges: [number, number][];
+  /** Atoms after which the match may end at once (no atom or assertion has to follow). */
+  final: Set<number>;
 }
 
 interface Info {
   nullable: boolean;
   first: number[];
   last: number[];
+  assert?: boolean;
 }
 
 function glushkov(tree: Node): Automaton {
-  const a: Automaton = { atoms: [], edges: [] };
+  const a: Automaton = { atoms: [], edges: [], final: new Set() };
+  // Atoms followed by an assertion (a lookaround, ^, $, \b): the match can still fail after them.
+  const guarded = new Set<number>();
   const link = (from: readonly number[], to: readonly number[]) => {
     for (const x of from) for (const y of to) a.edges.push([x, y]);
   };
@@ -181,6 +189,8 @@ function glushkov(tree: Node): Automaton {
         return { nullable: false, first: [a.atoms.length - 1], last: [a.atoms.length - 1] };
       case 'empty':
         return { nullable: true, first: [], last: [] };
+      case 'assert':
+        return { nullable: true, first: [], last: [], assert: true };
       case 'alt': {
         const parts = n.items.map(build);
         return {
@@ -193,6 +203,7 @@ function glushkov(tree: Node): Automaton {
         let acc: Info = { nullable: true, first: [], last: [] };
         for (const item of n.items) {
           const b = build(item);
+          if (b.assert) for (const x of acc.last) guarded.add(x);
           link(acc.last, b.first);
           acc = {
             nullable: acc.nullable && b.nullable,
@@ -211,7 +222,7 @@ function glushkov(tree: Node): Automaton {
       }
     }
   };
-  build(tree);
+  for (const x of build(tree).last) if (!guarded.has(x)) a.final.add(x);
   return a;
 }
 
@@ -230,15 +241,51 @@ function checkAmbiguity(tree: Node): string | null {
     if (!members.has(c)) members.set(c, []);
     members.get(c)!.push(v);
   }
+  const loops: number[][] = [];
   for (const nodes of members.values()) {
     const inside = new Set(nodes);
     const loopEdges = nodes.flatMap((v) => out[v]!.filter((e) => inside.has(a.edges[e]![1])));
     // One atom with one self-loop (`\p{L}+`) reads each string one way only.
+    if (loopEdges.length > 0) loops.push(nodes);
     if (loopEdges.length < 2) continue;
     if (nodes.length > MAX_LOOP_ATOMS)
       return `is too complex to check for catastrophic backtracking (${nodes.length} atoms in one loop)`;
     if (pairAmbiguous(nodes, loopEdges, a, overlap))
-      return 'can backtrack catastrophically (a repetition that can read the same text in two ways, as (a+)+ or (a|ab)* do): exponential time on some inputs';
+      return 'can backtrack catastrophically (a repetition that can read the same text in two ways, as (a+)+ or (a|aa)* do): exponential time on some inputs';
+  }
+  return chainedLoops(a, out, loops, overlap);
+}
+
+/**
+ * Two repetitions one after the other that can read the same character, with more to match after
+ * the second (`\s*\s*x`, `\s*[\r\n]+x`): a text that fails at the end makes the engine try every
+ * split between them at every start, polynomial but hopeless on long runs (`\s*\s*\s*x` took
+ * minutes on 500 spaces). When the second repetition can end the match (`\s*[\r\n]+` at the end
+ * of GPT-4's alternative, `[\p{Lu}...]*[\p{Ll}...]+` in GPT-4o's) the first try succeeds: allowed.
+ */
+function chainedLoops(a: Automaton, out: number[][], loops: number[][], overlap: Overlap): string | null {
+  const loopOf = new Map<number, number>();
+  loops.forEach((nodes, i) => {
+    for (const v of nodes) loopOf.set(v, i);
+  });
+  for (let i = 0; i < loops.length; i++) {
+    for (const x of loops[i]!) {
+      // Atoms reachable from x through atoms that can also read what x reads.
+      const seen = new Set<number>([x]);
+      const queue = [x];
+      while (queue.length) {
+        const v = queue.pop()!;
+        for (const e of out[v]!) {
+          const w = a.edges[e]![1];
+          if (seen.has(w) || !overlap.test(x, w)) continue;
+          seen.add(w);
+          const j = loopOf.get(w);
+          if (j !== undefined && j !== i && !a.final.has(w))
+            return 'can backtrack polynomially without bound (two repetitions in a row that can read the same characters, as \\s*\\s*x): minutes on a few hundred characters';
+          queue.push(w);
+        }
+      }
+    }
   }
   return null;
 }
