@@ -6,4 +6,8 @@ import type { FuzzTarget } from '../target.ts';
  */
 export const TARGETS: Record<string, () => Promise<{ default: FuzzTarget<any> }>> = {
   _harness: () => import('./harness.ts'),
+  csv: () => import('./csv.ts'),
+  tokenizer: () => import('./tokenizer.ts'),
+  safetensors: () => import('./safetensors.ts'),
+  pretrained: () => import('./pretrained.ts'),
 };
