@@ -301,7 +301,7 @@ function mutate(rng: Rng, doc: Json, done: string[]): void {
       else if (op === 1) {
         if (Array.isArray(node)) node.splice(k as number, 1);
         else delete target[k];
-      } else if (Array.isArray(node)) node.push(structuredClone(node[k as number]));
+      } else if (Array.isArray(node)) node.push(node[k as number]);
       else target[`${k}_copy`] = target[k];
       done.push(`${['set', 'delete', 'duplicate'][op]} ${path}.${k}`);
       return;

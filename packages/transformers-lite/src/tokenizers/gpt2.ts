@@ -1,4 +1,4 @@
-import { describe, fail, isObject, type JsonObject } from './config.ts';
+import { describe, fail, isObject, type JsonObject, MAX_TOKEN_ID, preview } from './config.ts';
 import { ByteLevelDecoder } from './decoders/index.ts';
 import { type LoadedFiles, readJsonFile } from './files.ts';
 import { BPE, parseMergesTxt } from './models/index.ts';
@@ -43,10 +43,10 @@ export class GPT2Tokenizer extends PreTrainedTokenizer {
     }
     const vocab = new Map<string, number>();
     for (const [token, id] of Object.entries(vocabJson)) {
-      if (typeof id !== 'number' || !Number.isInteger(id)) {
+      if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0 || id > MAX_TOKEN_ID) {
         fail(
           `vocab.json (in ${files.where})`,
-          `${JSON.stringify(token)} must map to an integer id, got ${describe(id)}`,
+          `${preview(token)} must map to a token id (an integer from 0 to ${MAX_TOKEN_ID}), got ${describe(id)}`,
         );
       }
       vocab.set(token, id);

@@ -102,6 +102,10 @@ describe('tokenizer.json ids are validated on load', () => {
     expect(await libraryError(() => load(bert))).toMatch(
       /post_processor: TemplateProcessing special_tokens\["\[CLS\]"\]: "ids\[0\]" must be a token id .*got "\[CLS\]"/,
     );
+    const legacy = { 'vocab.json': JSON.stringify({ a: 0, b: -1 }), 'merges.txt': '#version: 0.2\n' };
+    expect(await libraryError(() => AutoTokenizer.fromPretrained({ files: legacy }))).toMatch(
+      /vocab.json \(in \{ files \}\): "b" must map to a token id .*got number -1/,
+    );
     const unigram = { model: { type: 'Unigram', unk_id: 1.5, vocab: [['<unk>', 0]] } };
     expect(await libraryError(() => Tokenizer.fromJSON(unigram))).toMatch(/"unk_id" must be a token id/);
   });
