@@ -1,9 +1,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AdamW } from '@lumen/nn';
-import { manualSeed, memory, randint } from '@lumen/tensor';
+import { LumenError, manualSeed, memory, randint } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
 import { GPT2Config, GPT2LMHeadModel } from '../../src/index.ts';
+import { tinyGPT2, webgpuReady } from './webgpuHelpers.ts';
 
 /**
  * Issue 13: a tiny GPT-2 trained for 2,000 steps on cpu without dispose(), written three ways. It
@@ -61,4 +62,34 @@ describe('a tiny GPT-2 trained for 2,000 steps on cpu without dispose()', () => 
       );
     }, 300_000);
   }
+});
+
+const ready = await webgpuReady('loopMemory.test.ts');
+
+// Awaiting loops on webgpu: webgpuTraining.test.ts (flat GPU memory, exactly).
+describe.skipIf(!ready)('the tiny GPT-2 on webgpu, never awaiting', () => {
+  it('ends with the error naming the limit and the fix, never a signal; after a turn it trains on', async () => {
+    const model = tinyGPT2(32).train().to('webgpu');
+    const opt = new AdamW(model.parameters(), { lr: 1e-3 });
+    const ids = randint(0, 99, [4, 32], { dtype: 'int32', device: 'webgpu' });
+    const step = () => {
+      opt.zeroGrad();
+      const { loss } = model.forward({ inputIds: ids, labels: ids });
+      loss!.backward();
+      opt.step();
+      return loss!;
+    };
+    let steps = 0;
+    let error: unknown = null;
+    try {
+      for (; steps < 100_000; steps++) step();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(LumenError);
+    expect((error as Error).message).toMatch(/^webgpu: 20000 kernels .* without the event loop turning once/);
+    expect(steps).toBeGreaterThan(10);
+    await new Promise((r) => setImmediate(r));
+    expect(Number.isFinite(await step().item())).toBe(true);
+  }, 300_000);
 });
