@@ -395,3 +395,41 @@ export function gelu_f32(n: i32, x: usize, out: usize): void {
     store<f32>(out + (<usize>i << 2), f32x4.extract_lane(geluv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
   }
 }
+
+// ---- Philox4x32-10 words (random.ts's generator) ---------------------------------------------
+// The words of counters c, c+1, … (c = cLo + cHi·2^32) under key (k0, k1): `words` (1 or 2) of
+// the four per counter, stored one after another. JavaScript has no 32×32→64 multiply, so there
+// each round's two high products cost a dozen operations; here they are one i64.mul each.
+const PHILOX_M0: u64 = 0xd2511f53;
+const PHILOX_M1: u64 = 0xcd9e8d57;
+const PHILOX_W0: u32 = 0x9e3779b9;
+const PHILOX_W1: u32 = 0xbb67ae85;
+
+export function philox_words(n: i32, cLo: u32, cHi: u32, k0: u32, k1: u32, words: i32, out: usize): void {
+  let lo = cLo;
+  let hi = cHi;
+  let p = out;
+  for (let i = 0; i < n; i++) {
+    let x0 = lo;
+    let x1 = hi;
+    let x2: u32 = 0;
+    let x3: u32 = 0;
+    let a = k0;
+    let b = k1;
+    for (let r = 0; r < 10; r++) {
+      const p0 = PHILOX_M0 * <u64>x0;
+      const p1 = PHILOX_M1 * <u64>x2;
+      x0 = (<u32>(p1 >> 32)) ^ x1 ^ a;
+      x1 = <u32>p1;
+      x2 = (<u32>(p0 >> 32)) ^ x3 ^ b;
+      x3 = <u32>p0;
+      a += PHILOX_W0;
+      b += PHILOX_W1;
+    }
+    store<u32>(p, x0);
+    if (words == 2) store<u32>(p, x1, 4);
+    p += <usize>(words << 2);
+    lo += 1;
+    if (lo == 0) hi += 1;
+  }
+}

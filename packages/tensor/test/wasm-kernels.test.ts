@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RandomKind } from '../src/backend.js';
 import { setCpuThreads } from '../src/backends/cpu/threads.js';
 import {
   cpuKernels,
@@ -7,6 +8,7 @@ import {
   type KernelMode,
   wasmMemoryBytes,
 } from '../src/backends/cpu/wasm/runtime.js';
+import { getBackend } from '../src/device.js';
 import * as L from '../src/index.js';
 
 /**
@@ -302,6 +304,37 @@ describe('WebAssembly kernel memory over a training loop', () => {
     } finally {
       setCpuThreads(null);
       forceKernels(null);
+    }
+  });
+});
+
+describe('random draws (Philox4x32-10) from the WebAssembly kernel', () => {
+  it('are bit-identical to the TypeScript generator: every kind and dtype, chunk edges, counter carry past 2^32', () => {
+    const cpu = getBackend('cpu');
+    const read = (s: ReturnType<typeof cpu.random>, n: number) =>
+      Array.from(cpu.readSync({ storage: s, shape: [n], strides: [1], offset: 0, dtype: s.dtype }));
+    const cases: [RandomKind, L.DType, number, number][] = [
+      ['uniform', 'float32', -1, 3],
+      ['uniform', 'float64', 0, 1],
+      ['normal', 'float32', 0.5, 2],
+      ['normal', 'float64', 0, 1],
+      ['randint', 'int32', -5, 7],
+      ['randint', 'int32', 0, 4294967295],
+    ];
+    for (const mode of WASM) {
+      for (const [kind, dtype, a, b] of cases) {
+        for (const [size, counter] of [
+          [1024, 0],
+          [65536 + 1000, 12345],
+          [3000, 4294967296 - 1500], // the low word wraps inside the draw
+          [2048, 7 * 4294967296 + 99],
+        ] as const) {
+          const p = { k0: 0x9e3779b9, k1: 0x12345678 + size, counter, a, b };
+          const ts = run('typescript', () => read(cpu.random(kind, size, dtype, p), size));
+          const wasm = run(mode, () => read(cpu.random(kind, size, dtype, p), size));
+          expect(wasm, `${mode} ${kind} ${dtype} size ${size} counter ${counter}`).toEqual(ts);
+        }
+      }
     }
   });
 });

@@ -22,6 +22,7 @@ import {
   type WasmUnary,
   wasmAdam,
   wasmBinary,
+  wasmPhilox,
   wasmSoftmax,
   wasmUnary,
 } from './wasm/kernels.js';
@@ -444,8 +445,27 @@ export class CpuBackend implements Backend {
 
   random(kind: RandomKind, size: number, dtype: DType, p: RandomParams): Storage {
     const out = allocArray(dtype, size);
-    const w = new Uint32Array(4);
     const { a, b } = p;
+    // The generator's words from the WebAssembly kernel (the same words; ~20× faster), then the
+    // same transforms as below.
+    const two = kind === 'normal' || (kind === 'uniform' && dtype === 'float64');
+    const done = wasmPhilox(size, p.counter, p.k0, p.k1, two ? 2 : 1, (w, start, n) => {
+      if (kind === 'uniform' && dtype === 'float64') {
+        for (let i = 0; i < n; i++) out[start + i] = a + u01f64(w[2 * i]!, w[2 * i + 1]!) * (b - a);
+      } else if (kind === 'uniform') {
+        for (let i = 0; i < n; i++) out[start + i] = a + u01f32(w[i]!) * (b - a);
+      } else if (kind === 'normal') {
+        for (let i = 0; i < n; i++) {
+          const z =
+            Math.sqrt(-2 * Math.log(u01Open(w[2 * i]!))) * Math.cos(2 * Math.PI * u01f32(w[2 * i + 1]!));
+          out[start + i] = a + b * z;
+        }
+      } else {
+        for (let i = 0; i < n; i++) out[start + i] = a + mulhi32(w[i]!, b - a);
+      }
+    });
+    if (done) return this.wrap(out, dtype);
+    const w = new Uint32Array(4);
     for (let i = 0; i < size; i++) {
       const c = p.counter + i;
       philox(c % 4294967296, Math.floor(c / 4294967296), p.k0, p.k1, w);

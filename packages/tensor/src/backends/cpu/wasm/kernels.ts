@@ -152,3 +152,32 @@ export function wasmBinary(
   copyOut(mem, oAt, n, out);
   return true;
 }
+
+/** Counters per call: the staged words stay small (at most 512 KiB) however large the tensor. */
+const PHILOX_CHUNK = 65536;
+
+/**
+ * Philox4x32-10 words for counters counter … counter + size − 1 under key (k0, k1), `words` (1 or
+ * 2) per counter, handed to `use(words, chunkStart, chunkLength)` a chunk at a time (the array is
+ * only valid during the call). False when the WebAssembly kernels do not run here or size is small.
+ */
+export function wasmPhilox(
+  size: number,
+  counter: number,
+  k0: number,
+  k1: number,
+  words: 1 | 2,
+  use: (w: Uint32Array, start: number, n: number) => void,
+): boolean {
+  if (size < MIN_ELEMENTS) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  for (let start = 0; start < size; start += PHILOX_CHUNK) {
+    const n = Math.min(PHILOX_CHUNK, size - start);
+    const c = counter + start;
+    const { at } = stageIn(rt, 4, [{ n: n * words }]);
+    rt.exports.philox_words(n, c % 4294967296, Math.floor(c / 4294967296), k0, k1, words, at[0]!);
+    use(new Uint32Array(rt.memory.buffer, at[0]!, n * words), start, n);
+  }
+  return true;
+}
