@@ -33,3 +33,36 @@ export function currentOp(): string {
 export function setCurrentOp(op: string): void {
   lastOp = op;
 }
+
+/**
+ * A bounded one-line rendering of an untrusted value (a parsed file's field) for an error message:
+ * at most 3 levels deep, 8 array items, 4 object keys and 80 characters, so a value nested 5,000 deep
+ * or a 50 MB string cannot blow up the error path (JSON.stringify would overflow or flood it).
+ */
+export function preview(value: unknown, depth = 3): string {
+  const out = previewInner(value, depth);
+  return out.length > 80 ? `${out.slice(0, 77)}...` : out;
+}
+
+function previewInner(value: unknown, depth: number): string {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (Array.isArray(value)) {
+    if (depth <= 0) return '[...]';
+    const items = value.slice(0, 8).map((v) => previewInner(v, depth - 1));
+    if (value.length > 8) items.push(`... ${value.length - 8} more`);
+    return `[${items.join(', ')}]`;
+  }
+  if (typeof value === 'object') {
+    if (depth <= 0) return '{...}';
+    const keys = Object.keys(value);
+    const items = keys
+      .slice(0, 4)
+      .map((k) => `${previewInner(k, 0)}: ${previewInner((value as Record<string, unknown>)[k], depth - 1)}`);
+    if (keys.length > 4) items.push(`... ${keys.length - 4} more`);
+    return `{${items.join(', ')}}`;
+  }
+  return typeof value;
+}

@@ -36,7 +36,7 @@ export {
 export { getDefaultDevice, setDefaultDevice, webgpuAvailable } from './device.js';
 export type { Device, DType, TypedArray } from './dtype.js';
 export { isFloat, promoteTypes } from './dtype.js';
-export { LumenError } from './errors.js';
+export { LumenError, preview } from './errors.js';
 export * from './functional.js';
 export type { DeviceMemory, MemoryInfo } from './memory.js';
 export { keep, memory, tidy } from './memory.js';

@@ -1,4 +1,4 @@
-import { type Device, type DType, type Tensor, tensor } from '@lumen/tensor';
+import { type Device, type DType, preview, type Tensor, tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
 
 /**
@@ -19,38 +19,6 @@ export interface SafetensorsTensorInfo {
 }
 
 const MAX_HEADER_BYTES = 100_000_000;
-
-/**
- * A bounded preview of an untrusted value for an error message: at most 3 levels deep and 80
- * characters, so a shape nested 5,000 deep or a 50 MB string cannot blow up the error path.
- */
-export function preview(value: unknown, depth = 3): string {
-  const out = previewInner(value, depth);
-  return out.length > 80 ? `${out.slice(0, 77)}...` : out;
-}
-
-function previewInner(value: unknown, depth: number): string {
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value === undefined) return 'undefined';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (Array.isArray(value)) {
-    if (depth <= 0) return '[...]';
-    const items = value.slice(0, 8).map((v) => previewInner(v, depth - 1));
-    if (value.length > 8) items.push(`... ${value.length - 8} more`);
-    return `[${items.join(', ')}]`;
-  }
-  if (typeof value === 'object') {
-    if (depth <= 0) return '{...}';
-    const keys = Object.keys(value);
-    const items = keys
-      .slice(0, 4)
-      .map((k) => `${previewInner(k, 0)}: ${previewInner((value as Record<string, unknown>)[k], depth - 1)}`);
-    if (keys.length > 4) items.push(`... ${keys.length - 4} more`);
-    return `{${items.join(', ')}}`;
-  }
-  return typeof value;
-}
 
 /** A tensor name for messages (quoted, long ones cut). */
 const nameOf = (name: string) => preview(name);

@@ -1,4 +1,7 @@
-import { LumenError } from '@lumen/tensor';
+import { LumenError, preview } from '@lumen/tensor';
+
+export { preview };
+
 import { MAX_PATTERN_LENGTH, unsafeRegexReason } from './safeRegex.ts';
 
 /** A parsed JSON object from tokenizer.json or tokenizer_config.json. */
@@ -56,41 +59,6 @@ export function readIdValue(v: unknown, where: string, field: string, size?: num
 
 /** Longest string accepted in a stage's short text fields (prefixes, replacements, contents). */
 export const MAX_FIELD_LENGTH = 256;
-
-/**
- * A bounded one-line rendering of a JSON value for error messages: deep or huge values (which
- * make JSON.stringify overflow the stack or the message enormous) are cut.
- */
-export function preview(x: unknown, max = 80): string {
-  let out = '';
-  const write = (v: unknown, depth: number): void => {
-    if (out.length > max) return;
-    if (typeof v === 'string') out += JSON.stringify(v.length > max ? `${v.slice(0, max)}...` : v);
-    else if (v === null || typeof v !== 'object') out += typeof v === 'number' ? String(v) : String(v);
-    else if (depth >= 3) out += Array.isArray(v) ? '[...]' : '{...}';
-    else if (Array.isArray(v)) {
-      out += '[';
-      for (let i = 0; i < v.length && out.length <= max; i++) {
-        if (i) out += ', ';
-        write(v[i], depth + 1);
-      }
-      out += ']';
-    } else {
-      out += '{';
-      let first = true;
-      for (const k in v as object) {
-        if (out.length > max) break;
-        if (!first) out += ', ';
-        first = false;
-        out += `${JSON.stringify(k.length > max ? `${k.slice(0, max)}...` : k)}: `;
-        write((v as Record<string, unknown>)[k], depth + 1);
-      }
-      out += '}';
-    }
-  };
-  write(x, 0);
-  return out.length > max ? `${out.slice(0, max)}...` : out;
-}
 
 export function describe(x: unknown): string {
   if (x === null) return 'null';
