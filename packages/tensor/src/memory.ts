@@ -55,8 +55,6 @@ const registry = new FinalizationRegistry<Lease>((lease) => {
  */
 const REGISTER_LIMIT = 10_000;
 const READ_TURN_AFTER = 1_000;
-let sinceTurn = 0;
-let turnPending = false;
 
 /** Runs fn on the next macrotask (setImmediate in Node, a MessageChannel message in browsers). */
 export const nextMacrotask: (fn: () => void) => void = (() => {
@@ -74,18 +72,26 @@ export const nextMacrotask: (fn: () => void) => void = (() => {
   return (fn: () => void) => void setTimeout(fn, 0);
 })();
 
-function turned(): void {
-  turnPending = false;
-  sinceTurn = 0;
-}
-
-function noteRegistration(): void {
-  sinceTurn++;
-  if (!turnPending) {
-    turnPending = true;
-    nextMacrotask(turned);
+/** Counts events since the event loop last turned: the first one schedules the macrotask that resets it. */
+export class TurnCounter {
+  count = 0;
+  private pending = false;
+  private readonly reset = () => {
+    this.pending = false;
+    this.count = 0;
+  };
+  /** One more event; returns the count since the last turn, this one included. */
+  bump(): number {
+    if (!this.pending) {
+      this.pending = true;
+      nextMacrotask(this.reset);
+    }
+    return ++this.count;
   }
 }
+
+/** cpu and webgpu registrations waiting for a turn of the event loop. */
+const registrations = new TurnCounter();
 
 /** Tensors counted right after the last collection this module asked for, per device. */
 const liveAfterGC: Record<Device, number> = { cpu: 0, webgpu: 0 };
@@ -100,7 +106,7 @@ const GC_SLACK = 5_000;
  */
 export function yieldForFinalizers(device: Device, collect = false): Promise<void> | null {
   collect ||= live[device].tensors > 2 * liveAfterGC[device] + GC_SLACK;
-  if (!collect && (device !== 'cpu' || sinceTurn < READ_TURN_AFTER)) return null;
+  if (!collect && (device !== 'cpu' || registrations.count < READ_TURN_AFTER)) return null;
   // A collection queues the finalizers' task, which runs in a following turn (two turns: the first
   // may come before the task's).
   requestGC(collect ? 'major' : 'minor');
@@ -120,7 +126,7 @@ export function yieldForFinalizers(device: Device, collect = false): Promise<voi
  */
 export function retain(owner: StorageOwner): boolean {
   const l = owner.storage.lease;
-  const starving = l.device === 'cpu' && sinceTurn >= REGISTER_LIMIT;
+  const starving = l.device === 'cpu' && registrations.count >= REGISTER_LIMIT;
   if (l.refs === 0) {
     l.tracked = !starving;
     if (l.tracked) live[l.device].bytes += l.byteSize;
@@ -132,7 +138,7 @@ export function retain(owner: StorageOwner): boolean {
   if (tracked) {
     live[l.device].tensors++;
     registry.register(owner, l, owner);
-    noteRegistration();
+    registrations.bump();
   }
   currentScope()?.tensors.push(owner);
   return tracked;

@@ -1,6 +1,6 @@
 import { debugLevel, envVar, isNode, requestGC } from '../../env.js';
 import { LumenError } from '../../errors.js';
-import { nextMacrotask } from '../../memory.js';
+import { TurnCounter } from '../../memory.js';
 
 /**
  * Owns the GPUDevice: caches pipelines by shader key, pools buffers by size class, records
@@ -85,13 +85,8 @@ export class GpuRuntime {
    * between turns of the event loop: a loop that never yields grows until the process dies of a
    * signal. Past the limit dispatch() throws an error that says so, instead.
    */
-  private sinceTurn = 0;
-  private turnPending = false;
+  private readonly sinceTurn = new TurnCounter();
   maxDispatchesWithoutTurn = isNode ? 20_000 : Number.POSITIVE_INFINITY;
-  private readonly turned = () => {
-    this.turnPending = false;
-    this.sinceTurn = 0;
-  };
   /** DEBUG level, read once (reading the environment on every dispatch is measurable). */
   private readonly debug = debugLevel();
 
@@ -244,12 +239,8 @@ export class GpuRuntime {
     workgroups: readonly [number, number, number],
   ): void {
     if (workgroups[0] === 0 || workgroups[1] === 0 || workgroups[2] === 0) return;
-    if (++this.sinceTurn > this.maxDispatchesWithoutTurn) this.starved(spec.name);
+    if (this.sinceTurn.bump() > this.maxDispatchesWithoutTurn) this.starved(spec.name);
     this.sinceCollection++;
-    if (!this.turnPending) {
-      this.turnPending = true;
-      nextMacrotask(this.turned);
-    }
     const { pipeline, layout } = this.pipelineFor(spec);
     const slot = this.paramSlot(params);
     // One bind group per dispatch. (A cache of bind groups keyed by buffers was tried: it saved
