@@ -48,6 +48,35 @@ export function philox(c0: number, c1: number, k0: number, k1: number, out: Uint
   out[3] = x3;
 }
 
+/** Counters per chunk of philoxChunks (and of the WebAssembly kernel's calls). */
+export const PHILOX_CHUNK = 65536;
+
+/**
+ * The words of counters counter … counter + size − 1 under key (k0, k1), `words` (1 or 2) of the
+ * four per counter, handed to `use(words, chunkStart, chunkLength)` a chunk at a time.
+ */
+export function philoxChunks(
+  size: number,
+  counter: number,
+  k0: number,
+  k1: number,
+  words: 1 | 2,
+  use: (w: Uint32Array, start: number, n: number) => void,
+): void {
+  const block = new Uint32Array(4);
+  for (let start = 0; start < size; start += PHILOX_CHUNK) {
+    const n = Math.min(PHILOX_CHUNK, size - start);
+    const w = new Uint32Array(n * words);
+    for (let i = 0; i < n; i++) {
+      const c = counter + start + i;
+      philox(c % 4294967296, Math.floor(c / 4294967296), k0, k1, block);
+      w[i * words] = block[0]!;
+      if (words === 2) w[i * words + 1] = block[1]!;
+    }
+    use(w, start, n);
+  }
+}
+
 /** uint32 → float in [0, 1) with 24 random bits (exact in float32 on both backends). */
 export function u01f32(w: number): number {
   return (w >>> 8) * 5.9604644775390625e-8;

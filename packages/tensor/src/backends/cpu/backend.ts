@@ -12,7 +12,7 @@ import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtyp
 import { fail } from '../../errors.js';
 import { yieldForFinalizers } from '../../memory.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
-import { mulhi32, philox, u01f32, u01f64, u01Open } from '../../random.js';
+import { mulhi32, philoxChunks, u01f32, u01f64, u01Open } from '../../random.js';
 import { collapseDims, contiguousStrides, numel } from '../../shape.js';
 import { BINARY_KERNELS, UNARY_KERNELS } from './elementwise.generated.js';
 import { allocArray, recycleArray } from './pool.js';
@@ -446,10 +446,10 @@ export class CpuBackend implements Backend {
   random(kind: RandomKind, size: number, dtype: DType, p: RandomParams): Storage {
     const out = allocArray(dtype, size);
     const { a, b } = p;
-    // The generator's words from the WebAssembly kernel (the same words; ~20× faster), then the
-    // same transforms as below.
-    const two = kind === 'normal' || (kind === 'uniform' && dtype === 'float64');
-    const done = wasmPhilox(size, p.counter, p.k0, p.k1, two ? 2 : 1, (w, start, n) => {
+    // The generator's words come a chunk at a time, from the WebAssembly kernel where it runs
+    // (~3× faster) or from the TypeScript one (the same words); one transform serves both.
+    const words = kind === 'normal' || (kind === 'uniform' && dtype === 'float64') ? 2 : 1;
+    const fill = (w: Uint32Array, start: number, n: number) => {
       if (kind === 'uniform' && dtype === 'float64') {
         for (let i = 0; i < n; i++) out[start + i] = a + u01f64(w[2 * i]!, w[2 * i + 1]!) * (b - a);
       } else if (kind === 'uniform') {
@@ -463,22 +463,9 @@ export class CpuBackend implements Backend {
       } else {
         for (let i = 0; i < n; i++) out[start + i] = a + mulhi32(w[i]!, b - a);
       }
-    });
-    if (done) return this.wrap(out, dtype);
-    const w = new Uint32Array(4);
-    for (let i = 0; i < size; i++) {
-      const c = p.counter + i;
-      philox(c % 4294967296, Math.floor(c / 4294967296), p.k0, p.k1, w);
-      if (kind === 'uniform') {
-        const u = dtype === 'float64' ? u01f64(w[0]!, w[1]!) : u01f32(w[0]!);
-        out[i] = a + u * (b - a);
-      } else if (kind === 'normal') {
-        const z = Math.sqrt(-2 * Math.log(u01Open(w[0]!))) * Math.cos(2 * Math.PI * u01f32(w[1]!));
-        out[i] = a + b * z;
-      } else {
-        out[i] = a + mulhi32(w[0]!, b - a);
-      }
-    }
+    };
+    if (!wasmPhilox(size, p.counter, p.k0, p.k1, words, fill))
+      philoxChunks(size, p.counter, p.k0, p.k1, words, fill);
     return this.wrap(out, dtype);
   }
 

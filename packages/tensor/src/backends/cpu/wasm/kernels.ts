@@ -1,4 +1,5 @@
 import type { TypedArray } from '../../../dtype.js';
+import { PHILOX_CHUNK } from '../../../random.js';
 import { wasmRuntime } from './runtime.js';
 import { copyOf, copyOut, stageIn } from './stage.js';
 
@@ -153,13 +154,10 @@ export function wasmBinary(
   return true;
 }
 
-/** Counters per call: the staged words stay small (at most 512 KiB) however large the tensor. */
-const PHILOX_CHUNK = 65536;
-
 /**
  * Philox4x32-10 words for counters counter … counter + size − 1 under key (k0, k1), `words` (1 or
- * 2) per counter, handed to `use(words, chunkStart, chunkLength)` a chunk at a time (the array is
- * only valid during the call). False when the WebAssembly kernels do not run here or size is small.
+ * 2) per counter, handed to `use` a chunk at a time as random.ts's philoxChunks does (the array is only
+ * valid during the call; PHILOX_CHUNK counters keep the staged words at most 512 KiB). False when the WebAssembly kernels do not run here or size is small.
  */
 export function wasmPhilox(
   size: number,
