@@ -308,7 +308,7 @@ function packed<T>(
       // A product with few columns (N ≤ 2·NR: KMeans' distances to k centres, PCA's sketch) uses each
       // element of A only once or twice: the micro-kernel then reads A where it is instead of packing
       // it, except for a last tile of fewer than MR rows, which is packed (zero-padded) as usual.
-      const direct = N <= 2 * nr;
+      const direct = N <= (sizeof<T>() == 8 ? 4 : 2) * nr;
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
         const aBlock = a + <usize>(ic * ars + pc * acs) * E;

@@ -1,8 +1,9 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
 export { installAutograd } from './autogradHook.js';
 export type { MatrixLayout } from './backends/cpu/lowlevel.js';
-export { gemm } from './backends/cpu/lowlevel.js';
+export { gemm, lloydStep } from './backends/cpu/lowlevel.js';
 export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
+export { kernelArray, releaseKernelArray } from './backends/cpu/wasm/resident.js';
 export type { KernelMode } from './backends/cpu/wasm/runtime.js';
 export { cpuKernels, cpuKernelsReady } from './backends/cpu/wasm/runtime.js';
 export type { InitWebGPUOptions, WebGPUAdapterInfo } from './backends/webgpu/init.js';

@@ -1,7 +1,9 @@
 import type { TypedArray } from '../../dtype.js';
 import { LumenError } from '../../errors.js';
-import { gemm as kernel } from './threads.js';
-import { extent } from './wasm/stage.js';
+import { gemm as kernel, wasmParallel, wasmThreads } from './threads.js';
+import { residentAddress } from './wasm/resident.js';
+import { wasmRuntime } from './wasm/runtime.js';
+import { align64, copyOf, extent, stageIn } from './wasm/stage.js';
 
 /** Where a matrix lives in a typed array: element [i][j] is at `offset + i·rowStride + j·colStride`. */
 export interface MatrixLayout {
@@ -99,4 +101,83 @@ function inBounds(
       `gemm: ${name} (${rows}×${cols}, offset ${o}, strides ${rs}, ${cs}) reads elements ${lo}..${hi}, outside its ${x.length}`,
     );
   }
+}
+
+/** Stripes of a Lloyd step's partial sums: fixed by the row count alone (see asm/cluster.ts). */
+const LLOYD_STRIPES = 8;
+const LLOYD_CHUNK = 256;
+
+/**
+ * One Lloyd iteration of k-means on the cpu kernels (sklearn-lite's KMeans; scikit-learn's
+ * lloyd_iter_chunked_dense), for rows x (n×d, contiguous) that live in the kernels' memory
+ * (`kernelArray`): labels[i] = argmin_c centerNorms[c] − 2·x_i·c (first on ties), sums (k×d) the
+ * sum of each cluster's rows, counts (k) their number. Chunks of rows run on the worker threads;
+ * the sums are the same bits for any thread count. Returns false, doing nothing, when x is not in
+ * the kernels' memory (the WebAssembly kernels do not run here, or the memory is not shared): the
+ * caller then runs its own loop.
+ */
+export function lloydStep(
+  n: number,
+  d: number,
+  k: number,
+  x: Float64Array,
+  centers: Float64Array,
+  centerNorms: Float64Array,
+  labels: Int32Array,
+  sums: Float64Array,
+  counts: Float64Array,
+): boolean {
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const xAt = residentAddress(rt, x);
+  if (xAt < 0) return false;
+  for (const [name, v] of [
+    ['n', n],
+    ['d', d],
+    ['k', k],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new LumenError(`lloydStep: ${name} must be an integer >= 1, got ${v}`);
+  }
+  const sizes: [string, { length: number }, number][] = [
+    ['x', x, n * d],
+    ['centers', centers, k * d],
+    ['centerNorms', centerNorms, k],
+    ['labels', labels, n],
+    ['sums', sums, k * d],
+    ['counts', counts, k],
+  ];
+  for (const [name, a, want] of sizes) {
+    if (a.length < want) throw new LumenError(`lloydStep: ${name} needs ${want} elements, got ${a.length}`);
+  }
+  const ex = rt.exports;
+  const stripes = Math.min(LLOYD_STRIPES, Math.ceil(n / LLOYD_CHUNK));
+  const threads = Math.min(wasmThreads(rt), stripes);
+  const scratch = align64(ex.lloydScratchBytes(k, align64(ex.scratchBytes(8)))) / 8;
+  const per = k * d + k;
+  const { mem, at } = stageIn(rt, 8, [
+    copyOf(centers, 0, k * d),
+    copyOf(centerNorms, 0, k),
+    { n: Math.ceil(n / 2) }, // labels, i32
+    { n: stripes * per },
+    { n: threads * scratch },
+  ]);
+  const [cAt, nAt, lAt, sAt, tAt] = at as [number, number, number, number, number];
+  const jobs: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    const s0 = Math.floor((t * stripes) / threads);
+    const s1 = Math.floor(((t + 1) * stripes) / threads);
+    jobs.push([s0, s1, stripes, n, d, k, xAt, cAt, nAt, lAt, sAt, tAt + t * scratch * 8]);
+  }
+  wasmParallel(rt, 'lloyd_f64', jobs);
+  labels.set(new Int32Array(mem.buffer, lAt, n));
+  const base = sAt / 8;
+  sums.fill(0, 0, k * d);
+  counts.fill(0, 0, k);
+  for (let s = 0; s < stripes; s++) {
+    const o = base + s * per;
+    for (let i = 0; i < k * d; i++) sums[i]! += mem[o + i]!;
+    for (let c = 0; c < k; c++) counts[c]! += mem[o + k * d + c]!;
+  }
+  return true;
 }

@@ -2,8 +2,9 @@ import type { TypedArray } from '../../dtype.js';
 import { envVar, nodeBuiltin } from '../../env.js';
 import { LumenError } from '../../errors.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
+import { residentAddress } from './wasm/resident.js';
 import { runtimeGeneration, type WasmRuntime, wasmRuntime } from './wasm/runtime.js';
-import { align64, copyOut, planOperand, stageIn, stageOperand } from './wasm/stage.js';
+import { align64, copyOut, planOperand, type Staged, stageIn, stageOperand } from './wasm/stage.js';
 
 /**
  * The cpu GEMM on several cores, still synchronous for the caller (PyTorch's intra-op threads).
@@ -37,6 +38,14 @@ const FAILED = 3;
 const CTRL_WORDS = 16;
 const MODE_WORD = 15;
 const WASM_JOB = 1;
+/**
+ * Any other kernel: ctrl[1] is its index in CALLS, ctrl[2..2+ctrl[14]) its i32 arguments (byte
+ * addresses and counts).
+ */
+const CALL_JOB = 2;
+/** The WebAssembly exports a CALL_JOB may run (see `wasmParallel`). */
+const CALLS = ['lloyd_f64'] as const;
+export type ParallelKernel = (typeof CALLS)[number];
 
 interface WorkerLike {
   on(event: 'error', fn: (e: unknown) => void): void;
@@ -97,6 +106,12 @@ const port = workerData.port;
     Atomics.wait(ctrl, 0, ${IDLE});
     if (Atomics.load(ctrl, 0) !== ${JOB}) continue;
     try {
+      if (ctrl[${MODE_WORD}] === ${CALL_JOB}) {
+        wasm[${JSON.stringify(CALLS)}[ctrl[1]]](...Array.from(ctrl.subarray(2, 2 + ctrl[14])));
+        Atomics.store(ctrl, 0, ${DONE});
+        Atomics.notify(ctrl, 0);
+        continue;
+      }
       if (ctrl[${MODE_WORD}] === ${WASM_JOB}) {
         const f = ctrl[14] === 1
           ? (ctrl[1] === 0 ? wasm.gemm_skinny_f32 : wasm.gemm_skinny_f64)
@@ -423,6 +438,11 @@ function copyMatrix(
 
 const scratchSize = new Map<number, number>();
 
+/** A resident operand: nothing to stage; [0][0] is `off` elements from the array's start. */
+function inPlace(off: number, rs: number, cs: number): Staged {
+  return { elements: 0, lo: -1, base: off, rs, cs };
+}
+
 /**
  * The product on the WebAssembly kernels: both operands are staged into the module's memory (see
  * stage.ts), C is computed there and copied out. A large product is split by rows or columns of C
@@ -456,8 +476,11 @@ function wasmGemm(
   const ex = rt.exports;
   let sb = scratchSize.get(E);
   if (sb === undefined) scratchSize.set(E, (sb = align64(ex.scratchBytes(E))));
-  const pa = planOperand(ao, M, K, ars, acs);
-  const pb = planOperand(bo, K, N, brs, bcs);
+  // An operand that already lives in the kernels' memory (kernelArray) is read where it is.
+  const raAt = residentAddress(rt, A);
+  const rbAt = residentAddress(rt, B);
+  const pa: Staged = raAt >= 0 ? inPlace(ao, ars, acs) : planOperand(ao, M, K, ars, acs);
+  const pb: Staged = rbAt >= 0 ? inPlace(bo, brs, bcs) : planOperand(bo, K, N, brs, bcs);
   const path = ex.gemmPath(M, N, K, pb.rs, pb.cs);
   // Threads for large products, split along the longer side of C so that each thread packs only its
   // share of the operand on that side: rows (each thread packs its rows of A) or columns (its columns
@@ -479,8 +502,8 @@ function wasmGemm(
     { n: M * N },
   ]);
   const [scratch0, aAt, bAt, cAt] = at as [number, number, number, number];
-  const a = aAt + pa.base * E;
-  const b = bAt + pb.base * E;
+  const a = (raAt >= 0 ? raAt : aAt) + pa.base * E;
+  const b = (rbAt >= 0 ? rbAt : bAt) + pb.base * E;
   if (parts < 2) {
     (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, scratch0);
   } else {
@@ -536,4 +559,58 @@ function wasmGemm(
     }
   }
   copyOut(mem, cAt, M * N, C, co);
+}
+
+/**
+ * Threads a `wasmParallel` call can use on `rt`: this one plus the workers (1 where the memory is
+ * not shared, e.g. a browser page that is not cross-origin isolated).
+ */
+export function wasmThreads(rt: WasmRuntime): number {
+  return rt.shared ? ensureLanes(rt).length + 1 : 1;
+}
+
+/**
+ * Runs the kernel `name` once per entry of `jobs` (its i32 arguments, at most 12), at the same time:
+ * jobs[0] on this thread, the others on the workers (at most `wasmThreads(rt)` jobs in all). Each
+ * job must touch its own output and scratch. Returns when all are done; a job a worker failed is
+ * run again here.
+ */
+export function wasmParallel(
+  rt: WasmRuntime,
+  name: ParallelKernel,
+  jobs: readonly (readonly number[])[],
+): void {
+  const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
+  if (jobs.length === 0) return;
+  const ls = jobs.length > 1 ? ensureLanes(rt) : [];
+  if (jobs.length > ls.length + 1) {
+    throw new LumenError(`wasmParallel: ${jobs.length} jobs for ${ls.length + 1} threads`);
+  }
+  const started: [Lane, readonly number[]][] = [];
+  for (let t = 1; t < jobs.length; t++) {
+    const args = jobs[t]!;
+    if (args.length > 12) throw new LumenError(`wasmParallel: at most 12 arguments, got ${args.length}`);
+    const lane = ls[t - 1]!;
+    const c = lane.ctrl;
+    c[1] = CALLS.indexOf(name);
+    for (let w = 0; w < args.length; w++) c[2 + w] = args[w]!;
+    c[14] = args.length;
+    c[MODE_WORD] = CALL_JOB;
+    Atomics.store(c, 0, JOB);
+    Atomics.notify(c, 0);
+    started.push([lane, args]);
+  }
+  fn(...jobs[0]!);
+  if (started.length > 0) scheduleRelease();
+  for (const [lane, args] of started) {
+    const c = lane.ctrl;
+    while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
+    const state = Atomics.load(c, 0);
+    Atomics.store(c, 0, IDLE);
+    if (state === DONE) stats.done++;
+    else {
+      stats.failed++;
+      fn(...args);
+    }
+  }
 }

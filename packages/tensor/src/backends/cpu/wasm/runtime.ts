@@ -46,6 +46,21 @@ export interface GemmExports {
   sub_f64: BinaryCall;
   mul_f64: BinaryCall;
   div_f64: BinaryCall;
+  lloydScratchBytes(k: number, gemmScratch: number): number;
+  lloyd_f64(
+    s0: number,
+    s1: number,
+    stripes: number,
+    n: number,
+    d: number,
+    k: number,
+    x: number,
+    centers: number,
+    cnorms: number,
+    labels: number,
+    sums: number,
+    scratch: number,
+  ): void;
 }
 type BinaryCall = (
   rows: number,

@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../../dtype.js';
-import { ensureBytes, HEAP_BASE, views, type WasmRuntime } from './runtime.js';
+import { stageBase } from './resident.js';
+import { ensureBytes, views, type WasmRuntime } from './runtime.js';
 
 export type Floats = Float32Array | Float64Array;
 
@@ -83,9 +84,10 @@ export function copyOf(src: TypedArray, offset: number, n: number): Region {
 }
 
 /**
- * Lays regions out one after another from HEAP_BASE (each 64-byte aligned), grows the memory to fit,
- * writes them, and returns the memory's view of element size E and each region's byte address.
- * Every kernel call does this afresh: the memory is only ever as large as the largest call's layout.
+ * Lays regions out one after another from the staging base (above any resident arrays, see
+ * resident.ts; each region 64-byte aligned), grows the memory to fit, writes them, and returns the
+ * memory's view of element size E and each region's byte address. Every kernel call does this
+ * afresh: the memory is only ever as large as the largest call's layout.
  */
 export function stageIn(
   rt: WasmRuntime,
@@ -93,7 +95,7 @@ export function stageIn(
   regions: readonly Region[],
 ): { mem: Floats; at: number[] } {
   const at: number[] = [];
-  let p = HEAP_BASE;
+  let p = stageBase(rt);
   for (const r of regions) {
     at.push(p);
     p = align64(p + r.n * E);
