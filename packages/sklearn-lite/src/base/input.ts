@@ -1,4 +1,4 @@
-import { Tensor, tensor } from '@lumen/tensor';
+import { kernelArray, releaseKernelArray, Tensor, tensor } from '@lumen/tensor';
 import { describe, fail } from './errors.js';
 
 /** A dense row-major float64 matrix: the one internal data layout of this package. */
@@ -58,7 +58,12 @@ function checkFinite(op: string, arg: string, data: Float64Array, cols: number):
 }
 
 /** Converts X to a float64 Matrix (copying), checking it is 2-d, non-empty and finite. */
-export function toMatrix(op: string, arg: string, X: unknown, opts: { allowEmpty?: boolean } = {}): Matrix {
+export function toMatrix(
+  op: string,
+  arg: string,
+  X: unknown,
+  opts: { allowEmpty?: boolean; kernel?: boolean } = {},
+): Matrix {
   let m: Matrix;
   if (X instanceof Tensor) {
     if (X.ndim !== 2) {
@@ -97,7 +102,19 @@ export function toMatrix(op: string, arg: string, X: unknown, opts: { allowEmpty
     fail(op, `${arg} must have at least one sample and one feature, got shape [${m.rows}, ${m.cols}]`);
   }
   checkFinite(op, arg, m.data, m.cols);
+  if (opts.kernel) {
+    // In the cpu kernels' memory, so the many products over it read it in place (no copy per
+    // product). The caller gives it back with releaseMatrix when done.
+    const k = kernelArray(m.data.length, Float64Array);
+    k.set(m.data);
+    m = matrix(m.rows, m.cols, k);
+  }
   return m;
+}
+
+/** Gives back the memory of a matrix from `toMatrix(…, { kernel: true })`. */
+export function releaseMatrix(m: Matrix): void {
+  releaseKernelArray(m.data);
 }
 
 /** Converts y to a float64 vector (copying), checking it is 1-d and finite. */

@@ -13,6 +13,7 @@ import {
   type MatrixLike,
   matrix,
   matrixToTensor,
+  releaseMatrix,
   toMatrix,
   vectorToTensor,
 } from '../base/input.js';
@@ -98,7 +99,16 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
 
   fit(X: MatrixLike, _y?: unknown): this {
     const op = 'KMeans.fit';
-    const A = toMatrix(op, 'X', X);
+    const A = toMatrix(op, 'X', X, { kernel: true });
+    try {
+      this.fitMatrix(op, A);
+    } finally {
+      releaseMatrix(A);
+    }
+    return this;
+  }
+
+  private fitMatrix(op: string, A: Matrix): void {
     const { rows: n, cols: d } = A;
     const s = this.settings(op, n, d);
     const data = A.data;
@@ -119,7 +129,6 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     const centers = b.centers;
     for (let c = 0; c < s.k; c++) for (let j = 0; j < d; j++) centers[c * d + j]! += mean[j]!;
     this.state = { centers, labels: b.labels, inertia: b.inertia, nIter: b.nIter, k: s.k, d };
-    return this;
   }
 
   /**

@@ -4,7 +4,7 @@
  * streams): k-means++ with 2 + ln(k) local trials, Lloyd and Elkan iterations, empty-cluster
  * relocation to the farthest points, and the same stopping rule.
  */
-import type { Generator } from '@lumen/tensor';
+import { type Generator, lloydStep } from '@lumen/tensor';
 import { matmulABt } from '../linalg/products.js';
 import { dot, rowSquaredNorms } from '../linalg/rows.js';
 
@@ -252,7 +252,9 @@ export function lloyd(
   let strict = false;
   let it = 0;
   for (; it < maxIter; it++) {
-    assignLabels(X, n, d, centers, k, labels, { sums: next, counts });
+    // X in the kernels' memory: the whole iteration in WebAssembly, on the worker threads.
+    if (!lloydStep(n, d, k, X, centers, rowSquaredNorms(centers, k, d), labels, next, counts))
+      assignLabels(X, n, d, centers, k, labels, { sums: next, counts });
     relocateEmpty(X, n, d, k, centers, next, counts, labels);
     const shift = averageAndShift(next, counts, centers, d, k);
     [centers, next] = [next, centers];

@@ -13,12 +13,13 @@ import {
   type MatrixLike,
   matrix,
   matrixToTensor,
+  releaseMatrix,
   toMatrix,
   vectorToTensor,
 } from '../base/input.js';
 import { matmul, matmulABt } from '../linalg/products.js';
 import { randomizedSvd } from '../linalg/randomizedSvd.js';
-import { columnMeans, subtractRow } from '../linalg/rows.js';
+import { columnMeans, subtractRow, sumOfSquares } from '../linalg/rows.js';
 import { svd, svdFlip } from '../linalg/svd.js';
 
 export interface PCAOptions {
@@ -67,13 +68,23 @@ export class PCA extends BaseEstimator<PCAOptions> {
   }
 
   fit(X: MatrixLike, _y?: unknown): this {
-    this.fitMatrix(toMatrix('PCA.fit', 'X', X));
+    this.fitFrom('PCA.fit', X);
     return this;
   }
 
   fitTransform(X: MatrixLike, _y?: unknown): Tensor {
-    const s = this.fitMatrix(toMatrix('PCA.fitTransform', 'X', X));
+    const s = this.fitFrom('PCA.fitTransform', X);
     return matrixToTensor(matrix(s.nSamples, s.k, s.fitScores));
+  }
+
+  private fitFrom(op: string, X: MatrixLike): PCAState {
+    // In the cpu kernels' memory: the power iterations' products read it in place.
+    const A = toMatrix(op, 'X', X, { kernel: true });
+    try {
+      return this.fitMatrix(A);
+    } finally {
+      releaseMatrix(A);
+    }
   }
 
   private fitMatrix(A: Matrix): PCAState {
@@ -127,9 +138,7 @@ export class PCA extends BaseEstimator<PCAOptions> {
       const nOversamples = checkInt(op, 'nOversamples', p.nOversamples, 0);
       const generator = resolveRandomState(op, p.randomState);
       // Total variance (ddof 1) of the centred data, for the ratio.
-      let totalVar = 0;
-      for (let i = 0; i < Xc.length; i++) totalVar += Xc[i]! * Xc[i]!;
-      totalVar /= n - 1;
+      const totalVar = sumOfSquares(Xc) / (n - 1);
       const r = randomizedSvd(Xc, n, d, {
         nComponents: nc,
         nOversamples,

@@ -5,6 +5,7 @@ import {
   checkSameLength,
   type Matrix,
   type MatrixLike,
+  releaseMatrix,
   toMatrix,
   toVector,
   type VectorLike,
@@ -25,7 +26,15 @@ interface LinearState {
 
 /** Centres X and y when fitting an intercept, factors X = QR (see tallQr) and R by SVD. */
 function prepare(op: string, X: MatrixLike, y: VectorLike, fitIntercept: boolean) {
-  const A: Matrix = toMatrix(op, 'X', X);
+  const A: Matrix = toMatrix(op, 'X', X, { kernel: true });
+  try {
+    return prepareMatrix(op, A, y, fitIntercept);
+  } finally {
+    releaseMatrix(A);
+  }
+}
+
+function prepareMatrix(op: string, A: Matrix, y: VectorLike, fitIntercept: boolean) {
   const v = toVector(op, 'y', y);
   checkSameLength(op, ['X', 'y'], { length: A.rows }, v);
   const { rows: m, cols: n, data } = A;
