@@ -2,8 +2,8 @@ import { autogradEngine, type OpInput } from './autogradHook.js';
 import type { Storage, View } from './backend.js';
 import { checkDevice, cpuBackend, getBackend } from './device.js';
 import type { Device, DType, TypedArray } from './dtype.js';
-import { isFloat } from './dtype.js';
-import { fail, fmtShape } from './errors.js';
+import { isFloat, typedArrayFor } from './dtype.js';
+import { fail, fmtShape, preview } from './errors.js';
 import { releaseOwner, retain } from './memory.js';
 import type { Operand } from './ops/core.js';
 import { binary, cast, clamp, unary, where } from './ops/elementwise.js';
@@ -132,8 +132,12 @@ export class Tensor implements View {
     return this.dtype === 'bool' ? d[0] === 1 : d[0]!;
   }
 
-  /** Like data(), synchronously (cpu only); also a fresh copy. */
-  dataSync(): TypedArray {
+  /**
+   * Like data(), synchronously (cpu only); also a fresh copy. With `out` (a typed array of this
+   * dtype's kind, e.g. Float64Array for float64, at least `size` long), the values are written there
+   * from index 0 and `out` is returned: no allocation (e.g. straight into a `kernelArray`).
+   */
+  dataSync(out?: TypedArray): TypedArray {
     this.assertAlive('dataSync');
     if (this.device !== 'cpu') {
       fail(
@@ -141,7 +145,17 @@ export class Tensor implements View {
         `cannot read a ${this.device} tensor synchronously; use \`await t.data()\` (or \`await t.toArray()\`)`,
       );
     }
-    return cpuBackend().readSync(this);
+    if (out !== undefined) {
+      const want = typedArrayFor(this.dtype, 0).constructor as { name: string };
+      if (!ArrayBuffer.isView(out) || out.constructor !== want)
+        fail(
+          'dataSync',
+          `out must be a ${want.name} for a ${this.dtype} tensor, got ${ArrayBuffer.isView(out) ? out.constructor.name : preview(out)}`,
+        );
+      if (out.length < this.size)
+        fail('dataSync', `out must hold at least ${this.size} elements, got ${out.length}`);
+    }
+    return cpuBackend().readSync(this, out);
   }
 
   arraySync(): NestedArray {

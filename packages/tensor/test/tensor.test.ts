@@ -40,6 +40,30 @@ describe('creation', () => {
     d[1] = 42;
     expect(Array.from(t.dataSync())).toEqual([1, 2, 3]);
   });
+  it('dataSync(out) writes into a given array (contiguous or strided views), checking its kind and length', () => {
+    const t = L.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]).double();
+    const out = new Float64Array(8).fill(-1);
+    expect(t.dataSync(out)).toBe(out);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4, 5, 6, -1, -1]);
+    expect(Array.from(t.transpose(0, 1).dataSync(out).subarray(0, 6))).toEqual([1, 4, 2, 5, 3, 6]);
+    const k = L.kernelArray(6, Float64Array);
+    try {
+      t.dataSync(k);
+      expect(Array.from(k)).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      L.releaseKernelArray(k);
+    }
+    expect(() => t.dataSync(new Float32Array(6))).toThrow(
+      /dataSync: out must be a Float64Array for a float64 tensor, got Float32Array/,
+    );
+    expect(() => t.dataSync(new Float64Array(5))).toThrow(
+      /dataSync: out must hold at least 6 elements, got 5/,
+    );
+    expect(() => t.float().dataSync([0, 0, 0, 0, 0, 0] as never)).toThrow(/out must be a Float32Array/);
+  });
   it('arange gives int32 for integer arguments and float32 otherwise', () => {
     expect(L.arange(5).dtype).toBe('int32');
     expect(L.arange(0, 1, 0.25).arraySync()).toEqual([0, 0.25, 0.5, 0.75]);

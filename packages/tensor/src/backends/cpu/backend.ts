@@ -230,10 +230,10 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  readSync(v: View): TypedArray {
+  readSync(v: View, into?: TypedArray): TypedArray {
     const n = numel(v.shape);
     const src = arr(v);
-    const out = typedArrayFor(v.dtype, n);
+    const out = into ?? typedArrayFor(v.dtype, n);
     const { shape, strides } = collapseDims(v.shape, [v.strides]);
     if (shape.length <= 1 && (shape.length === 0 || strides[0]![0] === 1)) {
       out.set(src.subarray(v.offset, v.offset + n));
