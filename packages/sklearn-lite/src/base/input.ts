@@ -34,7 +34,7 @@ function isConvertible(x: unknown): x is TensorConvertible {
   return typeof x === 'object' && x !== null && typeof (x as { toTensor?: unknown }).toTensor === 'function';
 }
 
-function tensorValues(op: string, arg: string, t: Tensor): Float64Array {
+function tensorValues(op: string, arg: string, t: Tensor, kernel = false): Float64Array {
   if (t.device !== 'cpu') {
     fail(
       op,
@@ -42,6 +42,12 @@ function tensorValues(op: string, arg: string, t: Tensor): Float64Array {
     );
   }
   if (t.dtype === 'bool') fail(op, `${arg} must hold numbers, got a bool tensor; cast it with .double()`);
+  if (kernel && t.dtype === 'float64') {
+    // Straight into the cpu kernels' memory: no intermediate copy.
+    const k = kernelArray(t.size, Float64Array);
+    t.dataSync(k);
+    return k;
+  }
   // dataSync returns a fresh copy, so a float64 one can be used (and changed) as it is.
   const d = t.dataSync();
   return d instanceof Float64Array ? d : Float64Array.from(d);
@@ -65,6 +71,7 @@ export function toMatrix(
   opts: { allowEmpty?: boolean; kernel?: boolean } = {},
 ): Matrix {
   let m: Matrix;
+  let inKernel = false;
   if (X instanceof Tensor) {
     if (X.ndim !== 2) {
       fail(
@@ -72,7 +79,8 @@ export function toMatrix(
         `${arg} must be 2-d (samples x features), got shape [${X.shape.join(', ')}]${X.ndim === 1 ? '; reshape a single feature with X.reshape(-1, 1)' : ''}`,
       );
     }
-    m = matrix(X.shape[0]!, X.shape[1]!, tensorValues(op, arg, X));
+    inKernel = opts.kernel === true && X.dtype === 'float64';
+    m = matrix(X.shape[0]!, X.shape[1]!, tensorValues(op, arg, X, inKernel));
   } else if (isConvertible(X)) {
     return toMatrix(op, arg, X.toTensor({ dtype: 'float64' }), opts);
   } else if (Array.isArray(X)) {
@@ -101,8 +109,13 @@ export function toMatrix(
   if (!opts.allowEmpty && (m.rows === 0 || m.cols === 0)) {
     fail(op, `${arg} must have at least one sample and one feature, got shape [${m.rows}, ${m.cols}]`);
   }
-  checkFinite(op, arg, m.data, m.cols);
-  if (opts.kernel) {
+  try {
+    checkFinite(op, arg, m.data, m.cols);
+  } catch (e) {
+    releaseMatrix(m); // from tensorValues' kernel path
+    throw e;
+  }
+  if (opts.kernel && !inKernel) {
     // In the cpu kernels' memory, so the many products over it read it in place (no copy per
     // product). The caller gives it back with releaseMatrix when done.
     const k = kernelArray(m.data.length, Float64Array);
