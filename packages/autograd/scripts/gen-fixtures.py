@@ -158,6 +158,8 @@ CASES = {
     'crossEntropy': ([randn(5, 4), idx(4, 5)], lambda x, t: F.cross_entropy(x, t)),
     'mlp': ([randn(5, 3), randn(4, 3), randn(4)], lambda x, w, b: (x @ w.t() + b).tanh().sum(1)),
     'reuse': ([randn(3, 4)], lambda x: x * x.exp() + x.sin() * x),
+    # relu's gradient as an op (what ReluBackward0 runs), differentiated again
+    'reluBackward': ([randn(3, 4), away(3, 4)], lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)),
 }
 
 

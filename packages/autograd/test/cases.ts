@@ -6,6 +6,7 @@ import {
   maximum,
   minimum,
   pow,
+  reluBackward,
   remainder,
   stack,
   sub,
@@ -121,4 +122,5 @@ export const CASES: Record<string, Fn> = {
   crossEntropy: (x, t) => x.logSoftmax(1).gather(1, t.unsqueeze(1)).mean().neg(),
   mlp: (x, w, b) => x.matmul(w.T).add(b).tanh().sum(1),
   reuse: (x) => x.mul(x.exp()).add(x.sin().mul(x)),
+  reluBackward: (g, y) => reluBackward(g, y),
 };

@@ -285,13 +285,16 @@ export function adam_f64(
   if (op == 0) return v128.add<T>(x, y);
   if (op == 1) return v128.sub<T>(x, y);
   if (op == 2) return v128.mul<T>(x, y);
-  return v128.div<T>(x, y);
+  if (op == 3) return v128.div<T>(x, y);
+  // reluBackward: x where y > 0, else 0 (a NaN y gives 0), without a branch per element.
+  return v128.bitselect(x, v128.splat<T>(0), v128.gt<T>(y, v128.splat<T>(0)));
 }
 @inline function op1<T>(op: i32, x: T, y: T): T {
   if (op == 0) return x + y;
   if (op == 1) return x - y;
   if (op == 2) return x * y;
-  return x / y;
+  if (op == 3) return x / y;
+  return y > 0 ? x : 0;
 }
 
 @inline function binop<T>(op: i32, rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
@@ -346,6 +349,37 @@ export function mul_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i
 }
 export function div_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
   binop<f64>(3, rows, cols, a, as, b, bs, out);
+}
+/** The gradient of relu: a where b (relu's output) > 0, else 0. */
+export function reluBackward_f32(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f32>(4, rows, cols, a, as, b, bs, out);
+}
+export function reluBackward_f64(rows: i32, cols: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  binop<f64>(4, rows, cols, a, as, b, bs, out);
+}
+
+// ---- relu ----------------------------------------------------------------------------------
+// out = x < 0 ? 0 : x (NaN and −0 pass through, as the TypeScript loop), branch-free: a random
+// sign pattern costs a mispredicted branch per element in the scalar loop.
+@inline function reluOf<T>(n: i32, x: usize, out: usize): void {
+  const E = <usize>sizeof<T>();
+  const L = <i32>(16 / E);
+  const zero = v128.splat<T>(0);
+  let i = 0;
+  for (; i + L <= n; i += L) {
+    const v = v128.load(x + <usize>i * E);
+    v128.store(out + <usize>i * E, v128.bitselect(zero, v, v128.lt<T>(v, zero)));
+  }
+  for (; i < n; i++) {
+    const v = load<T>(x + <usize>i * E);
+    store<T>(out + <usize>i * E, v < 0 ? 0 : v);
+  }
+}
+export function relu_f32(n: i32, x: usize, out: usize): void {
+  reluOf<f32>(n, x, out);
+}
+export function relu_f64(n: i32, x: usize, out: usize): void {
+  reluOf<f64>(n, x, out);
 }
 
 // ---- erf and exact GELU (float32) ------------------------------------------------------------

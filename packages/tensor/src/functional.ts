@@ -14,6 +14,11 @@ export const remainder = (a: Operand, b: Operand): Tensor => binary('remainder',
 export const maximum = (a: Operand, b: Operand): Tensor => binary('maximum', a, b);
 export const minimum = (a: Operand, b: Operand): Tensor => binary('minimum', a, b);
 export const atan2 = (a: Operand, b: Operand): Tensor => binary('atan2', a, b);
+/**
+ * relu's gradient in one pass (PyTorch's `torch.ops.aten.threshold_backward(grad, output, 0)`):
+ * `grad` where `output` (relu's result) > 0, else 0. What autograd's relu rule runs.
+ */
+export const reluBackward = (grad: Operand, output: Operand): Tensor => binary('reluBackward', grad, output);
 export const eq = (a: Operand, b: Operand): Tensor => binary('eq', a, b);
 export const ne = (a: Operand, b: Operand): Tensor => binary('ne', a, b);
 export const lt = (a: Operand, b: Operand): Tensor => binary('lt', a, b);

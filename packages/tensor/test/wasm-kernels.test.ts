@@ -219,8 +219,8 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
-  it('add, sub, mul, div: bit-identical to the TypeScript loop (full, scalar and bias-row operands)', () => {
-    const ops = ['add', 'sub', 'mul', 'div'] as const;
+  it('add, sub, mul, div, reluBackward: bit-identical to the TypeScript loop (full, scalar and bias-row operands)', () => {
+    const ops = ['add', 'sub', 'mul', 'div', 'reluBackward'] as const;
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 70 }),
@@ -261,6 +261,26 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
       ),
       { numRuns: 80 },
     );
+  });
+
+  it('relu: bit-identical to the TypeScript loop, NaN, −0 and infinities included, float32 and float64', () => {
+    const rnd = lcg(12);
+    const specials = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-40, -1e-40];
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const n of [1024, 1027, 5001]) {
+        const xs = Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i]! : rnd() - 0.5));
+        const x = L.tensor(xs, { dtype });
+        const want = run('typescript', () => x.relu().dataSync());
+        const got = run(mode, () => x.relu().dataSync());
+        for (let i = 0; i < n; i++) {
+          if (!Object.is(got[i], want[i]))
+            expect.fail(`${dtype} relu(${xs[i]}) = ${got[i]}, want ${want[i]}`);
+        }
+        // A strided view takes the TypeScript loop: the same values.
+        const t = x.reshape([n, 1]).expand([n, 2]).T;
+        expect(Array.from(run(mode, () => t.relu().dataSync()).subarray(0, n))).toEqual(Array.from(want));
+      }
+    }
   });
 
   it('small operands stay on the TypeScript kernels (no copy for a handful of elements)', () => {

@@ -1,4 +1,4 @@
-import { fullLike, type OpInput, type Tensor, where, zerosLike } from '@lumen/tensor';
+import { fullLike, type OpInput, reluBackward, type Tensor, where, zerosLike } from '@lumen/tensor';
 import type { RuleDef, Saved } from './types.js';
 import { asTensor, sumTo } from './util.js';
 
@@ -35,7 +35,8 @@ export const unaryRules: Record<string, RuleDef> = {
   neg: { name: 'NegBackward0', saves: NONE, backward: (g) => [g.neg()] },
   abs: unary('AbsBackward0', X, (x) => x.sign()),
   square: unary('PowBackward0', X, (x) => x.mul(2)),
-  relu: { name: 'ReluBackward0', saves: Y, backward: (g, { output }) => [g.where(output.gt(0), 0)] },
+  // One fused pass (PyTorch's threshold_backward), not where(gt(0)): no mask tensor.
+  relu: { name: 'ReluBackward0', saves: Y, backward: (g, { output }) => [reluBackward(g, output)] },
   exp: unary('ExpBackward0', Y, (_, y) => y),
   expm1: unary('Expm1Backward0', Y, (_, y) => y.add(1)),
   log: { name: 'LogBackward0', saves: X, backward: (g, { inputs }) => [g.div(asTensor(inputs[0]))] },
@@ -238,6 +239,8 @@ export const binaryRules: Record<string, RuleDef> = {
     g,
     g.mul(asTensorLike(a, b).div(b).floor()).neg(),
   ]),
+  // relu's gradient as an op of its own (double backward): linear in the gradient, piecewise constant in b.
+  reluBackward: binary('ThresholdBackwardBackward0', [1], (g, _a, b) => [reluBackward(g, b), zerosLike(g)]),
   atan2: binary('Atan2Backward0', [0, 1], (g, a, b) => {
     const ta = asTensorLike(a, b);
     const denom = ta.square().add(asTensorLike(b, a).square());

@@ -28,8 +28,8 @@ import {
 } from './wasm/kernels.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
-const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh', 'erf', 'gelu']);
-const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div']);
+const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh', 'erf', 'gelu', 'relu']);
+const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'reluBackward']);
 
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;

@@ -1313,6 +1313,37 @@ export function binary_atan2(A: Arr, ao: number, as: readonly number[], B: Arr, 
   }
 }
 
+export function binary_reluBackward(A: Arr, ao: number, as: readonly number[], B: Arr, bo: number, bs: readonly number[], shape: readonly number[], O: Arr): void {
+  const nd = shape.length;
+  if (nd === 0) { const a = A[ao]!; const b = B[bo]!; O[0] = b > 0 ? a : 0; return; }
+  const inner = shape[nd - 1]!;
+  const ai = as[nd - 1]!;
+  const bi = bs[nd - 1]!;
+  let outer = 1;
+  for (let d = 0; d < nd - 1; d++) outer *= shape[d]!;
+  const idx = new Int32Array(Math.max(nd - 1, 1));
+  let ab = ao;
+  let bb = bo;
+  let o = 0;
+  for (let r = 0; r < outer; r++) {
+    if (ai === 1 && bi === 1) {
+      for (let j = 0; j < inner; j++) { const a = A[ab + j]!; const b = B[bb + j]!; O[o + j] = b > 0 ? a : 0; }
+    } else if (ai === 1 && bi === 0) {
+      const b = B[bb]!;
+      for (let j = 0; j < inner; j++) { const a = A[ab + j]!; O[o + j] = b > 0 ? a : 0; }
+    } else if (ai === 0 && bi === 1) {
+      const a = A[ab]!;
+      for (let j = 0; j < inner; j++) { const b = B[bb + j]!; O[o + j] = b > 0 ? a : 0; }
+    } else {
+      let pa = ab;
+      let pb = bb;
+      for (let j = 0; j < inner; j++) { const a = A[pa]!; const b = B[pb]!; O[o + j] = b > 0 ? a : 0; pa += ai; pb += bi; }
+    }
+    o += inner;
+    for (let d = nd - 2; d >= 0; d--) { const c = idx[d]! + 1; if (c < shape[d]!) { idx[d] = c; ab += as[d]!; bb += bs[d]!; break; } idx[d] = 0; ab -= as[d]! * (shape[d]! - 1); bb -= bs[d]! * (shape[d]! - 1); }
+  }
+}
+
 export function binary_eq(A: Arr, ao: number, as: readonly number[], B: Arr, bo: number, bs: readonly number[], shape: readonly number[], O: Arr): void {
   const nd = shape.length;
   if (nd === 0) { const a = A[ao]!; const b = B[bo]!; O[0] = a === b ? 1 : 0; return; }
@@ -1640,6 +1671,7 @@ export const BINARY_KERNELS: Record<string, readonly [BinaryKernel, BinaryKernel
   maximum: [binary_maximum, binary_maximum],
   minimum: [binary_minimum, binary_minimum],
   atan2: [binary_atan2, binary_atan2],
+  reluBackward: [binary_reluBackward, binary_reluBackward],
   eq: [binary_eq, binary_eq],
   ne: [binary_ne, binary_ne],
   lt: [binary_lt, binary_lt],

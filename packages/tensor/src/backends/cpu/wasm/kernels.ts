@@ -17,19 +17,20 @@ function floatKind(a: TypedArray): 4 | 8 | 0 {
   return a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0;
 }
 
-export type WasmUnary = 'exp' | 'tanh' | 'geluTanh' | 'erf' | 'gelu';
+export type WasmUnary = 'exp' | 'tanh' | 'geluTanh' | 'erf' | 'gelu' | 'relu';
 
-/** out[i] = op(x[xo + i]) for i < n; float32 (exp also float64). */
+/** out[i] = op(x[xo + i]) for i < n; float32 (exp and relu also float64). */
 export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, out: TypedArray): boolean {
   if (n < MIN_ELEMENTS) return false;
   const E = floatKind(X);
-  if (E === 0 || floatKind(out) !== E || (E === 8 && op !== 'exp')) return false;
+  if (E === 0 || floatKind(out) !== E || (E === 8 && op !== 'exp' && op !== 'relu')) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
   const { mem, at } = stageIn(rt, E, [copyOf(X, xo, n), { n }]);
   const [xAt, oAt] = at as [number, number];
   const ex = rt.exports;
   if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(n, xAt, oAt);
+  else if (op === 'relu') (E === 4 ? ex.relu_f32 : ex.relu_f64)(n, xAt, oAt);
   else if (op === 'tanh') ex.tanh_f32(n, xAt, oAt);
   else if (op === 'erf') ex.erf_f32(n, xAt, oAt);
   else if (op === 'gelu') ex.gelu_f32(n, xAt, oAt);
@@ -105,7 +106,7 @@ export function wasmAdam(
   return true;
 }
 
-export type WasmBinary = 'add' | 'sub' | 'mul' | 'div';
+export type WasmBinary = 'add' | 'sub' | 'mul' | 'div' | 'reluBackward';
 
 /** How an operand of a rows×cols binary op is laid out: 0 full, 1 one value, 2 one row; -1 none of these. */
 function operandShape(strides: readonly number[], rows: number, cols: number): number {

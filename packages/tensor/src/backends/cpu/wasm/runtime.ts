@@ -46,6 +46,10 @@ export interface GemmExports {
   sub_f64: BinaryCall;
   mul_f64: BinaryCall;
   div_f64: BinaryCall;
+  reluBackward_f32: BinaryCall;
+  reluBackward_f64: BinaryCall;
+  relu_f32(n: number, x: number, out: number): void;
+  relu_f64(n: number, x: number, out: number): void;
   lloydScratchBytes(k: number, gemmScratch: number): number;
   lloyd_f64(
     s0: number,
