@@ -216,7 +216,7 @@ function torchRate(
   if ('skipped' in out) return out;
   return {
     rate: out.rate,
-    note: `torch ${out.version}, ${out.threads} threads, MALLOC_* tuned; fastest of ${reps} blocks of ${steps} steps each side`,
+    note: `torch ${out.version}, ${out.threads} threads, MALLOC_* tuned; fastest of 2×${reps} blocks of ${steps} steps each side`,
   };
 }
 
@@ -246,9 +246,18 @@ const suite: Suite = {
       peerName: 'tfjs-wasm 4.22 (1 thread)',
       peer: tfWasm,
     });
-    const [oursSec] = await race([lumen('cpu', X, y)], steps, reps);
-    const oursCpu = BATCH / oursSec!;
-    const torch = torchRate(X, y, steps, reps);
+    // PyTorch runs in a subprocess, so the two sides cannot alternate block by block: each side runs
+    // twice, in the order ours, PyTorch, ours, PyTorch, and keeps its fastest block, so a slow
+    // stretch of this shared machine does not land on one side only.
+    let oursSec = Number.POSITIVE_INFINITY;
+    let torch: ReturnType<typeof torchRate> | null = null;
+    for (let round = 0; round < 2; round++) {
+      oursSec = Math.min(oursSec, (await race([lumen('cpu', X, y)], steps, reps))[0]!);
+      const t = torchRate(X, y, steps, reps);
+      if (torch === null || 'skipped' in t || ('rate' in torch && t.rate > torch.rate)) torch = t;
+    }
+    const oursCpu = BATCH / oursSec;
+    torch = torch!;
     if ('skipped' in torch) {
       console.log(`  PyTorch CPU skipped: ${torch.skipped}`);
       ctx.add({
