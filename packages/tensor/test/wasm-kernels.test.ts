@@ -283,6 +283,77 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('operands larger than a staging chunk (128 KiB) give the same bits as the TypeScript loops', () => {
+    const rnd = lcg(21);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const vals = (n: number) => Array.from({ length: n }, () => (rnd() - 0.5) * 6);
+      // 1-d (chunks of columns), 2-d full, bias row, scalar; rows of 7000 (one row per chunk).
+      const a1 = L.tensor(vals(100_003), { dtype });
+      const b1 = L.tensor(vals(100_003), { dtype });
+      const a2 = L.tensor(vals(301 * 257), { dtype }).reshape([301, 257]);
+      const b2 = L.tensor(vals(301 * 257), { dtype }).reshape([301, 257]);
+      const row = L.tensor(vals(257), { dtype });
+      const wide = L.tensor(vals(5 * 7000), { dtype }).reshape([5, 7000]);
+      const cases: [string, () => L.Tensor][] = [
+        ['add 1-d', () => a1.add(b1)],
+        ['mul 2-d', () => a2.mul(b2)],
+        ['sub bias row', () => a2.sub(row)],
+        ['div row first', () => L.div(row, a2)],
+        ['reluBackward scalar', () => L.reluBackward(a2, 0.5)],
+        ['add wide rows', () => wide.add(wide)],
+        ['exp', () => a1.exp()],
+        ['relu', () => a2.relu()],
+        ['softmax', () => a2.softmax(-1)],
+        ['logSoftmax wide rows', () => wide.logSoftmax(-1)],
+      ];
+      for (const [name, f] of cases) {
+        const want = run('typescript', () => f().dataSync());
+        const got = run(mode, () => f().dataSync());
+        let bad = -1;
+        for (let i = 0; i < want.length && bad < 0; i++) {
+          const ok =
+            name.includes('oftmax') || name === 'exp'
+              ? dtype === 'float64'
+                ? Math.abs(got[i]! - want[i]!) <= 1e-15 * (1 + Math.abs(want[i]!))
+                : close32(got[i]!, want[i]!, 8, 2e-6)
+              : Object.is(got[i], want[i]);
+          if (!ok) bad = i;
+        }
+        if (bad >= 0) expect.fail(`${dtype} ${name} [${bad}]: ${got[bad]} vs ${want[bad]}`);
+        // and the same bits as one whole-array kernel call would give: elementwise, so the
+        // chunked result equals the TypeScript loop exactly (checked above) for the exact ops.
+      }
+      // The fused Adam update over 70,001 elements, chunked, against the unchunked TypeScript kernel.
+      const n = 70_001;
+      const init = [vals(n), vals(n), vals(n), vals(n).map(Math.abs)].map((v) => L.tensor(v, { dtype }));
+      const side = (m: KernelMode) =>
+        run(m, () => {
+          const [p, g, ea, es] = init.map((t) => t.clone());
+          L.adamStep(p!, g!, ea!, es!, {
+            lr: 1e-2,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weightDecay: 0,
+            decoupled: true,
+            step: 1,
+            maximize: false,
+            maxExpAvgSq: null,
+          });
+          return [p!, ea!, es!].map((t) => t.dataSync());
+        });
+      const want = side('typescript');
+      const got = side(mode);
+      for (let k = 0; k < 3; k++) {
+        for (let i = 0; i < n; i++) {
+          const [x, y] = [got[k]![i]!, want[k]![i]!];
+          const ok = dtype === 'float64' ? x === y : Math.abs(x - y) <= 4e-7 * Math.abs(y) + 1e-7;
+          if (!ok) expect.fail(`${dtype} adam tensor ${k}[${i}]: ${x} vs ${y}`);
+        }
+      }
+    }
+  });
+
   it('small operands stay on the TypeScript kernels (no copy for a handful of elements)', () => {
     const x = L.tensor([0.5, -1, 2]);
     const got = run(mode, () => x.exp().dataSync());

@@ -12,6 +12,15 @@ import { copyOf, copyOut, stageIn } from './stage.js';
  * same memory (see stage.ts).
  */
 const MIN_ELEMENTS = 1024;
+/**
+ * Large operands go through in chunks of about this many bytes each, so that what is copied in is
+ * still in cache when the kernel reads it and its result when it is copied out: a 150 MB gradient
+ * then costs one pass over memory per operand, not three (copy in, kernel, copy out).
+ */
+const CHUNK_BYTES = 128 * 1024;
+function chunkElements(E: number): number {
+  return CHUNK_BYTES / E;
+}
 
 function floatKind(a: TypedArray): 4 | 8 | 0 {
   return a instanceof Float32Array ? 4 : a instanceof Float64Array ? 8 : 0;
@@ -26,16 +35,20 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   if (E === 0 || floatKind(out) !== E || (E === 8 && op !== 'exp' && op !== 'relu')) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const { mem, at } = stageIn(rt, E, [copyOf(X, xo, n), { n }]);
-  const [xAt, oAt] = at as [number, number];
   const ex = rt.exports;
-  if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(n, xAt, oAt);
-  else if (op === 'relu') (E === 4 ? ex.relu_f32 : ex.relu_f64)(n, xAt, oAt);
-  else if (op === 'tanh') ex.tanh_f32(n, xAt, oAt);
-  else if (op === 'erf') ex.erf_f32(n, xAt, oAt);
-  else if (op === 'gelu') ex.gelu_f32(n, xAt, oAt);
-  else ex.gelu_tanh_f32(n, xAt, oAt);
-  copyOut(mem, oAt, n, out);
+  const step = chunkElements(E);
+  for (let c0 = 0; c0 < n; c0 += step) {
+    const m = Math.min(step, n - c0);
+    const { mem, at } = stageIn(rt, E, [copyOf(X, xo + c0, m), { n: m }]);
+    const [xAt, oAt] = at as [number, number];
+    if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(m, xAt, oAt);
+    else if (op === 'relu') (E === 4 ? ex.relu_f32 : ex.relu_f64)(m, xAt, oAt);
+    else if (op === 'tanh') ex.tanh_f32(m, xAt, oAt);
+    else if (op === 'erf') ex.erf_f32(m, xAt, oAt);
+    else if (op === 'gelu') ex.gelu_f32(m, xAt, oAt);
+    else ex.gelu_tanh_f32(m, xAt, oAt);
+    copyOut(mem, oAt, m, out, c0);
+  }
   return true;
 }
 
@@ -54,10 +67,16 @@ export function wasmSoftmax(
   if (E === 0 || floatKind(out) !== E) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const { mem, at } = stageIn(rt, E, [copyOf(X, xo, n), { n }]);
-  const [xAt, oAt] = at as [number, number];
-  (E === 4 ? rt.exports.softmax_f32 : rt.exports.softmax_f64)(rows, cols, xAt, oAt, log ? 1 : 0);
-  copyOut(mem, oAt, n, out);
+  const kernel = E === 4 ? rt.exports.softmax_f32 : rt.exports.softmax_f64;
+  // Whole rows per chunk (at least one).
+  const step = Math.max(1, Math.floor(chunkElements(E) / cols));
+  for (let r0 = 0; r0 < rows; r0 += step) {
+    const m = Math.min(step, rows - r0) * cols;
+    const { mem, at } = stageIn(rt, E, [copyOf(X, xo + r0 * cols, m), { n: m }]);
+    const [xAt, oAt] = at as [number, number];
+    kernel(m / cols, cols, xAt, oAt, log ? 1 : 0);
+    copyOut(mem, oAt, m, out, r0 * cols);
+  }
   return true;
 }
 
@@ -78,31 +97,36 @@ export function wasmAdam(
   if (!rt) return false;
   const amsgrad = s[8]! !== 0;
   const count = amsgrad ? 5 : 4;
-  const { mem, at } = stageIn(
-    rt,
-    E,
-    arrays.slice(0, count).map((src, k) => copyOf(src, offsets[k]!, n)),
-  );
   const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize] = s as number[];
-  (E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64)(
-    n,
-    at[0]!,
-    at[1]!,
-    at[2]!,
-    at[3]!,
-    amsgrad ? at[4]! : 0,
-    beta1!,
-    beta2!,
-    eps!,
-    l2!,
-    decay!,
-    stepSize!,
-    bc2Sqrt!,
-    maximize ? 1 : 0,
-    amsgrad ? 1 : 0,
-  );
-  // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
-  for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3]) copyOut(mem, at[k]!, n, arrays[k]!, offsets[k]!);
+  const kernel = E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64;
+  const step = chunkElements(E);
+  for (let c0 = 0; c0 < n; c0 += step) {
+    const m = Math.min(step, n - c0);
+    const { mem, at } = stageIn(
+      rt,
+      E,
+      arrays.slice(0, count).map((src, k) => copyOf(src, offsets[k]! + c0, m)),
+    );
+    kernel(
+      m,
+      at[0]!,
+      at[1]!,
+      at[2]!,
+      at[3]!,
+      amsgrad ? at[4]! : 0,
+      beta1!,
+      beta2!,
+      eps!,
+      l2!,
+      decay!,
+      stepSize!,
+      bc2Sqrt!,
+      maximize ? 1 : 0,
+      amsgrad ? 1 : 0,
+    );
+    // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
+    for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3]) copyOut(mem, at[k]!, m, arrays[k]!, offsets[k]! + c0);
+  }
   return true;
 }
 
@@ -147,11 +171,29 @@ export function wasmBinary(
   if (as < 0 || bs < 0 || (as !== 0 && bs !== 0)) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const count = (s: number) => (s === 0 ? n : s === 1 ? 1 : cols);
-  const { mem, at } = stageIn(rt, E, [copyOf(A, ao, count(as)), copyOf(B, bo, count(bs)), { n }]);
-  const [aAt, bAt, oAt] = at as [number, number, number];
-  rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}`](rows, cols, aAt, as, bAt, bs, oAt);
-  copyOut(mem, oAt, n, out);
+  const kernel = rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}`];
+  // Chunks: ranges of columns of a single row (a 1-d shape), else of whole rows. A full operand
+  // moves with the chunk; a scalar or a repeated row stays where it is.
+  const single = rows === 1;
+  const per = single ? chunkElements(E) : Math.max(1, Math.floor(chunkElements(E) / cols));
+  const extent = single ? cols : rows;
+  for (let s0 = 0; s0 < extent; s0 += per) {
+    const len = Math.min(per, extent - s0);
+    const r = single ? 1 : len;
+    const c = single ? len : cols;
+    const m = r * c;
+    const first = single ? s0 : s0 * cols; // element offset of the chunk in a full operand
+    const count = (s: number) => (s === 0 ? m : s === 1 ? 1 : c);
+    const from = (s: number, o: number) => (s === 0 || (single && s === 2) ? o + first : o);
+    const { mem, at } = stageIn(rt, E, [
+      copyOf(A, from(as, ao), count(as)),
+      copyOf(B, from(bs, bo), count(bs)),
+      { n: m },
+    ]);
+    const [aAt, bAt, oAt] = at as [number, number, number];
+    kernel(r, c, aAt, as, bAt, bs, oAt);
+    copyOut(mem, oAt, m, out, first);
+  }
   return true;
 }
 
