@@ -26,6 +26,11 @@ export interface Lease {
 export interface Storage {
   /** Bumped by every in-place write, so autograd can tell a saved tensor was modified. */
   version: number;
+  /**
+   * Set by `zeros`/`full(…, 0)` to the version at creation: while `version` still equals it, every
+   * element is zero (scatterAdd then skips adding them).
+   */
+  zeroAtVersion?: number;
   readonly device: Device;
   readonly dtype: DType;
   readonly size: number;

@@ -158,7 +158,9 @@ export function full(
   if (typeof value !== 'number' && typeof value !== 'boolean')
     fail('full', `fillValue must be a number or boolean, got ${describe(value)}`);
   const v = checkValue('full', Number(value), dtype === 'bool' ? 'float32' : dtype, 'fillValue');
-  return finish(wrap(getBackend(device, 'full').fill(numel(s), dtype, v), s, dtype), opts);
+  const storage = getBackend(device, 'full').fill(numel(s), dtype, v);
+  if (v === 0) storage.zeroAtVersion = storage.version;
+  return finish(wrap(storage, s, dtype), opts);
 }
 
 export function zeros(shape: readonly number[] | number, opts?: TensorOptions): Tensor {

@@ -125,6 +125,24 @@ describe.each(DEVICES)('views on %s share memory instead of copying', (device) =
     expect(r.storage).not.toBe(x.storage);
     expect(Array.from(await r.data())).toEqual([0, 3, 1, 4, 2, 5]);
   });
+  it('scatterAdd onto fresh zeros skips the add, and sees values written into them in place', () => {
+    const index = L.tensor([[0, 2, 0]], { dtype: 'int32' });
+    const src = L.tensor([[1, 2, 3]]);
+    expect(L.zeros([3, 3]).scatterAdd(0, index, src).arraySync()).toEqual([
+      [1, 0, 3],
+      [0, 0, 0],
+      [0, 2, 0],
+    ]);
+    // A zeros tensor written in place (copy_) is no longer all zeros: its values are added.
+    const z = L.zeros([3, 3]);
+    z.copy_(L.ones([3, 3]));
+    expect(z.scatterAdd(0, index, src).arraySync()).toEqual([
+      [2, 1, 4],
+      [1, 1, 1],
+      [1, 3, 1],
+    ]);
+    expect(L.full([3, 3], 2).scatterAdd(0, index, src).arraySync()[0]).toEqual([3, 2, 5]);
+  });
   it('to() moves between devices and back', async () => {
     const x = L.tensor([
       [1, 2],

@@ -85,5 +85,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   src.assertAlive('scatterAdd');
   const scattered = wrap(backendOf(x, 'scatterAdd').scatterAdd(x.shape, d, index, src), x.shape, x.dtype);
   record('scatterAdd', [src], scattered, { dim: d, index });
+  // Onto fresh zeros (autograd's gather and embedding gradients: zeros(table).scatterAdd(…)), adding
+  // x would be a pass over the whole table for nothing.
+  if (!x.requiresGrad && x.storage.zeroAtVersion === x.storage.version) return scattered;
   return binary('add', x, scattered);
 }
