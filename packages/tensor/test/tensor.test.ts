@@ -141,7 +141,7 @@ describe.each(DEVICES)('views on %s share memory instead of copying', (device) =
       [1, 1, 1],
       [1, 3, 1],
     ]);
-    expect(L.full([3, 3], 2).scatterAdd(0, index, src).arraySync()[0]).toEqual([3, 2, 5]);
+    expect((L.full([3, 3], 2).scatterAdd(0, index, src).arraySync() as number[][])[0]).toEqual([3, 2, 5]);
   });
   it('to() moves between devices and back', async () => {
     const x = L.tensor([
