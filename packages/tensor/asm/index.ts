@@ -2,3 +2,4 @@
 export * from './gemm';
 export * from './rows';
 export * from './cluster';
+export * from './gram';

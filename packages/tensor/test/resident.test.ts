@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lloydStep } from '../src/backends/cpu/lowlevel.js';
+import { lloydStep, syrk } from '../src/backends/cpu/lowlevel.js';
 import { setCpuThreads, stats, gemm as threadedGemm } from '../src/backends/cpu/threads.js';
 import {
   kernelArray,
@@ -305,5 +305,70 @@ describe('lloydStep (one k-means Lloyd iteration on the cpu kernels)', () => {
     } finally {
       releaseKernelArray(r);
     }
+  });
+});
+
+describe('syrk (Gram matrix aᵀ·a of resident rows)', () => {
+  beforeAll(() => forceKernels('simd128'));
+  afterAll(() => forceKernels(null));
+  afterEach(() => setCpuThreads(null));
+
+  it('matches a float64 triple loop (odd sizes, edge columns), symmetric, the same bits on 1 to 4 threads', () => {
+    const rnd = lcg(17);
+    const failed0 = stats.failed;
+    for (const [m, n] of [
+      [0, 3],
+      [1, 1],
+      [3, 5],
+      [255, 4],
+      [257, 17],
+      [2048, 50],
+      [5003, 9],
+      [700, 0],
+    ] as const) {
+      const a = kernelArray(m * n, Float64Array);
+      for (let i = 0; i < a.length; i++) a[i] = rnd() * 4;
+      try {
+        const want = new Float64Array(n * n);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let k = 0; k < m; k++) s += a[k * n + i]! * a[k * n + j]!;
+            want[i * n + j] = s;
+          }
+        let first: number[] | null = null;
+        for (const threads of [1, 2, 3, 4]) {
+          setCpuThreads(threads);
+          const c = new Float64Array(n * n).fill(Number.NaN);
+          expect(syrk(m, n, a, c)).toBe(true);
+          for (let i = 0; i < n * n; i++) {
+            if (!(Math.abs(c[i]! - want[i]!) <= 1e-12 * (1 + Math.abs(want[i]!))))
+              expect.fail(`${m}×${n} [${i}]: ${c[i]} vs ${want[i]}`);
+          }
+          for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(c[i * n + j]).toBe(c[j * n + i]);
+          if (first) expect(Array.from(c)).toEqual(first);
+          else first = Array.from(c);
+        }
+      } finally {
+        releaseKernelArray(a);
+      }
+    }
+    expect(stats.failed).toBe(failed0);
+  });
+
+  it('returns false for rows not in the kernels memory, and checks its arguments by name', () => {
+    expect(syrk(2, 2, new Float64Array(4), new Float64Array(4))).toBe(false);
+    expect(() => syrk(2, 2, new Float64Array(3), new Float64Array(4))).toThrow(
+      /syrk: a needs m·n = 4 elements, got 3/,
+    );
+    expect(() => syrk(2, 2, new Float64Array(4), new Float64Array(3))).toThrow(
+      /syrk: c needs n·n = 4 elements, got 3/,
+    );
+    expect(() => syrk(-1, 2, new Float64Array(4), new Float64Array(4))).toThrow(
+      /syrk: m must be an integer >= 0, got -1/,
+    );
+    expect(() => syrk(2, 2, new Float32Array(4) as never, new Float64Array(4))).toThrow(
+      /syrk: a must be a Float64Array, got Float32Array/,
+    );
   });
 });

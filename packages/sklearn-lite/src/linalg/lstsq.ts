@@ -1,3 +1,4 @@
+import { kernelArray, releaseKernelArray, syrk } from '@lumen/tensor';
 import { matmul, matmulAtB } from './products.js';
 import { householderQrTransposed } from './qr.js';
 import { jacobiSvd, type Svd } from './svd.js';
@@ -11,7 +12,7 @@ export interface TallQr {
 
 /**
  * X = Q R for the least-squares solve. A full-rank, reasonably conditioned X takes CholeskyQR2
- * (three GEMMs on @lumen/tensor's kernels: XᵀX, Q₁ = X·R₁⁻¹, Q₁ᵀQ₁); anything it cannot factor to
+ * (on @lumen/tensor's kernels: XᵀX and Q₁ᵀQ₁ by syrk, Q₁ = X·R₁⁻¹ by GEMM); anything it cannot factor to
  * working accuracy — rank-deficient, badly conditioned, wider than tall — takes the streamed
  * Householder QR. Both give R with X's singular values to rounding of ‖X‖.
  */
@@ -43,25 +44,45 @@ export function choleskyQr2(X: Float64Array, m: number, n: number, y: Float64Arr
   const B = Math.min(m, CHOLQR_BLOCK);
   const part = new Float64Array(n * n);
   const g = new Float64Array(n * n);
-  for (let r0 = 0; r0 < m; r0 += B) {
-    const rows = Math.min(B, m - r0);
-    const xb = X.subarray(r0 * n, (r0 + rows) * n);
-    addInto(g, matmulAtB(xb, xb, rows, n, n, part));
+  // XᵀX: one syrk over all of X where X lives in the kernels' memory (half the work of a GEMM, no
+  // packing), else blocks of GEMMs.
+  if (!syrk(m, n, X, g)) {
+    for (let r0 = 0; r0 < m; r0 += B) {
+      const rows = Math.min(B, m - r0);
+      const xb = X.subarray(r0 * n, (r0 + rows) * n);
+      addInto(g, matmulAtB(xb, xb, rows, n, n, part));
+    }
   }
   const r1 = cholesky(g, n);
   if (!r1) return null;
   const r1inv = invertUpper(r1, n);
-  const qb = new Float64Array(B * n);
-  const g2 = new Float64Array(n * n);
-  const q1y = new Float64Array(n);
-  const vpart = new Float64Array(n);
-  for (let r0 = 0; r0 < m; r0 += B) {
-    const rows = Math.min(B, m - r0);
-    const q = qb.subarray(0, rows * n);
-    matmul(X.subarray(r0 * n, (r0 + rows) * n), r1inv, rows, n, n, q);
-    addInto(g2, matmulAtB(q, q, rows, n, n, part));
-    addInto(q1y, matmul(y.subarray(r0, r0 + rows), q, 1, rows, n, vpart)); // y_bᵀ·Q_b
+  const qb = kernelArray(B * n, Float64Array);
+  try {
+    const g2 = new Float64Array(n * n);
+    const q1y = new Float64Array(n);
+    const vpart = new Float64Array(n);
+    for (let r0 = 0; r0 < m; r0 += B) {
+      const rows = Math.min(B, m - r0);
+      const q = qb.subarray(0, rows * n);
+      matmul(X.subarray(r0 * n, (r0 + rows) * n), r1inv, rows, n, n, q);
+      if (!syrk(rows, n, q, part)) matmulAtB(q, q, rows, n, n, part);
+      addInto(g2, part);
+      addInto(q1y, matmul(y.subarray(r0, r0 + rows), q, 1, rows, n, vpart)); // y_bᵀ·Q_b
+    }
+    return finishCholeskyQr2(r1, g2, q1y, y, m, n);
+  } finally {
+    releaseKernelArray(qb);
   }
+}
+
+function finishCholeskyQr2(
+  r1: Float64Array,
+  g2: Float64Array,
+  q1y: Float64Array,
+  y: Float64Array,
+  m: number,
+  n: number,
+): TallQr | null {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       if (Math.abs(g2[i * n + j]! - (i === j ? 1 : 0)) > CHOLQR_MAX_DRIFT) return null;

@@ -181,3 +181,60 @@ export function lloydStep(
   }
   return true;
 }
+
+/** Stripes of a Gram matrix's partial sums: fixed by the row count alone (see asm/gram.ts). */
+const GRAM_STRIPES = 8;
+const GRAM_MIN_STRIPE_ROWS = 256;
+
+/**
+ * BLAS's syrk for a tall float64 matrix: c (n×n, row-major, both triangles written) = aᵀ·a for the
+ * m×n rows of `a` (row stride n) when they live in the kernels' memory (`kernelArray`, or a
+ * subarray of one). Half a GEMM's work (the upper triangle, mirrored), read in place without
+ * packing, on the worker threads; the same bits for any thread count. Returns false, doing nothing,
+ * when `a` is not in the kernels' memory: the caller then uses `gemm`.
+ */
+export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): boolean {
+  for (const [name, v] of [
+    ['m', m],
+    ['n', n],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new LumenError(`syrk: ${name} must be an integer >= 0, got ${v}`);
+  }
+  if (!(a instanceof Float64Array))
+    throw new LumenError(`syrk: a must be a Float64Array, got ${describe(a)}`);
+  if (!(c instanceof Float64Array))
+    throw new LumenError(`syrk: c must be a Float64Array, got ${describe(c)}`);
+  if (a.length < m * n) throw new LumenError(`syrk: a needs m·n = ${m * n} elements, got ${a.length}`);
+  if (c.length < n * n) throw new LumenError(`syrk: c needs n·n = ${n * n} elements, got ${c.length}`);
+  if (m === 0 || n === 0) {
+    c.fill(0, 0, n * n);
+    return true;
+  }
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const aAt = residentAddress(rt, a);
+  if (aAt < 0) return false;
+  const stripes = Math.max(1, Math.min(GRAM_STRIPES, Math.floor(m / GRAM_MIN_STRIPE_ROWS)));
+  const threads = Math.min(wasmThreads(rt), stripes);
+  const scratch = align64(rt.exports.gramScratchBytes(n)) / 8;
+  const { mem, at } = stageIn(rt, 8, [{ n: stripes * n * n }, { n: threads * scratch }]);
+  const [out, tAt] = at as [number, number];
+  const jobs: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    const s0 = Math.floor((t * stripes) / threads);
+    const s1 = Math.floor(((t + 1) * stripes) / threads);
+    jobs.push([s0, s1, stripes, m, n, aAt, out, tAt + t * scratch * 8]);
+  }
+  wasmParallel(rt, 'gram_f64', jobs);
+  const base = out / 8;
+  for (let i = 0; i < n; i++) {
+    for (let j = i; j < n; j++) {
+      let v = 0;
+      for (let s = 0; s < stripes; s++) v += mem[base + s * n * n + i * n + j]!;
+      c[i * n + j] = v;
+      c[j * n + i] = v;
+    }
+  }
+  return true;
+}

@@ -44,7 +44,7 @@ const WASM_JOB = 1;
  */
 const CALL_JOB = 2;
 /** The WebAssembly exports a CALL_JOB may run (see `wasmParallel`). */
-const CALLS = ['lloyd_f64'] as const;
+const CALLS = ['lloyd_f64', 'gram_f64'] as const;
 export type ParallelKernel = (typeof CALLS)[number];
 
 interface WorkerLike {

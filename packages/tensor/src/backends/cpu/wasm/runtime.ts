@@ -50,6 +50,17 @@ export interface GemmExports {
   reluBackward_f64: BinaryCall;
   relu_f32(n: number, x: number, out: number): void;
   relu_f64(n: number, x: number, out: number): void;
+  gram_f64(
+    s0: number,
+    s1: number,
+    stripes: number,
+    m: number,
+    n: number,
+    x: number,
+    out: number,
+    scratch: number,
+  ): void;
+  gramScratchBytes(n: number): number;
   lloydScratchBytes(k: number, gemmScratch: number): number;
   lloyd_f64(
     s0: number,
