@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export default defineConfig({
   entry: ['src/index.ts'],
@@ -6,5 +11,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // the version a second copy's error names (src/singleCopy.ts)
+  define: { __LUMEN_TENSOR_VERSION__: JSON.stringify(version) },
   dts: { banner: '/// <reference types="@webgpu/types" />' },
 });

@@ -17,6 +17,10 @@ import { logSoftmax, softmax } from './ops/softmax.js';
 import { tril, triu } from './ops/triangular.js';
 import { formatTensor } from './print.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
+import { claimSingleCopy } from './singleCopy.js';
+
+// Here, in the module every use of the package loads: a second copy of @lumen/tensor throws now.
+claimSingleCopy(import.meta.url);
 
 export type NestedArray = number | boolean | NestedArray[];
 
