@@ -13,6 +13,7 @@ export {
   syncWebGPU,
   webgpuAdapterInfo,
   webgpuPoolStats,
+  webgpuUnavailableReason,
 } from './backends/webgpu/init.js';
 export type { RandomOptions, TensorOptions } from './creation.js';
 export {

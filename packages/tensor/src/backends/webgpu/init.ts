@@ -23,31 +23,63 @@ export interface InitWebGPUOptions {
   powerPreference?: GPUPowerPreference;
 }
 
+/** The package that brings Dawn to Node: an optional peer dependency, imported only when asked for. */
+let dawnPackage = 'webgpu';
+
+/** Tests point this at a package that is not installed, to see what a user without Dawn sees. */
+export function setDawnPackageForTests(name: string): void {
+  dawnPackage = name;
+}
+
+/** Why the last initWebGPU() resolved false (null before any call, and after one that succeeded). */
+let unavailable: string | null = null;
+
 /** Where the WebGPU API comes from: the browser's navigator.gpu, or Dawn via the `webgpu` package in Node. */
 async function findGpu(): Promise<{ gpu: GPU | null; why: string }> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return { gpu: nav.gpu, why: '' };
   if (!isNode)
     return { gpu: null, why: 'this browser has no navigator.gpu (WebGPU disabled or unsupported)' };
+  const name = dawnPackage;
+  let mod: { create: (flags: string[]) => GPU; globals: object };
   try {
-    const name = 'webgpu';
-    const mod = (await import(/* @vite-ignore */ name)) as {
-      create: (flags: string[]) => GPU;
-      globals: object;
+    mod = await import(/* @vite-ignore */ name);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const missing =
+      (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || code === undefined) &&
+      new RegExp(`Cannot find (package|module) '${name}'`).test((e as Error).message);
+    return {
+      gpu: null,
+      why: missing
+        ? `WebGPU in Node needs Dawn, the optional peer dependency '${name}', which is not installed: run \`npm install ${name}\` (pnpm: \`pnpm add ${name}\`, and allow its build); everything runs on cpu meanwhile`
+        : `the '${name}' package (Dawn for Node) is installed but failed to load: ${(e as Error).message}`,
     };
+  }
+  try {
     Object.assign(globalThis, mod.globals);
     return { gpu: mod.create([]), why: '' };
   } catch (e) {
     return {
       gpu: null,
-      why: `the optional 'webgpu' package (Dawn for Node) could not be loaded: ${(e as Error).message}`,
+      why: `the '${name}' package (Dawn for Node) failed to start: ${(e as Error).message}`,
     };
   }
 }
 
 /**
+ * Why WebGPU is not available: the reason the last `initWebGPU()` resolved false (for example, in
+ * Node, that the optional `webgpu` package is not installed and `npm install webgpu` brings it), or
+ * null before the first call and once it succeeded.
+ */
+export function webgpuUnavailableReason(): string | null {
+  return current ? null : unavailable;
+}
+
+/**
  * Starts the webgpu backend. Resolves true when a GPU adapter was found and tensors can now use
- * `device: 'webgpu'`, false when this machine has none (everything keeps working on cpu).
+ * `device: 'webgpu'`, false when this machine has none (everything keeps working on cpu);
+ * `webgpuUnavailableReason()` then says why and what to install.
  * With LUMEN_REQUIRE_WEBGPU=1 in the environment, a missing adapter throws instead.
  */
 export function initWebGPU(opts: InitWebGPUOptions = {}): Promise<boolean> {
@@ -88,9 +120,11 @@ async function start(opts: InitWebGPUOptions): Promise<boolean> {
     }
   }
   if (!device) {
+    unavailable = why || 'no WebGPU device';
     if (requireWebGPUFromEnv()) throw new LumenError(`initWebGPU: LUMEN_REQUIRE_WEBGPU=1 but ${why}`);
     return false;
   }
+  unavailable = null;
   const backend = new WebGPUBackend(
     new GpuRuntime(device, adapter?.info ?? (device as { adapterInfo?: GPUAdapterInfo }).adapterInfo),
   );
