@@ -114,3 +114,35 @@ export function gram_f64(
     }
   }
 }
+
+/**
+ * Centres the m×n rows at x (row stride n) in place: mean (n f64) = the column means, then every row
+ * minus them. Sums run down each column in row order, two columns per vector, so the means are the
+ * same bits as a plain loop's `mean[j] += x[i][j]`, then `/ m`.
+ */
+export function center_f64(m: i32, n: i32, x: usize, mean: usize): void {
+  const ld = <usize>n * 8;
+  const n2 = n - (n % 2);
+  memory.fill(mean, 0, ld);
+  let row = x;
+  for (let i = 0; i < m; i++) {
+    let j = 0;
+    for (; j < n2; j += 2) {
+      const o = <usize>j * 8;
+      v128.store(mean + o, f64x2.add(v128.load(mean + o), v128.load(row + o)));
+    }
+    if (j < n) store<f64>(mean + <usize>j * 8, load<f64>(mean + <usize>j * 8) + load<f64>(row + <usize>j * 8));
+    row += ld;
+  }
+  for (let j = 0; j < n; j++) store<f64>(mean + <usize>j * 8, load<f64>(mean + <usize>j * 8) / <f64>m);
+  row = x;
+  for (let i = 0; i < m; i++) {
+    let j = 0;
+    for (; j < n2; j += 2) {
+      const o = <usize>j * 8;
+      v128.store(row + o, f64x2.sub(v128.load(row + o), v128.load(mean + o)));
+    }
+    if (j < n) store<f64>(row + <usize>j * 8, load<f64>(row + <usize>j * 8) - load<f64>(mean + <usize>j * 8));
+    row += ld;
+  }
+}

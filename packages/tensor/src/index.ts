@@ -1,7 +1,7 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
 export { installAutograd } from './autogradHook.js';
 export type { MatrixLayout } from './backends/cpu/lowlevel.js';
-export { gemm, lloydStep, syrk } from './backends/cpu/lowlevel.js';
+export { centerColumns, gemm, lloydStep, syrk } from './backends/cpu/lowlevel.js';
 export { getNumThreads, setNumThreads } from './backends/cpu/threads.js';
 export { kernelArray, releaseKernelArray } from './backends/cpu/wasm/resident.js';
 export type { KernelMode } from './backends/cpu/wasm/runtime.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lloydStep, syrk } from '../src/backends/cpu/lowlevel.js';
+import { centerColumns, lloydStep, syrk } from '../src/backends/cpu/lowlevel.js';
 import { setCpuThreads, stats, gemm as threadedGemm } from '../src/backends/cpu/threads.js';
 import {
   kernelArray,
@@ -369,6 +369,46 @@ describe('syrk (Gram matrix aᵀ·a of resident rows)', () => {
     );
     expect(() => syrk(2, 2, new Float32Array(4) as never, new Float64Array(4))).toThrow(
       /syrk: a must be a Float64Array, got Float32Array/,
+    );
+  });
+});
+
+describe('centerColumns (column means, rows centred in place)', () => {
+  beforeAll(() => forceKernels('simd128'));
+  afterAll(() => forceKernels(null));
+
+  it('gives the same bits as the plain loops (odd widths), and false for arrays not in the kernels memory', () => {
+    const rnd = lcg(23);
+    for (const [m, n] of [
+      [1, 1],
+      [3, 5],
+      [1000, 7],
+      [257, 50],
+    ] as const) {
+      const x = kernelArray(m * n, Float64Array);
+      for (let i = 0; i < x.length; i++) x[i] = (rnd() + 0.3) * 1e3;
+      const plain = x.slice();
+      const wantMean = new Float64Array(n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) wantMean[j]! += plain[i * n + j]!;
+      for (let j = 0; j < n; j++) wantMean[j]! /= m;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) plain[i * n + j]! -= wantMean[j]!;
+      try {
+        const mean = new Float64Array(n);
+        expect(centerColumns(m, n, x, mean)).toBe(true);
+        expect(Array.from(mean)).toEqual(Array.from(wantMean));
+        expect(Array.from(x)).toEqual(Array.from(plain));
+      } finally {
+        releaseKernelArray(x);
+      }
+    }
+    const y = new Float64Array([1, 2, 3, 4]);
+    expect(centerColumns(2, 2, y, new Float64Array(2))).toBe(false);
+    expect(Array.from(y)).toEqual([1, 2, 3, 4]);
+    expect(() => centerColumns(2, 2, y, new Float64Array(1))).toThrow(
+      /centerColumns: mean needs n = 2 elements, got 1/,
+    );
+    expect(() => centerColumns(0, 2, y, new Float64Array(2))).toThrow(
+      /centerColumns: m must be an integer >= 1, got 0/,
     );
   });
 });

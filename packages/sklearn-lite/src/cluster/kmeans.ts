@@ -17,7 +17,7 @@ import {
   toMatrix,
   vectorToTensor,
 } from '../base/input.js';
-import { columnMeans, rowSquaredNorms, subtractRow } from '../linalg/rows.js';
+import { centerColumnsInPlace, columnMeans, rowSquaredNorms, subtractRow } from '../linalg/rows.js';
 import { squaredEuclidean } from '../metrics/pairwise.js';
 import { assign, kmeansPlusPlusDevice, lloydDevice } from './kmeansDevice.js';
 import {
@@ -112,8 +112,7 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     const { rows: n, cols: d } = A;
     const s = this.settings(op, n, d);
     const data = A.data;
-    const mean = columnMeans(data, n, d);
-    subtractRow(data, n, d, mean); // scikit-learn centres the data for numerical accuracy
+    const mean = centerColumnsInPlace(data, n, d); // scikit-learn centres the data for numerical accuracy
     const tol = meanVariance(data, n, d) * s.tolRel;
     const xNorms = rowSquaredNorms(data, n, d);
     const run = s.algorithm === 'elkan' && s.k > 1 ? elkan : lloyd;
@@ -266,12 +265,15 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
 
 function meanVariance(data: Float64Array, n: number, d: number): number {
   const mean = columnMeans(data, n, d);
-  let total = 0;
-  for (let j = 0; j < d; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (data[i * d + j]! - mean[j]!) ** 2;
-    total += s / n;
+  // Row by row (the data's order in memory), one running sum per column: each column's sum still
+  // adds its rows in order.
+  const sums = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    for (let j = 0; j < d; j++) sums[j]! += (data[o + j]! - mean[j]!) ** 2;
   }
+  let total = 0;
+  for (let j = 0; j < d; j++) total += sums[j]! / n;
   return total / d;
 }
 

@@ -19,7 +19,7 @@ import {
 } from '../base/input.js';
 import { matmul, matmulABt } from '../linalg/products.js';
 import { randomizedSvd } from '../linalg/randomizedSvd.js';
-import { columnMeans, subtractRow, sumOfSquares } from '../linalg/rows.js';
+import { centerColumnsInPlace, subtractRow, sumOfSquares } from '../linalg/rows.js';
 import { svd, svdFlip } from '../linalg/svd.js';
 
 export interface PCAOptions {
@@ -105,9 +105,8 @@ export class PCA extends BaseEstimator<PCAOptions> {
       else if (nc !== null && nc >= 1 && nc < 0.8 * minDim) solver = 'randomized';
       else solver = 'full';
     }
-    const mean = columnMeans(A.data, n, d);
     const Xc = A.data; // A is our own copy: centre in place
-    subtractRow(Xc, n, d, mean);
+    const mean = centerColumnsInPlace(Xc, n, d);
     let state: PCAState;
     if (solver === 'full') {
       const f = svd(Xc, n, d);

@@ -1,3 +1,5 @@
+import { centerColumns } from '@lumen/tensor';
+
 /**
  * Cheap O(rows · cols) helpers on row-major float64 matrices: a single pass each, no products.
  * Matrix products live in products.ts and run on @lumen/tensor's kernels.
@@ -50,6 +52,18 @@ export function columnMeans(a: Float64Array, m: number, n: number): Float64Array
   }
   for (let j = 0; j < n; j++) mean[j]! /= m;
   return mean;
+}
+
+/**
+ * Centres A (m x n) in place and returns its column means: in WebAssembly SIMD when A lives in the
+ * kernels' memory (the same bits as columnMeans then subtractRow).
+ */
+export function centerColumnsInPlace(a: Float64Array, m: number, n: number): Float64Array {
+  const mean = new Float64Array(n);
+  if (m > 0 && n > 0 && centerColumns(m, n, a, mean)) return mean;
+  const means = columnMeans(a, m, n);
+  subtractRow(a, m, n, means);
+  return means;
 }
 
 /** Squared Euclidean norm of each row of A (m x n). */

@@ -13,7 +13,7 @@ import {
 } from '../base/input.js';
 import { applyFilter, type SolveBasis, solveBasis, tallQr } from '../linalg/lstsq.js';
 import { matmulABt } from '../linalg/products.js';
-import { columnMeans, subtractRow } from '../linalg/rows.js';
+import { centerColumnsInPlace } from '../linalg/rows.js';
 import { r2Score } from '../metrics/regression.js';
 
 const EPS = 2.220446049250313e-16;
@@ -41,8 +41,7 @@ function prepareMatrix(op: string, A: Matrix, y: VectorLike, fitIntercept: boole
   let xMean: Float64Array = new Float64Array(n);
   let yMean = 0;
   if (fitIntercept) {
-    xMean = columnMeans(data, m, n);
-    subtractRow(data, m, n, xMean);
+    xMean = centerColumnsInPlace(data, m, n);
     for (const t of v) yMean += t;
     yMean /= m;
     for (let i = 0; i < m; i++) v[i]! -= yMean;

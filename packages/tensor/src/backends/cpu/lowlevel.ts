@@ -3,7 +3,7 @@ import { LumenError } from '../../errors.js';
 import { gemm as kernel, wasmParallel, wasmThreads } from './threads.js';
 import { residentAddress } from './wasm/resident.js';
 import { wasmRuntime } from './wasm/runtime.js';
-import { align64, copyOf, extent, stageIn } from './wasm/stage.js';
+import { align64, copyOf, copyOut, extent, stageIn } from './wasm/stage.js';
 
 /** Where a matrix lives in a typed array: element [i][j] is at `offset + i·rowStride + j·colStride`. */
 export interface MatrixLayout {
@@ -236,5 +236,37 @@ export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): bo
       c[j * n + i] = v;
     }
   }
+  return true;
+}
+
+/**
+ * Centres the m×n float64 rows of `x` (row stride n) in place and writes their column means to
+ * `mean` (n), in WebAssembly SIMD when x lives in the kernels' memory (`kernelArray`): the same bits
+ * as `mean[j] += x[i][j]` down the rows, `/ m`, then `x[i][j] -= mean[j]`. Returns false, doing
+ * nothing, when x is not in the kernels' memory.
+ */
+export function centerColumns(m: number, n: number, x: Float64Array, mean: Float64Array): boolean {
+  for (const [name, v] of [
+    ['m', m],
+    ['n', n],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new LumenError(`centerColumns: ${name} must be an integer >= 1, got ${v}`);
+  }
+  if (!(x instanceof Float64Array))
+    throw new LumenError(`centerColumns: x must be a Float64Array, got ${describe(x)}`);
+  if (!(mean instanceof Float64Array))
+    throw new LumenError(`centerColumns: mean must be a Float64Array, got ${describe(mean)}`);
+  if (x.length < m * n)
+    throw new LumenError(`centerColumns: x needs m·n = ${m * n} elements, got ${x.length}`);
+  if (mean.length < n)
+    throw new LumenError(`centerColumns: mean needs n = ${n} elements, got ${mean.length}`);
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const xAt = residentAddress(rt, x);
+  if (xAt < 0) return false;
+  const { mem, at } = stageIn(rt, 8, [{ n }]);
+  rt.exports.center_f64(m, n, xAt, at[0]!);
+  copyOut(mem, at[0]!, n, mean);
   return true;
 }

@@ -61,6 +61,7 @@ export interface GemmExports {
     scratch: number,
   ): void;
   gramScratchBytes(n: number): number;
+  center_f64(m: number, n: number, x: number, mean: number): void;
   lloydScratchBytes(k: number, gemmScratch: number): number;
   lloyd_f64(
     s0: number,
