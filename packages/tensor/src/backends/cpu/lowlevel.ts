@@ -34,15 +34,7 @@ export function gemm(
   c: Float32Array | Float64Array,
   cOffset = 0,
 ): void {
-  for (const [name, v] of [
-    ['m', m],
-    ['n', n],
-    ['k', k],
-    ['cOffset', cOffset],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0)
-      throw new LumenError(`gemm: ${name} must be an integer >= 0, got ${v}`);
-  }
+  checkInts('gemm', { m, n, k, cOffset }, 0);
   const kind = c instanceof Float32Array ? Float32Array : c instanceof Float64Array ? Float64Array : null;
   if (!kind) throw new LumenError(`gemm: c must be a Float32Array or Float64Array, got ${describe(c)}`);
   if (!(a instanceof kind)) throw new LumenError(`gemm: a must be a ${kind.name} like c, got ${describe(a)}`);
@@ -55,6 +47,14 @@ export function gemm(
     throw new LumenError(`gemm: c needs ${cOffset + m * n} elements (cOffset + m·n), got ${c.length}`);
   }
   kernel(m, n, k, a as TypedArray, ao, ars, acs, b as TypedArray, bo, brs, bcs, c as TypedArray, cOffset);
+}
+
+/** Each named count must be an integer >= min; the error names the first that is not. */
+function checkInts(op: string, values: Record<string, number>, min: number): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (!Number.isInteger(v) || v < min)
+      throw new LumenError(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
+  }
 }
 
 function describe(x: unknown): string {
@@ -131,14 +131,7 @@ export function lloydStep(
   if (!rt) return false;
   const xAt = residentAddress(rt, x);
   if (xAt < 0) return false;
-  for (const [name, v] of [
-    ['n', n],
-    ['d', d],
-    ['k', k],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new LumenError(`lloydStep: ${name} must be an integer >= 1, got ${v}`);
-  }
+  checkInts('lloydStep', { n, d, k }, 1);
   const sizes: [string, { length: number }, number][] = [
     ['x', x, n * d],
     ['centers', centers, k * d],
@@ -194,13 +187,7 @@ const GRAM_MIN_STRIPE_ROWS = 256;
  * when `a` is not in the kernels' memory: the caller then uses `gemm`.
  */
 export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): boolean {
-  for (const [name, v] of [
-    ['m', m],
-    ['n', n],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 0)
-      throw new LumenError(`syrk: ${name} must be an integer >= 0, got ${v}`);
-  }
+  checkInts('syrk', { m, n }, 0);
   if (!(a instanceof Float64Array))
     throw new LumenError(`syrk: a must be a Float64Array, got ${describe(a)}`);
   if (!(c instanceof Float64Array))
@@ -246,13 +233,7 @@ export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): bo
  * nothing, when x is not in the kernels' memory.
  */
 export function centerColumns(m: number, n: number, x: Float64Array, mean: Float64Array): boolean {
-  for (const [name, v] of [
-    ['m', m],
-    ['n', n],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new LumenError(`centerColumns: ${name} must be an integer >= 1, got ${v}`);
-  }
+  checkInts('centerColumns', { m, n }, 1);
   if (!(x instanceof Float64Array))
     throw new LumenError(`centerColumns: x must be a Float64Array, got ${describe(x)}`);
   if (!(mean instanceof Float64Array))

@@ -289,6 +289,23 @@ function shutdown(): void {
 /** Row blocks the workers computed, and those they failed (then computed here). */
 export const stats = { done: 0, failed: 0 };
 
+/**
+ * Blocks until the lane's job is over and sets it idle: true when it was done, false when the
+ * worker failed it (the caller then computes that block itself). Counted in `stats`.
+ */
+function joinLane(lane: Lane): boolean {
+  const c = lane.ctrl;
+  while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
+  const state = Atomics.load(c, 0);
+  Atomics.store(c, 0, IDLE);
+  if (state === DONE) {
+    stats.done++;
+    return true;
+  }
+  stats.failed++;
+  return false;
+}
+
 /** Sets the number of threads the cpu GEMM uses (1 = this thread only); `null` restores the default. */
 export function setCpuThreads(n: number | null): void {
   wanted = n;
@@ -399,17 +416,8 @@ export const gemm: GemmFn = (M, N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co) =
   gemmSerial(Math.min(per, M), N, K, A, ao, ars, acs, B, bo, brs, bcs, C, co);
   scheduleRelease();
   for (const j of jobs) {
-    const c = j.lane.ctrl;
-    while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
-    const state = Atomics.load(c, 0);
-    Atomics.store(c, 0, IDLE);
-    if (state === DONE) {
-      stats.done++;
-      C.set(sh.subarray(j.cOff, j.cOff + j.rows * N), co + j.r0 * N);
-    } else {
-      stats.failed++;
-      gemmSerial(j.rows, N, K, A, ao + j.r0 * ars, ars, acs, B, bo, brs, bcs, C, co + j.r0 * N);
-    }
+    if (joinLane(j.lane)) C.set(sh.subarray(j.cOff, j.cOff + j.rows * N), co + j.r0 * N);
+    else gemmSerial(j.rows, N, K, A, ao + j.r0 * ars, ars, acs, B, bo, brs, bcs, C, co + j.r0 * N);
   }
 };
 
@@ -545,13 +553,7 @@ function wasmGemm(
     (kernel as (...args: number[]) => void)(...mine);
     scheduleRelease();
     for (const [lane, t] of jobs) {
-      const c = lane.ctrl;
-      while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
-      const state = Atomics.load(c, 0);
-      Atomics.store(c, 0, IDLE);
-      if (state === DONE) stats.done++;
-      else {
-        stats.failed++;
+      if (!joinLane(lane)) {
         const args = block(t)!;
         args[11] = scratch0; // this thread's scratch
         (kernel as (...args: number[]) => void)(...args);
@@ -602,15 +604,5 @@ export function wasmParallel(
   }
   fn(...jobs[0]!);
   if (started.length > 0) scheduleRelease();
-  for (const [lane, args] of started) {
-    const c = lane.ctrl;
-    while (Atomics.load(c, 0) === JOB) Atomics.wait(c, 0, JOB, 1000);
-    const state = Atomics.load(c, 0);
-    Atomics.store(c, 0, IDLE);
-    if (state === DONE) stats.done++;
-    else {
-      stats.failed++;
-      fn(...args);
-    }
-  }
+  for (const [lane, args] of started) if (!joinLane(lane)) fn(...args);
 }
