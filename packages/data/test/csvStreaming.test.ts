@@ -218,7 +218,7 @@ describe('encodingErrors', () => {
       `parseCsv: encodingErrors must be 'strict' or 'replace', got "ignore"`,
     );
     expect(() => parseCsv('a\n1\n', { encoding_errors: 'replace' } as ReadCsvOptions)).toThrow(
-      /^parseCsv: unknown option "encoding_errors"; the options are sep, header, .*, encodingErrors$/,
+      /^parseCsv: unknown option "encoding_errors" \(did you mean `encodingErrors`\?\); the options are sep, header, .*, encodingErrors$/,
     );
   });
 });

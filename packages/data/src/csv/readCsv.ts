@@ -1,5 +1,6 @@
 import { describe, fail } from '../errors.js';
 import type { DataFrame } from '../frame/dataFrame.js';
+import { checkOptions } from '../options.js';
 import { CsvError, FrameSink } from './frameSink.js';
 import { READ_CSV_OPTION_KEYS, type ReadCsvOptions } from './options.js';
 import { type CsvSource, looksLikeText, openSource } from './sources.js';
@@ -21,11 +22,7 @@ function separator(op: string, sep: string | undefined): number {
 }
 
 function start(op: string, opts: ReadCsvOptions): { tokenizer: Tokenizer; sink: FrameSink } {
-  if (opts === null || typeof opts !== 'object') fail(op, `options must be an object, got ${String(opts)}`);
-  for (const key of Object.keys(opts)) {
-    if (!(READ_CSV_OPTION_KEYS as readonly string[]).includes(key))
-      fail(op, `unknown option ${JSON.stringify(key)}; the options are ${READ_CSV_OPTION_KEYS.join(', ')}`);
-  }
+  checkOptions(op, opts, READ_CSV_OPTION_KEYS);
   const enc = opts.encodingErrors ?? 'strict';
   if (enc !== 'strict' && enc !== 'replace')
     fail(op, `encodingErrors must be 'strict' or 'replace', got ${describe(enc)}`);

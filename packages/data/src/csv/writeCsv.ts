@@ -3,6 +3,7 @@ import { nodeBuiltin } from '../env.js';
 import { describe, fail } from '../errors.js';
 import { pyRepr } from '../format/pyNumber.js';
 import type { DataFrame } from '../frame/dataFrame.js';
+import { checkOptions } from '../options.js';
 
 export interface CsvWriteOptions {
   sep?: string;
@@ -41,7 +42,7 @@ export function frameToCsv(df: DataFrame, opts: CsvWriteOptions = {}): string {
 
 function writeParts(df: DataFrame, opts: CsvWriteOptions, out: (s: string) => void): void {
   const op = 'toCsv';
-  if (opts === null || typeof opts !== 'object') fail(op, `options must be an object, got ${describe(opts)}`);
+  checkOptions(op, opts, ['sep', 'index', 'header', 'naRep', 'lineTerminator']);
   const sep = opts.sep ?? ',';
   if (typeof sep !== 'string' || sep.length !== 1)
     fail(op, `sep must be one character, got ${describe(sep)}`);

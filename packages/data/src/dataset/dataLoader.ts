@@ -1,5 +1,6 @@
 import type { Generator } from '@lumen/tensor';
 import { describe, fail } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { type Collated, defaultCollate } from './collate.js';
 import type { Dataset } from './dataset.js';
 import { BatchSampler, RandomSampler, type Sampler, SequentialSampler } from './samplers.js';
@@ -53,8 +54,16 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     ) {
       fail('DataLoader', `dataset must have a length and a get(index) method, got ${describe(dataset)}`);
     }
-    if (opts === null || typeof opts !== 'object')
-      fail('DataLoader', `options must be an object, got ${describe(opts)}`);
+    checkOptions('DataLoader', opts, [
+      'batchSize',
+      'shuffle',
+      'sampler',
+      'batchSampler',
+      'dropLast',
+      'collateFn',
+      'generator',
+      'prefetch',
+    ]);
     if (opts.batchSampler !== undefined) {
       if (opts.batchSize !== undefined || opts.shuffle || opts.sampler !== undefined || opts.dropLast) {
         fail(

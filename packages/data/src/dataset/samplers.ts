@@ -1,5 +1,6 @@
 import { defaultGenerator, Generator } from '@lumen/tensor';
 import { describe, fail } from '../errors.js';
+import { checkOptions } from '../options.js';
 
 /** Anything with a length: a dataset or a plain count. */
 export type Sized = { readonly length: number } | number;
@@ -53,6 +54,7 @@ export class RandomSampler implements Sampler<number> {
 
   constructor(dataSource: Sized, opts: RandomSamplerOptions = {}) {
     sizeOf('RandomSampler', dataSource);
+    checkOptions('RandomSampler', opts, ['replacement', 'numSamples', 'generator']);
     if (opts.replacement !== undefined && typeof opts.replacement !== 'boolean') {
       fail('RandomSampler', `replacement must be a boolean, got ${describe(opts.replacement)}`);
     }

@@ -1,3 +1,4 @@
+import { checkOptions } from '../options.js';
 /**
  * The display options of pandas' repr, with pandas' defaults for a script run in a terminal
  * (display.max_rows 60, min_rows 10, max_columns 0 = fit the width, width 80, precision 6,
@@ -30,6 +31,15 @@ export interface ResolvedFormat {
 }
 
 export function resolveFormat(o: FormatOptions): ResolvedFormat {
+  checkOptions('toString', o, [
+    'maxRows',
+    'minRows',
+    'maxColumns',
+    'width',
+    'precision',
+    'maxColWidth',
+    'showDimensions',
+  ]);
   return {
     maxRows: o.maxRows === undefined ? 60 : o.maxRows,
     minRows: o.minRows ?? 10,

@@ -4,6 +4,7 @@ import { describe, fail } from '../errors.js';
 import { compareCells } from '../frame/algorithms.js';
 import { DataFrame } from '../frame/dataFrame.js';
 import { Series } from '../frame/series.js';
+import { checkOptions } from '../options.js';
 import { choiceWithoutReplacement, type RandomState, resolveRandomState } from '../random.js';
 
 type TypedArrayInput =
@@ -230,13 +231,7 @@ export function trainTestSplit(...args: (SplitInput | SplitOptions | undefined)[
   let opts: SplitOptions = {};
   if (args.length > 0 && (args[args.length - 1] === undefined || isOptions(args[args.length - 1])))
     opts = (args.pop() as SplitOptions) ?? {};
-  for (const k of Object.keys(opts)) {
-    if (!OPTION_KEYS.includes(k))
-      fail(
-        'trainTestSplit',
-        `unknown option ${JSON.stringify(k)}; the options are ${OPTION_KEYS.join(', ')}`,
-      );
-  }
+  checkOptions('trainTestSplit', opts, OPTION_KEYS);
   const arrays = args as SplitInput[];
   if (arrays.length === 0) fail('trainTestSplit', 'at least one array required as input');
   const lengths = arrays.map(lengthOf);

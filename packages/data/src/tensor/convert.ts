@@ -2,6 +2,7 @@ import { type Device, type DType, Tensor, type TypedArray, tensor } from '@lumen
 import { Column } from '../column/column.js';
 import type { ColumnDType } from '../column/dtype.js';
 import { describe, fail } from '../errors.js';
+import { checkOptions } from '../options.js';
 
 export interface ToTensorOptions {
   dtype?: DType;
@@ -16,8 +17,7 @@ export function defaultTensorDType(d: ColumnDType): DType {
 }
 
 function checkTarget(op: string, opts: ToTensorOptions): void {
-  if (opts === null || typeof opts !== 'object')
-    fail(op, `options must be an object like { dtype, device }, got ${describe(opts)}`);
+  checkOptions(op, opts, ['dtype', 'device']);
   if (opts.dtype !== undefined && !TENSOR_DTYPES.includes(opts.dtype)) {
     fail(op, `dtype must be one of float32, float64, int32, bool; got ${describe(opts.dtype)}`);
   }
