@@ -434,6 +434,71 @@ def frame_ops_cases():
     write("frame_ops.json", out)
 
 
+# ---------------------------------------------------------------------------------------------
+# pandas basics on real files that a Debian package ships (gdal-data): info(), isna().sum(),
+# column reductions, the .str accessor. The CSV text goes into the fixture so CI needs no gdal-data.
+
+BASICS_FILES = {"datum": "/usr/share/gdal/gt_datum.csv", "s57": "/usr/share/gdal/s57attributes.csv"}
+
+
+def basics_cases():
+    out = {}
+    for key, path in BASICS_FILES.items():
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        df = pd.read_csv(io.StringIO(text))
+        buf = io.StringIO()
+        df.info(buf=buf)
+        num = df.select_dtypes(exclude="object")
+        case = {
+            "csv": text,
+            "info": buf.getvalue(),
+            "isna_sum": repr(df.isna().sum()),
+            "count": repr(df.count()),
+            "nunique": repr(df.nunique()),
+            "reductions": {},
+        }
+        for fn in ["sum", "mean", "std", "min", "max"]:
+            r = getattr(df, fn)(numeric_only=True)
+            case["reductions"][fn] = {"repr": repr(r), "values": [fstr(v) for v in r.tolist()], "index": list(r.index)}
+        case["string_columns"] = [c for c in df.columns if df[c].dtype == object]
+        out[key] = case
+    # the .str accessor on the s57 attribute names and acronyms (which have missing values)
+    s57 = pd.read_csv(BASICS_FILES["s57"])
+    datum = pd.read_csv(BASICS_FILES["datum"])
+    # 120 rows of each keep the fixture small; rows 250-370 of s57 hold 5 of its missing acronyms
+    texts = {"Attribute": s57["Attribute"].head(120), "Acronym": s57["Acronym"].iloc[250:370].reset_index(drop=True), "NAME": datum["NAME"].head(120),
+             # Python's len() counts code points: astral characters count 1
+             "astral": pd.Series(["a\U0001F600b", "\u00e9t\u00e9", None, "  x y  ", "\U0001D11E"], name="astral")}
+    strs = {}
+    for name, s in texts.items():
+        calls = {
+            "len": s.str.len(),
+            "lower": s.str.lower(),
+            "upper": s.str.upper(),
+            "strip": s.str.strip(),
+            "strip_chars": s.str.strip("aeiouAE"),
+            "contains_regex": s.str.contains(r"[Dd]atum|\(", regex=True),
+            "contains_literal_nocase": s.str.contains("(", regex=False) if name == "NAME" else s.str.contains("SHAPE", case=False, regex=False),
+            "contains_na_false": s.str.contains("e", na=False),
+            "startswith": s.str.startswith("S"),
+            "endswith": s.str.endswith("e"),
+            "replace_literal": s.str.replace(" ", "_", regex=False),
+            "replace_regex": s.str.replace(r"(\w+) (\w+)", r"\2 \1", regex=True),
+            "split": s.str.split(),
+            "split_n": s.str.split(" ", n=1),
+        }
+        case = {"values": [v if isinstance(v, str) else None for v in s.tolist()], "results": {}}
+        for k, r in calls.items():
+            vals = [None if (v is None or (isinstance(v, float) and math.isnan(v))) else ([str(x) for x in v] if isinstance(v, list) else (bool(v) if isinstance(v, (bool, np.bool_)) else (int(v) if isinstance(v, (int, np.integer)) else (fstr(v) if isinstance(v, float) else v)))) for v in r.tolist()]
+            case["results"][k] = {"dtype": str(r.dtype), "values": vals}
+        expanded = s.str.split(" ", expand=True)
+        case["split_expand"] = {"columns": [str(c) for c in expanded.columns], "data": [[None if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in expanded[c].tolist()] for c in expanded.columns]}
+        strs[name] = case
+    out["str"] = strs
+    write("basics.json", out)
+
+
 number_cases()
 frame_ops_cases()
 csv_cases()
@@ -442,4 +507,5 @@ stats_cases()
 groupby_cases()
 repr_cases()
 split_cases()
+basics_cases()
 print("fixtures written to", os.path.normpath(OUT))

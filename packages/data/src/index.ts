@@ -24,10 +24,14 @@ export type { ColumnValuesInput, FrameOptions, Row } from './frame/dataFrame.js'
 export { DataFrame } from './frame/dataFrame.js';
 export type { AggName } from './frame/groupBy.js';
 export { GroupBy } from './frame/groupBy.js';
+export type { InfoOptions } from './frame/info.js';
 export type { MaskInput } from './frame/mask.js';
+export type { ReduceOptions } from './frame/reduce.js';
 export { Index } from './frame/rowIndex.js';
 export type { SampleOptions, SeriesOptions } from './frame/series.js';
 export { Series } from './frame/series.js';
+export type { ContainsOptions, ReplaceOptions, SplitOptions as StrSplitOptions } from './frame/strings.js';
+export { StringMethods } from './frame/strings.js';
 export type { RandomState } from './random.js';
 export type { SplitInput, SplitOptions } from './split/trainTestSplit.js';
 export { trainTestSplit } from './split/trainTestSplit.js';

@@ -5,11 +5,14 @@ import { type ColumnInput, castColumn, toColumn } from '../column/fromValues.js'
 import { type CsvWriteOptions, frameToCsv } from '../csv/writeCsv.js';
 import { describe as describeValue, fail, listNames } from '../errors.js';
 import { type FormatOptions, formatFrame } from '../format/frameString.js';
+import { checkOptions } from '../options.js';
 import { pearsonMatrix, spearmanMatrix } from '../stats/corr.js';
 import { columnsToTensor, type ToTensorOptions, tensorToColumns } from '../tensor/convert.js';
 import { argsort } from './algorithms.js';
 import { GroupBy } from './groupBy.js';
+import { frameInfo, type InfoOptions } from './info.js';
 import { type MaskInput, maskPositions, toMask } from './mask.js';
+import { type ReduceOptions, reduceColumns } from './reduce.js';
 import { Index } from './rowIndex.js';
 import { checkPositions, fillColumn, type SampleOptions, Series, samplePositions } from './series.js';
 
@@ -339,6 +342,7 @@ export class DataFrame {
     by: string | readonly string[],
     opts: { ascending?: boolean | readonly boolean[]; naPosition?: 'last' | 'first' } = {},
   ): DataFrame {
+    checkOptions('DataFrame.sortValues', opts, ['ascending', 'naPosition']);
     const keys = typeof by === 'string' ? [by] : [...by];
     if (keys.length === 0) fail('DataFrame.sortValues', 'by must name at least one column');
     const asc = opts.ascending ?? true;
@@ -381,12 +385,23 @@ export class DataFrame {
     );
   }
 
+  /** Alias of isna(), as pandas. */
+  isnull(): DataFrame {
+    return this.isna();
+  }
+
+  /** Alias of notna(), as pandas. */
+  notnull(): DataFrame {
+    return this.notna();
+  }
+
   /**
    * Rows without missing values: `how: 'any'` (default) drops a row with any missing cell,
    * `'all'` only rows missing everywhere; `subset` limits which columns are looked at; `thresh`
    * keeps rows with at least that many present cells.
    */
   dropna(opts: { how?: 'any' | 'all'; subset?: readonly string[]; thresh?: number } = {}): DataFrame {
+    checkOptions('DataFrame.dropna', opts, ['how', 'subset', 'thresh']);
     const how = opts.how ?? 'any';
     if (how !== 'any' && how !== 'all')
       fail('DataFrame.dropna', `how must be 'any' or 'all', got ${describeValue(how)}`);
@@ -434,6 +449,8 @@ export class DataFrame {
    * count/unique/top/freq per column instead.
    */
   describe(opts: { percentiles?: readonly number[] } = {}): DataFrame {
+    // `include` (pandas' include='all'/'object') is not implemented yet: refused, not ignored
+    checkOptions('DataFrame.describe', opts, ['percentiles']);
     const numeric = this.names.filter((_, j) => isNumericDType(this.cols[j]!.dtype));
     const names = numeric.length > 0 ? numeric : [...this.names];
     if (names.length === 0) fail('DataFrame.describe', 'cannot describe a frame with no columns');
@@ -447,6 +464,7 @@ export class DataFrame {
 
   /** Pairwise correlation of the numeric and boolean columns ('pearson' or 'spearman'), as pandas' corr(). */
   corr(opts: { method?: 'pearson' | 'spearman'; minPeriods?: number } = {}): DataFrame {
+    checkOptions('DataFrame.corr', opts, ['method', 'minPeriods']);
     const method = opts.method ?? 'pearson';
     if (method !== 'pearson' && method !== 'spearman')
       fail('DataFrame.corr', `method must be 'pearson' or 'spearman', got ${describeValue(method)}`);
@@ -464,10 +482,49 @@ export class DataFrame {
     return DataFrame.of(names, cols, Index.from([...names]));
   }
 
-  /** Number of distinct non-missing values per column. */
-  nunique(): Series {
-    const counts = this.names.map((n) => this.col(n).nunique());
+  /** Number of distinct values per column (missing values not counted unless `dropna: false`). */
+  nunique(opts: { dropna?: boolean } = {}): Series {
+    checkOptions('DataFrame.nunique', opts, ['dropna']);
+    const counts = this.names.map((n) => this.col(n).nunique(opts));
     return Series.of(new Column('int32', Int32Array.from(counts)), Index.from([...this.names]), null);
+  }
+
+  /** Non-missing cells per column (pandas' count()). */
+  count(): Series {
+    const counts = this.cols.map((c) => c.length - c.naCount());
+    return Series.of(new Column('int32', Int32Array.from(counts)), Index.from([...this.names]), null);
+  }
+
+  /** Column sums, missing values skipped (see ReduceOptions for string columns). */
+  sum(opts: ReduceOptions = {}): Series {
+    return reduceColumns(this, 'sum', opts);
+  }
+  /** Column means, missing values skipped. */
+  mean(opts: ReduceOptions = {}): Series {
+    return reduceColumns(this, 'mean', opts);
+  }
+  /** Column sample standard deviations (ddof 1 unless given), missing values skipped. */
+  std(opts: ReduceOptions & { ddof?: number } = {}): Series {
+    return reduceColumns(this, 'std', opts);
+  }
+  /** Column variances (ddof 1 unless given), missing values skipped. */
+  var(opts: ReduceOptions & { ddof?: number } = {}): Series {
+    return reduceColumns(this, 'var', opts);
+  }
+  min(opts: ReduceOptions = {}): Series {
+    return reduceColumns(this, 'min', opts);
+  }
+  max(opts: ReduceOptions = {}): Series {
+    return reduceColumns(this, 'max', opts);
+  }
+
+  /**
+   * pandas' df.info() as text (returned, not printed: `console.log(df.info())`): class line,
+   * index summary, one row per column with its non-null count and dtype, the dtype counts and
+   * pandas' shallow memory usage (see frameInfo for how that number is computed).
+   */
+  info(opts: InfoOptions = {}): string {
+    return frameInfo(this, opts);
   }
 
   /** Groups rows by the values of one column (sorted keys, missing keys dropped, as pandas). */

@@ -4,6 +4,7 @@ import { type ColumnDType, isNumericDType, type Scalar } from '../column/dtype.j
 import { type ColumnInput, castColumn, toColumn } from '../column/fromValues.js';
 import { describe as describeValue, fail } from '../errors.js';
 import { type FormatOptions, formatSeries } from '../format/seriesString.js';
+import { checkOptions } from '../options.js';
 import { choiceWithoutReplacement, type RandomState, resolveRandomState } from '../random.js';
 import { quantiles } from '../stats/quantile.js';
 import { countValid, nanMax, nanMean, nanMin, nanStd, nanSum, nanVar } from '../stats/sum.js';
@@ -12,6 +13,7 @@ import { argsort, compareCells, factorize } from './algorithms.js';
 import { type MaskInput, maskPositions, toMask } from './mask.js';
 import { formatPercentiles, refinePercentiles } from './percentiles.js';
 import { Index } from './rowIndex.js';
+import { StringMethods } from './strings.js';
 
 export interface SeriesOptions {
   name?: string | null;
@@ -140,6 +142,21 @@ export class Series {
     return Series.of(new Column('bool', m), this.index, this.name);
   }
 
+  /** Alias of isna(), as pandas. */
+  isnull(): Series {
+    return this.isna();
+  }
+
+  /** Alias of notna(), as pandas. */
+  notnull(): Series {
+    return this.notna();
+  }
+
+  /** pandas' Series.str: string methods for a string Series (an error for other dtypes). */
+  get str(): StringMethods {
+    return new StringMethods(this);
+  }
+
   dropna(): Series {
     const m = this.column.naMask();
     for (let i = 0; i < m.length; i++) m[i] = 1 - m[i]!;
@@ -188,6 +205,7 @@ export class Series {
   valueCounts(
     opts: { normalize?: boolean; sort?: boolean; ascending?: boolean; dropna?: boolean } = {},
   ): Series {
+    checkOptions('Series.valueCounts', opts, ['normalize', 'sort', 'ascending', 'dropna']);
     const { codes, first, count } = factorize(this.column);
     const counts = new Float64Array(count);
     let naCount = 0;
@@ -269,6 +287,7 @@ export class Series {
    * interpolation) and max; for strings and booleans count, unique, top and freq.
    */
   describe(opts: { percentiles?: readonly number[] } = {}): Series {
+    checkOptions('Series.describe', opts, ['percentiles']);
     if (isNumericDType(this.dtype)) {
       const ps = refinePercentiles(opts.percentiles);
       const a = this.column.toFloat64();
@@ -421,6 +440,7 @@ export interface SampleOptions {
 
 /** Row positions for sample(): without replacement a partial shuffle, with replacement uniform draws. */
 export function samplePositions(op: string, rows: number, opts: SampleOptions): Int32Array {
+  checkOptions(op, opts, ['n', 'frac', 'replace', 'randomState']);
   if (opts.n !== undefined && opts.frac !== undefined) fail(op, 'give either n or frac, not both');
   let n: number;
   if (opts.frac !== undefined) {
