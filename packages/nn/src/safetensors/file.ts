@@ -1,15 +1,15 @@
 import type { Device } from '@lumen/tensor';
+import { nodeBuiltin } from '../env.js';
 import { fail } from '../errors.js';
 import { parseSafetensors, type StateDict, serializeSafetensors } from './format.js';
 
 type Fs = typeof import('node:fs/promises');
 
 async function nodeFs(op: string): Promise<Fs> {
-  try {
-    return await import('node:fs/promises');
-  } catch {
+  const fs = nodeBuiltin<Fs>('node:fs/promises');
+  if (!fs)
     fail(op, 'file access needs Node; in a browser use serializeSafetensors / parseSafetensors with bytes');
-  }
+  return fs;
 }
 
 /**
@@ -45,7 +45,7 @@ export async function saveSafetensors(
 
 /** fsyncs the folder holding `path`, so a rename in it survives a power loss (not possible on Windows). */
 async function syncFolder(fs: Fs, path: string): Promise<void> {
-  const { dirname } = await import('node:path');
+  const { dirname } = nodeBuiltin<typeof import('node:path')>('node:path')!;
   let handle: Awaited<ReturnType<Fs['open']>> | undefined;
   try {
     handle = await fs.open(dirname(path), 'r');

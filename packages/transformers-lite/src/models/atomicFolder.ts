@@ -1,4 +1,5 @@
 import { LumenError } from '@lumen/tensor';
+import { nodeFiles } from '../env.ts';
 import { describe, fail } from './errors.ts';
 
 /**
@@ -32,7 +33,8 @@ const active = new Set<string>();
 const STALE_MS = 24 * 3600 * 1000;
 
 async function nodeModules(fs?: Fs): Promise<{ fs: Fs; path: typeof import('node:path') }> {
-  return { fs: fs ?? (await import('node:fs/promises')), path: await import('node:path') };
+  const node = nodeFiles('saving a folder');
+  return { fs: fs ?? node.fs, path: node.path };
 }
 
 /** `.<base>.<kind>-<pid>-<id>` → { kind, pid, id } for the siblings of `base`, else null. */

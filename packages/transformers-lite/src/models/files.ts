@@ -1,3 +1,4 @@
+import { nodeFiles } from '../env.ts';
 import { recoverFolder } from './atomicFolder.ts';
 import { describe, fail } from './errors.ts';
 
@@ -83,8 +84,7 @@ export async function readModelFiles(source: ModelSource, op: string): Promise<M
 }
 
 async function readFolder(dir: string, op: string): Promise<ModelFiles> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const { fs, path } = nodeFiles(op);
   // A save killed between its two renames leaves no folder at `dir`; finishing its swap restores it.
   await recoverFolder(dir, { clean: false });
   const stat = await fs.stat(dir).catch(() => null);

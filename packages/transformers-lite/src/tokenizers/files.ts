@@ -1,3 +1,4 @@
+import { nodeFiles } from '../env.ts';
 import { recoverFolder, saveFolderAtomically } from '../models/atomicFolder.ts';
 import { describe, fail, isObject, type JsonObject } from './config.ts';
 
@@ -56,8 +57,7 @@ export async function loadTokenizerFiles(source: TokenizerSource, op: string): P
 }
 
 async function loadFolder(dir: string, op: string): Promise<LoadedFiles> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const { fs, path } = nodeFiles(op);
   await recoverFolder(dir, { clean: false }); // a save killed mid-swap leaves no folder at dir
   const stat = await fs.stat(dir).catch(() => null);
   if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);

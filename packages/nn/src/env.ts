@@ -1,0 +1,19 @@
+/** Node's builtins without an import statement, so browser bundles never see a `node:` module. */
+
+interface ProcessLike {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+const proc = (globalThis as { process?: ProcessLike }).process;
+
+/**
+ * A Node builtin (`node:fs/promises`, …), or undefined outside Node. `process.getBuiltinModule`
+ * (Node ≥ 20.16) is a plain call: bundlers neither pull the module into a browser build nor warn
+ * that they externalized it, as they do for `import('node:fs/promises')`.
+ */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  if (typeof proc?.versions?.node !== 'string' || typeof proc.getBuiltinModule !== 'function')
+    return undefined;
+  return proc.getBuiltinModule(id) as T;
+}
