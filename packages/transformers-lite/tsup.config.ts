@@ -3,8 +3,12 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/index.ts'],
   format: ['esm'],
+  // Maps name src/ files and lines for stack traces; the sources themselves are not embedded (nor shipped).
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   clean: true,
   target: 'es2022',
-  dts: { banner: '/// <reference types="@webgpu/types" />' },
+  dts: true,
 });
