@@ -143,6 +143,38 @@ describe.each(DEVICES)('views on %s share memory instead of copying', (device) =
     ]);
     expect((L.full([3, 3], 2).scatterAdd(0, index, src).arraySync() as number[][])[0]).toEqual([3, 2, 5]);
   });
+  it('row-indexed gather and scatterAdd (indexSelect, embedding gradients) equal the general path', () => {
+    L.manualSeed(5);
+    const table = L.randn([50, 40]);
+    const ids = L.tensor([3, 0, 49, 3, 7], { dtype: 'int32' });
+    const rowIndex = ids.reshape([5, 1]).expand([5, 40]); // one index per row: the row path
+    const dense = rowIndex.contiguous(); // the same index with real strides: the general path
+    expect(Array.from(table.gather(0, rowIndex).dataSync())).toEqual(
+      Array.from(table.gather(0, dense).dataSync()),
+    );
+    expect(table.indexSelect(0, ids).arraySync()).toEqual(
+      [3, 0, 49, 3, 7].map((r) => (table.arraySync() as number[][])[r]),
+    );
+    const g = L.randn([5, 40]);
+    const a = L.zeros([50, 40]).scatterAdd(0, rowIndex, g).dataSync();
+    const b = L.zeros([50, 40]).scatterAdd(0, dense, g).dataSync();
+    expect(Array.from(a)).toEqual(Array.from(b));
+    // Row 3 got two rows added.
+    const row3 = (L.zeros([50, 40]).scatterAdd(0, rowIndex, g).arraySync() as number[][])[3]!;
+    const gs = g.arraySync() as number[][];
+    for (const [c, v] of row3.entries()) expect(v).toBeCloseTo(gs[0]![c]! + gs[3]![c]!, 6);
+    // Narrow rows (under 32 columns) and out-of-range indices.
+    const narrow = L.randn([4, 3]);
+    const idx = L.tensor([2, 2, 0], { dtype: 'int32' }).reshape([3, 1]).expand([3, 3]);
+    expect(Array.from(narrow.gather(0, idx).dataSync())).toEqual(
+      Array.from(narrow.gather(0, idx.contiguous()).dataSync()),
+    );
+    const bad = L.tensor([4], { dtype: 'int32' }).reshape([1, 1]).expand([1, 3]);
+    expect(() => narrow.gather(0, bad)).toThrow(/gather: index 4 is out of bounds for dim 0 with size 4/);
+    expect(() => L.zeros([4, 3]).scatterAdd(0, bad, L.ones([1, 3]))).toThrow(
+      /scatterAdd: index 4 is out of bounds for dim 0 with size 4/,
+    );
+  });
   it('to() moves between devices and back', async () => {
     const x = L.tensor([
       [1, 2],

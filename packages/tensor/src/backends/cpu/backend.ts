@@ -187,6 +187,21 @@ function whereLoop(
   }
 }
 
+/**
+ * A 2-d gather/scatter along dim 0 whose index is one value per row (stride 0 along the row, as
+ * indexSelect and its gradient make it) over rows that are contiguous in `data`: row copies.
+ */
+function rowIndexed(dim: number, index: View, data: View): boolean {
+  return (
+    dim === 0 &&
+    index.shape.length === 2 &&
+    data.shape.length === 2 &&
+    index.strides[1] === 0 &&
+    data.strides[1] === 1 &&
+    index.shape[1] === data.shape[1]
+  );
+}
+
 export class CpuBackend implements Backend {
   readonly device = 'cpu' as const;
 
@@ -385,6 +400,19 @@ export class CpuBackend implements Backend {
     const I = arr(index);
     const size = x.shape[dim]!;
     const ds = x.strides[dim]!;
+    if (rowIndexed(dim, index, x)) {
+      // Whole rows by one index each (indexSelect along dim 0, an embedding lookup): row copies.
+      const [rows, cols] = index.shape as [number, number];
+      for (let r = 0; r < rows; r++) {
+        const j = I[index.offset + r * index.strides[0]!]!;
+        if (j < 0 || j >= size)
+          fail('gather', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+        const from = x.offset + j * ds;
+        if (cols >= 32) out.set(X.subarray(from, from + cols) as Float32Array & Float64Array, r * cols);
+        else for (let c = 0; c < cols; c++) out[r * cols + c] = X[from + c]!;
+      }
+      return this.wrap(out, x.dtype);
+    }
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
     forEachOffset(index.shape, [index.strides, xs], [index.offset, x.offset], (o, p) => {
       const j = I[p[0]!]!;
@@ -402,6 +430,19 @@ export class CpuBackend implements Backend {
     const os = contiguousStrides(outShape);
     const size = outShape[dim]!;
     const ds = os[dim]!;
+    if (rowIndexed(dim, index, src)) {
+      // Whole rows of src added into the rows the index names (the gradient of an embedding).
+      const [rows, cols] = index.shape as [number, number];
+      for (let r = 0; r < rows; r++) {
+        const j = I[index.offset + r * index.strides[0]!]!;
+        if (j < 0 || j >= size)
+          fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+        const to = j * ds;
+        const from = src.offset + r * src.strides[0]!;
+        for (let c = 0; c < cols; c++) out[to + c]! += S[from + c]!;
+      }
+      return this.wrap(out, src.dtype);
+    }
     const masked = os.map((s, d) => (d === dim ? 0 : s));
     forEachOffset(
       index.shape,
