@@ -30,21 +30,22 @@ const DONE = 2;
 const FAILED = 3;
 /**
  * ctrl words. TypeScript kernels: [state, dtype, M, N, K, aOff, bOff, cOff] (offsets in elements
- * of the shared buffer). WebAssembly kernels: [state, dtype, M, N, K, a, ars, acs, b, brs, bcs, c,
- * ldc, scratch, whole] (byte addresses in the shared WebAssembly memory; whole = 1: the skinny kernel,
- * for a block of columns of a product of few rows; 0: the packed path, for a block of rows),
- * and WASM_JOB in the last word.
+ * of the shared buffer). WebAssembly kernels (CALL_JOB in the last word): ctrl[1] is the kernel's
+ * index in CALLS, ctrl[2..2+ctrl[14]) its i32 arguments (byte addresses in the shared WebAssembly
+ * memory, and counts).
  */
 const CTRL_WORDS = 16;
 const MODE_WORD = 15;
-const WASM_JOB = 1;
-/**
- * Any other kernel: ctrl[1] is its index in CALLS, ctrl[2..2+ctrl[14]) its i32 arguments (byte
- * addresses and counts).
- */
 const CALL_JOB = 2;
 /** The WebAssembly exports a CALL_JOB may run (see `wasmParallel`). */
-const CALLS = ['lloyd_f64', 'gram_f64'] as const;
+const CALLS = [
+  'gemm_packed_f32',
+  'gemm_packed_f64',
+  'gemm_skinny_f32',
+  'gemm_skinny_f64',
+  'lloyd_f64',
+  'gram_f64',
+] as const;
 export type ParallelKernel = (typeof CALLS)[number];
 
 interface WorkerLike {
@@ -108,15 +109,6 @@ const port = workerData.port;
     try {
       if (ctrl[${MODE_WORD}] === ${CALL_JOB}) {
         wasm[${JSON.stringify(CALLS)}[ctrl[1]]](...Array.from(ctrl.subarray(2, 2 + ctrl[14])));
-        Atomics.store(ctrl, 0, ${DONE});
-        Atomics.notify(ctrl, 0);
-        continue;
-      }
-      if (ctrl[${MODE_WORD}] === ${WASM_JOB}) {
-        const f = ctrl[14] === 1
-          ? (ctrl[1] === 0 ? wasm.gemm_skinny_f32 : wasm.gemm_skinny_f64)
-          : (ctrl[1] === 0 ? wasm.gemm_packed_f32 : wasm.gemm_packed_f64);
-        f(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11], ctrl[12], ctrl[13]);
         Atomics.store(ctrl, 0, ${DONE});
         Atomics.notify(ctrl, 0);
         continue;
@@ -495,12 +487,10 @@ function wasmGemm(
   // of B: the lm head's h·Wᵀ with 50k columns). Products of a few rows (matrix-vector products,
   // batch-1 decoding) always split by columns, each thread streaming its share of B.
   let parts = 1;
-  let ls: Lane[] = [];
   const skinny = path === 1 || path === 2;
   const byColumns = skinny || (path === 3 && N > M);
   if (rt.shared && M * N * K >= THREADED_MACS && (byColumns ? N >= 2 * MIN_COLS : M >= 2 * MIN_ROWS)) {
-    ls = ensureLanes(rt);
-    parts = Math.min(ls.length + 1, Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
+    parts = Math.min(wasmThreads(rt), Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
   }
   // One scratch region per thread, then A, B and C.
   const { mem, at } = stageIn(rt, E, [
@@ -515,50 +505,20 @@ function wasmGemm(
   if (parts < 2) {
     (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, scratch0);
   } else {
-    // Blocks of whole micro-tiles (4 rows) or vectors (8 columns): this thread takes the first.
+    // Blocks of whole micro-tiles (4 rows) or vectors (8 columns), each with its own scratch.
     const extent = byColumns ? N : M;
     const per = Math.ceil(extent / parts / (byColumns ? 8 : 4)) * (byColumns ? 8 : 4);
-    const kernel = skinny
-      ? f32
-        ? ex.gemm_skinny_f32
-        : ex.gemm_skinny_f64
-      : f32
-        ? ex.gemm_packed_f32
-        : ex.gemm_packed_f64;
-    /** Arguments of block t: [M, N, K, a, ars, acs, b, brs, bcs, c, ldc, scratch]. */
-    const block = (t: number): number[] | null => {
-      const s0 = t * per;
-      const len = Math.min(extent, s0 + per) - s0;
-      if (len <= 0) return null;
+    const blocks: number[][] = [];
+    for (let t = 0, s0 = 0; s0 < extent; t++, s0 += per) {
+      const len = Math.min(per, extent - s0);
       const scratch = scratch0 + t * sb;
-      return byColumns
-        ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
-        : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
-    };
-    const jobs: [Lane, number][] = [];
-    for (let t = 1; t < parts; t++) {
-      const args = block(t);
-      if (!args) break;
-      const lane = ls[t - 1]!;
-      const c = lane.ctrl;
-      c[1] = f32 ? 0 : 1;
-      for (let w = 0; w < 12; w++) c[2 + w] = args[w]!;
-      c[14] = skinny ? 1 : 0;
-      c[MODE_WORD] = WASM_JOB;
-      Atomics.store(c, 0, JOB);
-      Atomics.notify(c, 0);
-      jobs.push([lane, t]);
+      blocks.push(
+        byColumns
+          ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
+          : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch],
+      );
     }
-    const mine = block(0)!;
-    (kernel as (...args: number[]) => void)(...mine);
-    scheduleRelease();
-    for (const [lane, t] of jobs) {
-      if (!joinLane(lane)) {
-        const args = block(t)!;
-        args[11] = scratch0; // this thread's scratch
-        (kernel as (...args: number[]) => void)(...args);
-      }
-    }
+    wasmParallel(rt, `gemm_${skinny ? 'skinny' : 'packed'}_${f32 ? 'f32' : 'f64'}`, blocks);
   }
   copyOut(mem, cAt, M * N, C, co);
 }
