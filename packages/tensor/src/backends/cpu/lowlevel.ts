@@ -49,6 +49,38 @@ export function gemm(
   kernel(m, n, k, a as TypedArray, ao, ars, acs, b as TypedArray, bo, brs, bcs, c as TypedArray, cOffset);
 }
 
+/** Each named array must be a Float64Array. */
+function checkFloat64(op: string, arrays: Record<string, unknown>): void {
+  for (const [name, a] of Object.entries(arrays)) {
+    if (!(a instanceof Float64Array))
+      throw new LumenError(`${op}: ${name} must be a Float64Array, got ${describe(a)}`);
+  }
+}
+
+/** Each named array must hold at least `need` elements (`what` says where the count comes from). */
+function checkLengths(op: string, arrays: [string, { length: number }, number, string?][]): void {
+  for (const [name, a, need, what = ''] of arrays) {
+    if (a.length < need)
+      throw new LumenError(`${op}: ${name} needs ${what}${need} elements, got ${a.length}`);
+  }
+}
+
+/**
+ * The jobs of a kernel whose rows are cut into `stripes` fixed stripes: thread t runs stripes
+ * [s0, s1), a contiguous share, so every stripe is computed the same way whatever the thread count.
+ */
+function stripeJobs(
+  stripes: number,
+  threads: number,
+  job: (s0: number, s1: number, t: number) => number[],
+): number[][] {
+  const jobs: number[][] = [];
+  for (let t = 0; t < threads; t++) {
+    jobs.push(job(Math.floor((t * stripes) / threads), Math.floor(((t + 1) * stripes) / threads), t));
+  }
+  return jobs;
+}
+
 /** Each named count must be an integer >= min; the error names the first that is not. */
 function checkInts(op: string, values: Record<string, number>, min: number): void {
   for (const [name, v] of Object.entries(values)) {
@@ -132,17 +164,14 @@ export function lloydStep(
   const xAt = residentAddress(rt, x);
   if (xAt < 0) return false;
   checkInts('lloydStep', { n, d, k }, 1);
-  const sizes: [string, { length: number }, number][] = [
+  checkLengths('lloydStep', [
     ['x', x, n * d],
     ['centers', centers, k * d],
     ['centerNorms', centerNorms, k],
     ['labels', labels, n],
     ['sums', sums, k * d],
     ['counts', counts, k],
-  ];
-  for (const [name, a, want] of sizes) {
-    if (a.length < want) throw new LumenError(`lloydStep: ${name} needs ${want} elements, got ${a.length}`);
-  }
+  ]);
   const ex = rt.exports;
   const stripes = Math.min(LLOYD_STRIPES, Math.ceil(n / LLOYD_CHUNK));
   const threads = Math.min(wasmThreads(rt), stripes);
@@ -156,13 +185,24 @@ export function lloydStep(
     { n: threads * scratch },
   ]);
   const [cAt, nAt, lAt, sAt, tAt] = at as [number, number, number, number, number];
-  const jobs: number[][] = [];
-  for (let t = 0; t < threads; t++) {
-    const s0 = Math.floor((t * stripes) / threads);
-    const s1 = Math.floor(((t + 1) * stripes) / threads);
-    jobs.push([s0, s1, stripes, n, d, k, xAt, cAt, nAt, lAt, sAt, tAt + t * scratch * 8]);
-  }
-  wasmParallel(rt, 'lloyd_f64', jobs);
+  wasmParallel(
+    rt,
+    'lloyd_f64',
+    stripeJobs(stripes, threads, (s0, s1, t) => [
+      s0,
+      s1,
+      stripes,
+      n,
+      d,
+      k,
+      xAt,
+      cAt,
+      nAt,
+      lAt,
+      sAt,
+      tAt + t * scratch * 8,
+    ]),
+  );
   labels.set(new Int32Array(mem.buffer, lAt, n));
   const base = sAt / 8;
   sums.fill(0, 0, k * d);
@@ -188,12 +228,11 @@ const GRAM_MIN_STRIPE_ROWS = 256;
  */
 export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): boolean {
   checkInts('syrk', { m, n }, 0);
-  if (!(a instanceof Float64Array))
-    throw new LumenError(`syrk: a must be a Float64Array, got ${describe(a)}`);
-  if (!(c instanceof Float64Array))
-    throw new LumenError(`syrk: c must be a Float64Array, got ${describe(c)}`);
-  if (a.length < m * n) throw new LumenError(`syrk: a needs m·n = ${m * n} elements, got ${a.length}`);
-  if (c.length < n * n) throw new LumenError(`syrk: c needs n·n = ${n * n} elements, got ${c.length}`);
+  checkFloat64('syrk', { a, c });
+  checkLengths('syrk', [
+    ['a', a, m * n, 'm·n = '],
+    ['c', c, n * n, 'n·n = '],
+  ]);
   if (m === 0 || n === 0) {
     c.fill(0, 0, n * n);
     return true;
@@ -207,13 +246,11 @@ export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): bo
   const scratch = align64(rt.exports.gramScratchBytes(n)) / 8;
   const { mem, at } = stageIn(rt, 8, [{ n: stripes * n * n }, { n: threads * scratch }]);
   const [out, tAt] = at as [number, number];
-  const jobs: number[][] = [];
-  for (let t = 0; t < threads; t++) {
-    const s0 = Math.floor((t * stripes) / threads);
-    const s1 = Math.floor(((t + 1) * stripes) / threads);
-    jobs.push([s0, s1, stripes, m, n, aAt, out, tAt + t * scratch * 8]);
-  }
-  wasmParallel(rt, 'gram_f64', jobs);
+  wasmParallel(
+    rt,
+    'gram_f64',
+    stripeJobs(stripes, threads, (s0, s1, t) => [s0, s1, stripes, m, n, aAt, out, tAt + t * scratch * 8]),
+  );
   const base = out / 8;
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
@@ -234,14 +271,11 @@ export function syrk(m: number, n: number, a: Float64Array, c: Float64Array): bo
  */
 export function centerColumns(m: number, n: number, x: Float64Array, mean: Float64Array): boolean {
   checkInts('centerColumns', { m, n }, 1);
-  if (!(x instanceof Float64Array))
-    throw new LumenError(`centerColumns: x must be a Float64Array, got ${describe(x)}`);
-  if (!(mean instanceof Float64Array))
-    throw new LumenError(`centerColumns: mean must be a Float64Array, got ${describe(mean)}`);
-  if (x.length < m * n)
-    throw new LumenError(`centerColumns: x needs m·n = ${m * n} elements, got ${x.length}`);
-  if (mean.length < n)
-    throw new LumenError(`centerColumns: mean needs n = ${n} elements, got ${mean.length}`);
+  checkFloat64('centerColumns', { x, mean });
+  checkLengths('centerColumns', [
+    ['x', x, m * n, 'm·n = '],
+    ['mean', mean, n, 'n = '],
+  ]);
   const rt = wasmRuntime();
   if (!rt) return false;
   const xAt = residentAddress(rt, x);
