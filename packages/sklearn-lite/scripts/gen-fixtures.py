@@ -287,7 +287,21 @@ def gen_mnist():
                     'kmeans_inertia': km.inertia_})
 
 
-GENERATORS = {'mnist': gen_mnist, 'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
+def gen_linalg():
+    # scipy's lu(permute_l=True), the normalizer of scikit-learn's randomized range finder
+    from scipy import linalg
+    rng = np.random.default_rng(12)
+    cases = []
+    for m, k in [(1, 1), (5, 3), (40, 7), (120, 12)]:
+        Y = rng.normal(size=(m, k))
+        if m >= 40:
+            Y[:, 1] = Y[:, 0] * 3 + 1e-9 * Y[:, 1]  # nearly dependent columns
+        pl, _ = linalg.lu(Y, permute_l=True)
+        cases.append({'m': m, 'k': k, 'y': Y.ravel(), 'pl': pl.ravel()})
+    write('linalg', {'lu': cases})
+
+
+GENERATORS = {'linalg': gen_linalg, 'mnist': gen_mnist, 'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

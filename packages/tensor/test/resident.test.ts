@@ -49,7 +49,12 @@ describe('kernelArray (arrays resident in the cpu kernels memory)', () => {
     const c = kernelArray(500, Float64Array);
     expect(c.byteOffset).toBe(a.byteOffset); // the first gap that fits
     expect(Array.from(c.subarray(0, 4))).toEqual([0, 0, 0, 0]);
+    c.fill(5);
     releaseKernelArray(c);
+    const e = kernelArray(500, Float64Array, { zeroed: false }); // as torch.empty: not filled
+    expect(e.byteOffset).toBe(a.byteOffset);
+    expect(Array.from(e.subarray(0, 2))).toEqual([5, 5]);
+    releaseKernelArray(e);
     releaseKernelArray(b);
     releaseKernelArray(b); // twice: ignored
     releaseKernelArray(new Float64Array(3)); // not one of ours: ignored
@@ -61,6 +66,12 @@ describe('kernelArray (arrays resident in the cpu kernels memory)', () => {
       /kernelArray: length must be an integer >= 0, got -1/,
     );
     expect(() => kernelArray(1.5, Float64Array)).toThrow(/got 1.5/);
+    expect(() => kernelArray(3, Float64Array, { zero: false } as never)).toThrow(
+      /kernelArray: unknown option "zero"; the options are zeroed/,
+    );
+    expect(() => kernelArray(3, Float64Array, { zeroed: 0 } as never)).toThrow(
+      /kernelArray: zeroed must be a boolean, got 0/,
+    );
     expect(() => kernelArray(3, Int32Array as never)).toThrow(
       /kernelArray: type must be Float32Array or Float64Array, got Int32Array/,
     );

@@ -1,4 +1,5 @@
 import type { Generator } from '@lumen/tensor';
+import { luPermutedLowerRows } from './lu.js';
 import { matmul, matmulABt, matmulAtB } from './products.js';
 import { orthonormalRows } from './qr.js';
 import { transpose } from './rows.js';
@@ -16,8 +17,10 @@ export interface RandomizedSvdOptions {
 
 /**
  * Halko, Martinsson & Tropp's randomized SVD as scikit-learn's `randomized_svd` runs it: a
- * Gaussian test matrix, `nIter` power iterations (re-orthonormalized each half step; scikit-learn
- * uses LU there, which spans the same subspace), a thin SVD of the small projection, and svd_flip.
+ * Gaussian test matrix, `nIter` power iterations (renormalized each half step by LU, as
+ * scikit-learn's 'auto' normalizer does for more than two iterations; no normalization for one or
+ * two), an orthonormal basis of the last product by QR, a thin SVD of the small projection, and
+ * svd_flip.
  * A wide A is worked on transposed, as scikit-learn's `transpose='auto'`.
  */
 export function randomizedSvd(a: Float64Array, m: number, n: number, opts: RandomizedSvdOptions): Svd {
@@ -34,10 +37,15 @@ export function randomizedSvd(a: Float64Array, m: number, n: number, opts: Rando
   // Both products with A run with A's long side as the GEMM's rows (A·Q is M x l, Aᵀ·Y is N x l),
   // so the kernel can split them over threads; Aᵀ is A read through other strides, never copied.
   // The thin l-row factors are transposed (cheap) for the row-oriented QR.
+  const normalize = nIter > 2 ? luPermutedLowerRows : (rows: Float64Array) => rows;
   for (let it = 0; it <= nIter; it++) {
-    yt = orthonormalRows(transpose(matmulABt(A, qt, M, N, l), M, l), M, l); // orth((A·Q)ᵀ), l x M
-    if (it === nIter) break;
-    qt = orthonormalRows(transpose(matmulAtB(A, transpose(yt, l, M), M, N, l), N, l), N, l); // (Aᵀ·Y)ᵀ
+    yt = transpose(matmulABt(A, qt, M, N, l), M, l); // (A·Q)ᵀ, l x M
+    if (it === nIter) {
+      yt = orthonormalRows(yt, M, l);
+      break;
+    }
+    yt = normalize(yt, M, l);
+    qt = normalize(transpose(matmulAtB(A, transpose(yt, l, M), M, N, l), N, l), N, l); // (Aᵀ·Y)ᵀ
   }
   const b = transpose(matmulAtB(A, transpose(yt, l, M), M, N, l), N, l); // B = Qᵀ A, l x N
   const small = svd(b, l, N);

@@ -47,9 +47,15 @@ type FloatCtor = Float32ArrayConstructor | Float64ArrayConstructor;
 /**
  * A zero-filled array of `length` elements in the kernels' memory (a plain array where that memory
  * is not shared or the WebAssembly kernels do not run). Give it back with `releaseKernelArray`:
- * it is not freed by garbage collection.
+ * it is not freed by garbage collection. `{ zeroed: false }` skips the fill, as `torch.empty` does,
+ * for an array about to be overwritten whole (e.g. by `t.dataSync(out)`): its values are then
+ * whatever the memory held.
  */
-export function kernelArray<C extends FloatCtor>(length: number, type: C): InstanceType<C> {
+export function kernelArray<C extends FloatCtor>(
+  length: number,
+  type: C,
+  opts?: { zeroed?: boolean },
+): InstanceType<C> {
   if (!Number.isSafeInteger(length) || length < 0) {
     throw new LumenError(`kernelArray: length must be an integer >= 0, got ${String(length)}`);
   }
@@ -57,6 +63,17 @@ export function kernelArray<C extends FloatCtor>(length: number, type: C): Insta
     throw new LumenError(
       `kernelArray: type must be Float32Array or Float64Array, got ${String((type as { name?: string })?.name ?? type)}`,
     );
+  }
+  let zeroed = true;
+  if (opts !== undefined) {
+    for (const key of Object.keys(opts)) {
+      if (key !== 'zeroed')
+        throw new LumenError(`kernelArray: unknown option ${JSON.stringify(key)}; the options are zeroed`);
+    }
+    if (opts.zeroed !== undefined && typeof opts.zeroed !== 'boolean') {
+      throw new LumenError(`kernelArray: zeroed must be a boolean, got ${String(opts.zeroed)}`);
+    }
+    zeroed = opts.zeroed ?? true;
   }
   const rt = wasmRuntime();
   if (!rt?.shared || length === 0) return new type(length) as InstanceType<C>;
@@ -75,7 +92,7 @@ export function kernelArray<C extends FloatCtor>(length: number, type: C): Insta
   const buffer = rt.memory.buffer;
   r.buffers.add(buffer);
   const view = new type(buffer, at, length) as InstanceType<C>;
-  view.fill(0); // a reused block holds an earlier array's (or a staging area's) bytes
+  if (zeroed) view.fill(0); // a reused block holds an earlier array's (or a staging area's) bytes
   return view;
 }
 
