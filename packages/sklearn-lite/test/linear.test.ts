@@ -1,5 +1,5 @@
 import { LinearRegression, LogisticRegression, loadDigits, loadIris, Ridge } from '@lumen/sklearn-lite';
-import { type Tensor, tensor } from '@lumen/tensor';
+import { kernelArray, releaseKernelArray, type Tensor, tensor } from '@lumen/tensor';
 import { describe, expect, it, vi } from 'vitest';
 import { binaryObjective, multinomialObjective } from '../src/linear_model/logistic.js';
 import { expectClose, fixture } from './helpers.js';
@@ -50,6 +50,19 @@ describe('LinearRegression and Ridge match scikit-learn 1.2.1', () => {
     expectClose(m.coef_, [3, -2, 0.5, 0.01], 1e-3);
     expect(m.intercept_).toBeCloseTo(4, 2);
   });
+  it('gives back the kernel memory predict holds X in, also when predict refuses X', () => {
+    const { X, y } = sets.diabetes!;
+    const lr = new LinearRegression().fit(X, y);
+    const probe = kernelArray(1, Float64Array);
+    const at = probe.byteOffset;
+    releaseKernelArray(probe);
+    expect(lr.predict(tensor(X, { dtype: 'float64' })).shape).toEqual([X.length]);
+    expect(() => lr.predict([[1, 2]])).toThrow(/X has 2 features, but LinearRegression was fitted with 10/);
+    const again = kernelArray(1, Float64Array);
+    expect(again.byteOffset).toBe(at); // nothing left behind below it
+    releaseKernelArray(again);
+  });
+
   it('validates input', () => {
     expect(() => new LinearRegression().fit([[1], [2]], [1])).toThrow(
       /X and y must have the same number of samples, got 2 and 1/,

@@ -64,12 +64,17 @@ abstract class LinearRegressorBase<P extends { fitIntercept: boolean }> extends 
   predict(X: MatrixLike): Tensor {
     const s = this.fitted(this.state, 'predict');
     const name = this.constructor.name;
-    const A = toMatrix(`${name}.predict`, 'X', X);
-    if (A.cols !== s.d)
-      fail(`${name}.predict`, `X has ${A.cols} features, but ${name} was fitted with ${s.d} features`);
-    const out = matmulABt(A.data, s.coef, A.rows, s.d, 1); // X·coef
-    for (let i = 0; i < A.rows; i++) out[i]! += s.intercept;
-    return vectorToTensor(out);
+    // In the kernels' memory: the product reads X where it is (no second copy to stage it).
+    const A = toMatrix(`${name}.predict`, 'X', X, { kernel: true });
+    try {
+      if (A.cols !== s.d)
+        fail(`${name}.predict`, `X has ${A.cols} features, but ${name} was fitted with ${s.d} features`);
+      const out = matmulABt(A.data, s.coef, A.rows, s.d, 1); // X·coef
+      for (let i = 0; i < A.rows; i++) out[i]! += s.intercept;
+      return vectorToTensor(out);
+    } finally {
+      releaseMatrix(A);
+    }
   }
 
   /** R² of the predictions. */
