@@ -1,4 +1,13 @@
-import { type GradFn, keep, type OpAttrs, type OpInput, onesLike, Tensor, tidy } from '@lumen/tensor';
+import {
+  checkOptions,
+  type GradFn,
+  keep,
+  type OpAttrs,
+  type OpInput,
+  onesLike,
+  Tensor,
+  tidy,
+} from '@lumen/tensor';
 import { fail } from './errors.js';
 import { isGradEnabled, noGrad, pendingAsyncGradModes } from './gradMode.js';
 import { RULES, type RuleDef, type Saved } from './rules/index.js';
@@ -147,6 +156,7 @@ function checkGrad(where: string, t: Tensor, g: Tensor): void {
 /** Reverse accumulation over the graph (micrograd's backward, with the tape's rules). */
 function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
+  const rootStorages = new Set(rootGrads.map((g) => g.storage));
   const add = (t: Tensor, g: Tensor) => {
     const prev = grads.get(t);
     grads.set(t, prev ? prev.add(g) : g);
@@ -167,6 +177,9 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
           // PyTorch's gradient layout contract: a contiguous leaf gets a contiguous .grad (not a
           // transposed or expanded view), which is what fused optimizer steps read.
           if (t.grad === null && !cast.isContiguous() && t.isContiguous()) cast = cast.contiguous();
+          // A leaf's .grad never shares memory with the caller's `gradient` (x.backward(g) on a
+          // leaf, or through a view): zeroGrad({ setToNone: false }) zeroes .grad in place.
+          else if (t.grad === null && rootStorages.has(cast.storage)) cast = cast.clone();
           t.grad = keep(t.grad === null ? cast : t.grad.add(cast));
         }
         continue;
@@ -228,6 +241,7 @@ export interface BackwardOptions {
 }
 
 export function backward(t: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
+  checkOptions('backward', options, ['retainGraph', 'createGraph']);
   const createGraph = options.createGraph ?? false;
   run([t], [rootGrad('backward', t, gradient)], {
     retainGraph: options.retainGraph ?? createGraph,
@@ -252,6 +266,7 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
+  checkOptions('grad', options, ['retainGraph', 'createGraph', 'gradOutputs', 'allowUnused']);
   const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
   const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
   ins.forEach((x, i) => {

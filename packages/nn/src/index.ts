@@ -33,6 +33,7 @@ export { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss 
 export type { LoadResult, StateDict } from './module/module.js';
 export { Module } from './module/module.js';
 export { isParameter, Parameter } from './module/parameter.js';
+export type { ZeroGradOptions } from './module/zeroGrad.js';
 export type { AdamOptions, AdamState } from './optim/adam.js';
 export { Adam, AdamW } from './optim/adam.js';
 export { clipGradNorm } from './optim/clipGradNorm.js';

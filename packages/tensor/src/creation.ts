@@ -3,6 +3,7 @@ import { checkDevice, getBackend, getDefaultDevice } from './device.js';
 import { type Device, type DType, isDType, isFloat, type TypedArray, typedArrayFor } from './dtype.js';
 import { describe, fail, fmtShape } from './errors.js';
 import { wrap } from './ops/core.js';
+import { checkOptions } from './options.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { checkShape, numel } from './shape.js';
 import type { NestedArray } from './tensor.js';
@@ -30,10 +31,20 @@ type AnyTypedArray =
   | Uint32Array
   | Uint8ClampedArray;
 
-function resolve(op: string, opts: TensorOptions | undefined, dflt: DType): { dtype: DType; device: Device } {
+const TENSOR_KEYS = ['dtype', 'device', 'requiresGrad'] as const;
+const FROM_DATA_KEYS = [...TENSOR_KEYS, 'shape'] as const;
+const RANDOM_KEYS = [...TENSOR_KEYS, 'generator'] as const;
+
+function resolve(
+  op: string,
+  opts: TensorOptions | undefined,
+  dflt: DType,
+  valid: readonly string[] = TENSOR_KEYS,
+): { dtype: DType; device: Device } {
   if (opts !== undefined && (opts === null || typeof opts !== 'object' || Array.isArray(opts))) {
     fail(op, `options must be an object like { dtype, device }, got ${describe(opts)}`);
   }
+  checkOptions(op, opts, valid);
   const dtype = opts?.dtype ?? dflt;
   if (!isDType(dtype))
     fail(op, `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
@@ -73,7 +84,7 @@ export function tensor(
   opts?: TensorOptions & { shape?: readonly number[] },
 ): Tensor {
   if (data instanceof Tensor) {
-    const { dtype, device } = resolve('tensor', opts, data.dtype);
+    const { dtype, device } = resolve('tensor', opts, data.dtype, FROM_DATA_KEYS);
     return finish(data.detach().cast(dtype).to(device).clone(), opts);
   }
   if (ArrayBuffer.isView(data)) {
@@ -85,7 +96,7 @@ export function tensor(
         `a ${typed.constructor.name} needs an explicit dtype option ('float32', 'float64', 'int32' or 'bool')`,
       );
     }
-    const { dtype, device } = resolve('tensor', opts, inferred ?? 'float32');
+    const { dtype, device } = resolve('tensor', opts, inferred ?? 'float32', FROM_DATA_KEYS);
     const shape = opts?.shape ? checkShape('tensor', 'shape', opts.shape) : [typed.length];
     if (numel(shape) !== typed.length) {
       fail(
@@ -122,7 +133,7 @@ export function tensor(
   };
   walk(data, 0, 'data');
   if (flat.length === 0) allBool = false;
-  const { dtype, device } = resolve('tensor', opts, allBool ? 'bool' : 'float32');
+  const { dtype, device } = resolve('tensor', opts, allBool ? 'bool' : 'float32', FROM_DATA_KEYS);
   const host = typedArrayFor(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) host[i] = checkValue('tensor', flat[i]!, dtype, `element ${i}`);
   if (opts?.shape) {
@@ -265,7 +276,7 @@ function random(
   opts?: RandomOptions,
 ): Tensor {
   const s = shapeOf(op, shape);
-  const { dtype, device } = resolve(op, opts, dflt);
+  const { dtype, device } = resolve(op, opts, dflt, RANDOM_KEYS);
   if (kind !== 'randint' && !isFloat(dtype)) fail(op, `dtype must be float32 or float64, got ${dtype}`);
   if (kind === 'randint' && dtype !== 'int32' && !isFloat(dtype))
     fail(op, `dtype must be int32 or a float type, got ${dtype}`);

@@ -53,6 +53,7 @@ export { matmul } from './ops/linalg.js';
 export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
 export { tril, triu } from './ops/triangular.js';
+export { camelCaseOption, checkOptions, suggestOption } from './options.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { GradFn, NestedArray } from './tensor.js';
 export { Tensor } from './tensor.js';

@@ -15,6 +15,7 @@ import * as mv from './ops/movement.js';
 import * as red from './ops/reduce.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
 import { tril, triu } from './ops/triangular.js';
+import { checkOptions } from './options.js';
 import { formatTensor } from './print.js';
 import { contiguousStrides, isContiguous, numel } from './shape.js';
 import { claimSingleCopy } from './singleCopy.js';
@@ -288,11 +289,13 @@ export class Tensor implements View {
   // ---- elementwise ---------------------------------------------------------------------------------
 
   add(other: Operand, opts?: { alpha?: number }): Tensor {
+    if (opts !== undefined) checkOptions('add', opts, ['alpha']);
     if (opts?.alpha !== undefined && opts.alpha !== 1)
       return binary('add', this, binary('mul', other, opts.alpha));
     return binary('add', this, other);
   }
   sub(other: Operand, opts?: { alpha?: number }): Tensor {
+    if (opts !== undefined) checkOptions('sub', opts, ['alpha']);
     if (opts?.alpha !== undefined && opts.alpha !== 1)
       return binary('sub', this, binary('mul', other, opts.alpha));
     return binary('sub', this, other);
@@ -404,6 +407,7 @@ export class Tensor implements View {
   }
   /** GELU; `approximate: 'tanh'` is GPT-2's gelu_new. */
   gelu(opts: { approximate?: 'none' | 'tanh' } = {}): Tensor {
+    checkOptions('gelu', opts, ['approximate']);
     const a = opts.approximate ?? 'none';
     if (a !== 'none' && a !== 'tanh')
       fail('gelu', `approximate must be 'none' or 'tanh', got ${JSON.stringify(a)}`);

@@ -1,8 +1,20 @@
-import { type Generator, rand, type Tensor, where } from '@lumen/tensor';
+import { checkOptions, type Generator, rand, type Tensor, where } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 /** F.linear: x Wᵀ + b. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (x.dtype !== weight.dtype) {
+    // The trap: sklearn-lite's datasets and DataFrame.toTensor() give float64, layers are float32.
+    const convert: Record<string, string> = { float32: 'x.float()', float64: 'x.double()' };
+    const fix = convert[weight.dtype] ?? `x.cast('${weight.dtype}')`;
+    fail(
+      'Linear',
+      `Linear weights are ${weight.dtype} but input is ${x.dtype}; convert with ${fix}` +
+        (weight.dtype === 'float32' && x.dtype === 'float64'
+          ? ` (or create the layer with { dtype: 'float64' })`
+          : ''),
+    );
+  }
   const inF = weight.shape[weight.ndim - 1];
   if (x.shape[x.ndim - 1] !== inF) {
     fail(
@@ -22,6 +34,7 @@ export interface DropoutOptions {
 
 /** F.dropout: zeroes each element with probability p and scales the rest by 1/(1-p) (identity unless training). */
 export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  checkOptions('dropout', options, ['p', 'training', 'generator']);
   const p = options.p ?? 0.5;
   if (typeof p !== 'number' || !(p >= 0 && p <= 1))
     fail('dropout', `p must be a probability in [0, 1], got ${p}`);

@@ -1,4 +1,4 @@
-import { sub, type Tensor, where } from '@lumen/tensor';
+import { checkOptions, sub, type Tensor, where } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -27,18 +27,27 @@ function checkProbabilities(op: string, input: Tensor): void {
   }
 }
 
+/** The valid option keys of each loss (the modules check theirs when constructed). */
+export const LOSS_KEYS = ['reduction'];
+export const BCE_KEYS = ['weight', 'reduction'];
+export const BCE_LOGITS_KEYS = ['weight', 'posWeight', 'reduction'];
+export const NLL_KEYS = ['weight', 'ignoreIndex', 'reduction'];
+export const CROSS_ENTROPY_KEYS = ['weight', 'ignoreIndex', 'reduction', 'labelSmoothing'];
+
 export interface LossOptions {
   reduction?: Reduction;
 }
 
 /** F.mse_loss. */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions('mseLoss', options, LOSS_KEYS);
   sameShape('mseLoss', input, target);
   return reduce('mseLoss', input.sub(target).square(), options.reduction);
 }
 
 /** F.l1_loss. */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+  checkOptions('l1Loss', options, LOSS_KEYS);
   sameShape('l1Loss', input, target);
   return reduce('l1Loss', input.sub(target).abs(), options.reduction);
 }
@@ -50,6 +59,7 @@ export interface BCEOptions extends LossOptions {
 
 /** F.binary_cross_entropy on probabilities; each log is clamped at -100, as PyTorch does. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', options, BCE_KEYS);
   sameShape('binaryCrossEntropy', input, target);
   checkProbabilities('binaryCrossEntropy', input);
   const logP = input.log().clamp(-100);
@@ -73,6 +83,7 @@ export function binaryCrossEntropyWithLogits(
   target: Tensor,
   options: BCEWithLogitsOptions = {},
 ): Tensor {
+  checkOptions('binaryCrossEntropyWithLogits', options, BCE_LOGITS_KEYS);
   sameShape('binaryCrossEntropyWithLogits', input, target);
   // softplus(−x) = log(1 + e^−x), computed stably (and with the right gradient at x = 0).
   const softTerm = input.neg().softplus();
@@ -114,9 +125,20 @@ function flattenClasses(
 }
 
 function checkTarget(op: string, input: Tensor, target: Tensor, C: number, ignoreIndex: number): void {
-  if (target.dtype !== 'int32')
-    fail(op, `target must hold class indices (int32) or probabilities (float), got ${target.dtype}`);
   const expected = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
+  if (target.dtype !== 'int32') {
+    // PyTorch: a float target of the input's shape is class probabilities (crossEntropy only);
+    // any other target holds class indices, which must be integers ("expected scalar type Long").
+    const probs =
+      op === 'crossEntropy'
+        ? ` (class probabilities instead are a float target of the input's shape ${fmtShape(input.shape)})`
+        : '';
+    fail(
+      op,
+      `class indices must be an integer tensor (int32 here, int64 in PyTorch: .long()), got target of dtype ${target.dtype} and shape ${fmtShape(target.shape)}; ` +
+        `convert with target.int(), or create it with tensor(values, { dtype: 'int32' })${probs}`,
+    );
+  }
   if (target.shape.length !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
     fail(
       op,
@@ -137,6 +159,7 @@ function checkTarget(op: string, input: Tensor, target: Tensor, C: number, ignor
  * the total weight of the non-ignored targets.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptions('nllLoss', options, NLL_KEYS);
   const ignoreIndex = options.ignoreIndex ?? -100;
   const C = input.shape[input.ndim === 1 ? 0 : 1]!;
   checkTarget('nllLoss', input, target, C, ignoreIndex);
@@ -175,6 +198,7 @@ function nllFromFlat(
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';
+  checkOptions(op, options, CROSS_ENTROPY_KEYS);
   const eps = options.labelSmoothing ?? 0;
   if (typeof eps !== 'number' || !(eps >= 0 && eps <= 1))
     fail(op, `labelSmoothing must be in [0, 1], got ${eps}`);
@@ -184,9 +208,13 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   }
   const ignoreIndex = options.ignoreIndex ?? -100;
   const C = input.shape[input.ndim === 1 ? 0 : 1]!;
-  const isProb = target.dtype === 'float32' || target.dtype === 'float64';
+  // PyTorch's rule: a float target with the input's shape holds class probabilities; any other
+  // target holds class indices (and must be an integer tensor).
+  const isProb =
+    (target.dtype === 'float32' || target.dtype === 'float64') &&
+    target.ndim === input.ndim &&
+    target.shape.every((d, i) => d === input.shape[i]);
   if (!isProb) checkTarget(op, input, target, C, ignoreIndex);
-  else sameShape(op, input, target);
   const { logits, flatTarget } = flattenClasses(op, input, target);
   const logp = logits.logSoftmax(1);
   const classWeight = options.weight ? options.weight.reshape([1, C]) : null;

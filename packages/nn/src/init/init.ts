@@ -1,5 +1,11 @@
 import { noGrad } from '@lumen/autograd';
-import { type Generator, normal as normalTensor, type Tensor, uniform as uniformTensor } from '@lumen/tensor';
+import {
+  checkOptions,
+  type Generator,
+  normal as normalTensor,
+  type Tensor,
+  uniform as uniformTensor,
+} from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 /**
@@ -68,6 +74,7 @@ function checkFloat(op: string, t: Tensor): void {
 }
 
 export function uniform_(t: Tensor, a = 0, b = 1, opts: RandomInit = {}): Tensor {
+  checkOptions('uniform_', opts, ['generator']);
   checkFloat('uniform_', t);
   return write(
     t,
@@ -76,6 +83,7 @@ export function uniform_(t: Tensor, a = 0, b = 1, opts: RandomInit = {}): Tensor
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1, opts: RandomInit = {}): Tensor {
+  checkOptions('normal_', opts, ['generator']);
   checkFloat('normal_', t);
   return write(
     t,
@@ -98,15 +106,17 @@ export function ones_(t: Tensor): Tensor {
 
 /** Glorot uniform: U(-a, a) with a = gain·sqrt(6 / (fanIn + fanOut)). */
 export function xavierUniform_(t: Tensor, opts: RandomInit & { gain?: number } = {}): Tensor {
+  checkOptions('xavierUniform_', opts, ['gain', 'generator']);
   const { fanIn, fanOut } = calculateFans(t);
   const a = (opts.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform_(t, -a, a, opts);
+  return uniform_(t, -a, a, { generator: opts.generator });
 }
 
 /** Glorot normal: N(0, std²) with std = gain·sqrt(2 / (fanIn + fanOut)). */
 export function xavierNormal_(t: Tensor, opts: RandomInit & { gain?: number } = {}): Tensor {
+  checkOptions('xavierNormal_', opts, ['gain', 'generator']);
   const { fanIn, fanOut } = calculateFans(t);
-  return normal_(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), opts);
+  return normal_(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), { generator: opts.generator });
 }
 
 interface KaimingOptions extends RandomInit {
@@ -117,6 +127,7 @@ interface KaimingOptions extends RandomInit {
 }
 
 function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
+  checkOptions(op, opts, ['a', 'mode', 'nonlinearity', 'generator']);
   const mode = opts.mode ?? 'fanIn';
   if (mode !== 'fanIn' && mode !== 'fanOut')
     fail(op, `mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
@@ -128,10 +139,10 @@ function kaimingStd(op: string, t: Tensor, opts: KaimingOptions): number {
 /** He uniform: U(-b, b) with b = gain·sqrt(3 / fan). */
 export function kaimingUniform_(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd('kaimingUniform_', t, opts);
-  return uniform_(t, -bound, bound, opts);
+  return uniform_(t, -bound, bound, { generator: opts.generator });
 }
 
 /** He normal: N(0, (gain / sqrt(fan))²). */
 export function kaimingNormal_(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), opts);
+  return normal_(t, 0, kaimingStd('kaimingNormal_', t, opts), { generator: opts.generator });
 }

@@ -1,4 +1,4 @@
-import type { Tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import { Module } from '../module/module.js';
 
@@ -13,6 +13,7 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
+    checkOptions('GELU', options, ['approximate']);
     const a = options.approximate ?? 'none';
     if (a !== 'none' && a !== 'tanh')
       fail('GELU', `approximate must be 'none' or 'tanh', got ${JSON.stringify(a)}`);

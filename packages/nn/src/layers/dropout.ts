@@ -1,4 +1,4 @@
-import type { Generator, Tensor } from '@lumen/tensor';
+import { checkOptions, type Generator, type Tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import { dropout } from '../functional/layers.js';
 import { Module } from '../module/module.js';
@@ -15,6 +15,7 @@ export class Dropout extends Module {
     if (typeof p !== 'number' || !(p >= 0 && p <= 1))
       fail('Dropout', `p must be a probability in [0, 1], got ${p}`);
     this.p = p;
+    checkOptions('Dropout', options, ['generator']);
     this.generator = options.generator;
   }
   forward(x: Tensor): Tensor {

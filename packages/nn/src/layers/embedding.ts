@@ -1,4 +1,4 @@
-import { arange, normal, type Tensor, where } from '@lumen/tensor';
+import { arange, checkOptions, normal, type Tensor, where } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import { embedding } from '../functional/layers.js';
 import { Module } from '../module/module.js';
@@ -18,6 +18,7 @@ export class Embedding extends Module {
     options: LayerOptions & { paddingIdx?: number | null } = {},
   ) {
     super();
+    checkOptions('Embedding', options, ['paddingIdx', 'dtype', 'device', 'generator']);
     for (const [name, v] of [
       ['numEmbeddings', numEmbeddings],
       ['embeddingDim', embeddingDim],

@@ -1,4 +1,4 @@
-import { ones, type Tensor, zeros } from '@lumen/tensor';
+import { checkOptions, ones, type Tensor, zeros } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import { layerNorm } from '../functional/layers.js';
 import { Module } from '../module/module.js';
@@ -21,6 +21,7 @@ export class LayerNorm extends Module {
     } = {},
   ) {
     super();
+    checkOptions('LayerNorm', options, ['eps', 'elementwiseAffine', 'bias', 'dtype', 'device']);
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (shape.length === 0 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
       fail(

@@ -1,4 +1,4 @@
-import { type Device, type DType, type Generator, type Tensor, uniform } from '@lumen/tensor';
+import { checkOptions, type Device, type DType, type Generator, type Tensor, uniform } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import { linear } from '../functional/layers.js';
 import { Module } from '../module/module.js';
@@ -27,6 +27,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, options: LayerOptions & { bias?: boolean } = {}) {
     super();
+    checkOptions('Linear', options, ['bias', 'dtype', 'device', 'generator']);
     checkSize('Linear', 'inFeatures', inFeatures);
     checkSize('Linear', 'outFeatures', outFeatures);
     this.inFeatures = inFeatures;

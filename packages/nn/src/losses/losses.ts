@@ -1,14 +1,19 @@
-import type { Tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor } from '@lumen/tensor';
 import {
+  BCE_KEYS,
+  BCE_LOGITS_KEYS,
   type BCEOptions,
   type BCEWithLogitsOptions,
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
+  CROSS_ENTROPY_KEYS,
   type CrossEntropyOptions,
   crossEntropy,
+  LOSS_KEYS,
   type LossOptions,
   l1Loss,
   mseLoss,
+  NLL_KEYS,
   nllLoss,
 } from '../functional/losses.js';
 import { Module } from '../module/module.js';
@@ -18,6 +23,7 @@ import { Module } from '../module/module.js';
 export class MSELoss extends Module {
   constructor(readonly options: LossOptions = {}) {
     super();
+    checkOptions('MSELoss', options, LOSS_KEYS);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, this.options);
@@ -27,6 +33,7 @@ export class MSELoss extends Module {
 export class L1Loss extends Module {
   constructor(readonly options: LossOptions = {}) {
     super();
+    checkOptions('L1Loss', options, LOSS_KEYS);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, this.options);
@@ -36,6 +43,7 @@ export class L1Loss extends Module {
 export class BCELoss extends Module {
   constructor(readonly options: BCEOptions = {}) {
     super();
+    checkOptions('BCELoss', options, BCE_KEYS);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(input, target, this.options);
@@ -45,6 +53,7 @@ export class BCELoss extends Module {
 export class BCEWithLogitsLoss extends Module {
   constructor(readonly options: BCEWithLogitsOptions = {}) {
     super();
+    checkOptions('BCEWithLogitsLoss', options, BCE_LOGITS_KEYS);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogits(input, target, this.options);
@@ -54,6 +63,7 @@ export class BCEWithLogitsLoss extends Module {
 export class CrossEntropyLoss extends Module {
   constructor(readonly options: CrossEntropyOptions = {}) {
     super();
+    checkOptions('CrossEntropyLoss', options, CROSS_ENTROPY_KEYS);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropy(input, target, this.options);
@@ -63,6 +73,7 @@ export class CrossEntropyLoss extends Module {
 export class NLLLoss extends Module {
   constructor(readonly options: CrossEntropyOptions = {}) {
     super();
+    checkOptions('NLLLoss', options, NLL_KEYS);
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, this.options);

@@ -1,7 +1,8 @@
 import { noGrad } from '@lumen/autograd';
-import type { Device, Tensor } from '@lumen/tensor';
+import { checkOptions, type Device, type Tensor } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 import { isParameter, isTensorLike, Parameter } from './parameter.js';
+import { type ZeroGradOptions, zeroGrads } from './zeroGrad.js';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -119,6 +120,7 @@ export class Module {
 
   /** nn.Module.register_buffer: a tensor that is state but not a parameter (e.g. running stats). */
   registerBuffer(name: string, value: Tensor | null, options: { persistent?: boolean } = {}): void {
+    checkOptions('registerBuffer', options, ['persistent']);
     if (typeof name !== 'string' || name === '' || name.includes('.')) {
       fail('registerBuffer', `name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
     }
@@ -148,9 +150,12 @@ export class Module {
     return this;
   }
 
-  /** Sets every parameter's gradient to null (PyTorch's default set_to_none). */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /**
+   * Resets every parameter's gradient: to null by default (PyTorch 2.x's set_to_none=True), or,
+   * with `{ setToNone: false }`, by zeroing each gradient tensor in place (PyTorch 1.x's default).
+   */
+  zeroGrad(options?: ZeroGradOptions): void {
+    zeroGrads(`${this.constructor.name}.zeroGrad`, this.parameters(), options);
   }
 
   /**
@@ -216,6 +221,7 @@ export class Module {
         'loadStateDict',
         `stateDict must be an object of tensors, got ${stateDict === null ? 'null' : typeof stateDict}`,
       );
+    checkOptions('loadStateDict', options, ['strict']);
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);

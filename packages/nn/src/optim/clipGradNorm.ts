@@ -1,5 +1,5 @@
 import { noGrad } from '@lumen/autograd';
-import { stack, type Tensor, zeros } from '@lumen/tensor';
+import { checkOptions, stack, type Tensor, zeros } from '@lumen/tensor';
 import { fail } from '../errors.js';
 
 function norm(t: Tensor, p: number): Tensor {
@@ -23,6 +23,7 @@ export function clipGradNorm(
   maxNorm: number,
   options: { normType?: number; errorIfNonfinite?: boolean } = {},
 ): Tensor {
+  checkOptions('clipGradNorm', options, ['normType', 'errorIfNonfinite']);
   const normType = options.normType ?? 2;
   if (typeof maxNorm !== 'number' || !(maxNorm >= 0))
     fail('clipGradNorm', `maxNorm must be a number >= 0, got ${maxNorm}`);

@@ -1,6 +1,7 @@
 import { noGrad } from '@lumen/autograd';
-import type { Tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
+import { type ZeroGradOptions, zeroGrads } from '../module/zeroGrad.js';
 
 /** A group of parameters sharing hyperparameters; `lr` is what schedulers change. */
 export type ParamGroup<H> = H & { params: Tensor[]; lr: number; initialLr?: number };
@@ -26,8 +27,14 @@ export abstract class Optimizer<H extends object, S extends object> {
   readonly state = new Map<Tensor, S>();
   protected readonly name: string;
 
-  constructor(name: string, params: ParamsInput<H>, defaults: H & { lr: number }) {
+  /**
+   * `defaults` holds every hyperparameter's default, overridden by the user's `options` (checked:
+   * an unknown key is an error with a did-you-mean, as are unknown keys in a parameter group).
+   */
+  constructor(name: string, params: ParamsInput<H>, defaults: H & { lr: number }, options?: object) {
     this.name = name;
+    const valid = Object.keys(defaults);
+    checkOptions(name, options, valid);
     if (
       params === null ||
       params === undefined ||
@@ -45,6 +52,7 @@ export abstract class Optimizer<H extends object, S extends object> {
       : (list as (Partial<H> & { params: Iterable<Tensor> })[]);
     const seen = new Set<Tensor>();
     this.paramGroups = groups.map((g, gi) => {
+      checkOptions(`${name} paramGroups[${gi}]`, g, ['params', ...valid, 'initialLr']);
       const ps = [...g.params];
       ps.forEach((p, i) => {
         if (!isTensorLike(p)) fail(name, `paramGroups[${gi}].params[${i}] must be a Tensor, got ${typeof p}`);
@@ -58,7 +66,7 @@ export abstract class Optimizer<H extends object, S extends object> {
         if (seen.has(p)) fail(name, `paramGroups[${gi}].params[${i}] appears more than once`);
         seen.add(p);
       });
-      const group = { ...defaults, ...g, params: ps } as ParamGroup<H>;
+      const group = { ...defaults, ...options, ...g, params: ps } as ParamGroup<H>;
       this.validate(group, gi);
       return group;
     });
@@ -73,9 +81,16 @@ export abstract class Optimizer<H extends object, S extends object> {
    */
   protected abstract updateParam(param: Tensor, grad: Tensor, state: S | undefined, group: ParamGroup<H>): S;
 
-  /** Sets every parameter's gradient to null (PyTorch's default set_to_none). */
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  /**
+   * Resets every parameter's gradient: to null by default (PyTorch 2.x's set_to_none=True), or,
+   * with `{ setToNone: false }`, by zeroing each gradient tensor in place (PyTorch 1.x's default).
+   */
+  zeroGrad(options?: ZeroGradOptions): void {
+    zeroGrads(
+      `${this.name}.zeroGrad`,
+      this.paramGroups.flatMap((g) => g.params),
+      options,
+    );
   }
 
   /** One optimisation step over every parameter that has a gradient. */

@@ -1,3 +1,4 @@
+import { checkOptions } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import type { Optimizer } from './optimizer.js';
 
@@ -51,6 +52,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super('StepLR', optimizer);
+    if (options !== undefined) checkOptions('StepLR', options, ['stepSize', 'gamma']);
     const stepSize = options?.stepSize;
     if (!Number.isInteger(stepSize) || stepSize <= 0)
       fail('StepLR', `stepSize must be a positive integer, got ${stepSize}`);
@@ -89,6 +91,7 @@ export function linearWarmupSchedule(
   optimizer: AnyOptimizer,
   options: { warmupSteps: number; totalSteps: number },
 ): LambdaLR {
+  checkOptions('linearWarmupSchedule', options, ['warmupSteps', 'totalSteps']);
   const { warmupSteps, totalSteps } = options ?? ({} as { warmupSteps: number; totalSteps: number });
   if (!Number.isInteger(warmupSteps) || warmupSteps < 0)
     fail('linearWarmupSchedule', `warmupSteps must be an integer >= 0, got ${warmupSteps}`);

@@ -28,14 +28,12 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
         'SGD',
         `options.lr is required (a number >= 0), got ${options === undefined ? 'no options' : JSON.stringify(options.lr)}`,
       );
-    super('SGD', params, {
-      momentum: 0,
-      dampening: 0,
-      weightDecay: 0,
-      nesterov: false,
-      maximize: false,
-      ...options,
-    });
+    super(
+      'SGD',
+      params,
+      { lr: options.lr, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
+      options,
+    );
   }
 
   protected validate(g: ParamGroup<SGDOptions>, i: number): void {

@@ -1,4 +1,4 @@
-import type { Device } from '@lumen/tensor';
+import { checkOptions, type Device } from '@lumen/tensor';
 import { nodeBuiltin } from '../env.js';
 import { fail } from '../errors.js';
 import { parseSafetensors, type StateDict, serializeSafetensors } from './format.js';
@@ -61,6 +61,7 @@ async function syncFolder(fs: Fs, path: string): Promise<void> {
 export async function loadSafetensors(path: string, options: { device?: Device } = {}): Promise<StateDict> {
   if (typeof path !== 'string' || path === '')
     fail('loadSafetensors', `path must be a non-empty string, got ${JSON.stringify(path)}`);
+  checkOptions('loadSafetensors', options, ['device']);
   const fs = await nodeFs('loadSafetensors');
   const buf = await fs.readFile(path);
   try {

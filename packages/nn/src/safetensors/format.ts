@@ -1,4 +1,4 @@
-import { type Device, type DType, preview, type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Device, type DType, preview, type Tensor, tensor } from '@lumen/tensor';
 import { fail } from '../errors.js';
 
 /**
@@ -57,6 +57,7 @@ export async function serializeSafetensors(
 ): Promise<Uint8Array> {
   const op = 'saveSafetensors';
   checkHost(op);
+  checkOptions(op, options, ['metadata']);
   if (typeof stateDict !== 'object' || stateDict === null)
     fail(op, `stateDict must be an object of tensors, got ${stateDict === null ? 'null' : typeof stateDict}`);
   // Null prototypes: a tensor or metadata key named "__proto__" is an ordinary key here.
@@ -330,6 +331,7 @@ export function parseSafetensors(
 ): { tensors: StateDict; metadata: Record<string, string> } {
   const op = 'loadSafetensors';
   checkHost(op);
+  checkOptions(op, options, ['device']);
   const { entries, metadata, dataStart } = parseHeader(op, bytes);
   const tensors: StateDict = Object.create(null);
   for (const e of entries)

@@ -2,6 +2,7 @@ import type { View } from '../backend.js';
 import { ones } from '../creation.js';
 import { isFloat } from '../dtype.js';
 import { fail, fmtShape } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf, sameDevice, wrap } from './core.js';
@@ -38,6 +39,7 @@ export function scaledDotProductAttention(
   opts: AttentionOptions = {},
 ): Tensor {
   const op = 'scaledDotProductAttention';
+  checkOptions(op, opts, ['attnMask', 'isCausal', 'scale']);
   for (const [name, t] of [
     ['query', q],
     ['key', k],

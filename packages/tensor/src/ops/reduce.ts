@@ -3,6 +3,7 @@ import type { ReduceOp, View } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { isFloat } from '../dtype.js';
 import { fail } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { normalizeDims, numel } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { backendOf, wrap } from './core.js';
@@ -13,6 +14,12 @@ export interface ReduceOptions {
 }
 
 export type Dims = number | readonly number[];
+
+/** `keepdim` from a reduction's options, which may hold nothing else (checked, never ignored). */
+function keepdimOf(op: string, opts: ReduceOptions, valid: readonly string[] = ['keepdim']): boolean {
+  checkOptions(op, opts, valid);
+  return opts.keepdim ?? false;
+}
 
 interface Plan {
   view: View;
@@ -60,8 +67,8 @@ function raw(op: ReduceOp, x: Tensor, p: Plan, outDtype: DType, keepdim: boolean
 }
 
 export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
+  const keepdim = keepdimOf('sum', opts);
   const p = plan('sum', x, dim);
-  const keepdim = opts.keepdim ?? false;
   const outDtype = x.dtype === 'bool' ? 'int32' : x.dtype;
   const out = raw('sum', x, p, outDtype, keepdim);
   if (isFloat(outDtype)) record('sum', [x], out, { dims: p.dims, keepdim });
@@ -69,8 +76,8 @@ export function sum(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
 }
 
 export function prod(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
+  const keepdim = keepdimOf('prod', opts);
   const p = plan('prod', x, dim);
-  const keepdim = opts.keepdim ?? false;
   const outDtype = x.dtype === 'bool' ? 'int32' : x.dtype;
   const out = raw('prod', x, p, outDtype, keepdim);
   if (isFloat(outDtype)) record('prod', [x], out, { dims: p.dims, keepdim });
@@ -78,8 +85,8 @@ export function prod(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
 }
 
 function extreme(op: 'max' | 'min', x: Tensor, dim: Dims | undefined, opts: ReduceOptions): Tensor {
+  const keepdim = keepdimOf(op, opts);
   const p = plan(op, x, dim);
-  const keepdim = opts.keepdim ?? false;
   const out = raw(op, x, p, x.dtype, keepdim);
   if (isFloat(x.dtype) && x.requiresGrad) {
     // Gradient flows to the chosen element when reducing one dim (as PyTorch's max(dim)), and is
@@ -108,9 +115,10 @@ function argExtreme(
 ): Tensor {
   if (dim !== undefined && typeof dim !== 'number')
     fail(op, `dim must be a single integer or undefined, got ${JSON.stringify(dim)}`);
+  const keepdim = keepdimOf(op, opts);
   const p = plan(op, x, dim);
   // Without dim, PyTorch returns the flat index, with keepdim giving all-ones dims.
-  return raw(op, x, p, 'int32', opts.keepdim ?? false);
+  return raw(op, x, p, 'int32', keepdim);
 }
 
 export function argmax(x: Tensor, dim?: number, opts: ReduceOptions = {}): Tensor {
@@ -127,6 +135,7 @@ function reducedCount(x: Tensor, dim: Dims | undefined, op: string): number {
 
 /** Mean; int and bool inputs give float32 (PyTorch raises instead). */
 export function mean(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
+  keepdimOf('mean', opts);
   const xf = isFloat(x.dtype) ? x : cast(x, 'float32');
   const n = reducedCount(x, dim, 'mean');
   return binary('div', sum(xf, dim, opts), n);
@@ -138,12 +147,13 @@ export interface VarOptions extends ReduceOptions {
 }
 
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
+  const keepdim = keepdimOf('var', opts, ['keepdim', 'correction']);
   const correction = opts.correction ?? 1;
   const xf = isFloat(x.dtype) ? x : cast(x, 'float32');
   const n = reducedCount(x, dim, 'var');
   const mu = mean(xf, dim, { keepdim: true });
   const d = binary('sub', xf, mu);
-  const ss = sum(unary('square', d), dim, { keepdim: opts.keepdim ?? false });
+  const ss = sum(unary('square', d), dim, { keepdim });
   // n - correction <= 0 gives inf/nan, as PyTorch does.
   return binary('div', ss, Math.max(n - correction, 0));
 }
@@ -154,27 +164,30 @@ export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
 
 /** log(sum(exp(x))) along dim, computed stably. */
 export function logsumexp(x: Tensor, dim: Dims, opts: ReduceOptions = {}): Tensor {
+  const keepdim = keepdimOf('logsumexp', opts);
   const xf = isFloat(x.dtype) ? x : cast(x, 'float32');
   const m = max(xf.detach(), dim, { keepdim: true });
   const finite = where(unary('isinf', m), 0, m);
   const s = sum(unary('exp', binary('sub', xf, finite)), dim, { keepdim: true });
   const r = binary('add', unary('log', s), finite);
-  if (opts.keepdim) return r;
+  if (keepdim) return r;
   return r.squeeze(normalizeDims('logsumexp', dim, x.ndim));
 }
 
 export function all(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   const b = x.dtype === 'bool' ? x : unary('toBool', x);
+  const keepdim = keepdimOf('all', opts);
   const p = plan('all', b, dim);
   if (numel(p.view.shape.slice(p.outerRank)) === 0)
-    return raw('prod', cast(b, 'int32'), p, 'int32', opts.keepdim ?? false).bool();
-  return raw('min', b, p, 'bool', opts.keepdim ?? false);
+    return raw('prod', cast(b, 'int32'), p, 'int32', keepdim).bool();
+  return raw('min', b, p, 'bool', keepdim);
 }
 
 export function any(x: Tensor, dim?: Dims, opts: ReduceOptions = {}): Tensor {
   const b = x.dtype === 'bool' ? x : unary('toBool', x);
+  const keepdim = keepdimOf('any', opts);
   const p = plan('any', b, dim);
   if (numel(p.view.shape.slice(p.outerRank)) === 0)
-    return raw('sum', cast(b, 'int32'), p, 'int32', opts.keepdim ?? false).bool();
-  return raw('max', b, p, 'bool', opts.keepdim ?? false);
+    return raw('sum', cast(b, 'int32'), p, 'int32', keepdim).bool();
+  return raw('max', b, p, 'bool', keepdim);
 }

@@ -1,6 +1,7 @@
 import { registerBackend, unregisterBackend } from '../../device.js';
 import { isNode, requireWebGPUFromEnv } from '../../env.js';
 import { LumenError } from '../../errors.js';
+import { checkOptions } from '../../options.js';
 import { WebGPUBackend } from './backend.js';
 import { GpuRuntime } from './runtime.js';
 
@@ -83,6 +84,7 @@ export function webgpuUnavailableReason(): string | null {
  * With LUMEN_REQUIRE_WEBGPU=1 in the environment, a missing adapter throws instead.
  */
 export function initWebGPU(opts: InitWebGPUOptions = {}): Promise<boolean> {
+  checkOptions('initWebGPU', opts, ['device', 'powerPreference']);
   if (current) return Promise.resolve(true);
   if (!pending) {
     pending = start(opts).finally(() => {
