@@ -18,6 +18,20 @@ export type { PCAOptions } from './decomposition/pca.js';
 export { PCA } from './decomposition/pca.js';
 export type { IsolationForestOptions } from './ensemble/isolationForest.js';
 export { IsolationForest } from './ensemble/isolationForest.js';
+export type {
+  AnalyzerOptions,
+  CountVectorizerOptions,
+  HashingVectorizerOptions,
+  RawDocuments,
+  TfidfOptions,
+  TfidfVectorizerOptions,
+} from './feature_extraction/text.js';
+export {
+  CountVectorizer,
+  HashingVectorizer,
+  TfidfTransformer,
+  TfidfVectorizer,
+} from './feature_extraction/text.js';
 export type { LinearRegressionOptions, RidgeOptions } from './linear_model/linear.js';
 export { LinearRegression, Ridge } from './linear_model/linear.js';
 export type { LogisticRegressionOptions } from './linear_model/logistic.js';
@@ -45,3 +59,5 @@ export type { CategoricalLike, OneHotEncoderOptions } from './preprocessing/enco
 export { LabelEncoder, OneHotEncoder } from './preprocessing/encoders.js';
 export type { MinMaxScalerOptions, StandardScalerOptions } from './preprocessing/scalers.js';
 export { MinMaxScaler, StandardScaler } from './preprocessing/scalers.js';
+export type { CsrDtype, CsrOptions } from './sparse/csr.js';
+export { CsrMatrix } from './sparse/csr.js';

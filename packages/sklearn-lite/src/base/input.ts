@@ -1,4 +1,5 @@
 import { kernelArray, releaseKernelArray, Tensor, tensor } from '@lumen/tensor';
+import { CsrMatrix } from '../sparse/csr.js';
 import { describe, fail } from './errors.js';
 
 /** A dense row-major float64 matrix: the one internal data layout of this package. */
@@ -119,6 +120,8 @@ export function toMatrix(
       }
     }
     m = matrix(rows, cols, data);
+  } else if (X instanceof CsrMatrix) {
+    fail(op, `${arg} is a sparse CsrMatrix, but this method needs dense data; pass ${arg}.toDense()`);
   } else {
     fail(op, `${arg} must be a Tensor, a DataFrame or an array of rows, got ${describe(X)}`);
   }
