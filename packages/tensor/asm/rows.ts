@@ -443,7 +443,65 @@ export function philox_words(n: i32, cLo: u32, cHi: u32, k0: u32, k1: u32, words
   let lo = cLo;
   let hi = cHi;
   let p = out;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  // Four counters at once, one per lane: the 32×32→64 products are extmul_{low,high}, whose
+  // high and low words are then gathered back into lanes by shuffles. The same words as below.
+  const m0 = i32x4.splat(<i32>PHILOX_M0);
+  const m1 = i32x4.splat(<i32>PHILOX_M1);
+  for (; i + 8 <= n; i += 8) {
+    // two groups of four lanes, interleaved (the rounds are a chain of dependent steps: two
+    // independent chains keep the vector units busy)
+    let x0 = i32x4(<i32>lo, <i32>(lo + 1), <i32>(lo + 2), <i32>(lo + 3));
+    let x1 = i32x4(<i32>hi, <i32>(lo + 1 < lo ? hi + 1 : hi), <i32>(lo + 2 < lo ? hi + 1 : hi), <i32>(lo + 3 < lo ? hi + 1 : hi));
+    let y0 = i32x4(<i32>(lo + 4), <i32>(lo + 5), <i32>(lo + 6), <i32>(lo + 7));
+    let y1 = i32x4(
+      <i32>(lo + 4 < lo ? hi + 1 : hi), <i32>(lo + 5 < lo ? hi + 1 : hi),
+      <i32>(lo + 6 < lo ? hi + 1 : hi), <i32>(lo + 7 < lo ? hi + 1 : hi),
+    );
+    let x2 = i32x4.splat(0);
+    let x3 = i32x4.splat(0);
+    let y2 = i32x4.splat(0);
+    let y3 = i32x4.splat(0);
+    let a = k0;
+    let b = k1;
+    for (let r = 0; r < 10; r++) {
+      const av = i32x4.splat(<i32>a);
+      const bv = i32x4.splat(<i32>b);
+      const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
+      const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+      const q0l = i64x2.extmul_low_i32x4_u(y0, m0);
+      const q0h = i64x2.extmul_high_i32x4_u(y0, m0);
+      const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
+      const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
+      const q1l = i64x2.extmul_low_i32x4_u(y2, m1);
+      const q1h = i64x2.extmul_high_i32x4_u(y2, m1);
+      x0 = v128.xor(v128.xor(v128.shuffle<i32>(p1l, p1h, 1, 3, 5, 7), x1), av);
+      y0 = v128.xor(v128.xor(v128.shuffle<i32>(q1l, q1h, 1, 3, 5, 7), y1), av);
+      x1 = v128.shuffle<i32>(p1l, p1h, 0, 2, 4, 6);
+      y1 = v128.shuffle<i32>(q1l, q1h, 0, 2, 4, 6);
+      x2 = v128.xor(v128.xor(v128.shuffle<i32>(p0l, p0h, 1, 3, 5, 7), x3), bv);
+      y2 = v128.xor(v128.xor(v128.shuffle<i32>(q0l, q0h, 1, 3, 5, 7), y3), bv);
+      x3 = v128.shuffle<i32>(p0l, p0h, 0, 2, 4, 6);
+      y3 = v128.shuffle<i32>(q0l, q0h, 0, 2, 4, 6);
+      a += PHILOX_W0;
+      b += PHILOX_W1;
+    }
+    if (words == 2) {
+      v128.store(p, v128.shuffle<i32>(x0, x1, 0, 4, 1, 5));
+      v128.store(p, v128.shuffle<i32>(x0, x1, 2, 6, 3, 7), 16);
+      v128.store(p, v128.shuffle<i32>(y0, y1, 0, 4, 1, 5), 32);
+      v128.store(p, v128.shuffle<i32>(y0, y1, 2, 6, 3, 7), 48);
+      p += 64;
+    } else {
+      v128.store(p, x0);
+      v128.store(p, y0, 16);
+      p += 32;
+    }
+    const next = lo + 8;
+    if (next < lo) hi += 1;
+    lo = next;
+  }
+  for (; i < n; i++) {
     let x0 = lo;
     let x1 = hi;
     let x2: u32 = 0;
@@ -465,5 +523,34 @@ export function philox_words(n: i32, cLo: u32, cHi: u32, k0: u32, k1: u32, words
     p += <usize>(words << 2);
     lo += 1;
     if (lo == 0) hi += 1;
+  }
+}
+
+/**
+ * Uniform float32 draws in [a, b) from counters c, c+1, …: a + u·(b − a) with u = (w >>> 8)·2⁻²⁴
+ * from each counter's first word, computed in float64 and rounded once to float32 (as random.ts's
+ * u01f32 and a Float32Array store do: the same bits).
+ */
+export function philox_uniform_f32(
+  n: i32, cLo: u32, cHi: u32, k0: u32, k1: u32, a: f64, b: f64, out: usize,
+): void {
+  philox_words(n, cLo, cHi, k0, k1, 1, out);
+  const av = f64x2.splat(a);
+  const wv = f64x2.splat(b - a);
+  const scale = f64x2.splat(5.9604644775390625e-8);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = out + (<usize>i << 2);
+    const w = i32x4.shr_u(v128.load(p), 8);
+    const lo = f64x2.add(av, f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_u(w), scale), wv));
+    const hi = f64x2.add(
+      av,
+      f64x2.mul(f64x2.mul(f64x2.convert_low_i32x4_u(v128.shuffle<i32>(w, w, 2, 3, 0, 1)), scale), wv),
+    );
+    v128.store(p, v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+  for (; i < n; i++) {
+    const p = out + (<usize>i << 2);
+    store<f32>(p, <f32>(a + <f64>(load<u32>(p) >>> 8) * 5.9604644775390625e-8 * (b - a)));
   }
 }

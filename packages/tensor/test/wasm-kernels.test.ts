@@ -418,6 +418,7 @@ describe('random draws (Philox4x32-10) from the WebAssembly kernel', () => {
           [1024, 0],
           [65536 + 1000, 12345],
           [3000, 4294967296 - 1500], // the low word wraps inside the draw
+          [3001, 4294967296 - 1502], // … between two lanes of a four-counter vector, and an odd tail
           [2048, 7 * 4294967296 + 99],
         ] as const) {
           const p = { k0: 0x9e3779b9, k1: 0x12345678 + size, counter, a, b };

@@ -25,6 +25,7 @@ import {
   wasmPhilox,
   wasmSoftmax,
   wasmUnary,
+  wasmUniformF32,
 } from './wasm/kernels.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
@@ -489,6 +490,12 @@ export class CpuBackend implements Backend {
     const { a, b } = p;
     // The generator's words come a chunk at a time, from the WebAssembly kernel where it runs
     // (~3× faster) or from the TypeScript one (the same words); one transform serves both.
+    if (
+      kind === 'uniform' &&
+      dtype === 'float32' &&
+      wasmUniformF32(size, p.counter, p.k0, p.k1, a, b, out as Float32Array)
+    )
+      return this.wrap(out, dtype);
     const words = kind === 'normal' || (kind === 'uniform' && dtype === 'float64') ? 2 : 1;
     const fill = (w: Uint32Array, start: number, n: number) => {
       if (kind === 'uniform' && dtype === 'float64') {

@@ -222,3 +222,30 @@ export function wasmPhilox(
   }
   return true;
 }
+
+/**
+ * Uniform float32 draws in [a, b) from counters counter … counter + size − 1 into `out` (the same
+ * bits as random.ts's u01f32 of each counter's first word, scaled in float64): the words and the
+ * conversion both in WebAssembly. False when the kernels do not run here or size is small.
+ */
+export function wasmUniformF32(
+  size: number,
+  counter: number,
+  k0: number,
+  k1: number,
+  a: number,
+  b: number,
+  out: Float32Array,
+): boolean {
+  if (size < MIN_ELEMENTS) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  for (let start = 0; start < size; start += PHILOX_CHUNK) {
+    const n = Math.min(PHILOX_CHUNK, size - start);
+    const c = counter + start;
+    const { mem, at } = stageIn(rt, 4, [{ n }]);
+    rt.exports.philox_uniform_f32(n, c % 4294967296, Math.floor(c / 4294967296), k0, k1, a, b, at[0]!);
+    copyOut(mem, at[0]!, n, out, start);
+  }
+  return true;
+}

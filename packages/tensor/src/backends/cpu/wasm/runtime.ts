@@ -34,6 +34,16 @@ export interface GemmExports {
   erf_f32(n: number, x: number, out: number): void;
   gelu_f32(n: number, x: number, out: number): void;
   philox_words(n: number, cLo: number, cHi: number, k0: number, k1: number, words: number, out: number): void;
+  philox_uniform_f32(
+    n: number,
+    cLo: number,
+    cHi: number,
+    k0: number,
+    k1: number,
+    a: number,
+    b: number,
+    out: number,
+  ): void;
   softmax_f32(rows: number, cols: number, x: number, out: number, log: number): void;
   softmax_f64(rows: number, cols: number, x: number, out: number, log: number): void;
   adam_f32: AdamCall;
