@@ -1,7 +1,7 @@
 import { LinearRegression, LogisticRegression, loadDigits, loadIris, Ridge } from '@lumen/sklearn-lite';
 import { kernelArray, releaseKernelArray, type Tensor, tensor } from '@lumen/tensor';
 import { describe, expect, it, vi } from 'vitest';
-import { binaryObjective, multinomialObjective } from '../src/linear_model/logistic.js';
+import { binaryObjective, denseDesign, multinomialObjective } from '../src/linear_model/logistic.js';
 import { expectClose, fixture } from './helpers.js';
 
 const fx = fixture('linear');
@@ -84,12 +84,12 @@ function objectiveAt(
   intercept: number[],
   opts: { C: number; multiClass: string; fitIntercept: boolean },
 ): number {
-  const A = { rows: X.shape[0]!, cols: X.shape[1]!, data: Float64Array.from(X.dataSync()) };
+  const A = denseDesign({ rows: X.shape[0]!, cols: X.shape[1]!, data: Float64Array.from(X.dataSync()) });
   const labels = Array.from(y.dataSync());
   const classes = [...new Set(labels)].sort((a, b) => a - b);
   const yIdx = Int32Array.from(labels, (v) => classes.indexOf(v));
   const K = classes.length;
-  const d = A.cols;
+  const d = A.d;
   const g = new Float64Array(K * d + K);
   if (coef.length === 1) {
     const x = Float64Array.from([...coef[0]!, intercept[0]!]);

@@ -1,4 +1,5 @@
 import { kernelArray, releaseKernelArray, Tensor, tensor } from '@lumen/tensor';
+import { compareCodePoints } from '../feature_extraction/pyRegex.js';
 import { CsrMatrix } from '../sparse/csr.js';
 import { describe, fail } from './errors.js';
 
@@ -188,14 +189,14 @@ export function toLabels(op: string, arg: string, y: unknown): number[] | string
   return Array.from(toVector(op, arg, y));
 }
 
-/** The sorted distinct labels (numbers ascending, strings in code-unit order, as numpy's unique). */
+/** The sorted distinct labels (numbers ascending, strings in code-point order, as numpy's unique). */
 export function uniqueLabels(...ys: (number[] | string[])[]): number[] | string[] {
   const kinds = new Set(ys.filter((y) => y.length > 0).map((y) => typeof y[0]));
   if (kinds.size > 1) fail('labels', 'mix of string and number labels is not allowed');
   const set = new Set<number | string>();
   for (const y of ys) for (const v of y) set.add(v);
   const arr = [...set];
-  if (kinds.has('string')) return (arr as string[]).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (kinds.has('string')) return (arr as string[]).sort(compareCodePoints);
   return (arr as number[]).sort((a, b) => a - b);
 }
 

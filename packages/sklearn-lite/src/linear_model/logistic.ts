@@ -1,5 +1,5 @@
 import { type Tensor, tensor } from '@lumen/tensor';
-import { fail } from '../base/errors.js';
+import { describe, fail } from '../base/errors.js';
 import { BaseEstimator, checkBool, checkInt, checkNumber, checkOneOf } from '../base/estimator.js';
 import {
   checkSameLength,
@@ -7,19 +7,25 @@ import {
   type MatrixLike,
   matrix,
   matrixToTensor,
+  toLabels,
   toMatrix,
   toVector,
+  uniqueLabels,
   type VectorLike,
   vectorToTensor,
 } from '../base/input.js';
 import { matmulABt, matmulAtB } from '../linalg/products.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { lbfgs } from '../optimize/lbfgs.js';
+import { CsrMatrix } from '../sparse/csr.js';
+
+/** Class labels as scikit-learn takes them: numbers or strings. */
+export type ClassLabel = number | string;
 
 export interface LogisticRegressionOptions {
   /** 'l2' or null (no penalty). */
   penalty: 'l2' | null;
-  /** Inverse regularization strength: minimizes Σ loss + ‖W‖² / (2C). */
+  /** Inverse regularization strength: minimizes Σ sᵢ·lossᵢ + ‖W‖² / (2C). */
   C: number;
   fitIntercept: boolean;
   /** L-BFGS stops when max |gradient| <= tol. */
@@ -28,10 +34,20 @@ export interface LogisticRegressionOptions {
   /** 'auto': a binary problem is fitted as one logistic model, more classes as one multinomial (softmax) model. */
   multiClass: 'auto' | 'multinomial' | 'ovr';
   solver: 'lbfgs';
+  /**
+   * Weights of the classes: null (all 1), 'balanced' (n / (classes · count of the class), on the
+   * one-vs-rest problem for ovr as scikit-learn does) or label → weight (an object or a Map; labels
+   * not named weigh 1).
+   */
+  classWeight: 'balanced' | Readonly<Record<string, number>> | ReadonlyMap<ClassLabel, number> | null;
 }
 
+/** What LogisticRegression predicts: a Tensor for number labels, the labels themselves for string labels. */
+export type Predicted<L extends ClassLabel> = L extends string ? string[] : Tensor;
+
 interface LogisticState {
-  classes: Float64Array;
+  classes: ClassLabel[];
+  stringClasses: boolean;
   integerClasses: boolean;
   /** (rows x d): 1 row for binary, K rows otherwise. */
   coef: Float64Array;
@@ -42,6 +58,66 @@ interface LogisticState {
   nIter: number[];
 }
 
+/**
+ * The products the objectives need, over a dense matrix or a CsrMatrix: Z (n x K) = X·Wᵀ for
+ * W (K x d), and G (K x d) = Rᵀ·X for R (n x K).
+ */
+export interface Design {
+  n: number;
+  d: number;
+  mul(W: Float64Array, K: number, out: Float64Array): void;
+  tmul(R: Float64Array, K: number, out: Float64Array): void;
+}
+
+export function denseDesign(A: Matrix): Design {
+  const { rows: n, cols: d, data } = A;
+  return {
+    n,
+    d,
+    mul: (W, K, out) => {
+      matmulABt(data, W, n, d, K, out);
+    },
+    tmul: (R, K, out) => {
+      matmulAtB(R, data, n, K, d, out);
+    },
+  };
+}
+
+export function sparseDesign(X: CsrMatrix): Design {
+  const [n, d] = X.shape;
+  const { indptr, indices } = X;
+  const data = X.data;
+  return {
+    n,
+    d,
+    mul: (W, K, out) => {
+      for (let i = 0; i < n; i++) {
+        const p0 = indptr[i]!;
+        const p1 = indptr[i + 1]!;
+        for (let c = 0; c < K; c++) {
+          const w = c * d;
+          let s = 0;
+          for (let p = p0; p < p1; p++) s += data[p]! * W[w + indices[p]!]!;
+          out[i * K + c] = s;
+        }
+      }
+    },
+    tmul: (R, K, out) => {
+      out.fill(0, 0, K * d);
+      for (let i = 0; i < n; i++) {
+        const p0 = indptr[i]!;
+        const p1 = indptr[i + 1]!;
+        for (let c = 0; c < K; c++) {
+          const r = R[i * K + c]!;
+          if (r === 0) continue;
+          const w = c * d;
+          for (let p = p0; p < p1; p++) out[w + indices[p]!]! += data[p]! * r;
+        }
+      }
+    },
+  };
+}
+
 function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
@@ -50,24 +126,31 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** Σ_i [log(1 + e^{z_i}) - y_i z_i] + l2/2 ‖w‖² and its gradient; x = [w (d), b]. */
-export function binaryObjective(A: Matrix, y01: Float64Array, l2: number, fitIntercept: boolean) {
-  const { rows: n, cols: d, data } = A;
+/** Σ_i s_i [log(1 + e^{z_i}) - y_i z_i] + l2/2 ‖w‖² and its gradient; x = [w (d), b]. */
+export function binaryObjective(
+  X: Design,
+  y01: Float64Array,
+  l2: number,
+  fitIntercept: boolean,
+  sw: Float64Array | null = null,
+) {
+  const { n, d } = X;
   const z = new Float64Array(n);
   const gw = new Float64Array(d);
   return (x: Float64Array, grad: Float64Array): number => {
     const b = fitIntercept ? x[d]! : 0;
-    matmulABt(data, x, n, d, 1, z); // X·w
+    X.mul(x, 1, z); // X·w
     let loss = 0;
     let gb = 0;
     for (let i = 0; i < n; i++) {
       const zi = z[i]! + b;
-      loss += softplus(zi) - y01[i]! * zi;
-      const r = sigmoid(zi) - y01[i]!;
+      const s = sw === null ? 1 : sw[i]!;
+      loss += s * (softplus(zi) - y01[i]! * zi);
+      const r = s * (sigmoid(zi) - y01[i]!);
       z[i] = r; // z becomes the residual
       gb += r;
     }
-    matmulAtB(data, z, n, d, 1, gw); // Xᵀ·r
+    X.tmul(z, 1, gw); // Xᵀ·r
     grad.fill(0);
     grad.set(gw, 0);
     if (fitIntercept) grad[d] = gb;
@@ -80,18 +163,20 @@ export function binaryObjective(A: Matrix, y01: Float64Array, l2: number, fitInt
   };
 }
 
-/** Σ_i [logsumexp(z_i) - z_{i,y_i}] + l2/2 ‖W‖² and its gradient; x = [W (K x d) row-major, b (K)]. */
+/** Σ_i s_i [logsumexp(z_i) - z_{i,y_i}] + l2/2 ‖W‖² and its gradient; x = [W (K x d) row-major, b (K)]. */
 export function multinomialObjective(
-  A: Matrix,
+  X: Design,
   yIdx: Int32Array,
   K: number,
   l2: number,
   fitIntercept: boolean,
+  sw: Float64Array | null = null,
 ) {
-  const { rows: n, cols: d, data } = A;
+  const { n, d } = X;
   const z = new Float64Array(n * K);
+  const gW = new Float64Array(K * d);
   return (x: Float64Array, grad: Float64Array): number => {
-    matmulABt(data, x, n, d, K, z);
+    X.mul(x, K, z);
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const o = i * K;
@@ -104,11 +189,12 @@ export function multinomialObjective(
       let s = 0;
       for (let c = 0; c < K; c++) s += Math.exp(z[o + c]! - m);
       const lse = m + Math.log(s);
-      loss += lse - z[o + yIdx[i]!]!;
-      // z becomes the residual P - Y
-      for (let c = 0; c < K; c++) z[o + c] = Math.exp(z[o + c]! - lse) - (c === yIdx[i] ? 1 : 0);
+      const w = sw === null ? 1 : sw[i]!;
+      loss += w * (lse - z[o + yIdx[i]!]!);
+      // z becomes the residual s·(P - Y)
+      for (let c = 0; c < K; c++) z[o + c] = w * (Math.exp(z[o + c]! - lse) - (c === yIdx[i] ? 1 : 0));
     }
-    const gW = matmulAtB(z, data, n, K, d); // (P - Y)ᵀ X, K x d
+    X.tmul(z, K, gW); // (P - Y)ᵀ X, K x d
     grad.fill(0);
     grad.set(gW, 0);
     if (fitIntercept) {
@@ -123,8 +209,60 @@ export function multinomialObjective(
   };
 }
 
-/** Logistic regression (binary, one-vs-rest or multinomial) fitted by L-BFGS, as scikit-learn's lbfgs solver. */
-export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions> {
+/** scikit-learn's compute_class_weight for the classes present: 'balanced' or a label → weight map. */
+function classWeights(
+  op: string,
+  cw: LogisticRegressionOptions['classWeight'],
+  classes: ClassLabel[],
+  yIdx: Int32Array,
+): Float64Array {
+  const K = classes.length;
+  const w = new Float64Array(K).fill(1);
+  if (cw === null) return w;
+  if (cw === 'balanced') {
+    const counts = new Float64Array(K);
+    for (const c of yIdx) counts[c]!++;
+    for (let c = 0; c < K; c++) w[c] = yIdx.length / (K * counts[c]!);
+    return w;
+  }
+  if (typeof cw !== 'object' || Array.isArray(cw))
+    fail(
+      op,
+      `classWeight must be 'balanced', an object or Map of label → weight, or null, got ${describe(cw)}`,
+    );
+  const entries: [string, unknown][] =
+    cw instanceof Map
+      ? [...(cw as ReadonlyMap<ClassLabel, number>).entries()].map(([k, v]) => [String(k), v])
+      : Object.entries(cw);
+  const given = new Map(entries);
+  let named = 0;
+  const missing: ClassLabel[] = [];
+  classes.forEach((c, k) => {
+    const v = given.get(String(c));
+    if (v === undefined) missing.push(c);
+    else {
+      w[k] = checkNumber(op, `classWeight[${JSON.stringify(String(c))}]`, v, { min: 0 });
+      named++;
+    }
+  });
+  if (missing.length > 0 && named !== given.size) {
+    const unknown = [...given.keys()].filter((k) => !classes.some((c) => String(c) === k));
+    fail(
+      op,
+      `classWeight names labels that are not in y: ${unknown.map((k) => JSON.stringify(k)).join(', ')}; the classes are ${classes.map((c) => JSON.stringify(c)).join(', ')}`,
+    );
+  }
+  return w;
+}
+
+/**
+ * Logistic regression (binary, one-vs-rest or multinomial) fitted by L-BFGS, as scikit-learn's
+ * lbfgs solver. X may be dense or a CsrMatrix (the gradient is then Xᵀ(p − y) by sparse
+ * products); y holds numbers or strings, and predict returns the labels as they came.
+ */
+export class LogisticRegression<
+  L extends ClassLabel = number,
+> extends BaseEstimator<LogisticRegressionOptions> {
   private state: LogisticState | null = null;
 
   constructor(opts?: Partial<LogisticRegressionOptions>) {
@@ -137,12 +275,21 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
         maxIter: 100,
         multiClass: 'auto',
         solver: 'lbfgs',
+        classWeight: null,
       },
       opts,
     );
   }
 
-  fit(X: MatrixLike, y: VectorLike): this {
+  /** Fits on X (dense or CsrMatrix) and labels y; sampleWeight multiplies each sample's loss. */
+  fit(X: MatrixLike | CsrMatrix, y: readonly string[], sampleWeight?: VectorLike): LogisticRegression<string>;
+  fit(X: MatrixLike | CsrMatrix, y: VectorLike, sampleWeight?: VectorLike): LogisticRegression<number>;
+  fit(X: MatrixLike | CsrMatrix, y: VectorLike | readonly string[], sampleWeight?: VectorLike): this;
+  fit(
+    X: MatrixLike | CsrMatrix,
+    y: VectorLike | readonly string[],
+    sampleWeight?: VectorLike,
+  ): LogisticRegression<ClassLabel> {
     const op = 'LogisticRegression.fit';
     const p = this.params;
     if (p.penalty !== null) checkOneOf(op, 'penalty', p.penalty, ['l2'] as const);
@@ -152,19 +299,27 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
     const maxIter = checkInt(op, 'maxIter', p.maxIter, 1);
     const multiClass = checkOneOf(op, 'multiClass', p.multiClass, ['auto', 'multinomial', 'ovr'] as const);
     checkOneOf(op, 'solver', p.solver, ['lbfgs'] as const);
-    const A = toMatrix(op, 'X', X);
-    const labels = toVector(op, 'y', y);
-    checkSameLength(op, ['X', 'y'], { length: A.rows }, labels);
-    const classes = Float64Array.from(new Set(labels)).sort();
+    const design = X instanceof CsrMatrix ? sparseDesign(X) : denseDesign(toMatrix(op, 'X', X));
+    const labels = toLabels(op, 'y', y);
+    checkSameLength(op, ['X', 'y'], { length: design.n }, labels);
+    let sw: Float64Array | null = null;
+    if (sampleWeight !== undefined) {
+      sw = toVector(op, 'sampleWeight', sampleWeight);
+      checkSameLength(op, ['X', 'sampleWeight'], { length: design.n }, sw);
+      sw.forEach((v, i) => {
+        if (v < 0) fail(op, `sampleWeight must be non-negative, got ${v} at sampleWeight[${i}]`);
+      });
+    }
+    const classes = uniqueLabels(labels) as ClassLabel[];
     const K = classes.length;
     if (K < 2)
       fail(
         op,
-        `this solver needs samples of at least 2 classes in the data, but the data contains only one class: ${classes[0]}`,
+        `this solver needs samples of at least 2 classes in the data, but the data contains only one class: ${JSON.stringify(classes[0])}`,
       );
-    const index = new Map(Array.from(classes, (c, i) => [c, i]));
-    const yIdx = Int32Array.from(labels, (v) => index.get(v)!);
-    const d = A.cols;
+    const index = new Map<ClassLabel, number>(classes.map((c, i) => [c, i]));
+    const yIdx = Int32Array.from(labels as ClassLabel[], (v) => index.get(v)!);
+    const d = design.d;
     const l2 = p.penalty === 'l2' ? 1 / C : 0;
     const multinomial = multiClass === 'multinomial' || (multiClass === 'auto' && K > 2);
     const nParams = d + (fitIntercept ? 1 : 0);
@@ -172,11 +327,20 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
       if (!converged)
         console.warn(`${op}: lbfgs failed to converge (${message}); increase maxIter or scale the data`);
     };
+    const weightsFrom = (perSample: (i: number) => number): Float64Array | null => {
+      if (sw === null && p.classWeight === null) return null;
+      return Float64Array.from({ length: design.n }, (_, i) => (sw === null ? 1 : sw[i]!) * perSample(i));
+    };
+    // A label → weight map weighs the original labels, for every solver and multi-class mode;
+    // 'balanced' counts the classes of the problem being fitted (the one-vs-rest one for ovr).
+    const userWeights = p.classWeight !== null && p.classWeight !== 'balanced';
+    const cwFull = userWeights || multinomial ? classWeights(op, p.classWeight, classes, yIdx) : null;
     let coef: Float64Array;
     let intercept: Float64Array;
     const nIter: number[] = [];
     if (multinomial) {
-      const fg = multinomialObjective(A, yIdx, K, l2, fitIntercept);
+      const w = weightsFrom((i) => cwFull![yIdx[i]!]!);
+      const fg = multinomialObjective(design, yIdx, K, l2, fitIntercept, w);
       const res = lbfgs(fg, new Float64Array(K * d + (fitIntercept ? K : 0)), { maxIter, gtol: tol });
       warnIfStopped(res.converged, res.message);
       coef = res.x.slice(0, K * d);
@@ -188,8 +352,13 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
       coef = new Float64Array(targets.length * d);
       intercept = new Float64Array(targets.length);
       targets.forEach((pos, r) => {
-        const y01 = Float64Array.from(yIdx, (v) => (v === pos ? 1 : 0));
-        const res = lbfgs(binaryObjective(A, y01, l2, fitIntercept), new Float64Array(nParams), {
+        const bin = Int32Array.from(yIdx, (v) => (v === pos ? 1 : 0));
+        const y01 = Float64Array.from(bin);
+        const cwBin = p.classWeight === 'balanced' ? classWeights(op, 'balanced', [0, 1], bin) : null;
+        const w = weightsFrom(
+          (i) => (cwFull !== null ? cwFull[yIdx[i]!]! : 1) * (cwBin !== null ? cwBin[bin[i]!]! : 1),
+        );
+        const res = lbfgs(binaryObjective(design, y01, l2, fitIntercept, w), new Float64Array(nParams), {
           maxIter,
           gtol: tol,
         });
@@ -199,9 +368,11 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
         nIter.push(res.nIter);
       });
     }
+    const stringClasses = typeof classes[0] === 'string';
     this.state = {
       classes,
-      integerClasses: classes.every((c) => Number.isInteger(c)),
+      stringClasses,
+      integerClasses: !stringClasses && (classes as number[]).every((c) => Number.isInteger(c)),
       coef,
       intercept,
       rows: coef.length / d,
@@ -212,27 +383,26 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
     return this;
   }
 
-  private scores(op: string, X: MatrixLike): { z: Float64Array; n: number; s: LogisticState } {
+  private scores(op: string, X: MatrixLike | CsrMatrix): { z: Float64Array; n: number; s: LogisticState } {
     const s = this.fitted(this.state, op);
-    const A = toMatrix(`LogisticRegression.${op}`, 'X', X);
-    if (A.cols !== s.d)
-      fail(
-        `LogisticRegression.${op}`,
-        `X has ${A.cols} features, but LogisticRegression was fitted with ${s.d} features`,
-      );
-    const z = matmulABt(A.data, s.coef, A.rows, s.d, s.rows);
-    for (let i = 0; i < A.rows; i++) for (let r = 0; r < s.rows; r++) z[i * s.rows + r]! += s.intercept[r]!;
-    return { z, n: A.rows, s };
+    const name = `LogisticRegression.${op}`;
+    const design = X instanceof CsrMatrix ? sparseDesign(X) : denseDesign(toMatrix(name, 'X', X));
+    if (design.d !== s.d)
+      fail(name, `X has ${design.d} features, but LogisticRegression was fitted with ${s.d} features`);
+    const z = new Float64Array(design.n * s.rows);
+    design.mul(s.coef, s.rows, z);
+    for (let i = 0; i < design.n; i++) for (let r = 0; r < s.rows; r++) z[i * s.rows + r]! += s.intercept[r]!;
+    return { z, n: design.n, s };
   }
 
   /** Raw scores X·coef_ᵀ + intercept_: (n) for a binary problem, (n, classes) otherwise. */
-  decisionFunction(X: MatrixLike): Tensor {
+  decisionFunction(X: MatrixLike | CsrMatrix): Tensor {
     const { z, n, s } = this.scores('decisionFunction', X);
     return s.rows === 1 ? vectorToTensor(z) : matrixToTensor(matrix(n, s.rows, z));
   }
 
   /** Class probabilities (n, classes), columns in classes_ order. */
-  predictProba(X: MatrixLike): Tensor {
+  predictProba(X: MatrixLike | CsrMatrix): Tensor {
     const { z, n, s } = this.scores('predictProba', X);
     const K = s.classes.length;
     const out = new Float64Array(n * K);
@@ -256,33 +426,41 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
     return matrixToTensor(matrix(n, K, out));
   }
 
-  predictLogProba(X: MatrixLike): Tensor {
+  predictLogProba(X: MatrixLike | CsrMatrix): Tensor {
     return this.predictProba(X).log();
   }
 
-  /** The most likely class of each sample (int32 when the classes are integers). */
-  predict(X: MatrixLike): Tensor {
+  /**
+   * The most likely class of each sample: the labels as given to fit — a Tensor for numbers
+   * (int32 when they are integers), an array for strings.
+   */
+  predict(X: MatrixLike | CsrMatrix): Predicted<L> {
     const { z, n, s } = this.scores('predict', X);
-    const out = new Float64Array(n);
+    const best = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      if (s.rows === 1) out[i] = s.classes[z[i]! > 0 ? 1 : 0]!;
+      if (s.rows === 1) best[i] = z[i]! > 0 ? 1 : 0;
       else {
-        let best = 0;
-        for (let c = 1; c < s.rows; c++) if (z[i * s.rows + c]! > z[i * s.rows + best]!) best = c;
-        out[i] = s.classes[best]!;
+        let b = 0;
+        for (let c = 1; c < s.rows; c++) if (z[i * s.rows + c]! > z[i * s.rows + b]!) b = c;
+        best[i] = b;
       }
     }
-    return vectorToTensor(out, s.integerClasses ? 'int32' : 'float64');
+    return labelsOut(s, best) as Predicted<L>;
   }
 
   /** Mean accuracy of predict(X) against y. */
-  score(X: MatrixLike, y: VectorLike): number {
-    return accuracyScore(toVector('LogisticRegression.score', 'y', y), this.predict(X));
+  score(X: MatrixLike | CsrMatrix, y: VectorLike | readonly string[]): number {
+    const yTrue = toLabels('LogisticRegression.score', 'y', y);
+    return accuracyScore(yTrue as number[], this.predict(X) as Tensor);
   }
 
-  get classes_(): Tensor {
+  /** The classes in scikit-learn's (numpy's sorted) order: a Tensor for numbers, an array for strings. */
+  get classes_(): Predicted<L> {
     const s = this.fitted(this.state, 'classes_');
-    return vectorToTensor(s.classes.slice(), s.integerClasses ? 'int32' : 'float64');
+    return labelsOut(
+      s,
+      Int32Array.from(s.classes, (_, i) => i),
+    ) as Predicted<L>;
   }
   /** (1, nFeatures) for a binary problem, (nClasses, nFeatures) otherwise. */
   get coef_(): Tensor {
@@ -302,4 +480,10 @@ export class LogisticRegression extends BaseEstimator<LogisticRegressionOptions>
   get nFeaturesIn_(): number {
     return this.fitted(this.state, 'nFeaturesIn_').d;
   }
+}
+
+function labelsOut(s: LogisticState, idx: Int32Array): Tensor | string[] {
+  if (s.stringClasses) return Array.from(idx, (k) => s.classes[k] as string);
+  const v = Float64Array.from(idx, (k) => s.classes[k] as number);
+  return vectorToTensor(v, s.integerClasses ? 'int32' : 'float64');
 }
