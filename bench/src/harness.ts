@@ -31,8 +31,11 @@ export interface Suite {
 export class BenchContext {
   readonly rows: Row[] = [];
   readonly quick: boolean;
-  constructor(quick: boolean) {
+  /** `--only=a,b`: the sections a suite should run (empty: all); suites that have sections say which. */
+  readonly only: readonly string[];
+  constructor(quick: boolean, only: readonly string[] = []) {
     this.quick = quick;
+    this.only = only;
   }
 
   /** Adds a row; `higherIsBetter` is true for rates (GFLOP/s, GB/s), false for times. */

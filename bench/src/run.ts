@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { BenchContext, printTable, type Suite, writeResults } from './harness.ts';
 
-/** `pnpm bench <suite...> [--quick]`; with no suite name, lists the suites. */
+/** `pnpm bench <suite...> [--quick] [--only=<section,...>]`; with no suite name, lists the suites. */
 const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
   nn: () => import('./suites/nn.ts'),
   data: () => import('./suites/data.ts'),
@@ -13,9 +13,14 @@ const SUITES: Record<string, () => Promise<{ default: Suite }>> = {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const only = (args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '')
+  .split(',')
+  .filter(Boolean);
 const names = args.filter((a) => !a.startsWith('--'));
 if (names.length === 0) {
-  console.log(`usage: pnpm bench <suite> [--quick]\nsuites: ${Object.keys(SUITES).join(', ')}, all`);
+  console.log(
+    `usage: pnpm bench <suite> [--quick] [--only=<section,...>]\nsuites: ${Object.keys(SUITES).join(', ')}, all`,
+  );
   process.exit(0);
 }
 const chosen = names.includes('all') ? Object.keys(SUITES) : names;
@@ -27,7 +32,7 @@ for (const name of chosen) {
   }
   const suite = (await load()).default;
   console.log(`\n# ${suite.name}: ${suite.description}`);
-  const ctx = new BenchContext(quick);
+  const ctx = new BenchContext(quick, only);
   await suite.run(ctx);
   printTable(suite.name, ctx.rows);
   const file = writeResults(suite.name, ctx.rows, {

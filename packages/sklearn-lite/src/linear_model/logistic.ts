@@ -67,6 +67,8 @@ export interface Design {
   d: number;
   mul(W: Float64Array, K: number, out: Float64Array): void;
   tmul(R: Float64Array, K: number, out: Float64Array): void;
+  /** The sparse matrix itself, for loops that read each row once. */
+  csr?: CsrMatrix;
 }
 
 export function denseDesign(A: Matrix): Design {
@@ -90,7 +92,16 @@ export function sparseDesign(X: CsrMatrix): Design {
   return {
     n,
     d,
+    csr: X,
     mul: (W, K, out) => {
+      if (K === 1) {
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let p = indptr[i]!, e = indptr[i + 1]!; p < e; p++) s += data[p]! * W[indices[p]!]!;
+          out[i] = s;
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         const p0 = indptr[i]!;
         const p1 = indptr[i + 1]!;
@@ -104,6 +115,13 @@ export function sparseDesign(X: CsrMatrix): Design {
     },
     tmul: (R, K, out) => {
       out.fill(0, 0, K * d);
+      if (K === 1) {
+        for (let i = 0; i < n; i++) {
+          const r = R[i]!;
+          for (let p = indptr[i]!, e = indptr[i + 1]!; p < e; p++) out[indices[p]!]! += data[p]! * r;
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         const p0 = indptr[i]!;
         const p1 = indptr[i + 1]!;
@@ -137,6 +155,35 @@ export function binaryObjective(
   const { n, d } = X;
   const z = new Float64Array(n);
   const gw = new Float64Array(d);
+  const csr = X.csr;
+  if (csr !== undefined) {
+    // One pass over the rows: zᵢ = xᵢ·w, then rᵢ·xᵢ added into the gradient while xᵢ is in cache.
+    const { indptr, indices, data } = csr;
+    return (x: Float64Array, grad: Float64Array): number => {
+      const b = fitIntercept ? x[d]! : 0;
+      grad.fill(0);
+      let loss = 0;
+      let gb = 0;
+      for (let i = 0; i < n; i++) {
+        const p0 = indptr[i]!;
+        const p1 = indptr[i + 1]!;
+        let zi = b;
+        for (let p = p0; p < p1; p++) zi += data[p]! * x[indices[p]!]!;
+        const s = sw === null ? 1 : sw[i]!;
+        loss += s * (softplus(zi) - y01[i]! * zi);
+        const r = s * (sigmoid(zi) - y01[i]!);
+        gb += r;
+        if (r !== 0) for (let p = p0; p < p1; p++) grad[indices[p]!]! += data[p]! * r;
+      }
+      if (fitIntercept) grad[d] = gb;
+      let w2 = 0;
+      for (let j = 0; j < d; j++) {
+        w2 += x[j]! * x[j]!;
+        grad[j]! += l2 * x[j]!;
+      }
+      return loss + 0.5 * l2 * w2;
+    };
+  }
   return (x: Float64Array, grad: Float64Array): number => {
     const b = fitIntercept ? x[d]! : 0;
     X.mul(x, 1, z); // X·w

@@ -33,7 +33,10 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 function maxAbs(a: Float64Array): number {
   let m = 0;
-  for (const v of a) m = Math.max(m, Math.abs(v));
+  for (let i = 0; i < a.length; i++) {
+    const v = Math.abs(a[i]!);
+    if (v > m) m = v;
+  }
   return m;
 }
 
@@ -58,9 +61,10 @@ export function lbfgs(fg: ObjectiveWithGradient, x0: Float64Array, opts: LbfgsOp
     // Two-loop recursion: d = -H·g.
     for (let i = 0; i < n; i++) d[i] = -g[i]!;
     for (let k = S.length - 1; k >= 0; k--) {
-      alpha[k] = rho[k]! * dot(S[k]!, d);
+      const a = rho[k]! * dot(S[k]!, d);
+      alpha[k] = a;
       const yk = Y[k]!;
-      for (let i = 0; i < n; i++) d[i]! -= alpha[k]! * yk[i]!;
+      for (let i = 0; i < n; i++) d[i]! -= a * yk[i]!;
     }
     if (S.length > 0) {
       const last = S.length - 1;
@@ -70,7 +74,8 @@ export function lbfgs(fg: ObjectiveWithGradient, x0: Float64Array, opts: LbfgsOp
     for (let k = 0; k < S.length; k++) {
       const beta = rho[k]! * dot(Y[k]!, d);
       const sk = S[k]!;
-      for (let i = 0; i < n; i++) d[i]! += (alpha[k]! - beta) * sk[i]!;
+      const c = alpha[k]! - beta;
+      for (let i = 0; i < n; i++) d[i]! += c * sk[i]!;
     }
     let dg = dot(d, g);
     if (!(dg < 0)) {
