@@ -49,6 +49,18 @@ export {
   precisionScore,
   recallScore,
 } from './metrics/classification.js';
+export type { AverageMethod, HomogeneityCompleteness } from './metrics/clustering.js';
+export {
+  adjustedRandScore,
+  completenessScore,
+  fowlkesMallowsScore,
+  homogeneityCompletenessVMeasure,
+  homogeneityScore,
+  mutualInfoScore,
+  normalizedMutualInfoScore,
+  randScore,
+  vMeasureScore,
+} from './metrics/clustering.js';
 export type { RocCurve } from './metrics/ranking.js';
 export { rocAucScore, rocCurve } from './metrics/ranking.js';
 export { meanAbsoluteError, meanSquaredError, r2Score } from './metrics/regression.js';
