@@ -39,7 +39,7 @@ const PEERS = {
   autograd: ['tensor'],
   nn: ['autograd', 'tensor'],
   data: ['tensor'],
-  'sklearn-lite': ['tensor'],
+  'sklearn-lite': ['data', 'tensor'],
   'transformers-lite': ['nn', 'autograd', 'tensor'],
 };
 /** Gzip size budgets (kB) of the one-package Vite apps below, as measured when the check was added. */
@@ -508,7 +508,7 @@ function du(path) {
 if (!sizesOnly)
   step(`a cpu-only install of @lumen/sklearn-lite (npm) stays under ${CPU_ONLY_BUDGET_MB} MB`, () => {
     const dir = join(work, 'cpu-only');
-    if (install('npm', dir, ['sklearn-lite', 'tensor']) === null) return;
+    if (install('npm', dir, ['sklearn-lite', 'data', 'tensor']) === null) return;
     const mb = du(join(dir, 'node_modules')) / 1e6;
     console.log(
       `     node_modules: ${mb.toFixed(2)} MB (${readdirSync(join(dir, 'node_modules')).join(', ')})`,

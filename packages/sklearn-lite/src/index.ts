@@ -1,4 +1,6 @@
 // The public surface of @lumen/sklearn-lite. Names follow scikit-learn in camelCase.
+
+export type { SplitOptions } from '@lumen/data';
 export { NotFittedError } from './base/errors.js';
 export type { RandomState } from './base/estimator.js';
 export { BaseEstimator } from './base/estimator.js';
@@ -67,6 +69,8 @@ export { meanAbsoluteError, meanSquaredError, r2Score } from './metrics/regressi
 export type { ClassificationReportDict, ClassificationReportOptions, ReportRow } from './metrics/report.js';
 export { classificationReport } from './metrics/report.js';
 export { silhouetteScore } from './metrics/silhouette.js';
+export type { TrainTestSplitInput } from './model_selection/split.js';
+export { trainTestSplit } from './model_selection/split.js';
 export type { CategoricalLike, OneHotEncoderOptions } from './preprocessing/encoders.js';
 export { LabelEncoder, OneHotEncoder } from './preprocessing/encoders.js';
 export type { MinMaxScalerOptions, StandardScalerOptions } from './preprocessing/scalers.js';
