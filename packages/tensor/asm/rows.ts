@@ -554,3 +554,46 @@ export function philox_uniform_f32(
     store<f32>(p, <f32>(a + <f64>(load<u32>(p) >>> 8) * 5.9604644775390625e-8 * (b - a)));
   }
 }
+
+// ---- where(cond, a, b) on contiguous operands -------------------------------------------------
+// out[i] = c[i] ? a[i·as] : b[i·bs] with c one byte per element (bool), as and bs 0 (a scalar) or
+// 1: a lane mask from the bytes selects bitwise, without a branch per element.
+
+export function where_f32(n: i32, c: usize, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  const sa = v128.load32_splat(a);
+  const sb = v128.load32_splat(b);
+  const zero = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const m = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(c + <usize>i))), zero);
+    const va = as != 0 ? v128.load(a + o) : sa;
+    const vb = bs != 0 ? v128.load(b + o) : sb;
+    v128.store(out + o, v128.bitselect(va, vb, m));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<u8>(c + <usize>i) != 0 ? load<f32>(a + (as != 0 ? o : 0)) : load<f32>(b + (bs != 0 ? o : 0));
+    store<f32>(out + o, v);
+  }
+}
+
+export function where_f64(n: i32, c: usize, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  const sa = v128.load64_splat(a);
+  const sb = v128.load64_splat(b);
+  const zero = i64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const bytes = i16x8.extend_low_i8x16_u(v128.load16_splat(c + <usize>i));
+    const m = i64x2.ne(i64x2.extend_low_i32x4_u(i32x4.extend_low_i16x8_u(bytes)), zero);
+    const va = as != 0 ? v128.load(a + o) : sa;
+    const vb = bs != 0 ? v128.load(b + o) : sb;
+    v128.store(out + o, v128.bitselect(va, vb, m));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const v = load<u8>(c + <usize>i) != 0 ? load<f64>(a + (as != 0 ? o : 0)) : load<f64>(b + (bs != 0 ? o : 0));
+    store<f64>(out + o, v);
+  }
+}

@@ -283,6 +283,39 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('where(cond, a, b): bit-identical to the TypeScript loop for full and scalar operands, NaN and −0, across chunks', () => {
+    const rnd = lcg(33);
+    const specials = [Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const n of [1024, 1027, 70_001]) {
+        const vals = () =>
+          Array.from({ length: n }, (_, i) => (i < specials.length ? specials[i]! : rnd() - 0.5));
+        const c = L.tensor(Array.from({ length: n }, () => rnd() < 0.3)); // bool
+        const a = L.tensor(vals(), { dtype });
+        const b = L.tensor(vals(), { dtype });
+        const cases: [string, () => L.Tensor][] = [
+          ['full, full', () => L.where(c, a, b)],
+          ['full, scalar 0', () => L.where(c, a, 0)],
+          ['scalar, full', () => L.where(c, -2.5, b)],
+          [
+            'scalar NaN, scalar −0',
+            () => L.where(c, L.tensor(Number.NaN, { dtype }), L.tensor(-0, { dtype })),
+          ],
+          ['a 2-d view', () => L.where(c.reshape([n, 1]), a.reshape([n, 1]), 0)],
+        ];
+        for (const [name, f] of cases) {
+          const want = run('typescript', () => f().dataSync());
+          const got = run(mode, () => f().dataSync());
+          expect(got.length).toBe(n);
+          for (let i = 0; i < n; i++) {
+            if (!Object.is(got[i], want[i]))
+              expect.fail(`${dtype} n=${n} ${name} [${i}]: ${got[i]}, want ${want[i]}`);
+          }
+        }
+      }
+    }
+  });
+
   it('operands larger than a staging chunk (128 KiB) give the same bits as the TypeScript loops', () => {
     const rnd = lcg(21);
     for (const dtype of ['float32', 'float64'] as const) {

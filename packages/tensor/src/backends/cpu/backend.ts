@@ -26,6 +26,7 @@ import {
   wasmSoftmax,
   wasmUnary,
   wasmUniformF32,
+  wasmWhere,
 } from './wasm/kernels.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
@@ -305,6 +306,13 @@ export class CpuBackend implements Backend {
     const out = allocArray(dtype, n);
     if (n > 0) {
       const { shape, strides } = collapseDims(cond.shape, [cond.strides, a.strides, b.strides]);
+      const [cs, as, bs] = strides as [number[], number[], number[]];
+      if (
+        shape.length === 1 &&
+        cs[0] === 1 &&
+        wasmWhere(arr(cond), cond.offset, arr(a), a.offset, as[0]!, arr(b), b.offset, bs[0]!, n, out)
+      )
+        return this.wrap(out, dtype);
       whereLoop(
         arr(cond),
         cond.offset,

@@ -198,6 +198,51 @@ export function wasmBinary(
 }
 
 /**
+ * out[i] = C[co + i] ? A[ao + i·as] : B[bo + i·bs] for i < n: C one byte per element (bool), A and
+ * B full (stride 1) or one value (stride 0), out of A's float type. False when the kernels do not
+ * run here, n is small or the operands do not fit that pattern.
+ */
+export function wasmWhere(
+  C: TypedArray,
+  co: number,
+  A: TypedArray,
+  ao: number,
+  as: number,
+  B: TypedArray,
+  bo: number,
+  bs: number,
+  n: number,
+  out: TypedArray,
+): boolean {
+  if (n < MIN_ELEMENTS || !(C instanceof Uint8Array)) return false;
+  const E = floatKind(out);
+  if (E === 0 || floatKind(A) !== E || floatKind(B) !== E) return false;
+  if ((as !== 0 && as !== 1) || (bs !== 0 && bs !== 1)) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const kernel = E === 4 ? rt.exports.where_f32 : rt.exports.where_f64;
+  const step = chunkElements(E);
+  for (let c0 = 0; c0 < n; c0 += step) {
+    const m = Math.min(step, n - c0);
+    const { mem, at } = stageIn(rt, E, [
+      // the condition's bytes, in a region of whole elements
+      {
+        n: Math.ceil(m / E),
+        write: (mem, at) =>
+          new Uint8Array(mem.buffer, mem.byteOffset + at * E, m).set(C.subarray(co + c0, co + c0 + m)),
+      },
+      copyOf(A, as === 1 ? ao + c0 : ao, as === 1 ? m : 1),
+      copyOf(B, bs === 1 ? bo + c0 : bo, bs === 1 ? m : 1),
+      { n: m },
+    ]);
+    const [cAt, aAt, bAt, oAt] = at as [number, number, number, number];
+    kernel(m, cAt, aAt, as, bAt, bs, oAt);
+    copyOut(mem, oAt, m, out, c0);
+  }
+  return true;
+}
+
+/**
  * Philox4x32-10 words for counters counter … counter + size − 1 under key (k0, k1), `words` (1 or
  * 2) per counter, handed to `use` a chunk at a time as random.ts's philoxChunks does (the array is only
  * valid during the call; PHILOX_CHUNK counters keep the staged words at most 512 KiB). False when the WebAssembly kernels do not run here or size is small.
