@@ -62,7 +62,12 @@ export {
   type GPT2ModelOutput,
 } from './models/gpt2.ts';
 export { KVCache, type LegacyCache } from './models/kvCache.ts';
-export { type FromPretrainedOptions, type LoadingInfo, PreTrainedModel } from './models/pretrained.ts';
+export {
+  type FromPretrainedOptions,
+  type LoadingInfo,
+  PreTrainedModel,
+  type SavePretrainedOptions,
+} from './models/pretrained.ts';
 export type { AddedToken } from './tokenizers/addedTokens.ts';
 export { AutoTokenizer } from './tokenizers/auto.ts';
 export { BertTokenizer } from './tokenizers/bert.ts';

@@ -1,6 +1,6 @@
 import type { Tensor, TypedArray } from '@lumen/tensor';
 import { Column, type Positions } from '../column/column.js';
-import { type ColumnDType, isNumericDType, type Scalar } from '../column/dtype.js';
+import type { ColumnDType, Scalar } from '../column/dtype.js';
 import { type ColumnInput, castColumn, toColumn } from '../column/fromValues.js';
 import { type CsvWriteOptions, frameToCsv } from '../csv/writeCsv.js';
 import { describe as describeValue, fail, listNames } from '../errors.js';
@@ -9,6 +9,7 @@ import { checkOptions } from '../options.js';
 import { pearsonMatrix, spearmanMatrix } from '../stats/corr.js';
 import { columnsToTensor, type ToTensorOptions, tensorToColumns } from '../tensor/convert.js';
 import { argsort } from './algorithms.js';
+import { type DescribeOptions, describeFrame } from './describe.js';
 import { GroupBy } from './groupBy.js';
 import { frameInfo, type InfoOptions } from './info.js';
 import { type MaskInput, maskPositions, toMask } from './mask.js';
@@ -286,12 +287,17 @@ export class DataFrame {
     );
   }
 
-  /** The index replaced by 0..n-1; unless `drop`, the old labels become the first column ("index"). */
+  /**
+   * The index replaced by 0..n-1; unless `drop`, the old labels become the first column ("index"),
+   * or the first columns for a MultiIndex (named after its levels, `level_0`… where unnamed).
+   */
   resetIndex(opts: { drop?: boolean } = {}): DataFrame {
+    checkOptions('DataFrame.resetIndex', opts, ['drop']);
     const index = Index.range(this.shape[0]);
     if (opts.drop) return DataFrame.of(this.names, this.cols, index);
-    const name = this.index.name ?? 'index';
-    return DataFrame.of([name, ...this.names], [this.index.toColumn(), ...this.cols], index);
+    const multi = this.index.nlevels > 1;
+    const names = this.index.names.map((n, i) => n ?? (multi ? `level_${i}` : 'index'));
+    return DataFrame.of([...names, ...this.names], [...this.index.levels, ...this.cols], index);
   }
 
   // ---- rows -------------------------------------------------------------------------------------
@@ -444,22 +450,13 @@ export class DataFrame {
   // ---- statistics -------------------------------------------------------------------------------
 
   /**
-   * pandas' describe(): the numeric columns' count, mean, std (ddof=1), min, 25/50/75%
-   * (linear interpolation) and max, in pandas' row order; a frame with no numeric column gets
-   * count/unique/top/freq per column instead.
+   * pandas' describe(): by default the numeric columns' count, mean, std (ddof=1), min, 25/50/75%
+   * (linear interpolation) and max, in pandas' row order (a frame with no numeric column gets
+   * count/unique/top/freq per column instead); `include: 'all'` describes every column, `include`
+   * / `exclude` lists of dtypes ('number', 'object', 'bool', …) choose them, as in pandas.
    */
-  describe(opts: { percentiles?: readonly number[] } = {}): DataFrame {
-    // `include` (pandas' include='all'/'object') is not implemented yet: refused, not ignored
-    checkOptions('DataFrame.describe', opts, ['percentiles']);
-    const numeric = this.names.filter((_, j) => isNumericDType(this.cols[j]!.dtype));
-    const names = numeric.length > 0 ? numeric : [...this.names];
-    if (names.length === 0) fail('DataFrame.describe', 'cannot describe a frame with no columns');
-    const parts = names.map((n) => this.col(n).describe(opts));
-    return DataFrame.of(
-      names,
-      parts.map((p) => p.column),
-      parts[0]!.index,
-    );
+  describe(opts: DescribeOptions = {}): DataFrame {
+    return describeFrame(this, opts);
   }
 
   /** Pairwise correlation of the numeric and boolean columns ('pearson' or 'spearman'), as pandas' corr(). */
@@ -527,10 +524,19 @@ export class DataFrame {
     return frameInfo(this, opts);
   }
 
-  /** Groups rows by the values of one column (sorted keys, missing keys dropped, as pandas). */
-  groupBy(by: string): GroupBy {
-    this.position('DataFrame.groupBy', by);
-    return new GroupBy(this, by);
+  /**
+   * Groups rows by the values of one column, or of several (`groupBy(['a', 'b'])`: a MultiIndex
+   * on the results), as pandas' groupby: sorted keys, rows with a missing key dropped.
+   */
+  groupBy(by: string | readonly string[]): GroupBy {
+    const op = 'DataFrame.groupBy';
+    const keys = typeof by === 'string' ? [by] : by;
+    if (!Array.isArray(keys) || keys.length === 0)
+      fail(op, `by must be a column name or a non-empty array of them, got ${describeValue(by)}`);
+    for (const k of keys) this.position(op, k);
+    if (new Set(keys).size !== keys.length)
+      fail(op, `by names a column more than once: ${JSON.stringify(keys)}`);
+    return new GroupBy(this, [...keys]);
   }
 
   // ---- conversion -------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import { nodeFiles } from '../env.ts';
 import { recoverFolder } from './atomicFolder.ts';
 import { describe, fail } from './errors.ts';
+import { isPickleFile, noWeights, readIndex, refusePickle, WEIGHTS_INDEX_FILE } from './shards.ts';
 
 /** A model's files given directly: config JSON (text, bytes or parsed) and the safetensors bytes. */
 export type ModelFileContents = string | Uint8Array | { [key: string]: unknown };
-/** Where a model comes from: a local folder, or its files (browsers, bundles, tests). Nothing is downloaded. */
+/** Where a model comes from: a local folder, or its files (browsers, bundles, tests). */
 export type ModelSource = string | { files: Record<string, ModelFileContents> };
 
 export const CONFIG_FILE = 'config.json';
@@ -18,11 +19,13 @@ const KNOWN = [CONFIG_FILE, WEIGHTS_FILE, GENERATION_CONFIG_FILE];
  * folder never pairs new weights with an old generation_config.json; every other file is kept.
  */
 export function isModelFile(name: string): boolean {
-  return (
-    KNOWN.includes(name) ||
-    name === 'model.safetensors.index.json' ||
-    /^model-\d+-of-\d+\.safetensors$/.test(name)
-  );
+  return KNOWN.includes(name) || name === WEIGHTS_INDEX_FILE || /^model-\d+-of-\d+\.safetensors$/.test(name);
+}
+
+/** One weights file: model.safetensors, or one shard of a sharded checkpoint. */
+export interface WeightsFile {
+  name: string;
+  bytes: Uint8Array;
 }
 
 export interface ModelFiles {
@@ -30,8 +33,8 @@ export interface ModelFiles {
   where: string;
   config: { [key: string]: unknown };
   generationConfig: { [key: string]: unknown } | null;
-  /** Reads the weights (only when needed: AutoConfig never does). */
-  weights(): Promise<Uint8Array>;
+  /** Reads the weights: one file, or every shard an index names (only when needed: AutoConfig never does). */
+  weights(): Promise<WeightsFile[]>;
 }
 
 function parseJson(where: string, name: string, content: ModelFileContents): { [key: string]: unknown } {
@@ -63,8 +66,12 @@ export async function readModelFiles(source: ModelSource, op: string): Promise<M
     );
   const files = source.files;
   for (const name of Object.keys(files)) {
-    if (!KNOWN.includes(name))
-      fail(op, `unknown file ${JSON.stringify(name)} in { files }; expected ${KNOWN.join(', ')}`);
+    if (isPickleFile(name)) refusePickle(op, name, '{ files }');
+    if (!KNOWN.includes(name) && name !== WEIGHTS_INDEX_FILE && !name.endsWith('.safetensors'))
+      fail(
+        op,
+        `unknown file ${JSON.stringify(name)} in { files }; expected ${[...KNOWN, WEIGHTS_INDEX_FILE].join(', ')} and shards`,
+      );
   }
   const config = files[CONFIG_FILE];
   if (config === undefined) fail(op, `{ files } has no "${CONFIG_FILE}"`);
@@ -74,11 +81,23 @@ export async function readModelFiles(source: ModelSource, op: string): Promise<M
     config: parseJson('{ files }', CONFIG_FILE, config),
     generationConfig: gen === undefined ? null : parseJson('{ files }', GENERATION_CONFIG_FILE, gen),
     weights: async () => {
-      const w = files[WEIGHTS_FILE];
-      if (w === undefined) fail(op, `{ files } has no "${WEIGHTS_FILE}"`);
-      if (!(w instanceof Uint8Array))
-        fail(op, `files["${WEIGHTS_FILE}"] must be a Uint8Array of the file's bytes, got ${describe(w)}`);
-      return w;
+      const bytesOf = (name: string): WeightsFile => {
+        const w = files[name];
+        if (w === undefined) fail(op, `{ files } has no "${name}"`);
+        if (!(w instanceof Uint8Array))
+          fail(op, `files["${name}"] must be a Uint8Array of the file's bytes, got ${describe(w)}`);
+        return { name, bytes: w };
+      };
+      if (files[WEIGHTS_FILE] !== undefined || files[WEIGHTS_INDEX_FILE] === undefined)
+        return [bytesOf(WEIGHTS_FILE)];
+      const index = files[WEIGHTS_INDEX_FILE];
+      const text =
+        typeof index === 'string'
+          ? index
+          : index instanceof Uint8Array
+            ? new TextDecoder().decode(index)
+            : JSON.stringify(index);
+      return readIndex('{ files }', text).map(bytesOf);
     },
   };
 }
@@ -88,8 +107,11 @@ async function readFolder(dir: string, op: string): Promise<ModelFiles> {
   // A save killed between its two renames leaves no folder at `dir`; finishing its swap restores it.
   await recoverFolder(dir, { clean: false });
   const stat = await fs.stat(dir).catch(() => null);
-  if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);
-  if (!stat.isDirectory()) fail(op, `${dir} is not a folder`);
+  if (!stat) fail(op, `no such folder: ${dir}`);
+  if (!stat.isDirectory()) {
+    if (isPickleFile(dir)) refusePickle(op, path.basename(dir), path.dirname(dir));
+    fail(op, `${dir} is not a folder`);
+  }
   const read = async (name: string): Promise<string | null> => {
     try {
       return await fs.readFile(path.join(dir, name), 'utf8');
@@ -106,16 +128,25 @@ async function readFolder(dir: string, op: string): Promise<ModelFiles> {
     config: parseJson(dir, CONFIG_FILE, config),
     generationConfig: gen === null ? null : parseJson(dir, GENERATION_CONFIG_FILE, gen),
     weights: async () => {
-      const file = path.join(dir, WEIGHTS_FILE);
-      const buf = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') fail(op, `cannot read ${file}: ${e.message}`);
-        const hint = ['pytorch_model.bin', 'model.safetensors.index.json'];
-        fail(
-          op,
-          `${dir} has no ${WEIGHTS_FILE} (only single-file safetensors checkpoints are read; convert ${hint.join(' or ')} with transformers' save_pretrained(dir, safe_serialization=True))`,
-        );
-      });
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      const readBytes = async (name: string): Promise<WeightsFile | null> => {
+        const file = path.join(dir, name);
+        const buf = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') fail(op, `cannot read ${file}: ${e.message}`);
+          return null;
+        });
+        return buf && { name, bytes: new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) };
+      };
+      const single = await readBytes(WEIGHTS_FILE);
+      if (single) return [single];
+      const index = await read(WEIGHTS_INDEX_FILE);
+      if (index === null) noWeights(op, dir, await fs.readdir(dir).catch(() => []));
+      const shards: WeightsFile[] = [];
+      for (const name of readIndex(dir, index)) {
+        const shard = await readBytes(name);
+        if (!shard) fail(op, `${dir} has no ${name}, a shard ${WEIGHTS_INDEX_FILE} names`);
+        shards.push(shard);
+      }
+      return shards;
     },
   };
 }

@@ -1,17 +1,6 @@
 import { noGrad } from '@lumen/autograd';
-import {
-  Embedding,
-  init,
-  LayerNorm,
-  Linear,
-  Module,
-  Parameter,
-  parseSafetensors,
-  readSafetensorsHeader,
-  type SafetensorsTensorInfo,
-  serializeSafetensors,
-} from '@lumen/nn';
-import type { Device, Tensor } from '@lumen/tensor';
+import { Embedding, init, LayerNorm, Linear, Module, Parameter, type SafetensorsTensorInfo } from '@lumen/nn';
+import { checkOptions, type Device, type Tensor } from '@lumen/tensor';
 import { saveFolderAtomically } from './atomicFolder.ts';
 import { CONFIG_LIMITS, type ConfigDict, type PretrainedConfig } from './config.ts';
 import { randomInitSkipped, withoutRandomInit } from './construction.ts';
@@ -25,6 +14,7 @@ import {
   readModelFiles,
   WEIGHTS_FILE,
 } from './files.ts';
+import { readWeights, readWeightsHeader, weightsFiles } from './weights.ts';
 
 export interface FromPretrainedOptions {
   /** Where the weights go ('cpu' by default); they are read straight onto it. */
@@ -40,6 +30,16 @@ export interface FromPretrainedOptions {
   numLabels?: number;
   /** Use this config instead of the folder's config.json. */
   config?: PretrainedConfig;
+}
+
+/** savePretrained's options. */
+export interface SavePretrainedOptions {
+  /**
+   * Split weights larger than this into shards plus model.safetensors.index.json, as
+   * transformers' max_shard_size: bytes, or a string such as '200MB', '5GB', '1GiB'.
+   * Without it the weights are one model.safetensors.
+   */
+  maxShardSize?: number | string;
 }
 
 /** What fromPretrained matched, for callers who want to check (also in the warnings). */
@@ -148,13 +148,17 @@ export abstract class PreTrainedModel extends Module {
     return loadPretrained(this, source, options);
   }
 
-  /** The files savePretrained writes, in memory (for browsers): config.json and model.safetensors. */
-  async toFiles(): Promise<Record<string, string | Uint8Array>> {
+  /**
+   * The files savePretrained writes, in memory (for browsers): config.json and model.safetensors,
+   * or with `maxShardSize` the shards and model.safetensors.index.json.
+   */
+  async toFiles(options: SavePretrainedOptions = {}): Promise<Record<string, string | Uint8Array>> {
+    const op = `${this.constructor.name}.toFiles`;
+    checkOptions(op, options, ['maxShardSize']);
     this.config.architectures = [this.constructor.name];
     const files: Record<string, string | Uint8Array> = {
       [CONFIG_FILE]: this.config.toJSONString(),
-      // transformers refuses safetensors files whose metadata lacks format: "pt".
-      [WEIGHTS_FILE]: await serializeSafetensors(this.stateDict(), { metadata: { format: 'pt' } }),
+      ...(await weightsFiles(op, this.stateDict(), options.maxShardSize)),
     };
     if (this.generationConfigDict)
       files[GENERATION_CONFIG_FILE] = `${JSON.stringify(this.generationConfigDict, null, 2)}\n`;
@@ -167,13 +171,17 @@ export abstract class PreTrainedModel extends Module {
    * from_pretrained(dir) loads it unchanged. Atomic as a whole: after a crash or a failed write
    * (a full disk) `dir` holds the previous checkpoint or the new one, never a mix. Other files in
    * `dir` (a tokenizer, notes) are kept; stale model files (an old generation_config.json, weight
-   * shards) are removed. See atomicFolder.ts.
+   * shards) are removed. See atomicFolder.ts. With `maxShardSize` (bytes, or '200MB', '5GB',
+   * '1GiB' as transformers' max_shard_size) weights larger than that are split into shards
+   * `model-00001-of-0000N.safetensors` plus model.safetensors.index.json, as transformers writes
+   * them. Other transformers options (safe_serialization…) are refused: the output is always safetensors.
    */
-  async savePretrained(dir: string): Promise<string[]> {
+  async savePretrained(dir: string, options: SavePretrainedOptions = {}): Promise<string[]> {
     const op = `${this.constructor.name}.savePretrained`;
     if (typeof dir !== 'string' || dir === '')
       fail(op, `dir must be a non-empty string, got ${describe(dir)}`);
-    return saveFolderAtomically(dir, await this.toFiles(), op, { owns: isModelFile });
+    checkOptions(op, options, ['maxShardSize']);
+    return saveFolderAtomically(dir, await this.toFiles(options), op, { owns: isModelFile });
   }
 }
 
@@ -198,21 +206,11 @@ async function loadPretrained<M extends PreTrainedModel>(
     config.numLabels = n;
   }
   const strict = options.strict ?? true;
-  const bytes = await files.weights();
-  // The header first: a config that disagrees with the file is refused before anything is allocated.
-  let header: Record<string, SafetensorsTensorInfo>;
-  let tensors: Record<string, Tensor>;
-  try {
-    header = readSafetensorsHeader(bytes).tensors;
-  } catch (e) {
-    fail(op, `cannot read ${WEIGHTS_FILE} (in ${files.where}): ${(e as Error).message}`);
-  }
+  const weights = await files.weights();
+  // The headers first: a config that disagrees with the files is refused before anything is allocated.
+  const header = readWeightsHeader(op, files.where, weights);
   checkConfigAgainstWeights(config, header, cls.loadRules.basePrefix, { op, where: files.where, strict });
-  try {
-    tensors = parseSafetensors(bytes, { device: options.device ?? 'cpu' }).tensors;
-  } catch (e) {
-    fail(op, `cannot read ${WEIGHTS_FILE} (in ${files.where}): ${(e as Error).message}`);
-  }
+  const tensors = readWeights(op, files.where, weights, options.device ?? 'cpu');
   let model: M;
   try {
     model = withoutRandomInit(() => new (cls as unknown as new (c: PretrainedConfig) => M)(config));

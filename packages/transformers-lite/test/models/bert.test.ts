@@ -206,7 +206,7 @@ describe('loading checkpoints the way transformers does', () => {
       }),
     ).rejects.toThrow(/hiddenSize \(30\) must be a multiple of numAttentionHeads \(4\)/);
     await expect(BertForSequenceClassification.fromPretrained(join(scratch, 'nope'))).rejects.toThrow(
-      /no such folder.*nothing is downloaded/,
+      /no such folder/,
     );
     await expect(
       BertForSequenceClassification.fromPretrained({
