@@ -63,6 +63,7 @@ export {
   randScore,
   vMeasureScore,
 } from './metrics/clustering.js';
+export { cosineSimilarity, euclideanDistances, linearKernel } from './metrics/pairwise.js';
 export type { RocCurve } from './metrics/ranking.js';
 export { rocAucScore, rocCurve } from './metrics/ranking.js';
 export { meanAbsoluteError, meanSquaredError, r2Score } from './metrics/regression.js';
@@ -73,7 +74,11 @@ export type { TrainTestSplitInput } from './model_selection/split.js';
 export { trainTestSplit } from './model_selection/split.js';
 export type { CategoricalLike, OneHotEncoderOptions } from './preprocessing/encoders.js';
 export { LabelEncoder, OneHotEncoder } from './preprocessing/encoders.js';
-export type { MinMaxScalerOptions, StandardScalerOptions } from './preprocessing/scalers.js';
-export { MinMaxScaler, StandardScaler } from './preprocessing/scalers.js';
+export type {
+  MaxAbsScalerOptions,
+  MinMaxScalerOptions,
+  StandardScalerOptions,
+} from './preprocessing/scalers.js';
+export { MaxAbsScaler, MinMaxScaler, StandardScaler } from './preprocessing/scalers.js';
 export type { CsrDtype, CsrOptions } from './sparse/csr.js';
 export { CsrMatrix } from './sparse/csr.js';
