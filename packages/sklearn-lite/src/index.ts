@@ -18,6 +18,8 @@ export type {
 export { makeBlobs, makeClassification, makeMoons, makeRegression } from './datasets/samples.js';
 export type { PCAOptions } from './decomposition/pca.js';
 export { PCA } from './decomposition/pca.js';
+export type { TruncatedSVDOptions } from './decomposition/truncatedSvd.js';
+export { TruncatedSVD } from './decomposition/truncatedSvd.js';
 export type { IsolationForestOptions } from './ensemble/isolationForest.js';
 export { IsolationForest } from './ensemble/isolationForest.js';
 export type {

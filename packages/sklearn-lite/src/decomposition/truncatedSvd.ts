@@ -1,0 +1,214 @@
+import type { Tensor } from '@lumen/tensor';
+import { fail } from '../base/errors.js';
+import { BaseEstimator, checkInt, type RandomState, resolveRandomState } from '../base/estimator.js';
+import { type MatrixLike, matrix, matrixToTensor, toMatrix, vectorToTensor } from '../base/input.js';
+import { luPermutedLowerRows } from '../linalg/lu.js';
+import { matmul, matmulABt } from '../linalg/products.js';
+import { orthonormalRows } from '../linalg/qr.js';
+import { randomizedSvd } from '../linalg/randomizedSvd.js';
+import { transpose } from '../linalg/rows.js';
+import { type Svd, svd, svdFlip } from '../linalg/svd.js';
+import { CsrMatrix, spmm, spmmT } from '../sparse/csr.js';
+
+export interface TruncatedSVDOptions {
+  nComponents: number;
+  /** 'randomized' (scikit-learn's default and the only one here). */
+  algorithm: 'randomized';
+  /** Power iterations of the randomized solver (scikit-learn's 5). */
+  nIter: number;
+  nOversamples: number;
+  randomState: RandomState;
+}
+
+interface TruncatedState {
+  components: Float64Array;
+  singularValues: Float64Array;
+  explainedVariance: Float64Array;
+  explainedVarianceRatio: Float64Array;
+  k: number;
+  d: number;
+}
+
+/**
+ * scikit-learn's randomized_svd on a CsrMatrix: the same steps as the dense one (Gaussian test
+ * matrix, LU-renormalized power iterations, QR, small SVD, svd_flip on U), with every product
+ * with A a sparse one. A wide A is worked on transposed.
+ */
+function sparseRandomizedSvd(
+  X: CsrMatrix,
+  k: number,
+  nOversamples: number,
+  nIter: number,
+  generator: { normal(): number },
+): Svd {
+  const [m, n] = X.shape;
+  const l = Math.min(k + nOversamples, Math.min(m, n));
+  const transposed = m < n;
+  const A = transposed ? X.transpose() : X;
+  const [M, N] = transposed ? [n, m] : [m, n];
+  let q: Float64Array = new Float64Array(N * l); // N x l
+  for (let i = 0; i < q.length; i++) q[i] = generator.normal();
+  const normalize = nIter > 2 ? luPermutedLowerRows : (rows: Float64Array) => rows;
+  let yt: Float64Array = new Float64Array(0);
+  const y = new Float64Array(M * l);
+  for (let it = 0; it <= nIter; it++) {
+    spmm(A, q, l, y); // A·Q, M x l
+    yt = transpose(y, M, l);
+    if (it === nIter) {
+      yt = orthonormalRows(yt, M, l);
+      break;
+    }
+    yt = normalize(yt, M, l);
+    const z = spmmT(A, transpose(yt, l, M), l, new Float64Array(N * l)); // Aᵀ·Y, N x l
+    q = transpose(normalize(transpose(z, N, l), N, l), l, N);
+  }
+  const bT = spmmT(A, transpose(yt, l, M), l, new Float64Array(N * l)); // (Qᵀ A)ᵀ, N x l
+  const small = svd(transpose(bT, N, l), l, N);
+  const kk = Math.min(k, small.k);
+  const uhatT = transpose(small.u, l, small.k).subarray(0, kk * l);
+  const ut = matmul(uhatT, yt, kk, l, M);
+  let u: Float64Array = transpose(ut, kk, M);
+  const s = small.s.slice(0, kk);
+  let vt: Float64Array = small.vt.slice(0, kk * N);
+  if (transposed) {
+    const newU = transpose(vt, kk, N);
+    vt = ut.slice(0, kk * M);
+    u = newU;
+  }
+  svdFlip(u, vt, m, kk, n, true);
+  return { u, s, vt, k: kk };
+}
+
+/** Population variance of each column of a dense (rows x cols) matrix. */
+function columnVariances(a: Float64Array, rows: number, cols: number): Float64Array {
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j]! += a[i * cols + j]!;
+  for (let j = 0; j < cols; j++) mean[j]! /= rows;
+  const v = new Float64Array(cols);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      const t = a[i * cols + j]! - mean[j]!;
+      v[j]! += t * t;
+    }
+  for (let j = 0; j < cols; j++) v[j]! /= rows;
+  return v;
+}
+
+/** Σ of the column variances of a CsrMatrix (zeros included). */
+function sparseTotalVariance(X: CsrMatrix): number {
+  const [n, d] = X.shape;
+  const sum = new Float64Array(d);
+  const sq = new Float64Array(d);
+  for (let p = 0; p < X.nnz; p++) {
+    sum[X.indices[p]!]! += X.data[p]!;
+    sq[X.indices[p]!]! += X.data[p]! * X.data[p]!;
+  }
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    const mean = sum[j]! / n;
+    total += sq[j]! / n - mean * mean;
+  }
+  return total;
+}
+
+/**
+ * scikit-learn's TruncatedSVD (latent semantic analysis): a rank-k SVD of X without centring, so
+ * a CsrMatrix stays sparse. Randomized solver as scikit-learn's default (nIter 5, nOversamples 10);
+ * our random stream is not numpy's, so the components match scikit-learn's up to the solver's
+ * accuracy (and sign, decided as svd_flip decides it).
+ */
+export class TruncatedSVD extends BaseEstimator<TruncatedSVDOptions> {
+  private state: TruncatedState | null = null;
+
+  constructor(opts?: Partial<TruncatedSVDOptions>) {
+    super({ nComponents: 2, algorithm: 'randomized', nIter: 5, nOversamples: 10, randomState: null }, opts);
+  }
+
+  fit(X: MatrixLike | CsrMatrix, _y?: unknown): this {
+    this.fitTransform(X);
+    return this;
+  }
+
+  fitTransform(X: MatrixLike | CsrMatrix, _y?: unknown): Tensor {
+    const op = 'TruncatedSVD.fit';
+    const p = this.params;
+    if (p.algorithm !== 'randomized')
+      fail(op, `algorithm must be 'randomized', got ${JSON.stringify(p.algorithm)}`);
+    const nIter = checkInt(op, 'nIter', p.nIter, 0);
+    const nOversamples = checkInt(op, 'nOversamples', p.nOversamples, 1);
+    const generator = resolveRandomState(op, p.randomState);
+    let n: number;
+    let d: number;
+    let result: Svd;
+    let totalVariance: number;
+    if (X instanceof CsrMatrix) {
+      [n, d] = X.shape;
+      const k = checkInt(op, 'nComponents', p.nComponents, 1, Math.max(1, d - 1));
+      result = sparseRandomizedSvd(X, k, nOversamples, nIter, generator);
+      totalVariance = sparseTotalVariance(X);
+    } else {
+      const A = toMatrix(op, 'X', X);
+      n = A.rows;
+      d = A.cols;
+      const k = checkInt(op, 'nComponents', p.nComponents, 1, Math.max(1, d - 1));
+      result = randomizedSvd(A.data, n, d, { nComponents: k, nOversamples, nIter, generator });
+      totalVariance = columnVariances(A.data, n, d).reduce((s, v) => s + v, 0);
+    }
+    const k = result.k;
+    const Xt = new Float64Array(n * k);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < k; c++) Xt[i * k + c] = result.u[i * k + c]! * result.s[c]!;
+    const explainedVariance = columnVariances(Xt, n, k);
+    this.state = {
+      components: result.vt,
+      singularValues: result.s,
+      explainedVariance,
+      explainedVarianceRatio: explainedVariance.map((v) => v / totalVariance),
+      k,
+      d,
+    };
+    return matrixToTensor(matrix(n, k, Xt));
+  }
+
+  /** X · components_ᵀ (dense or CsrMatrix X). */
+  transform(X: MatrixLike | CsrMatrix): Tensor {
+    const s = this.fitted(this.state, 'transform');
+    const op = 'TruncatedSVD.transform';
+    if (X instanceof CsrMatrix) {
+      if (X.shape[1] !== s.d)
+        fail(op, `X has ${X.shape[1]} features, but TruncatedSVD was fitted with ${s.d} features`);
+      const out = spmm(X, transpose(s.components, s.k, s.d), s.k, new Float64Array(X.shape[0] * s.k));
+      return matrixToTensor(matrix(X.shape[0], s.k, out));
+    }
+    const A = toMatrix(op, 'X', X);
+    if (A.cols !== s.d)
+      fail(op, `X has ${A.cols} features, but TruncatedSVD was fitted with ${s.d} features`);
+    return matrixToTensor(matrix(A.rows, s.k, matmulABt(A.data, s.components, A.rows, s.d, s.k)));
+  }
+
+  /** Xt · components_: back to the feature space (dense). */
+  inverseTransform(Xt: MatrixLike): Tensor {
+    const s = this.fitted(this.state, 'inverseTransform');
+    const A = toMatrix('TruncatedSVD.inverseTransform', 'X', Xt);
+    if (A.cols !== s.k)
+      fail(
+        'TruncatedSVD.inverseTransform',
+        `X has ${A.cols} columns, but TruncatedSVD has ${s.k} components`,
+      );
+    return matrixToTensor(matrix(A.rows, s.d, matmul(A.data, s.components, A.rows, s.k, s.d)));
+  }
+
+  get components_(): Tensor {
+    const s = this.fitted(this.state, 'components_');
+    return matrixToTensor(matrix(s.k, s.d, s.components.slice()));
+  }
+  get singularValues_(): Tensor {
+    return vectorToTensor(this.fitted(this.state, 'singularValues_').singularValues.slice());
+  }
+  get explainedVariance_(): Tensor {
+    return vectorToTensor(this.fitted(this.state, 'explainedVariance_').explainedVariance.slice());
+  }
+  get explainedVarianceRatio_(): Tensor {
+    return vectorToTensor(this.fitted(this.state, 'explainedVarianceRatio_').explainedVarianceRatio.slice());
+  }
+}
