@@ -79,8 +79,22 @@ describe('LogisticRegression on sparse TF-IDF matches scikit-learn', () => {
   });
 
   for (const c of fx.lr) {
-    // liblinear penalizes the intercept: a different objective, not offered here.
-    if (c.options.solver === 'liblinear') continue;
+    if (c.options.solver === 'liblinear') {
+      // LIBLINEAR's trust-region Newton method converges tightly: coefficients to 1e-6.
+      it(c.name, () => {
+        const Xs = X.selectRows(c.rows);
+        const y = c.rows.map((i) => fx.labels[i]!);
+        const m = new LogisticRegression({ solver: 'liblinear', tol: 1e-10, maxIter: 10000 }).fit(Xs, y);
+        const scale = Math.max(1, ...c.coef.flat().map(Math.abs));
+        expectClose(m.coef_, c.coef, 1e-6 * scale);
+        expectClose(m.intercept_, c.intercept, 1e-6 * scale);
+        expect(m.predict(Xs)).toEqual(c.predict);
+        expect(new LogisticRegression({ solver: 'liblinear' }).fit(Xs, y).predict(Xs)).toEqual(
+          c.default_predict,
+        );
+      });
+      continue;
+    }
     it(c.name, () => {
       const { solver: _solver, ...opts } = c.options;
       const Xs = X.selectRows(c.rows);
@@ -163,6 +177,12 @@ describe('LogisticRegression labels and weights', () => {
     ).toThrow(/classWeight must be 'balanced'/);
     expect(() => new LogisticRegression().fit(CsrMatrix.fromDense(Xd), [0, 1])).toThrow(
       /X and y must have the same number of samples, got 6 and 2/,
+    );
+    expect(() =>
+      new LogisticRegression({ solver: 'liblinear', multiClass: 'multinomial' }).fit(Xd, [0, 1, 2, 0, 1, 2]),
+    ).toThrow(/solver 'liblinear' does not fit a multinomial model/);
+    expect(() => new LogisticRegression({ solver: 'saga' as 'lbfgs' }).fit(Xd, [0, 1, 0, 1, 0, 1])).toThrow(
+      /solver must be one of 'lbfgs', 'liblinear', got "saga"/,
     );
     const m = new LogisticRegression().fit(CsrMatrix.fromDense(Xd), [0, 1, 0, 1, 0, 1]);
     expect(() => m.predict(CsrMatrix.fromDense([[1, 2, 3]]))).toThrow(

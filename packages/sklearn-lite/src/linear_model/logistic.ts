@@ -17,6 +17,7 @@ import {
 import { matmulABt, matmulAtB } from '../linalg/products.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { lbfgs } from '../optimize/lbfgs.js';
+import { tron } from '../optimize/tron.js';
 import { CsrMatrix } from '../sparse/csr.js';
 
 /** Class labels as scikit-learn takes them: numbers or strings. */
@@ -33,7 +34,13 @@ export interface LogisticRegressionOptions {
   maxIter: number;
   /** 'auto': a binary problem is fitted as one logistic model, more classes as one multinomial (softmax) model. */
   multiClass: 'auto' | 'multinomial' | 'ovr';
-  solver: 'lbfgs';
+  /**
+   * 'lbfgs' (default; any multiClass), or 'liblinear': LIBLINEAR's trust-region Newton method on
+   * its own objective, which penalizes the intercept too (one-vs-rest only; no classWeight).
+   */
+  solver: 'lbfgs' | 'liblinear';
+  /** liblinear: the intercept is a synthetic feature of this value (its weight is penalized). */
+  interceptScaling: number;
   /**
    * Weights of the classes: null (all 1), 'balanced' (n / (classes · count of the class), on the
    * one-vs-rest problem for ovr as scikit-learn does) or label → weight (an object or a Map; labels
@@ -256,6 +263,75 @@ export function multinomialObjective(
   };
 }
 
+/**
+ * LIBLINEAR's L2-regularized logistic regression (solver 0, primal) for one binary problem:
+ * min ½‖w‖² + Σ Cᵢ log(1 + e^{−yᵢ wᵀxᵢ}) with yᵢ = ±1, Cᵢ = C·sampleWeightᵢ, and (when bias > 0)
+ * a constant feature `bias` whose weight, penalized like the others, gives the intercept.
+ */
+function liblinearBinary(
+  X: Design,
+  pos: Int32Array,
+  C: number,
+  bias: number,
+  sw: Float64Array | null,
+  tol: number,
+  maxIter: number,
+): { w: Float64Array; nIter: number; converged: boolean } {
+  const { n, d } = X;
+  const nw = d + (bias > 0 ? 1 : 0);
+  const y = Float64Array.from(pos, (v) => (v === 1 ? 1 : -1));
+  const Ci = Float64Array.from({ length: n }, (_, i) => C * (sw === null ? 1 : sw[i]!));
+  const z = new Float64Array(n);
+  const D = new Float64Array(n);
+  const tmp = new Float64Array(n);
+  const gx = new Float64Array(d);
+  const Xw = (w: Float64Array, out: Float64Array) => {
+    X.mul(w, 1, out);
+    if (bias > 0) for (let i = 0; i < n; i++) out[i]! += bias * w[d]!;
+  };
+  const XTv = (v: Float64Array, out: Float64Array) => {
+    X.tmul(v, 1, gx);
+    out.set(gx, 0);
+    if (bias > 0) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += v[i]!;
+      out[d] = bias * s;
+    }
+  };
+  let positives = 0;
+  for (const v of pos) positives += v;
+  const eps = (tol * Math.max(Math.min(positives, n - positives), 1)) / n;
+  return tron(
+    {
+      fun: (w) => {
+        Xw(w, z);
+        let f = 0;
+        for (let j = 0; j < nw; j++) f += w[j]! * w[j]!;
+        f /= 2;
+        for (let i = 0; i < n; i++) f += Ci[i]! * softplus(-y[i]! * z[i]!);
+        return f;
+      },
+      grad: (w, g) => {
+        for (let i = 0; i < n; i++) {
+          const s = sigmoid(y[i]! * z[i]!);
+          D[i] = Ci[i]! * s * (1 - s);
+          tmp[i] = Ci[i]! * (s - 1) * y[i]!;
+        }
+        XTv(tmp, g);
+        for (let j = 0; j < nw; j++) g[j]! += w[j]!;
+      },
+      hessVec: (v, out) => {
+        Xw(v, tmp);
+        for (let i = 0; i < n; i++) tmp[i]! *= D[i]!;
+        XTv(tmp, out);
+        for (let j = 0; j < nw; j++) out[j]! += v[j]!;
+      },
+    },
+    new Float64Array(nw),
+    { eps, maxIter },
+  );
+}
+
 /** scikit-learn's compute_class_weight for the classes present: 'balanced' or a label → weight map. */
 function classWeights(
   op: string,
@@ -322,6 +398,7 @@ export class LogisticRegression<
         maxIter: 100,
         multiClass: 'auto',
         solver: 'lbfgs',
+        interceptScaling: 1,
         classWeight: null,
       },
       opts,
@@ -345,7 +422,20 @@ export class LogisticRegression<
     const tol = checkNumber(op, 'tol', p.tol, { min: 0 });
     const maxIter = checkInt(op, 'maxIter', p.maxIter, 1);
     const multiClass = checkOneOf(op, 'multiClass', p.multiClass, ['auto', 'multinomial', 'ovr'] as const);
-    checkOneOf(op, 'solver', p.solver, ['lbfgs'] as const);
+    const solver = checkOneOf(op, 'solver', p.solver, ['lbfgs', 'liblinear'] as const);
+    const interceptScaling = checkNumber(op, 'interceptScaling', p.interceptScaling, {
+      min: 0,
+      minExclusive: true,
+    });
+    if (solver === 'liblinear') {
+      if (multiClass === 'multinomial')
+        fail(
+          op,
+          "solver 'liblinear' does not fit a multinomial model; use multiClass 'ovr' or solver 'lbfgs'",
+        );
+      if (p.classWeight !== null)
+        fail(op, "classWeight with solver 'liblinear' is not supported; use solver 'lbfgs'");
+    }
     const design = X instanceof CsrMatrix ? sparseDesign(X) : denseDesign(toMatrix(op, 'X', X));
     const labels = toLabels(op, 'y', y);
     checkSameLength(op, ['X', 'y'], { length: design.n }, labels);
@@ -368,7 +458,8 @@ export class LogisticRegression<
     const yIdx = Int32Array.from(labels as ClassLabel[], (v) => index.get(v)!);
     const d = design.d;
     const l2 = p.penalty === 'l2' ? 1 / C : 0;
-    const multinomial = multiClass === 'multinomial' || (multiClass === 'auto' && K > 2);
+    const multinomial =
+      solver === 'lbfgs' && (multiClass === 'multinomial' || (multiClass === 'auto' && K > 2));
     const nParams = d + (fitIntercept ? 1 : 0);
     const warnIfStopped = (converged: boolean, message: string) => {
       if (!converged)
@@ -405,6 +496,15 @@ export class LogisticRegression<
         const w = weightsFrom(
           (i) => (cwFull !== null ? cwFull[yIdx[i]!]! : 1) * (cwBin !== null ? cwBin[bin[i]!]! : 1),
         );
+        if (solver === 'liblinear') {
+          const res = liblinearBinary(design, bin, C, fitIntercept ? interceptScaling : 0, sw, tol, maxIter);
+          if (!res.converged)
+            console.warn(`${op}: liblinear failed to converge; increase maxIter or scale the data`);
+          coef.set(res.w.subarray(0, d), r * d);
+          intercept[r] = fitIntercept ? interceptScaling * res.w[d]! : 0;
+          nIter.push(res.nIter);
+          return;
+        }
         const res = lbfgs(binaryObjective(design, y01, l2, fitIntercept, w), new Float64Array(nParams), {
           maxIter,
           gtol: tol,
