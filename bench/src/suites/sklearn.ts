@@ -512,7 +512,11 @@ for _ in range(reps):
     t0 = time.perf_counter(); X = TfidfVectorizer().fit_transform(docs); tt.append(time.perf_counter() - t0)
 for _ in range(reps):
     t0 = time.perf_counter(); m = LogisticRegression().fit(X, y); lt.append(time.perf_counter() - t0)
+llt = []
+for _ in range(reps):
+    t0 = time.perf_counter(); ll = LogisticRegression(solver="liblinear").fit(X, y); llt.append(time.perf_counter() - t0)
 print(json.dumps({"version": sklearn.__version__, "tfidf": min(tt), "tfidf_times": tt, "lr": min(lt), "lr_times": lt,
+                  "liblinear": min(llt), "liblinear_times": llt, "liblinear_predict": ll.predict(X).tolist(),
                   "reps": reps, "shape": list(X.shape), "nnz": int(X.nnz), "n_iter": int(m.n_iter_[0]),
                   "predict": m.predict(X).tolist(), "accuracy": float(m.score(X, y))}))
 `;
@@ -523,6 +527,9 @@ interface SkText {
   tfidf_times: number[];
   lr: number;
   lr_times: number[];
+  liblinear: number;
+  liblinear_times: number[];
+  liblinear_predict: string[];
   reps: number;
   shape: [number, number];
   nnz: number;
@@ -569,6 +576,8 @@ async function textCases(ctx: BenchContext): Promise<void> {
   const tTfidf = minSeconds(() => (X = new TfidfVectorizer().fitTransform(docs)));
   let clf: LogisticRegression<string> | null = null;
   const tLr = minSeconds(() => (clf = new LogisticRegression().fit(X!, labels)));
+  let lib: LogisticRegression<string> | null = null;
+  const tLib = minSeconds(() => (lib = new LogisticRegression({ solver: 'liblinear' }).fit(X!, labels)));
   const pred = clf!.predict(X!);
   const acc = pred.filter((p, i) => p === labels[i]).length / labels.length;
   const sk = sklearnText(docs, labels);
@@ -619,6 +628,19 @@ async function textCases(ctx: BenchContext): Promise<void> {
       peerName: 'scikit-learn',
       peer: sk.lr,
       note: `training accuracy ours ${acc.toFixed(4)}, sklearn ${sk.accuracy.toFixed(4)}; predictions agree on ${(agree * 100).toFixed(2)}%; iterations ours ${clf!.nIter_.dataSync()[0]}, sklearn ${sk.n_iter}; ${runsNote(tLr, 'sklearn', sk.reps, skTimed(sk.lr_times).times)}`,
+    },
+    false,
+  );
+  const libPred = lib!.predict(X!);
+  const libAgree = libPred.filter((p, i) => p === sk.liblinear_predict[i]).length / libPred.length;
+  ctx.add(
+    {
+      case: `LogisticRegression (liblinear) on sparse TF-IDF ${X!.shape[0]}x${X!.shape[1]}`,
+      unit: 's',
+      ours: tLib.s,
+      peerName: 'scikit-learn',
+      peer: sk.liblinear,
+      note: `predictions agree on ${(libAgree * 100).toFixed(2)}%; ${runsNote(tLib, 'sklearn', sk.reps, sk.liblinear_times)}`,
     },
     false,
   );
