@@ -179,7 +179,7 @@ export function binaryObjective(
         const s = sw === null ? 1 : sw[i]!;
         // one exp for both the log-loss and the sigmoid: e = exp(-|z|)
         const e = Math.exp(-Math.abs(zi));
-        loss += s * ((zi > 0 ? zi : 0) + Math.log1p(e) - y01[i]! * zi);
+        loss += s * (Math.max(zi, 0) + Math.log1p(e) - y01[i]! * zi);
         const r = s * ((zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y01[i]!);
         gb += r;
         if (r !== 0) for (let p = p0; p < p1; p++) grad[indices[p]!]! += data[p]! * r;
