@@ -5,7 +5,10 @@
 
 Each fixture is a small JSON file in test/fixtures/ (written atomically). Data sets are the ones
 scikit-learn ships (iris, digits, diabetes); anything random is generated here with a fixed seed
-and stored in the fixture, so the TypeScript tests run on exactly the same inputs.
+and stored in the fixture, so the TypeScript tests run on exactly the same inputs. The `text`
+fixture reads King James Bible verses (public domain) from Debian's bible-kjv-text package
+(`apt-get install bible-kjv-text`, read with its `bible` command) and stores the verses it uses,
+so the tests need neither Python nor the package; it also writes src/feature_extraction/stopWords.ts.
 """
 import json, os, sys, tempfile, warnings
 

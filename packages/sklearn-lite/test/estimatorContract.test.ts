@@ -48,6 +48,13 @@ const CASES: Case[] = [
     tweak: { withMean: false },
   },
   {
+    name: 'MaxAbsScaler',
+    make: (o) => new sk.MaxAbsScaler(o as Partial<sk.MaxAbsScalerOptions>),
+    attrs: ['maxAbs_', 'scale_'],
+    methods: ['transform'],
+    tweak: {},
+  },
+  {
     name: 'MinMaxScaler',
     make: (o) => new sk.MinMaxScaler(o),
     attrs: ['dataMin_', 'dataMax_', 'scale_', 'min_'],
@@ -115,6 +122,22 @@ const CASES: Case[] = [
     methods: ['predict', 'predictProba', 'decisionFunction'],
     supervised: 'classification',
     tweak: { C: 0.5 },
+  },
+  {
+    name: 'LogisticRegression (liblinear)',
+    make: (o) => new sk.LogisticRegression({ solver: 'liblinear', maxIter: 500, ...o }),
+    attrs: ['coef_', 'intercept_', 'classes_', 'nIter_'],
+    methods: ['predict', 'predictProba', 'decisionFunction'],
+    supervised: 'classification',
+    tweak: { C: 0.5 },
+  },
+  {
+    name: 'TruncatedSVD',
+    make: (o) => new sk.TruncatedSVD({ nComponents: 2, ...o }),
+    attrs: ['components_', 'singularValues_', 'explainedVariance_', 'explainedVarianceRatio_'],
+    methods: ['transform'],
+    tweak: { nComponents: 1 },
+    random: true,
   },
   {
     name: 'IsolationForest',
