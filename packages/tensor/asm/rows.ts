@@ -597,3 +597,139 @@ export function where_f64(n: i32, c: usize, a: usize, as: i32, b: usize, bs: i32
     store<f64>(out + o, v);
   }
 }
+
+// ---- layer normalization over rows (F.layer_norm over the trailing dims) ---------------------
+// Forward: per row of `cols` values, mean and biased variance in two passes (float32 lanes), then
+// y = ((x − mean)·rstd)·w + b with rstd = 1/sqrt(var + eps); mean and rstd are kept for backward.
+// Backward: with x̂ = (x − mean)·rstd and ĝ = g·w, dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); dw and
+// db add g·x̂ and g over the rows, in float64 (`dw`, `db` hold cols float64 each, accumulated).
+
+@inline function hsum4(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+export function layernorm_f32(
+  rows: i32, cols: i32, x: usize, w: usize, b: usize, eps: f32, y: usize, mean: usize, rstd: usize,
+): void {
+  const cv = cols & ~3;
+  const inv = <f32>1 / <f32>cols;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    const yr = y + (<usize>(r * cols) << 2);
+    let s = f32x4.splat(0);
+    let j = 0;
+    for (; j < cv; j += 4) s = f32x4.add(s, v128.load(xr + (<usize>j << 2)));
+    let sum = hsum4(s);
+    for (; j < cols; j++) sum += load<f32>(xr + (<usize>j << 2));
+    const mu = sum * inv;
+    const mv = f32x4.splat(mu);
+    let q = f32x4.splat(0);
+    j = 0;
+    for (; j < cv; j += 4) {
+      const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), mv);
+      q = f32x4.add(q, f32x4.mul(d, d));
+    }
+    let sq = hsum4(q);
+    for (; j < cols; j++) {
+      const d = load<f32>(xr + (<usize>j << 2)) - mu;
+      sq += d * d;
+    }
+    const rs = <f32>1 / Mathf.sqrt(sq * inv + eps);
+    store<f32>(mean + (<usize>r << 2), mu);
+    store<f32>(rstd + (<usize>r << 2), rs);
+    const rv = f32x4.splat(rs);
+    j = 0;
+    for (; j < cv; j += 4) {
+      const o = <usize>j << 2;
+      let v = f32x4.mul(f32x4.sub(v128.load(xr + o), mv), rv);
+      if (w) v = f32x4.mul(v, v128.load(w + o));
+      if (b) v = f32x4.add(v, v128.load(b + o));
+      v128.store(yr + o, v);
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      let v = (load<f32>(xr + o) - mu) * rs;
+      if (w) v *= load<f32>(w + o);
+      if (b) v += load<f32>(b + o);
+      store<f32>(yr + o, v);
+    }
+  }
+}
+
+export function layernorm_backward_f32(
+  rows: i32, cols: i32, g: usize, x: usize, mean: usize, rstd: usize, w: usize,
+  dx: usize, dw: usize, db: usize,
+): void {
+  const cv = cols & ~3;
+  const inv = <f32>1 / <f32>cols;
+  for (let r = 0; r < rows; r++) {
+    const o0 = <usize>(r * cols) << 2;
+    const gr = g + o0;
+    const xr = x + o0;
+    const mu = f32x4.splat(load<f32>(mean + (<usize>r << 2)));
+    const rs = load<f32>(rstd + (<usize>r << 2));
+    const rv = f32x4.splat(rs);
+    // mean(ĝ) and mean(ĝ·x̂)
+    let sa = f32x4.splat(0);
+    let sc = f32x4.splat(0);
+    let j = 0;
+    for (; j < cv; j += 4) {
+      const o = <usize>j << 2;
+      const xh = f32x4.mul(f32x4.sub(v128.load(xr + o), mu), rv);
+      let gh = v128.load(gr + o);
+      if (w) gh = f32x4.mul(gh, v128.load(w + o));
+      sa = f32x4.add(sa, gh);
+      sc = f32x4.add(sc, f32x4.mul(gh, xh));
+    }
+    let a = hsum4(sa);
+    let c = hsum4(sc);
+    const m0 = f32x4.extract_lane(mu, 0);
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const xh = (load<f32>(xr + o) - m0) * rs;
+      let gh = load<f32>(gr + o);
+      if (w) gh *= load<f32>(w + o);
+      a += gh;
+      c += gh * xh;
+    }
+    a *= inv;
+    c *= inv;
+    const av = f32x4.splat(a);
+    const cvv = f32x4.splat(c);
+    j = 0;
+    for (; j < cv; j += 4) {
+      const o = <usize>j << 2;
+      const gv = v128.load(gr + o);
+      const xh = f32x4.mul(f32x4.sub(v128.load(xr + o), mu), rv);
+      let gh = gv;
+      if (w) gh = f32x4.mul(gh, v128.load(w + o));
+      if (dx) v128.store(dx + o0 + o, f32x4.mul(rv, f32x4.sub(f32x4.sub(gh, av), f32x4.mul(xh, cvv))));
+      if (dw) {
+        const p = dw + (<usize>j << 3);
+        const gx = f32x4.mul(gv, xh);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(gx)));
+        v128.store(p, f64x2.add(v128.load(p, 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(gx, gx, 2, 3, 0, 1))), 16);
+      }
+      if (db) {
+        const p = db + (<usize>j << 3);
+        v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(gv)));
+        v128.store(p, f64x2.add(v128.load(p, 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(gv, gv, 2, 3, 0, 1))), 16);
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const gj = load<f32>(gr + o);
+      const xh = (load<f32>(xr + o) - m0) * rs;
+      const gh = w ? gj * load<f32>(w + o) : gj;
+      if (dx) store<f32>(dx + o0 + o, rs * (gh - a - xh * c));
+      if (dw) {
+        const p = dw + (<usize>j << 3);
+        store<f64>(p, load<f64>(p) + <f64>(gj * xh));
+      }
+      if (db) {
+        const p = db + (<usize>j << 3);
+        store<f64>(p, load<f64>(p) + <f64>gj);
+      }
+    }
+  }
+}

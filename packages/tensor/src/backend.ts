@@ -150,6 +150,34 @@ export interface Backend {
     opts: { scale: number; causal: boolean },
   ): Storage | null;
 
+  /**
+   * Optional fused layer normalization (see ops/layerNorm.ts) of a contiguous [rows, cols] view over
+   * its rows, with contiguous weight and bias of cols elements (or null): y, and each row's mean and
+   * 1/sqrt(var + eps) for the backward pass. Backends without it get the composite.
+   */
+  layerNorm?(
+    x: View,
+    rows: number,
+    cols: number,
+    weight: View | null,
+    bias: View | null,
+    eps: number,
+  ): { y: Storage; mean: Storage; rstd: Storage };
+  /**
+   * Its backward: dx (when `wantDx`), and dweight, dbias summed over the rows (when wanted), from the
+   * output's gradient g ([rows, cols], contiguous) and the forward's x, mean and rstd.
+   */
+  layerNormBackward?(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    rows: number,
+    cols: number,
+    want: { dx: boolean; dweight: boolean; dbias: boolean },
+  ): { dx: Storage | null; dweight: Storage | null; dbias: Storage | null };
+
   // ---- the only primitives that write into existing memory ----
   /** dst[...] = src[...] through dst's strides; src already has dst's shape and dtype. */
   assign(dst: View, src: View): void;

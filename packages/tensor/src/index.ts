@@ -49,6 +49,7 @@ export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export type { AdamStepOptions, SGDStepOptions } from './ops/inplace.js';
 export { adamStep, copy_, sgdStep } from './ops/inplace.js';
 export { cat, chunk, split, stack } from './ops/join.js';
+export { layerNorm, layerNormBackward } from './ops/layerNorm.js';
 export { matmul } from './ops/linalg.js';
 export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';
 export { logSoftmax, softmax } from './ops/softmax.js';

@@ -316,6 +316,92 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('layerNorm forward and backward agree with the float64 reference (odd widths, chunks, with and without weight and bias)', () => {
+    const rnd = lcg(44);
+    const cpu = getBackend('cpu');
+    for (const [rows, cols] of [
+      [1024, 1],
+      [400, 3],
+      [100, 17],
+      [50, 130],
+      [600, 128], // several staging chunks
+      [3, 2000],
+    ] as const) {
+      for (const affine of [false, true]) {
+        const vals = (n: number, scale = 1, shift = 0) =>
+          Float32Array.from({ length: n }, () => (rnd() - 0.5) * scale + shift);
+        const x = L.tensor(vals(rows * cols, 4, 3)).reshape([rows, cols]);
+        const g = L.tensor(vals(rows * cols)).reshape([rows, cols]);
+        const w = affine ? L.tensor(vals(cols, 2, 1)) : null;
+        const b = affine ? L.tensor(vals(cols)) : null;
+        const X = x.dataSync();
+        const G = g.dataSync();
+        const Wd = w?.dataSync();
+        const Bd = b?.dataSync();
+        // float64 reference
+        const yRef = new Float64Array(rows * cols);
+        const dxRef = new Float64Array(rows * cols);
+        const dwRef = new Float64Array(cols);
+        const dbRef = new Float64Array(cols);
+        for (let r = 0; r < rows; r++) {
+          let s = 0;
+          for (let j = 0; j < cols; j++) s += X[r * cols + j]!;
+          const mu = s / cols;
+          let q = 0;
+          for (let j = 0; j < cols; j++) q += (X[r * cols + j]! - mu) ** 2;
+          const rs = 1 / Math.sqrt(q / cols + 1e-5);
+          let a = 0;
+          let c = 0;
+          for (let j = 0; j < cols; j++) {
+            const xh = (X[r * cols + j]! - mu) * rs;
+            yRef[r * cols + j] = xh * (Wd ? Wd[j]! : 1) + (Bd ? Bd[j]! : 0);
+            const gh = G[r * cols + j]! * (Wd ? Wd[j]! : 1);
+            a += gh / cols;
+            c += (gh * xh) / cols;
+            dwRef[j]! += G[r * cols + j]! * xh;
+            dbRef[j]! += G[r * cols + j]!;
+          }
+          for (let j = 0; j < cols; j++) {
+            const xh = (X[r * cols + j]! - mu) * rs;
+            const gh = G[r * cols + j]! * (Wd ? Wd[j]! : 1);
+            dxRef[r * cols + j] = rs * (gh - a - xh * c);
+          }
+        }
+        for (const m of ['typescript', mode] as const) {
+          const [y, dx, dw, db] = run(m, () => {
+            const f = cpu.layerNorm!(x, rows, cols, w, b, 1e-5);
+            const yt = L.tensor(
+              cpu.readSync({ storage: f.y, shape: [rows * cols], strides: [1], offset: 0, dtype: 'float32' }),
+            );
+            const mean = L.tensor(
+              cpu.readSync({ storage: f.mean, shape: [rows], strides: [1], offset: 0, dtype: 'float32' }),
+            );
+            const rstd = L.tensor(
+              cpu.readSync({ storage: f.rstd, shape: [rows], strides: [1], offset: 0, dtype: 'float32' }),
+            );
+            const r = L.layerNormBackward(g, x, mean, rstd, w, [cols], {
+              dx: true,
+              dweight: affine,
+              dbias: affine,
+            });
+            return [yt.dataSync(), r.dx!.dataSync(), r.dweight?.dataSync(), r.dbias?.dataSync()];
+          });
+          const check = (name: string, got: ArrayLike<number>, want: Float64Array, scale: number) => {
+            let worst = 0;
+            for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+            expect(worst, `${m} ${rows}x${cols} affine=${affine} ${name}`).toBeLessThan(scale);
+          };
+          check('y', y!, yRef, 2e-5);
+          check('dx', dx!, dxRef, 5e-5 * Math.sqrt(cols));
+          if (affine) {
+            check('dweight', dw!, dwRef, 1e-4 * Math.sqrt(rows));
+            check('dbias', db!, dbRef, 1e-4 * Math.sqrt(rows));
+          }
+        }
+      }
+    }
+  });
+
   it('operands larger than a staging chunk (128 KiB) give the same bits as the TypeScript loops', () => {
     const rnd = lcg(21);
     for (const dtype of ['float32', 'float64'] as const) {

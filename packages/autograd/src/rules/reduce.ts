@@ -1,4 +1,5 @@
-import type { Tensor } from '@lumen/tensor';
+import { layerNormBackward, type Tensor } from '@lumen/tensor';
+import { isGradEnabled } from '../gradMode.js';
 import type { RuleDef } from './types.js';
 import { asTensor, unsqueezeDims, zerosOf } from './util.js';
 
@@ -70,6 +71,46 @@ export const reduceRules: Record<string, RuleDef> = {
       const dim = attrs.dim as number;
       const gy = g.mul(output);
       return [gy.sub(output.mul(gy.sum(dim, { keepdim: true })))];
+    },
+  },
+  // y = layerNorm(x, w, b) = x̂·w + b with x̂ = (x − mean)·rstd over the trailing dims:
+  // dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) with ĝ = g·w, dw = Σ g·x̂, db = Σ g over the leading dims
+  layerNorm: {
+    name: 'NativeLayerNormBackward0',
+    saves: (_, attrs) => (attrs.hasWeight ? [0, 1] : [0]),
+    backward: (g, { inputs, attrs, needs }) => {
+      const x = inputs[0] as Tensor;
+      const w = typeof inputs[1] === 'number' ? null : (inputs[1] as Tensor);
+      const hasBias = typeof inputs[2] !== 'number';
+      const shape = attrs.normalizedShape as number[];
+      const want = { dx: needs(0), dweight: w !== null && needs(1), dbias: hasBias && needs(2) };
+      if (!isGradEnabled()) {
+        // the fused kernel (not differentiable itself: only when no graph is built over backward)
+        const r = layerNormBackward(g, x, attrs.mean as Tensor, attrs.rstd as Tensor, w, shape, want);
+        return [r.dx, r.dweight, r.dbias];
+      }
+      const k = shape.length;
+      const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+      const lead = Array.from({ length: x.ndim - k }, (_, i) => i);
+      // with a graph over backward: the statistics recomputed from x, so that they are
+      // differentiated too (the forward's are constants)
+      const centered = x.sub(x.mean(dims, { keepdim: true }));
+      const r = centered
+        .square()
+        .mean(dims, { keepdim: true })
+        .add(attrs.eps as number)
+        .rsqrt();
+      const xhat = centered.mul(r);
+      const gh = w ? g.mul(w) : g;
+      const dx = want.dx
+        ? r.mul(
+            gh
+              .sub(gh.mean(dims, { keepdim: true }))
+              .sub(xhat.mul(gh.mul(xhat).mean(dims, { keepdim: true }))),
+          )
+        : null;
+      const total = (t: Tensor) => (lead.length ? t.sum(lead) : t);
+      return [dx, want.dweight ? total(g.mul(xhat)) : null, want.dbias ? total(g) : null];
     },
   },
   // y = logSoftmax(x): dx = g − exp(y)·Σ g

@@ -1,4 +1,11 @@
-import { checkOptions, type Generator, rand, type Tensor, where } from '@lumen/tensor';
+import {
+  checkOptions,
+  type Generator,
+  layerNorm as layerNormOp,
+  rand,
+  type Tensor,
+  where,
+} from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 /** F.linear: x Wᵀ + b. */
@@ -60,14 +67,8 @@ export function layerNorm(
       `the input's trailing dims must be ${fmtShape(normalizedShape)}, got input shape ${fmtShape(x.shape)}`,
     );
   }
-  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-  const mean = x.mean(dims, { keepdim: true });
-  const centered = x.sub(mean);
-  const variance = centered.square().mean(dims, { keepdim: true });
-  let y = centered.mul(variance.add(eps).rsqrt());
-  if (weight) y = y.mul(weight);
-  if (bias) y = y.add(bias);
-  return y;
+  // one fused op where the backend has the kernel (cpu), else the composite of elementwise ops
+  return layerNormOp(x, normalizedShape, weight, bias, eps);
 }
 
 /** F.embedding: rows of `weight` picked by integer `indices` (any shape); paddingIdx rows get no gradient. */

@@ -22,6 +22,8 @@ import {
   type WasmUnary,
   wasmAdam,
   wasmBinary,
+  wasmLayerNorm,
+  wasmLayerNormBackward,
   wasmPhilox,
   wasmSoftmax,
   wasmUnary,
@@ -549,6 +551,120 @@ export class CpuBackend implements Backend {
       }
     }
     return this.wrap(out, x.dtype);
+  }
+
+  layerNorm(
+    x: View,
+    rows: number,
+    cols: number,
+    weight: View | null,
+    bias: View | null,
+    eps: number,
+  ): { y: Storage; mean: Storage; rstd: Storage } {
+    const dt = x.dtype;
+    const y = allocArray(dt, rows * cols);
+    const mean = allocArray(dt, rows);
+    const rstd = allocArray(dt, rows);
+    const X = arr(x);
+    const W = weight ? arr(weight) : null;
+    const B = bias ? arr(bias) : null;
+    const wo = weight?.offset ?? 0;
+    const bo = bias?.offset ?? 0;
+    const wrap = () => ({ y: this.wrap(y, dt), mean: this.wrap(mean, dt), rstd: this.wrap(rstd, dt) });
+    if (wasmLayerNorm(X, x.offset, rows, cols, W, wo, B, bo, eps, y, mean, rstd)) return wrap();
+    // The reference: two passes per row in float64, rounded once into the output's type.
+    for (let r = 0; r < rows; r++) {
+      const base = x.offset + r * cols;
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += X[base + j]!;
+      const mu = s / cols;
+      let q = 0;
+      for (let j = 0; j < cols; j++) {
+        const d = X[base + j]! - mu;
+        q += d * d;
+      }
+      const rs = 1 / Math.sqrt(q / cols + eps);
+      mean[r] = mu;
+      rstd[r] = rs;
+      const ob = r * cols;
+      for (let j = 0; j < cols; j++) {
+        let v = (X[base + j]! - mu) * rs;
+        if (W) v *= W[wo + j]!;
+        if (B) v += B[bo + j]!;
+        y[ob + j] = v;
+      }
+    }
+    return wrap();
+  }
+
+  layerNormBackward(
+    g: View,
+    x: View,
+    mean: View,
+    rstd: View,
+    weight: View | null,
+    rows: number,
+    cols: number,
+    want: { dx: boolean; dweight: boolean; dbias: boolean },
+  ): { dx: Storage | null; dweight: Storage | null; dbias: Storage | null } {
+    const dt = x.dtype;
+    const dx = want.dx ? allocArray(dt, rows * cols) : null;
+    const dw = want.dweight ? new Float64Array(cols) : null;
+    const db = want.dbias ? new Float64Array(cols) : null;
+    const G = arr(g);
+    const X = arr(x);
+    const M = arr(mean);
+    const S = arr(rstd);
+    const W = weight ? arr(weight) : null;
+    const wo = weight?.offset ?? 0;
+    const done = wasmLayerNormBackward(
+      G,
+      g.offset,
+      X,
+      x.offset,
+      M,
+      mean.offset,
+      S,
+      rstd.offset,
+      W,
+      wo,
+      rows,
+      cols,
+      dx,
+      dw,
+      db,
+    );
+    if (!done) {
+      for (let r = 0; r < rows; r++) {
+        const gb = g.offset + r * cols;
+        const xb = x.offset + r * cols;
+        const mu = M[mean.offset + r]!;
+        const rs = S[rstd.offset + r]!;
+        let a = 0;
+        let c = 0;
+        for (let j = 0; j < cols; j++) {
+          const gh = W ? G[gb + j]! * W[wo + j]! : G[gb + j]!;
+          a += gh;
+          c += gh * (X[xb + j]! - mu) * rs;
+        }
+        a /= cols;
+        c /= cols;
+        for (let j = 0; j < cols; j++) {
+          const gj = G[gb + j]!;
+          const xh = (X[xb + j]! - mu) * rs;
+          if (dx) dx[r * cols + j] = rs * ((W ? gj * W[wo + j]! : gj) - a - xh * c);
+          if (dw) dw[j]! += gj * xh;
+          if (db) db[j]! += gj;
+        }
+      }
+    }
+    const small = (v: Float64Array | null) => {
+      if (!v) return null;
+      const out = allocArray(dt, cols);
+      for (let j = 0; j < cols; j++) out[j] = v[j]!;
+      return this.wrap(out, dt);
+    };
+    return { dx: dx ? this.wrap(dx, dt) : null, dweight: small(dw), dbias: small(db) };
   }
 
   assign(dst: View, src: View): void {

@@ -243,6 +243,125 @@ export function wasmWhere(
 }
 
 /**
+ * Layer normalization of the contiguous float32 rows at X[xo…] (rows × cols) into Y, with each
+ * row's mean and rstd (see asm/rows.ts); W and B (cols each) may be null. Rows go through the
+ * kernel a chunk at a time. False when the kernels do not run here or the operands are not float32.
+ */
+export function wasmLayerNorm(
+  X: TypedArray,
+  xo: number,
+  rows: number,
+  cols: number,
+  W: TypedArray | null,
+  wo: number,
+  B: TypedArray | null,
+  bo: number,
+  eps: number,
+  Y: TypedArray,
+  mean: TypedArray,
+  rstd: TypedArray,
+): boolean {
+  if (rows * cols < MIN_ELEMENTS || cols === 0) return false;
+  if (floatKind(X) !== 4 || (W && floatKind(W) !== 4) || (B && floatKind(B) !== 4)) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const per = Math.max(1, Math.floor(chunkElements(4) / cols));
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const r = Math.min(per, rows - r0);
+    const m = r * cols;
+    const { mem, at } = stageIn(rt, 4, [
+      copyOf(X, xo + r0 * cols, m),
+      W ? copyOf(W, wo, cols) : { n: 0 },
+      B ? copyOf(B, bo, cols) : { n: 0 },
+      { n: m },
+      { n: r },
+      { n: r },
+    ]);
+    const [xAt, wAt, bAt, yAt, mAt, sAt] = at as [number, number, number, number, number, number];
+    rt.exports.layernorm_f32(r, cols, xAt, W ? wAt : 0, B ? bAt : 0, eps, yAt, mAt, sAt);
+    copyOut(mem, yAt, m, Y, r0 * cols);
+    copyOut(mem, mAt, r, mean, r0);
+    copyOut(mem, sAt, r, rstd, r0);
+  }
+  return true;
+}
+
+/**
+ * The backward of wasmLayerNorm: dX (or null), and dW, dB (float64, cols each, added into; or
+ * null) from G, X (rows × cols, contiguous float32 from go and xo), mean, rstd and W (or null).
+ */
+export function wasmLayerNormBackward(
+  G: TypedArray,
+  go: number,
+  X: TypedArray,
+  xo: number,
+  mean: TypedArray,
+  mo: number,
+  rstd: TypedArray,
+  so: number,
+  W: TypedArray | null,
+  wo: number,
+  rows: number,
+  cols: number,
+  dX: TypedArray | null,
+  dW: Float64Array | null,
+  dB: Float64Array | null,
+): boolean {
+  if (rows * cols < MIN_ELEMENTS || cols === 0) return false;
+  if (floatKind(G) !== 4 || floatKind(X) !== 4 || floatKind(mean) !== 4 || floatKind(rstd) !== 4)
+    return false;
+  if (W && floatKind(W) !== 4) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const per = Math.max(1, Math.floor(chunkElements(4) / (2 * cols)));
+  // dW and dB stay in the kernel memory across chunks (float64, as 2·cols float32 slots each).
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const r = Math.min(per, rows - r0);
+    const m = r * cols;
+    const { mem, at } = stageIn(rt, 4, [
+      dW
+        ? { n: 2 * cols, write: (f, a) => new Float64Array(f.buffer, f.byteOffset + a * 4, cols).set(dW) }
+        : { n: 0 },
+      dB
+        ? { n: 2 * cols, write: (f, a) => new Float64Array(f.buffer, f.byteOffset + a * 4, cols).set(dB) }
+        : { n: 0 },
+      copyOf(G, go + r0 * cols, m),
+      copyOf(X, xo + r0 * cols, m),
+      copyOf(mean, mo + r0, r),
+      copyOf(rstd, so + r0, r),
+      W ? copyOf(W, wo, cols) : { n: 0 },
+      { n: dX ? m : 0 },
+    ]);
+    const [dwAt, dbAt, gAt, xAt, mAt, sAt, wAt, dxAt] = at as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    rt.exports.layernorm_backward_f32(
+      r,
+      cols,
+      gAt,
+      xAt,
+      mAt,
+      sAt,
+      W ? wAt : 0,
+      dX ? dxAt : 0,
+      dW ? dwAt : 0,
+      dB ? dbAt : 0,
+    );
+    if (dX) copyOut(mem, dxAt, m, dX, r0 * cols);
+    if (dW) dW.set(new Float64Array(mem.buffer, mem.byteOffset + dwAt, cols));
+    if (dB) dB.set(new Float64Array(mem.buffer, mem.byteOffset + dbAt, cols));
+  }
+  return true;
+}
+
+/**
  * Philox4x32-10 words for counters counter … counter + size − 1 under key (k0, k1), `words` (1 or
  * 2) per counter, handed to `use` a chunk at a time as random.ts's philoxChunks does (the array is only
  * valid during the call; PHILOX_CHUNK counters keep the staged words at most 512 KiB). False when the WebAssembly kernels do not run here or size is small.

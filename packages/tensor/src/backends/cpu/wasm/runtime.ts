@@ -34,6 +34,29 @@ export interface GemmExports {
   erf_f32(n: number, x: number, out: number): void;
   gelu_f32(n: number, x: number, out: number): void;
   philox_words(n: number, cLo: number, cHi: number, k0: number, k1: number, words: number, out: number): void;
+  layernorm_f32(
+    rows: number,
+    cols: number,
+    x: number,
+    w: number,
+    b: number,
+    eps: number,
+    y: number,
+    mean: number,
+    rstd: number,
+  ): void;
+  layernorm_backward_f32(
+    rows: number,
+    cols: number,
+    g: number,
+    x: number,
+    mean: number,
+    rstd: number,
+    w: number,
+    dx: number,
+    dw: number,
+    db: number,
+  ): void;
   where_f32(n: number, c: number, a: number, as: number, b: number, bs: number, out: number): void;
   where_f64(n: number, c: number, a: number, as: number, b: number, bs: number, out: number): void;
   philox_uniform_f32(
