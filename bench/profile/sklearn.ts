@@ -53,4 +53,5 @@ if (which === 'pca' || which === 'kmeans') {
   const X = tensor(x, { shape: [n, d], dtype: 'float64' });
   const Y = tensor(y, { shape: [n], dtype: 'float64' });
   time('LinReg', () => new LinearRegression().fit(X, Y));
+  time('LinReg+score', () => new LinearRegression().fit(X, Y).score(X, Y));
 }
