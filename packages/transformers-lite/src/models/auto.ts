@@ -1,14 +1,19 @@
+import { checkOptions } from '@lumen/tensor';
+import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.ts';
 import { BertForMaskedLM, BertForSequenceClassification, BertModel } from './bert.ts';
 import { type BertConfig, type ConfigDict, configFromDict, type GPT2Config } from './config.ts';
 import { fail } from './errors.ts';
 import { type ModelSource, readModelFiles } from './files.ts';
 import { GPT2LMHeadModel, GPT2Model } from './gpt2.ts';
-import type { FromPretrainedOptions } from './pretrained.ts';
+import { FROM_PRETRAINED_KEYS, type FromPretrainedOptions } from './pretrained.ts';
 
 /** transformers' AutoConfig: the config class named by config.json's `model_type`. */
 export const AutoConfig = {
-  async fromPretrained(source: ModelSource): Promise<BertConfig | GPT2Config> {
-    const files = await readModelFiles(source, 'AutoConfig.fromPretrained');
+  /** From a Hub id, a folder or `{ files }`; only config.json is read (and downloaded). */
+  async fromPretrained(source: ModelSource, options: HubOptions = {}): Promise<BertConfig | GPT2Config> {
+    const op = 'AutoConfig.fromPretrained';
+    checkOptions(op, options, HUB_OPTION_KEYS);
+    const files = await readModelFiles(source, op, options, false);
     return configFromDict(files.config, `config.json (in ${files.where})`);
   },
   fromDict(dict: ConfigDict): BertConfig | GPT2Config {
@@ -23,7 +28,8 @@ function autoClass<M>(task: string, byType: Record<string, Loader<M>>) {
   return {
     async fromPretrained(source: ModelSource, options: FromPretrainedOptions = {}): Promise<M> {
       const op = `${task}.fromPretrained`;
-      const files = await readModelFiles(source, op);
+      checkOptions(op, options, FROM_PRETRAINED_KEYS);
+      const files = await readModelFiles(source, op, hubOptionsOf(options), false);
       const type = files.config.model_type;
       const load = typeof type === 'string' ? byType[type] : undefined;
       if (!load)

@@ -1,11 +1,17 @@
 import { nodeFiles } from '../env.ts';
+import type { HubOptions } from '../hub/hub.ts';
+import { isHubSource } from '../hub/open.ts';
+import { fetchModelRepo } from '../hub/plans.ts';
 import { recoverFolder } from './atomicFolder.ts';
 import { describe, fail } from './errors.ts';
 import { isPickleFile, noWeights, readIndex, refusePickle, WEIGHTS_INDEX_FILE } from './shards.ts';
 
 /** A model's files given directly: config JSON (text, bytes or parsed) and the safetensors bytes. */
 export type ModelFileContents = string | Uint8Array | { [key: string]: unknown };
-/** Where a model comes from: a local folder, or its files (browsers, bundles, tests). */
+/**
+ * Where a model comes from: a Hub model id ('openai-community/gpt2'), a local folder (Node), or its
+ * files (browsers, bundles, tests).
+ */
 export type ModelSource = string | { files: Record<string, ModelFileContents> };
 
 export const CONFIG_FILE = 'config.json';
@@ -52,8 +58,23 @@ function parseJson(where: string, name: string, content: ModelFileContents): { [
   return value as { [key: string]: unknown };
 }
 
-export async function readModelFiles(source: ModelSource, op: string): Promise<ModelFiles> {
-  if (typeof source === 'string') return readFolder(source, op);
+/**
+ * The files of `source`. A Hub id is fetched first (config.json, generation_config.json, and with
+ * `weights` the safetensors weights) into the cache, then read like a folder.
+ */
+export async function readModelFiles(
+  source: ModelSource,
+  op: string,
+  hub: HubOptions = {},
+  weights = true,
+): Promise<ModelFiles> {
+  if (typeof source === 'string') {
+    if (await isHubSource(source)) {
+      const repo = await fetchModelRepo(source, hub, op, weights);
+      return readModelFiles(repo.source(), op);
+    }
+    return readFolder(source, op);
+  }
   if (
     typeof source !== 'object' ||
     source === null ||

@@ -1,6 +1,7 @@
 import { noGrad } from '@lumen/autograd';
 import { Embedding, init, LayerNorm, Linear, Module, Parameter, type SafetensorsTensorInfo } from '@lumen/nn';
 import { checkOptions, type Device, type Tensor } from '@lumen/tensor';
+import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.ts';
 import { saveFolderAtomically } from './atomicFolder.ts';
 import { CONFIG_LIMITS, type ConfigDict, type PretrainedConfig } from './config.ts';
 import { randomInitSkipped, withoutRandomInit } from './construction.ts';
@@ -16,7 +17,11 @@ import {
 } from './files.ts';
 import { readWeights, readWeightsHeader, weightsFiles } from './weights.ts';
 
-export interface FromPretrainedOptions {
+/** The keys of FromPretrainedOptions. */
+export const FROM_PRETRAINED_KEYS = ['device', 'strict', 'numLabels', 'config', ...HUB_OPTION_KEYS];
+
+/** fromPretrained's options: the model's, and the Hub's (revision, cacheDir, localFilesOnly, token, onProgress). */
+export interface FromPretrainedOptions extends HubOptions {
   /** Where the weights go ('cpu' by default); they are read straight onto it. */
   device?: Device;
   /**
@@ -194,7 +199,8 @@ async function loadPretrained<M extends PreTrainedModel>(
   const op = `${cls.name}.fromPretrained`;
   if (typeof options !== 'object' || options === null)
     fail(op, `options must be an object, got ${describe(options)}`);
-  const files = await readModelFiles(source, op);
+  checkOptions(op, options, FROM_PRETRAINED_KEYS);
+  const files = await readModelFiles(source, op, hubOptionsOf(options));
   const config = options.config ?? cls.configFromDict(files.config, `${CONFIG_FILE} (in ${files.where})`);
   if (options.numLabels !== undefined) {
     const n = options.numLabels;

@@ -1,3 +1,5 @@
+import { checkOptions } from '@lumen/tensor';
+import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.ts';
 import { BertTokenizer } from './bert.ts';
 import { fail } from './config.ts';
 import { hasFile, loadTokenizerFiles, readJsonFile, type TokenizerSource } from './files.ts';
@@ -18,9 +20,14 @@ export class AutoTokenizer {
    * `tokenizer_config.json`'s `tokenizer_class` decides (Bert*, GPT2*; any other class works
    * generically from tokenizer.json); without one, vocab.txt means BERT and vocab.json + merges.txt GPT-2.
    */
-  static async fromPretrained(source: TokenizerSource): Promise<PreTrainedTokenizer> {
+  static async fromPretrained(
+    source: TokenizerSource,
+    options: HubOptions = {},
+  ): Promise<PreTrainedTokenizer> {
     const op = 'AutoTokenizer.fromPretrained';
-    const files = await loadTokenizerFiles(source, op);
+    // transformers' other keywords (use_fast, padding_side…) are refused, not ignored.
+    checkOptions(op, options, HUB_OPTION_KEYS);
+    const files = await loadTokenizerFiles(source, op, options);
     const config = readJsonFile(files, 'tokenizer_config.json') ?? {};
     const named =
       typeof config.tokenizer_class === 'string' ? config.tokenizer_class.replace(/Fast$/, '') : null;

@@ -1,10 +1,13 @@
 import { nodeFiles } from '../env.ts';
+import type { HubOptions } from '../hub/hub.ts';
+import { isHubSource } from '../hub/open.ts';
+import { fetchTokenizerRepo } from '../hub/plans.ts';
 import { recoverFolder, saveFolderAtomically } from '../models/atomicFolder.ts';
 import { describe, fail, isObject, type JsonObject } from './config.ts';
 
 /** File contents given directly: text, bytes, or already-parsed JSON. */
 export type TokenizerFileContents = string | Uint8Array | JsonObject;
-/** Where a tokenizer comes from: a local folder, or the files themselves (browsers, bundles, tests). */
+/** Where a tokenizer comes from: a Hub model id, a local folder (Node), or the files themselves (browsers, bundles, tests). */
 export type TokenizerSource = string | { files: Record<string, TokenizerFileContents> };
 
 /** The files a tokenizer can be built from; each is read only if present. */
@@ -27,8 +30,16 @@ export interface LoadedFiles {
   parsed: Partial<Record<TokenizerFileName, JsonObject>>;
 }
 
-export async function loadTokenizerFiles(source: TokenizerSource, op: string): Promise<LoadedFiles> {
-  if (typeof source === 'string') return loadFolder(source, op);
+export async function loadTokenizerFiles(
+  source: TokenizerSource,
+  op: string,
+  hub: HubOptions = {},
+): Promise<LoadedFiles> {
+  if (typeof source === 'string') {
+    if (await isHubSource(source))
+      return loadTokenizerFiles((await fetchTokenizerRepo(source, hub, op)).source(), op);
+    return loadFolder(source, op);
+  }
   if (!isObject(source) || !isObject(source.files)) {
     fail(
       op,
@@ -60,7 +71,7 @@ async function loadFolder(dir: string, op: string): Promise<LoadedFiles> {
   const { fs, path } = nodeFiles(op);
   await recoverFolder(dir, { clean: false }); // a save killed mid-swap leaves no folder at dir
   const stat = await fs.stat(dir).catch(() => null);
-  if (!stat) fail(op, `no such folder: ${dir} (only local folders are supported; nothing is downloaded)`);
+  if (!stat) fail(op, `no such folder: ${dir} (nor a Hub model id such as 'openai-community/gpt2')`);
   if (!stat.isDirectory()) fail(op, `${dir} is not a folder`);
   const out: LoadedFiles = { where: dir, text: {}, parsed: {} };
   for (const name of TOKENIZER_FILES) {

@@ -1,4 +1,5 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
+import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.ts';
 import { type AddedToken, addedTokenFromJSON } from './addedTokens.ts';
 import { CallableObject } from './callable.ts';
 import { type ChatMessage, checkMessages, renderChatTemplate } from './chatTemplate.ts';
@@ -207,15 +208,19 @@ export class PreTrainedTokenizer extends CallableObject {
   }
 
   /**
-   * Loads from a local folder (or `{ files }`): tokenizer.json when present, else the class's
-   * older layout. Nothing is downloaded.
+   * Loads from a Hub model id (downloaded into the Hugging Face cache; see HubOptions), a local
+   * folder (or `{ files }`): tokenizer.json when present, else the class's older layout.
    */
   static async fromPretrained<T extends typeof PreTrainedTokenizer>(
     this: T,
     source: TokenizerSource,
+    options: HubOptions = {},
   ): Promise<InstanceType<T>> {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass called (BertTokenizer.fromPretrained)
-    const files = await loadTokenizerFiles(source, `${this.name}.fromPretrained`);
+    const op = `${this.name}.fromPretrained`;
+    // transformers' other keywords (use_fast, padding_side…) are refused, not ignored.
+    checkOptions(op, options, HUB_OPTION_KEYS);
+    const files = await loadTokenizerFiles(source, op, options);
     // biome-ignore lint/complexity/noThisInStatic: as above
     return this.fromFiles(files) as InstanceType<T>;
   }
