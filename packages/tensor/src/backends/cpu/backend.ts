@@ -30,6 +30,8 @@ import {
   wasmUniformF32,
   wasmWhere,
 } from './wasm/kernels.js';
+import { kernelArray, releaseKernelArray } from './wasm/resident.js';
+import { wasmRuntime } from './wasm/runtime.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
 const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh', 'erf', 'gelu', 'relu']);
@@ -39,10 +41,14 @@ export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;
   released = false;
   version = 0;
+  /** Moved into the kernels' memory (see makeResident); given back when collected or disposed. */
+  resident = false;
+  /** Taken over from a caller (adopt): may share memory with something outside, so never moved. */
+  external = false;
   /** The engine frees a collected tensor's array itself; only dispose() recycles it into the pool. */
   readonly lease: Lease;
   constructor(
-    readonly data: TypedArray,
+    public data: TypedArray,
     readonly dtype: DType,
   ) {
     this.lease = { device: 'cpu', byteSize: data.length * itemSize(dtype), refs: 0, onCollected: noop };
@@ -56,6 +62,39 @@ export class CpuStorage implements Storage {
 }
 
 function noop(): void {}
+
+/**
+ * Long-lived arrays that kernels read and write over and over — an optimizer's parameters and its
+ * moment estimates — are moved once into the WebAssembly kernels' memory (where it is shared, see
+ * wasm/resident.ts), so every later update and every product with them works in place instead of
+ * copying them in and out. At most this many bytes are moved; beyond that arrays stay where they are.
+ */
+const RESIDENT_BUDGET = 1024 * 1024 * 1024;
+const RESIDENT_MIN_BYTES = 64 * 1024;
+let residentMoved = 0;
+
+function makeResident(v: View): void {
+  const st = v.storage as CpuStorage;
+  if (st.resident || st.external || st.released || st.lease.tracked === false) return;
+  if (!wasmRuntime()?.shared) return; // plain (or no) kernel memory: nothing to gain
+  const a = st.data;
+  if (!(a instanceof Float32Array || a instanceof Float64Array)) return;
+  const bytes = a.byteLength;
+  if (bytes < RESIDENT_MIN_BYTES || residentMoved + bytes > RESIDENT_BUDGET) return;
+  const k = kernelArray(a.length, a instanceof Float32Array ? Float32Array : Float64Array, { zeroed: false });
+  k.set(a);
+  st.data = k;
+  st.resident = true;
+  residentMoved += bytes;
+  st.lease.onCollected = () => giveBackResident(st);
+}
+
+function giveBackResident(st: CpuStorage): void {
+  if (!st.resident) return;
+  st.resident = false;
+  residentMoved -= st.data.byteLength;
+  releaseKernelArray(st.data as Float32Array | Float64Array);
+}
 
 function arr(v: View): TypedArray {
   const s = v.storage as CpuStorage;
@@ -225,7 +264,9 @@ export class CpuBackend implements Backend {
 
   /** Takes ownership of `data` without copying (internal use: readers, loaders). */
   adopt(data: TypedArray, dtype: DType): CpuStorage {
-    return this.wrap(data, dtype);
+    const st = this.wrap(data, dtype);
+    st.external = true;
+    return st;
   }
 
   scalar(value: number, dtype: DType): Storage {
@@ -238,7 +279,8 @@ export class CpuBackend implements Backend {
     const c = s as CpuStorage;
     if (c.released) return;
     c.released = true;
-    recycleArray(c.data);
+    if (c.resident) giveBackResident(c);
+    else recycleArray(c.data);
   }
 
   async read(v: View): Promise<TypedArray> {
@@ -675,6 +717,8 @@ export class CpuBackend implements Backend {
 
   fusedUpdate(kind: FusedUpdate, views: readonly View[], s: readonly number[]): void {
     const n = numel(views[0]!.shape);
+    // parameters and moments in place in the kernels' memory (the gradient is new every step)
+    if (kind === 'adam') for (let i = 0; i < views.length; i++) if (i !== 1) makeResident(views[i]!);
     const arrays = views.map(arr);
     const offsets = views.map((v) => v.offset);
     if (kind === 'adam' && wasmAdam(arrays, offsets, n, s)) return;

@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../../dtype.js';
 import { PHILOX_CHUNK } from '../../../random.js';
+import { residentAddress } from './resident.js';
 import { wasmRuntime } from './runtime.js';
 import { copyOf, copyOut, stageIn } from './stage.js';
 
@@ -99,14 +100,21 @@ export function wasmAdam(
   const count = amsgrad ? 5 : 4;
   const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize] = s as number[];
   const kernel = E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64;
+  // Arrays already in the kernels' memory (an optimizer's parameters and moments, see the cpu
+  // backend's makeResident) are updated where they are; the others are copied in and out by chunks.
+  const home = arrays.slice(0, count).map((a, k) => {
+    const base = residentAddress(rt, a as Float32Array);
+    return base < 0 ? -1 : base + offsets[k]! * E;
+  });
   const step = chunkElements(E);
   for (let c0 = 0; c0 < n; c0 += step) {
     const m = Math.min(step, n - c0);
-    const { mem, at } = stageIn(
+    const { mem, at: staged } = stageIn(
       rt,
       E,
-      arrays.slice(0, count).map((src, k) => copyOf(src, offsets[k]! + c0, m)),
+      arrays.slice(0, count).map((src, k) => (home[k]! >= 0 ? { n: 0 } : copyOf(src, offsets[k]! + c0, m))),
     );
+    const at = staged.map((a, k) => (home[k]! >= 0 ? home[k]! + c0 * E : a));
     kernel(
       m,
       at[0]!,
@@ -125,7 +133,8 @@ export function wasmAdam(
       amsgrad ? 1 : 0,
     );
     // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
-    for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3]) copyOut(mem, at[k]!, m, arrays[k]!, offsets[k]! + c0);
+    for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3])
+      if (home[k]! < 0) copyOut(mem, at[k]!, m, arrays[k]!, offsets[k]! + c0);
   }
   return true;
 }
