@@ -23,6 +23,11 @@ os.makedirs(OUT, exist_ok=True)
 # pandas' repr in a script run from a terminal: width 80, max_columns 0 (fit to width)
 pd.set_option("display.width", 80)
 pd.set_option("display.max_columns", 0)
+# pandas' optional accelerators change the last bits of var/std (bottleneck's nanvar sums in
+# another order than pandas' own nanops), so the output would depend on whether
+# python3-bottleneck/python3-numexpr happen to be installed: always use pandas' own code paths.
+pd.set_option("compute.use_bottleneck", False)
+pd.set_option("compute.use_numexpr", False)
 
 DTYPES = {"int64": "int32", "float64": "float64", "bool": "bool", "object": "string", "Int64": "Int32", "boolean": "boolean"}
 
@@ -274,6 +279,23 @@ def stats_cases():
         df = pd.read_csv(io.StringIO(csv), float_precision="round_trip")
         entry = {"csv": csv, "describe": frame_json(df.describe())}
         entry["describe_repr"] = repr(df.describe())
+        # describe(include=...): 'all' mixes numeric and object columns (rows count, unique, top,
+        # freq, mean, …); a selection that leaves no column is pandas' ValueError, not a case
+        inc = {}
+        for key, kw in [
+            ("all", {"include": "all"}),
+            ("number", {"include": ["number"]}),
+            ("object", {"include": ["object"]}),
+            ("object_str", {"include": "object"}),
+            ("exclude_number", {"exclude": ["number"]}),
+            ("bool", {"include": ["bool"]}),
+        ]:
+            try:
+                d = df.describe(**kw)
+            except ValueError:
+                continue
+            inc[key] = {"kw": kw, "repr": repr(d), "columns": [str(c) for c in d.columns], "index": [str(i) for i in d.index]}
+        entry["describe_include"] = inc
         entry["corr_pearson"] = frame_json(df.corr(numeric_only=True))
         entry["corr_exact"] = exact_pearson(df)
         entry["corr_spearman"] = frame_json(df.corr(method="spearman", numeric_only=True))
@@ -325,6 +347,25 @@ def groupby_cases():
     out["cases"].append({"by": "k", "spec": [["s", "min"], ["f", "max"]], "dropnaS": True, "expected": frame_json(res), "repr": repr(res)})
     res = df.groupby("k").mean(numeric_only=True)
     out["cases"].append({"by": "k", "spec": "mean", "expected": frame_json(res), "repr": repr(res)})
+    # several keys: a MultiIndex, sparsified in the repr
+    multi = []
+    for by, spec in [
+        (["k", "s"], {"f": "mean", "g": "sum"}),
+        (["s", "k"], {"f": "count", "g": "min"}),
+        (["k", "g"], {"f": "max"}),  # float labels in the inner level, enough groups to be cut
+        (["s", "k"], "mean"),
+        (["k", "s"], "size"),
+    ]:
+        g = df.groupby(by)
+        res = g.mean(numeric_only=True) if spec == "mean" else g.size() if spec == "size" else g.agg(spec)
+        case = {"by": by, "spec": spec if isinstance(spec, str) else list(spec.items()), "repr": repr(res)}
+        case["levels"] = [[cell(v) for v in res.index.get_level_values(i)] for i in range(len(by))]
+        if spec == "size":
+            case["values"] = [int(v) for v in res.tolist()]
+        else:
+            case["expected"] = {"columns": [str(c) for c in res.columns], "dtypes": [DTYPES[str(t)] for t in res.dtypes], "data": [column_values(res[c]) for c in res.columns]}
+        multi.append(case)
+    out["multi"] = multi
     write("groupby.json", out)
 
 

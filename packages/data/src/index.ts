@@ -22,6 +22,7 @@ export { BatchSampler, RandomSampler, SequentialSampler } from './dataset/sample
 export type { FormatOptions } from './format/options.js';
 export type { ColumnValuesInput, FrameOptions, Row } from './frame/dataFrame.js';
 export { DataFrame } from './frame/dataFrame.js';
+export type { DescribeOptions, DTypeSelector } from './frame/describe.js';
 export type { AggName } from './frame/groupBy.js';
 export { GroupBy } from './frame/groupBy.js';
 export type { InfoOptions } from './frame/info.js';

@@ -38,8 +38,8 @@ describe('options are never silently ignored', () => {
     expect(() => df.toString({ max_rows: 5 } as never)).toThrow(/did you mean `maxRows`/);
     expect(() => df.sum({ numeric_only: true } as never)).toThrow(/did you mean `numericOnly`/);
     expect(() => df.info({ show_counts: true } as never)).toThrow(/did you mean `showCounts`/);
-    expect(() => df.describe({ include: 'all' } as never)).toThrow(
-      /DataFrame.describe: unknown option "include"; the options are percentiles/,
+    expect(() => df.describe({ inclde: 'all' } as never)).toThrow(
+      /DataFrame.describe: unknown option "inclde" \(did you mean `include`\?\); the options are percentiles, include, exclude/,
     );
     expect(() => df.sample({ random_state: 1 } as never)).toThrow(/did you mean `randomState`/);
     expect(() => df.dropna({ subst: ['a'] } as never)).toThrow(/did you mean `subset`/);

@@ -131,7 +131,7 @@ export function formatCells(col: Column, leadingSpace: boolean, opts: DisplayOpt
 /** Index labels as pandas' Index.format() prints them (before left-justification). */
 export function formatLabels(col: Column, opts: DisplayOptions): string[] {
   if (col.dtype === 'float64')
-    return trimFront(makeFixedWidth(formatFloats(col.values as Float64Array, false, opts), 'left', opts));
+    return trimFront(makeFixedWidth(formatFloats(col.values as Float64Array, true, opts), 'left', opts));
   if (col.dtype === 'int32' || col.dtype === 'Int32') {
     return trimFront(makeFixedWidth(formatCells(col, true, opts), 'left', opts));
   }
@@ -141,4 +141,31 @@ export function formatLabels(col: Column, opts: DisplayOptions): string[] {
     if (typeof v === 'boolean') return v ? 'True' : 'False';
     return escapeText(String(v));
   });
+}
+
+/**
+ * pandas' MultiIndex.format(sparsify=True, names=…, adjoin=False): each level's labels (formatted
+ * as a one-level index's), with the level name on top when `names`, and a label left blank where
+ * it and every level before it repeat the row above (pandas' sparsify_labels).
+ */
+export function formatMultiLabels(
+  levels: readonly Column[],
+  levelNames: readonly (string | null)[],
+  names: boolean,
+  opts: DisplayOptions,
+): string[][] {
+  const formatted = levels.map((l, k) => {
+    const labels = formatLabels(l, opts);
+    return names ? [escapeText(levelNames[k] ?? ''), ...labels] : labels;
+  });
+  const out = formatted.map((l) => [...l]);
+  const last = formatted.length - 1;
+  const start = names ? 1 : 0;
+  for (let r = start + 1; r < (formatted[0]?.length ?? 0); r++) {
+    for (let i = 0; i < last; i++) {
+      if (formatted[i]![r] !== formatted[i]![r - 1]) break;
+      out[i]![r] = '';
+    }
+  }
+  return out;
 }

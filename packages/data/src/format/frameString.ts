@@ -7,6 +7,7 @@ import {
   escapeText,
   formatCells,
   formatLabels,
+  formatMultiLabels,
   makeFixedWidth,
   padLeft,
   padRight,
@@ -94,6 +95,15 @@ function display(o: ResolvedFormat): DisplayOptions {
 /** The index column: header rows, then labels, left-justified. */
 export function indexStrings(index: Index, rows: number[], o: ResolvedFormat, named: boolean): string[] {
   const d = display(o);
+  if (index.nlevels > 1) {
+    const levels = formatMultiLabels(
+      index.levels.map((l) => l.take(rows)),
+      index.names,
+      named,
+      d,
+    ).map((l) => makeFixedWidth(l, 'left', d));
+    return adjoin(1, levels).split('\n');
+  }
   let labels: string[];
   if (index.labels === null) labels = rows.map((r) => String(index.start + r));
   else labels = formatLabels(index.labels.take(rows), d);
@@ -104,7 +114,7 @@ export function indexStrings(index: Index, rows: number[], o: ResolvedFormat, na
 function strColumns(ctx: Ctx, tr: Truncation): string[][] {
   const { names, cols, index, o } = ctx;
   const d = display(o);
-  const named = index.name !== null;
+  const named = index.names.some((name) => name !== null);
   const strcols: string[][] = tr.cols.map((j, k) => {
     // pandas pairs the shown names with the dtypes of the first columns of the whole frame
     // (a quirk when columns are cut); reproduced so the headers line up the same way

@@ -1,5 +1,13 @@
 import type { Series } from '../frame/series.js';
-import { center, escapeText, formatCells, formatLabels, makeFixedWidth, strLen } from './arrayFormat.js';
+import {
+  center,
+  escapeText,
+  formatCells,
+  formatLabels,
+  formatMultiLabels,
+  makeFixedWidth,
+  strLen,
+} from './arrayFormat.js';
 import { adjoin } from './layout.js';
 import { type FormatOptions, resolveFormat, truncateRows } from './options.js';
 
@@ -22,7 +30,19 @@ export function formatSeries(s: Series, options: FormatOptions): string {
   if (n === 0) return `Series([], ${footer})`;
   const index = s.index;
   let labels: string[];
-  if (index.labels === null) {
+  let header: string | null = index.name === null ? null : escapeText(index.name);
+  if (index.nlevels > 1) {
+    // pandas' MultiIndex.format(names=True): levels adjoined 2 apart, the names row on top
+    const levels = formatMultiLabels(
+      index.levels.map((l) => l.take(positions)),
+      index.names,
+      true,
+      d,
+    );
+    const lines = adjoin(2, levels).split('\n');
+    header = index.names.some((name) => name !== null) ? lines[0]! : null;
+    labels = lines.slice(1);
+  } else if (index.labels === null) {
     const width = Math.max(String(index.start).length, String(index.start + n - 1).length);
     labels = positions.map((r) => String(index.start + r).padEnd(width));
   } else labels = formatLabels(index.labels.take(positions), d);
@@ -33,6 +53,6 @@ export function formatSeries(s: Series, options: FormatOptions): string {
     labels.splice(rowNum, 0, '');
   }
   let text = adjoin(3, [labels, values]);
-  if (index.name !== null) text = `${escapeText(index.name)}\n${text}`;
+  if (header !== null) text = `${header}\n${text}`;
   return `${text}\n${footer}`;
 }

@@ -9,49 +9,95 @@ export type AggName = 'mean' | 'sum' | 'count' | 'min' | 'max';
 const AGGS: readonly AggName[] = ['mean', 'sum', 'count', 'min', 'max'];
 
 interface Groups {
-  /** Group number per row, -1 for a missing key. */
+  /** Group number per row, -1 where a key is missing. */
   codes: Int32Array;
-  keys: Column;
+  /** One label column per key column: the groups' keys, in group order. */
+  keys: Column[];
   count: number;
 }
 
 /**
- * pandas' DataFrame.groupby(col) for one key column: groups in sorted key order, rows with a
- * missing key left out (sort=True, dropna=True). Sums and means use Kahan summation, as pandas'
- * group_sum/group_mean do.
+ * pandas' DataFrame.groupby(col) or groupby([col1, col2, …]): groups in sorted key order
+ * (lexicographic over the keys for several), rows with a missing key left out (sort=True,
+ * dropna=True). With several keys the results have a MultiIndex, printed as pandas prints it.
+ * Sums and means use Kahan summation, as pandas' group_sum/group_mean do.
  */
 export class GroupBy {
   private readonly df: DataFrame;
-  private readonly by: string;
+  private readonly by: readonly string[];
   private cached: Groups | null = null;
 
-  /** @internal Use df.groupBy(col). */
-  constructor(df: DataFrame, by: string) {
+  /** @internal Use df.groupBy(col) or df.groupBy([col1, col2]). */
+  constructor(df: DataFrame, by: readonly string[]) {
     this.df = df;
     this.by = by;
   }
 
   private groups(): Groups {
     if (this.cached) return this.cached;
-    const keyCol = this.df.columnData(this.by);
-    const { codes, first, count } = factorize(keyCol);
-    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) =>
-      compareCells(keyCol.get(first[a]!), keyCol.get(first[b]!)),
-    );
+    const keyCols = this.by.map((b) => this.df.columnData(b));
+    // per key: codes in first-appearance order, then each code's rank in sorted label order
+    const levels = keyCols.map((col) => {
+      const { codes, first, count } = factorize(col);
+      const order = Array.from({ length: count }, (_, i) => i).sort((a, b) =>
+        compareCells(col.get(first[a]!), col.get(first[b]!)),
+      );
+      const rank = new Int32Array(count);
+      order.forEach((g, r) => {
+        rank[g] = r;
+      });
+      return { codes, rank };
+    });
+    const n = this.df.shape[0];
+    const codes = new Int32Array(n);
+    const firstRow: number[] = [];
+    const tuples: Int32Array[] = [];
+    const ids = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const tuple = new Int32Array(levels.length);
+      let missing = false;
+      levels.forEach((l, k) => {
+        const c = l.codes[i]!;
+        if (c < 0) missing = true;
+        else tuple[k] = l.rank[c]!;
+      });
+      if (missing) {
+        codes[i] = -1;
+        continue;
+      }
+      const key = tuple.join(',');
+      let g = ids.get(key);
+      if (g === undefined) {
+        g = firstRow.length;
+        ids.set(key, g);
+        firstRow.push(i);
+        tuples.push(tuple);
+      }
+      codes[i] = g;
+    }
+    const count = firstRow.length;
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => {
+      const ta = tuples[a]!;
+      const tb = tuples[b]!;
+      for (let k = 0; k < ta.length; k++) if (ta[k] !== tb[k]) return ta[k]! - tb[k]!;
+      return 0;
+    });
     const rank = new Int32Array(count);
     order.forEach((g, r) => {
       rank[g] = r;
     });
-    for (let i = 0; i < codes.length; i++) if (codes[i]! >= 0) codes[i] = rank[codes[i]!]!;
-    const keys = keyCol.take(order.map((g) => first[g]!));
-    this.cached = {
-      codes,
-      keys: keys.valid
-        ? new Column(keys.dtype === 'Int32' ? 'int32' : 'bool', keys.values as Int32Array, null)
-        : keys,
-      count,
-    };
+    for (let i = 0; i < n; i++) if (codes[i]! >= 0) codes[i] = rank[codes[i]!]!;
+    const keys = keyCols.map((col) => {
+      const k = col.take(order.map((g) => firstRow[g]!));
+      // nullable keys have no missing values left: plain int32/bool, as pandas' index
+      return k.valid ? new Column(k.dtype === 'Int32' ? 'int32' : 'bool', k.values as Int32Array, null) : k;
+    });
+    this.cached = { codes, keys, count };
     return this.cached;
+  }
+
+  private index(): Index {
+    return Index.multi(this.groups().keys, this.by);
   }
 
   /**
@@ -102,12 +148,12 @@ export class GroupBy {
     const g = this.groups();
     const out = new Int32Array(g.count);
     for (let i = 0; i < g.codes.length; i++) if (g.codes[i]! >= 0) out[g.codes[i]!]!++;
-    return Series.of(new Column('int32', out), Index.from(g.keys, this.by), null);
+    return Series.of(new Column('int32', out), this.index(), null);
   }
 
   private all(fn: AggName, numericOnly: boolean): DataFrame {
     const names = this.df.columns.filter(
-      (n) => n !== this.by && !(numericOnly && this.df.columnData(n).dtype === 'string'),
+      (n) => !this.by.includes(n) && !(numericOnly && this.df.columnData(n).dtype === 'string'),
     );
     return this.frame(
       names,
@@ -116,9 +162,8 @@ export class GroupBy {
   }
 
   private frame(names: string[], cols: Column[]): DataFrame {
-    const g = this.groups();
     const ctor = this.df.constructor as typeof DataFrame;
-    return ctor.of(names, cols, Index.from(g.keys, this.by));
+    return ctor.of(names, cols, this.index());
   }
 
   private aggregate(name: string, col: Column, fn: AggName): Column {
