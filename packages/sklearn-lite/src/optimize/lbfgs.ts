@@ -40,8 +40,25 @@ function maxAbs(a: Float64Array): number {
   return m;
 }
 
+/**
+ * Arrays of one length handed back and reused within one run: every iteration needs several
+ * parameter-sized arrays (the step and gradient change, each line-search point), and on these
+ * machines each fresh large allocation is page-faulted in again.
+ */
+class ArrayPool {
+  private readonly free: Float64Array[] = [];
+  constructor(private readonly n: number) {}
+  take(): Float64Array {
+    return this.free.pop() ?? new Float64Array(this.n);
+  }
+  give(a: Float64Array): void {
+    if (this.free.length < 16) this.free.push(a);
+  }
+}
+
 export function lbfgs(fg: ObjectiveWithGradient, x0: Float64Array, opts: LbfgsOptions): LbfgsResult {
   const n = x0.length;
+  const pool = new ArrayPool(n);
   const memory = opts.memory ?? 10;
   const ftol = opts.ftol ?? 1e7 * 2.220446049250313e-16;
   const maxLs = opts.maxLineSearch ?? 20;
@@ -87,7 +104,7 @@ export function lbfgs(fg: ObjectiveWithGradient, x0: Float64Array, opts: LbfgsOp
       dg = dot(d, g);
     }
     const step0 = S.length === 0 ? Math.min(1, 1 / Math.sqrt(dot(d, d))) : 1;
-    const ls = wolfeLineSearch(fg, x, f, g, d, dg, step0, maxLs);
+    const ls = wolfeLineSearch(fg, x, f, g, d, dg, step0, maxLs, pool);
     if (!ls)
       return {
         x,
@@ -97,26 +114,31 @@ export function lbfgs(fg: ObjectiveWithGradient, x0: Float64Array, opts: LbfgsOp
         message: 'line search could not find a step satisfying the Wolfe conditions',
       };
     it++;
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
+    const s = pool.take();
+    const y = pool.take();
     for (let i = 0; i < n; i++) {
       s[i] = ls.x[i]! - x[i]!;
       y[i] = ls.g[i]! - g[i]!;
     }
     const fPrev = f;
+    pool.give(x);
+    pool.give(g);
     x = ls.x;
     g = ls.g;
     f = ls.f;
     const sy = dot(s, y);
     if (sy > 2.220446049250313e-16 * dot(y, y)) {
       if (S.length === memory) {
-        S.shift();
-        Y.shift();
+        pool.give(S.shift()!);
+        pool.give(Y.shift()!);
         rho.shift();
       }
       S.push(s);
       Y.push(y);
       rho.push(1 / sy);
+    } else {
+      pool.give(s);
+      pool.give(y);
     }
     if (maxAbs(g) <= opts.gtol)
       return { x, f, nIter: it, converged: true, message: 'max |gradient| <= gtol' };
@@ -146,16 +168,31 @@ function wolfeLineSearch(
   dg0: number,
   step0: number,
   maxEvals: number,
+  pool: ArrayPool,
 ): Point | null {
   const c1 = 1e-4;
   const c2 = 0.9;
   const n = x.length;
+  const created: Point[] = [];
   const evalAt = (t: number): Point & { t: number } => {
-    const xt = new Float64Array(n);
+    const xt = pool.take();
     for (let i = 0; i < n; i++) xt[i] = x[i]! + t * d[i]!;
-    const gt = new Float64Array(n);
+    const gt = pool.take();
+    gt.fill(0);
     const ft = fg(xt, gt);
-    return { t, x: xt, f: ft, g: gt, dg: dot(gt, d) };
+    const p = { t, x: xt, f: ft, g: gt, dg: dot(gt, d) };
+    created.push(p);
+    return p;
+  };
+  // Every point evaluated but the one returned goes back to the pool.
+  const keep = (p: Point | null): Point | null => {
+    for (const c of created) {
+      if (c !== p) {
+        pool.give(c.x);
+        pool.give(c.g);
+      }
+    }
+    return p;
   };
   let prev = { t: 0, x, f: f0, g: g0, dg: dg0 };
   let t = step0;
@@ -179,13 +216,13 @@ function wolfeLineSearch(
     const p = evalAt(t);
     evals++;
     if (!Number.isFinite(p.f) || p.f > f0 + c1 * t * dg0 || (evals > 1 && p.f >= prev.f))
-      return zoom(prev, p);
-    if (Math.abs(p.dg) <= -c2 * dg0) return p;
-    if (p.dg >= 0) return zoom(p, prev);
+      return keep(zoom(prev, p));
+    if (Math.abs(p.dg) <= -c2 * dg0) return keep(p);
+    if (p.dg >= 0) return keep(zoom(p, prev));
     prev = p;
     t *= 2;
   }
-  return null;
+  return keep(null);
 }
 
 /** Minimizer of the cubic through two points with slopes, kept well inside [lo, hi]. */
