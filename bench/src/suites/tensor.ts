@@ -160,7 +160,6 @@ function matmulRelaxed(ctx: BenchContext, sizes: number[]): void {
       '--experimental-wasm-relaxed-simd',
       '--import',
       'tsx',
-      '--conditions=@lumen/source',
       fileURLToPath(new URL('../relaxedMatmul.ts', import.meta.url)),
       ...sizes.map(String),
     ],
