@@ -448,7 +448,11 @@ def gen_text():
             ('saga_multinomial', slice(None), dict(solver='saga'), {'solver': 'saga'}),
             ('saga_binary_balanced', binmask, dict(solver='saga', class_weight='balanced'), {'solver': 'saga', 'classWeight': 'balanced'}),
             ('liblinear_binary', binmask, dict(solver='liblinear'), {'solver': 'liblinear'}),
-            ('liblinear_ovr', slice(None), dict(solver='liblinear'), {'solver': 'liblinear'})]:
+            ('liblinear_ovr', slice(None), dict(solver='liblinear'), {'solver': 'liblinear'}),
+            ('liblinear_binary_balanced', binmask, dict(solver='liblinear', class_weight='balanced'),
+             {'solver': 'liblinear', 'classWeight': 'balanced'}),
+            ('liblinear_ovr_dict_weights', slice(None), dict(solver='liblinear', class_weight={'Genesis': 3.0, 'Psalms': 0.5}),
+             {'solver': 'liblinear', 'classWeight': {'Genesis': 3, 'Psalms': 0.5}})]:
         XX, yy = X[rows], y[rows]
         idx = np.arange(X.shape[0])[rows]
         tight = LogisticRegression(tol=1e-10, max_iter=100000, **kw).fit(XX, yy)

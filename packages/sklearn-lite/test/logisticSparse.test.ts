@@ -84,12 +84,16 @@ describe('LogisticRegression on sparse TF-IDF matches scikit-learn', () => {
       it(c.name, () => {
         const Xs = X.selectRows(c.rows);
         const y = c.rows.map((i) => fx.labels[i]!);
-        const m = new LogisticRegression({ solver: 'liblinear', tol: 1e-10, maxIter: 10000 }).fit(Xs, y);
+        const { solver: _s, ...opts } = c.options;
+        const m = new LogisticRegression({ ...opts, solver: 'liblinear', tol: 1e-10, maxIter: 10000 }).fit(
+          Xs,
+          y,
+        );
         const scale = Math.max(1, ...c.coef.flat().map(Math.abs));
         expectClose(m.coef_, c.coef, 1e-6 * scale);
         expectClose(m.intercept_, c.intercept, 1e-6 * scale);
         expect(m.predict(Xs)).toEqual(c.predict);
-        expect(new LogisticRegression({ solver: 'liblinear' }).fit(Xs, y).predict(Xs)).toEqual(
+        expect(new LogisticRegression({ ...opts, solver: 'liblinear' }).fit(Xs, y).predict(Xs)).toEqual(
           c.default_predict,
         );
       });

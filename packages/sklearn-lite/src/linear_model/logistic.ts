@@ -36,7 +36,7 @@ export interface LogisticRegressionOptions {
   multiClass: 'auto' | 'multinomial' | 'ovr';
   /**
    * 'lbfgs' (default; any multiClass), or 'liblinear': LIBLINEAR's trust-region Newton method on
-   * its own objective, which penalizes the intercept too (one-vs-rest only; no classWeight).
+   * its own objective, which penalizes the intercept too (one-vs-rest only).
    */
   solver: 'lbfgs' | 'liblinear';
   /** liblinear: the intercept is a synthetic feature of this value (its weight is penalized). */
@@ -403,8 +403,6 @@ export class LogisticRegression<
           op,
           "solver 'liblinear' does not fit a multinomial model; use multiClass 'ovr' or solver 'lbfgs'",
         );
-      if (p.classWeight !== null)
-        fail(op, "classWeight with solver 'liblinear' is not supported; use solver 'lbfgs'");
     }
     const design = X instanceof CsrMatrix ? sparseDesign(X) : denseDesign(toMatrix(op, 'X', X));
     const labels = toLabels(op, 'y', y);
@@ -467,7 +465,19 @@ export class LogisticRegression<
           (i) => (cwFull !== null ? cwFull[yIdx[i]!]! : 1) * (cwBin !== null ? cwBin[bin[i]!]! : 1),
         );
         if (solver === 'liblinear') {
-          const res = liblinearBinary(design, bin, C, fitIntercept ? interceptScaling : 0, sw, tol, maxIter);
+          // LIBLINEAR weighs C per class over the original labels; one-vs-rest weighs only the
+          // positive class (its negatives keep C), as LIBLINEAR's train() does.
+          const cwLib = p.classWeight === null ? null : classWeights(op, p.classWeight, classes, yIdx);
+          const ci =
+            cwLib === null && sw === null
+              ? null
+              : Float64Array.from({ length: design.n }, (_, i) => {
+                  const base = sw === null ? 1 : sw[i]!;
+                  if (cwLib === null) return base;
+                  if (K === 2) return base * cwLib[yIdx[i]!]!;
+                  return bin[i] === 1 ? base * cwLib[pos]! : base;
+                });
+          const res = liblinearBinary(design, bin, C, fitIntercept ? interceptScaling : 0, ci, tol, maxIter);
           if (!res.converged)
             console.warn(`${op}: liblinear failed to converge; increase maxIter or scale the data`);
           coef.set(res.w.subarray(0, d), r * d);
