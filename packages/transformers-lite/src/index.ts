@@ -69,6 +69,7 @@ export {
   PreTrainedModel,
   type SavePretrainedOptions,
 } from './models/pretrained.ts';
+export type { ResizeTokenEmbeddingsOptions } from './models/resize.ts';
 export type { AddedToken } from './tokenizers/addedTokens.ts';
 export { AutoTokenizer } from './tokenizers/auto.ts';
 export { BertTokenizer } from './tokenizers/bert.ts';

@@ -1,4 +1,4 @@
-import { LumenError } from '@lumen/tensor';
+import { checkOptions, LumenError } from '@lumen/tensor';
 import { describe, fail } from '../models/errors.ts';
 import { SSEParser } from './sse.ts';
 
@@ -111,6 +111,17 @@ export class OpenRouterClient {
   constructor(options: OpenRouterOptions = {}) {
     if (typeof options !== 'object' || options === null)
       fail('OpenRouterClient', `options must be an object, got ${describe(options)}`);
+    checkOptions('OpenRouterClient', options, [
+      'apiKey',
+      'baseUrl',
+      'timeoutMs',
+      'maxRetries',
+      'initialDelayMs',
+      'maxDelayMs',
+      'referer',
+      'title',
+      'fetch',
+    ]);
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
     const key = options.apiKey ?? env?.OPENROUTER_API_KEY;
     if (typeof key !== 'string' || key.trim() === '')
@@ -316,6 +327,17 @@ function requestBody(r: ChatRequest): Record<string, unknown> {
   const where = 'OpenRouterClient.chat';
   if (typeof r !== 'object' || r === null)
     fail(where, `expects { model, messages, ... }, got ${describe(r)}`);
+  checkOptions(where, r, [
+    'model',
+    'messages',
+    'temperature',
+    'maxTokens',
+    'topP',
+    'stop',
+    'stream',
+    'extra',
+    'signal',
+  ]);
   if (typeof r.model !== 'string' || r.model === '')
     fail(where, `model must be a model id string, got ${describe(r.model)}`);
   if (!Array.isArray(r.messages) || r.messages.length === 0)

@@ -1,4 +1,4 @@
-import type { Generator, Tensor } from '@lumen/tensor';
+import { checkOptions, type Generator, type Tensor } from '@lumen/tensor';
 import { describe, fail, warn } from '../models/errors.ts';
 
 /** Receives each step's new token of every batch row (the pad id for rows that have finished). */
@@ -64,13 +64,15 @@ export interface ResolvedGeneration {
 }
 
 interface ModelDefaults {
+  /** The model: notices that transformers repeats on every call are given once per model. */
+  owner?: object;
   eosTokenId: number | number[] | null;
   padTokenId: number | null;
   /** generation_config.json, when the model came with one. */
   generationConfig: { [key: string]: unknown } | null;
 }
 
-const KNOWN_OPTIONS = new Set([
+const KNOWN_OPTIONS = [
   'maxLength',
   'maxNewTokens',
   'minLength',
@@ -87,7 +89,21 @@ const KNOWN_OPTIONS = new Set([
   'generator',
   'streamer',
   'useCache',
-]);
+];
+
+/** Notices already given, per model. */
+const noticed = new WeakMap<object, Set<string>>();
+
+/** warn(), but once per model and key (without an owner: every time). */
+function warnOnce(owner: object | undefined, key: string, message: string): void {
+  if (owner !== undefined) {
+    let seen = noticed.get(owner);
+    if (!seen) noticed.set(owner, (seen = new Set()));
+    if (seen.has(key)) return;
+    seen.add(key);
+  }
+  warn(message);
+}
 
 /** The snake_case name transformers uses, for warnings that match its wording. */
 const PY: Record<string, string> = {
@@ -124,10 +140,7 @@ export function resolveGeneration(
 ): ResolvedGeneration {
   if (typeof options !== 'object' || options === null)
     fail('generate', `options must be an object, got ${describe(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key))
-      fail('generate', `unknown option ${JSON.stringify(key)}; known: ${[...KNOWN_OPTIONS].join(', ')}`);
-  }
+  checkOptions('generate', options, KNOWN_OPTIONS);
   const gc = model.generationConfig ?? {};
   const doSample = options.doSample ?? false;
   if (typeof doSample !== 'boolean')
@@ -200,8 +213,13 @@ export function resolveGeneration(
     options.padTokenId !== undefined ? options.padTokenId : (gc.pad_token_id ?? model.padTokenId);
   if (padRaw === null || padRaw === undefined) {
     padTokenId = eosTokenIds[0] ?? null;
+    // transformers prints this on every call; once per model is enough to learn it.
     if (padTokenId !== null)
-      warn(`generate: setting \`padTokenId\` to \`eosTokenId\`:${padTokenId} for open-end generation.`);
+      warnOnce(
+        model.owner,
+        `pad=${padTokenId}`,
+        `generate: setting \`padTokenId\` to \`eosTokenId\`:${padTokenId} for open-end generation.`,
+      );
   } else {
     padTokenId = tokenIds('padTokenId', padRaw)[0]!;
   }

@@ -51,6 +51,7 @@ export async function generate(
   const cfg = resolveGeneration(
     options,
     {
+      owner: model,
       eosTokenId: model.config.eosTokenId,
       padTokenId: model.config.padTokenId,
       generationConfig: model.generationConfigDict,

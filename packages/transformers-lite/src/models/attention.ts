@@ -1,6 +1,7 @@
 import { F } from '@lumen/nn';
 import {
   arange,
+  checkOptions,
   type Generator,
   type Tensor,
   scaledDotProductAttention as tensorAttention,
@@ -51,6 +52,15 @@ export function scaledDotProductAttention(
   v: Tensor,
   options: AttentionOptions = {},
 ): Tensor {
+  checkOptions('scaledDotProductAttention', options, [
+    'attnMask',
+    'isCausal',
+    'queryOffset',
+    'scale',
+    'dropoutP',
+    'training',
+    'generator',
+  ]);
   if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4)
     fail(
       'scaledDotProductAttention',

@@ -5,7 +5,7 @@ import { extendedAttentionMask, scaledDotProductAttention } from './attention.ts
 import { BertConfig, type ConfigDict } from './config.ts';
 import { embedding, linear, withoutRandomInit } from './construction.ts';
 import { fail, fmtShape } from './errors.ts';
-import { checkIds, checkOptions, checkSameShape } from './inputs.ts';
+import { BERT_INPUT_KEYS, checkIds, checkInputs, checkSameShape } from './inputs.ts';
 import { type LoadRules, PreTrainedModel } from './pretrained.ts';
 
 /**
@@ -236,7 +236,7 @@ abstract class BertPreTrainedModel extends PreTrainedModel {
 }
 
 function bertInputs(where: string, inputs: BertInputs, config: BertConfig, device: string) {
-  checkOptions(where, inputs);
+  checkInputs(where, inputs, BERT_INPUT_KEYS);
   const [b, t] = checkIds(where, 'inputIds', inputs.inputIds, device);
   if (t > config.maxPositionEmbeddings)
     fail(
@@ -268,6 +268,10 @@ export class BertModel extends BertPreTrainedModel {
     this.encoder = new BertEncoder(config);
     this.pooler = (options.addPoolingLayer ?? true) ? new BertPooler(config) : null;
     if (options.initWeights ?? true) this.postInit();
+  }
+
+  override getInputEmbeddings(): Embedding {
+    return this.embeddings.word_embeddings;
   }
 
   forward(inputs: BertInputs): BertModelOutput {
@@ -324,8 +328,14 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
     return this.config.numLabels;
   }
 
+  override getInputEmbeddings(): Embedding {
+    return this.bert.embeddings.word_embeddings;
+  }
+
   forward(inputs: SequenceClassifierInputs): SequenceClassifierOutput {
-    const pooled = this.bert.forward(inputs).poolerOutput!; // (B, C)
+    checkInputs('BertForSequenceClassification.forward', inputs, [...BERT_INPUT_KEYS, 'labels']);
+    const { labels: _, ...base } = inputs;
+    const pooled = this.bert.forward(base).poolerOutput!; // (B, C)
     const logits = this.classifier.forward(this.dropout.forward(pooled)); // (B, numLabels)
     const labels = inputs.labels;
     if (labels === undefined || labels === null) return { loss: null, logits };
@@ -448,8 +458,14 @@ export class BertForMaskedLM extends BertPreTrainedModel {
     this.postInit();
   }
 
+  override getInputEmbeddings(): Embedding {
+    return this.bert.embeddings.word_embeddings;
+  }
+
   forward(inputs: MaskedLMInputs): MaskedLMOutput {
-    const h = this.bert.forward(inputs).lastHiddenState;
+    checkInputs('BertForMaskedLM.forward', inputs, [...BERT_INPUT_KEYS, 'labels']);
+    const { labels: _, ...base } = inputs;
+    const h = this.bert.forward(base).lastHiddenState;
     const logits = this.cls.forward(h);
     const labels = inputs.labels;
     if (labels === undefined || labels === null) return { loss: null, logits };

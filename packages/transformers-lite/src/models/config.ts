@@ -1,3 +1,4 @@
+import { checkOptions } from '@lumen/tensor';
 import { describe, fail } from './errors.ts';
 
 /** A parsed config.json. */
@@ -142,6 +143,10 @@ export abstract class PretrainedConfig {
   protected assign(values: ConfigDict, fromJson: boolean, where: string): void {
     const all = [...COMMON, ...this.fields()];
     const self = this as unknown as Record<string, unknown>;
+    // config.json may hold keys of its own (kept in `extra`); options given in code may not: a
+    // snake_case key there (n_embd) would otherwise be silently ignored.
+    if (!fromJson)
+      checkOptions(where, values, [...all.map((f) => f.prop), 'architectures', 'id2label', 'numLabels']);
     for (const field of all) {
       const name = fromJson ? field.key : field.prop;
       if (!(name in values) || values[name] === undefined) continue;

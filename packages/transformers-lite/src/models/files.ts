@@ -1,3 +1,4 @@
+import { checkOptions } from '@lumen/tensor';
 import { nodeFiles } from '../env.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { isHubSource } from '../hub/open.ts';
@@ -85,6 +86,7 @@ export async function readModelFiles(
       op,
       `source must be a folder path or { files: { "config.json": ..., "model.safetensors": bytes } }, got ${describe(source)}`,
     );
+  checkOptions(op, source, ['files']);
   const files = source.files;
   for (const name of Object.keys(files)) {
     if (isPickleFile(name)) refusePickle(op, name, '{ files }');

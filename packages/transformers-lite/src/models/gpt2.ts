@@ -9,7 +9,7 @@ import { type ConfigDict, GPT2Config } from './config.ts';
 import { embedding, linear, withoutRandomInit } from './construction.ts';
 import { Conv1D } from './conv1d.ts';
 import { fail } from './errors.ts';
-import { checkIds, checkOptions, checkSameShape } from './inputs.ts';
+import { checkIds, checkInputs, checkSameShape, GPT2_INPUT_KEYS } from './inputs.ts';
 import { KVCache, type LegacyCache } from './kvCache.ts';
 import { type LoadRules, PreTrainedModel } from './pretrained.ts';
 
@@ -183,9 +183,13 @@ export class GPT2Model extends GPT2PreTrainedModel {
     if (options.initWeights ?? true) this.postInit();
   }
 
+  override getInputEmbeddings(): Embedding {
+    return this.wte;
+  }
+
   forward(inputs: GPT2Inputs): GPT2ModelOutput {
     const where = `${this.constructor.name}.forward`;
-    checkOptions(where, inputs);
+    checkInputs(where, inputs, GPT2_INPUT_KEYS);
     const device = this.wte.weight.device;
     const [b, t] = checkIds(where, 'inputIds', inputs.inputIds, device);
     const legacy = Array.isArray(inputs.pastKeyValues);
@@ -254,8 +258,14 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel implements CausalLM {
     this.postInit();
   }
 
+  override getInputEmbeddings(): Embedding {
+    return this.transformer.wte;
+  }
+
   forward(inputs: CausalLMInputs): CausalLMOutput {
-    const { lastHiddenState, pastKeyValues } = this.transformer.forward(inputs);
+    checkInputs('GPT2LMHeadModel.forward', inputs, [...GPT2_INPUT_KEYS, 'labels', 'numLogitsToKeep']);
+    const { labels: _, numLogitsToKeep: __, ...base } = inputs;
+    const { lastHiddenState, pastKeyValues } = this.transformer.forward(base);
     const keep = inputs.numLogitsToKeep ?? 0;
     if (!Number.isInteger(keep) || keep < 0)
       fail('GPT2LMHeadModel.forward', `numLogitsToKeep must be a non-negative integer, got ${keep}`);

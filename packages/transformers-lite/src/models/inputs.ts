@@ -1,4 +1,4 @@
-import type { Tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor } from '@lumen/tensor';
 import { describe, fail, fmtShape } from './errors.ts';
 
 function isTensor(x: unknown): x is Tensor {
@@ -36,7 +36,12 @@ export function checkSameShape(
   return t;
 }
 
-export function checkOptions(where: string, inputs: unknown): void {
+/** A forward() input object: an object (not a bare Tensor) whose keys are all in `valid`. */
+export function checkInputs(where: string, inputs: unknown, valid: readonly string[]): void {
   if (typeof inputs !== 'object' || inputs === null || isTensor(inputs))
     fail(where, `expects an object { inputIds, attentionMask, ... }, got ${describe(inputs)}`);
+  checkOptions(where, inputs, valid);
 }
+
+export const BERT_INPUT_KEYS = ['inputIds', 'attentionMask', 'tokenTypeIds', 'positionIds'];
+export const GPT2_INPUT_KEYS = ['inputIds', 'attentionMask', 'positionIds', 'pastKeyValues', 'useCache'];

@@ -1,5 +1,5 @@
 import { isGradEnabled } from '@lumen/autograd';
-import { cat, keep, type Tensor, zeros } from '@lumen/tensor';
+import { cat, checkOptions, keep, type Tensor, zeros } from '@lumen/tensor';
 import { fail, fmtShape } from './errors.ts';
 
 /** One layer's cached keys and values, (B, nh, T, hs) each. */
@@ -34,6 +34,7 @@ export class KVCache {
   readonly isStatic: boolean;
 
   constructor(options: { capacity?: number; static?: boolean } = {}) {
+    checkOptions('KVCache', options, ['capacity', 'static']);
     const c = options.capacity ?? 0;
     if (!Number.isInteger(c) || c < 0) fail('KVCache', `capacity must be a non-negative integer, got ${c}`);
     this.isStatic = options.static ?? false;

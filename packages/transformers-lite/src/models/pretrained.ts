@@ -15,6 +15,7 @@ import {
   readModelFiles,
   WEIGHTS_FILE,
 } from './files.ts';
+import { type ResizeTokenEmbeddingsOptions, resizeEmbeddings } from './resize.ts';
 import { readWeights, readWeightsHeader, weightsFiles } from './weights.ts';
 
 /** The keys of FromPretrainedOptions. */
@@ -151,6 +152,30 @@ export abstract class PreTrainedModel extends Module {
   ): Promise<M> {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass it was called on (BertModel, GPT2LMHeadModel…)
     return loadPretrained(this, source, options);
+  }
+
+  /** The token embedding layer (transformers' get_input_embeddings). */
+  abstract getInputEmbeddings(): Embedding;
+
+  /**
+   * transformers' resize_token_embeddings: gives the token embedding `newNumTokens` rows (after
+   * `addTokens`/`addSpecialTokens`, pass `tok.length`). Existing rows are kept; new rows start as
+   * the model's init draws embeddings (N(0, initializerRange), from the generator manualSeed seeds)
+   * or, with `{ meanResizing: true }`, as transformers ≥ 4.46 does. A tied LM head (GPT-2's lm_head,
+   * BERT's MLM decoder) stays tied to the new matrix, its bias padded with zeros; `config.vocabSize`
+   * is updated. The weights are new tensors: create the optimizer after resizing. Without
+   * `newNumTokens` nothing changes. Returns the embedding layer, as transformers does.
+   */
+  resizeTokenEmbeddings(newNumTokens?: number, options: ResizeTokenEmbeddingsOptions = {}): Embedding {
+    const op = `${this.constructor.name}.resizeTokenEmbeddings`;
+    const emb = this.getInputEmbeddings();
+    if (newNumTokens === undefined || newNumTokens === null) {
+      checkOptions(op, options, ['padToMultipleOf', 'meanResizing']);
+      return emb;
+    }
+    const config = this.config as PretrainedConfig & { vocabSize: number; initializerRange: number };
+    config.vocabSize = resizeEmbeddings(op, this, emb, newNumTokens, options, config.initializerRange);
+    return this.getInputEmbeddings();
   }
 
   /**

@@ -1,3 +1,4 @@
+import { checkOptions } from '@lumen/tensor';
 import { nodeFiles } from '../env.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { isHubSource } from '../hub/open.ts';
@@ -46,6 +47,7 @@ export async function loadTokenizerFiles(
       `source must be a folder path or { files: { "tokenizer.json": ..., ... } }, got ${describe(source)}`,
     );
   }
+  checkOptions(op, source, ['files']);
   const out: LoadedFiles = { where: '{ files }', text: {}, parsed: {} };
   for (const [name, content] of Object.entries(source.files)) {
     if (!(TOKENIZER_FILES as readonly string[]).includes(name)) {

@@ -17,6 +17,17 @@ import {
 import type { Encoding } from './postProcessors/index.ts';
 import { Tokenizer, type TruncationSide, type TruncationStrategy } from './tokenizer.ts';
 
+/** Python's names for addSpecialTokens' keys (`pad_token`), and camelCase ones (`padToken`), point at ours. */
+const SPECIAL_KEY_ALIASES: Record<string, string> = {
+  additional_special_tokens: 'additionalSpecialTokens',
+  ...Object.fromEntries(
+    (['bos', 'eos', 'unk', 'sep', 'pad', 'cls', 'mask'] as const).flatMap((r) => [
+      [`${r}_token`, r],
+      [`${r}Token`, r],
+    ]),
+  ),
+};
+
 /** transformers' stand-in for "no limit" when a model declares no maximum length. */
 export const VERY_LARGE_INTEGER = 1e30;
 
@@ -218,7 +229,8 @@ export class PreTrainedTokenizer extends CallableObject {
   ): Promise<InstanceType<T>> {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass called (BertTokenizer.fromPretrained)
     const op = `${this.name}.fromPretrained`;
-    // transformers' other keywords (use_fast, padding_side…) are refused, not ignored.
+    // transformers' from_pretrained keywords (use_fast, padding_side…) are refused, not ignored:
+    // set tok.paddingSide and the like on the loaded tokenizer.
     checkOptions(op, options, HUB_OPTION_KEYS);
     const files = await loadTokenizerFiles(source, op, options);
     // biome-ignore lint/complexity/noThisInStatic: as above
@@ -329,23 +341,50 @@ export class PreTrainedTokenizer extends CallableObject {
     return this.backendTokenizer.addTokens(list);
   }
 
-  /** Sets special token roles (`{ pad: '[PAD]' }`) and/or `additional` special tokens; returns how many were new. */
+  /**
+   * transformers' add_special_tokens: sets special token roles (`{ pad: '[PAD]' }`) and/or extra
+   * special tokens (`{ additionalSpecialTokens: ['<ent>'] }`, Python's `additional_special_tokens`;
+   * `additional` is the older name). Returns how many tokens were new to the vocabulary: grow the
+   * model with `model.resizeTokenEmbeddings(tok.length)`. As in transformers, the given list
+   * replaces the additional special tokens (the old ones stay in the vocabulary, still special);
+   * `{ replaceAdditionalSpecialTokens: false }` appends to it instead.
+   */
   addSpecialTokens(
-    tokens: Partial<Record<SpecialTokenRole, string>> & { additional?: readonly string[] },
+    tokens: Partial<Record<SpecialTokenRole, string>> & {
+      additionalSpecialTokens?: readonly string[];
+      /** The older name of additionalSpecialTokens. */
+      additional?: readonly string[];
+    },
+    options: { replaceAdditionalSpecialTokens?: boolean } = {},
   ): number {
+    const op = 'addSpecialTokens';
     if (!isObject(tokens))
-      fail('addSpecialTokens', `expected an object like { pad: '[PAD]' }, got ${describe(tokens)}`);
+      fail(
+        op,
+        `expected an object like { pad: '[PAD]', additionalSpecialTokens: [...] }, got ${describe(tokens)}`,
+      );
+    checkOptions(op, tokens, [...ROLES, 'additionalSpecialTokens', 'additional'], SPECIAL_KEY_ALIASES);
+    checkOptions(op, options, ['replaceAdditionalSpecialTokens']);
+    const replace = options.replaceAdditionalSpecialTokens ?? true;
+    if (typeof replace !== 'boolean')
+      fail(op, `replaceAdditionalSpecialTokens must be true or false, got ${describe(replace)}`);
+    if (tokens.additional !== undefined && tokens.additionalSpecialTokens !== undefined)
+      fail(op, 'give additionalSpecialTokens or its older name additional, not both');
     const before = this.backendTokenizer.vocabSize;
     for (const [key, value] of Object.entries(tokens)) {
-      if (key === 'additional') {
+      if (value === undefined) continue;
+      if (key === 'additional' || key === 'additionalSpecialTokens') {
         const list = value as unknown;
-        if (!Array.isArray(list) || list.some((t) => typeof t !== 'string'))
-          fail('addSpecialTokens', `additional must be an array of strings`);
+        if (!Array.isArray(list) || list.some((t) => typeof t !== 'string' || t.length === 0))
+          fail(op, `${key} must be an array of non-empty strings, got ${describe(list)}`);
         this.backendTokenizer.addTokens(
           list.map((content: string) => ({ content, special: true, normalized: false })),
           true,
         );
-        for (const t of list as string[]) if (!this.additional.includes(t)) this.additional.push(t);
+        const fresh = [...new Set(list as string[])];
+        this.additional = replace
+          ? fresh
+          : [...this.additional, ...fresh.filter((t) => !this.additional.includes(t))];
       } else this.setSpecialToken(key as SpecialTokenRole, value as string);
     }
     return this.backendTokenizer.vocabSize - before;
@@ -393,6 +432,7 @@ export class PreTrainedTokenizer extends CallableObject {
         fail('convertIdsToTokens', `id ${describe(id)} is not in the vocabulary (size ${this.length})`);
       return t;
     };
+    checkOptions('convertIdsToTokens', opts, ['skipSpecialTokens']);
     if (typeof ids === 'number') return one(ids);
     if (!Array.isArray(ids))
       fail('convertIdsToTokens', `expected a number or an array of numbers, got ${describe(ids)}`);
@@ -405,6 +445,7 @@ export class PreTrainedTokenizer extends CallableObject {
   /** The tokens of a text (no special tokens unless asked). */
   tokenize(text: string, opts: { textPair?: string; addSpecialTokens?: boolean } = {}): string[] {
     checkText(text, 'tokenize', 'text');
+    checkOptions('tokenize', opts, ['textPair', 'addSpecialTokens']);
     if (opts.textPair !== undefined) checkText(opts.textPair, 'tokenize', 'textPair');
     return this.backendTokenizer.encode(text, opts.textPair ?? null, {
       addSpecialTokens: opts.addSpecialTokens ?? false,
@@ -414,6 +455,7 @@ export class PreTrainedTokenizer extends CallableObject {
   /** The ids of a text (or pair), with special tokens by default. */
   encode(text: string, opts: EncodeOptions = {}): number[] {
     checkText(text, 'encode', 'text');
+    checkOptions('encode', opts, ['textPair', 'addSpecialTokens', 'truncation', 'maxLength']);
     if (opts.textPair !== undefined) checkText(opts.textPair, 'encode', 'textPair');
     const r = this.resolve({ ...opts, padding: false }, 'encode');
     return this.encodeOne(text, opts.textPair ?? null, opts.addSpecialTokens ?? true, r, opts, false).ids;
@@ -427,6 +469,7 @@ export class PreTrainedTokenizer extends CallableObject {
     const op = 'tokenizer(text)';
     if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
       fail(op, `options must be an object, got ${describe(opts)}`);
+    checkOptions(op, opts, CALL_KEYS);
     const single = typeof text === 'string';
     const inputs = toPairs(text, opts.textPair, op);
     const r = this.resolve(opts, op);
@@ -620,6 +663,7 @@ export class PreTrainedTokenizer extends CallableObject {
 
   /** Ids (an array or a 1-D int Tensor) back to text. */
   decode(ids: readonly number[] | Tensor, opts: DecodeOptions = {}): string {
+    checkOptions('decode', opts, DECODE_KEYS);
     const list = idList(ids, 'decode');
     const text = this.backendTokenizer.decode(list, opts.skipSpecialTokens ?? false);
     return (opts.cleanUpTokenizationSpaces ?? this.cleanUpTokenizationSpaces)
@@ -629,6 +673,7 @@ export class PreTrainedTokenizer extends CallableObject {
 
   /** Each row (arrays, or a 2-D Tensor such as generate()'s output) back to text. */
   batchDecode(sequences: readonly (readonly number[])[] | Tensor, opts: DecodeOptions = {}): string[] {
+    checkOptions('batchDecode', opts, DECODE_KEYS);
     if (Array.isArray(sequences)) return sequences.map((s) => this.decode(s, opts));
     const t = sequences as Tensor;
     if (!t || typeof t !== 'object' || !('shape' in t) || t.shape.length !== 2) {
@@ -657,6 +702,15 @@ export class PreTrainedTokenizer extends CallableObject {
   ): string | number[] | Tensor {
     const op = 'applyChatTemplate';
     checkMessages(messages, op);
+    checkOptions(op, opts, [
+      'addGenerationPrompt',
+      'tokenize',
+      'returnTensors',
+      'chatTemplate',
+      'tools',
+      'documents',
+      'templateVars',
+    ]);
     const source = this.pickChatTemplate(opts.chatTemplate, op);
     const specials: Record<string, string> = {};
     for (const [role, token] of this.specialTokens) specials[`${role}_token`] = token;
@@ -706,7 +760,8 @@ export class PreTrainedTokenizer extends CallableObject {
   // ---- saving ---------------------------------------------------------------------------------
 
   /** Writes tokenizer.json, tokenizer_config.json and special_tokens_map.json (each atomically); returns the paths. */
-  async savePretrained(dir: string): Promise<string[]> {
+  async savePretrained(dir: string, options: Record<string, never> = {}): Promise<string[]> {
+    checkOptions(`${this.constructor.name}.savePretrained`, options, []);
     const cls = this.constructor as typeof PreTrainedTokenizer;
     const specialsMap: JsonObject = {};
     for (const [role, token] of this.specialTokens) specialsMap[`${role}_token`] = token;
@@ -747,6 +802,23 @@ export class PreTrainedTokenizer extends CallableObject {
 }
 
 type PaddedEncoding = Encoding & { attentionMask: number[] };
+
+/** The keys of CallOptions (what `tok(text, opts)` accepts). */
+const CALL_KEYS = [
+  'textPair',
+  'addSpecialTokens',
+  'padding',
+  'truncation',
+  'maxLength',
+  'padToMultipleOf',
+  'paddingSide',
+  'truncationSide',
+  'returnTensors',
+  'returnAttentionMask',
+  'returnTokenTypeIds',
+  'returnSpecialTokensMask',
+];
+const DECODE_KEYS = ['skipSpecialTokens', 'cleanUpTokenizationSpaces'];
 
 function checkText(text: unknown, op: string, name: string): asserts text is string {
   if (typeof text !== 'string') fail(op, `${name} must be a string, got ${describe(text)}`);

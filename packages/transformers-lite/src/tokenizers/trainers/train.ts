@@ -1,3 +1,4 @@
+import { checkOptions } from '@lumen/tensor';
 import { BertTokenizer } from '../bert.ts';
 import { describe, fail, isObject } from '../config.ts';
 import { ByteLevelDecoder, WordPieceDecoder } from '../decoders/index.ts';
@@ -21,6 +22,8 @@ export interface TrainOptions {
   modelMaxLength?: number;
 }
 
+const TRAIN_KEYS = ['vocabSize', 'minFrequency', 'specialTokens', 'modelMaxLength'];
+
 export interface TrainWordPieceOptions extends TrainOptions {
   /** Lowercase and strip accents, as bert-base-uncased (default true). */
   lowercase?: boolean;
@@ -28,7 +31,12 @@ export interface TrainWordPieceOptions extends TrainOptions {
   limitAlphabet?: number;
 }
 
-function checkTrainInput(texts: unknown, opts: unknown, op: string): asserts texts is Iterable<string> {
+function checkTrainInput(
+  texts: unknown,
+  opts: unknown,
+  op: string,
+  valid: readonly string[],
+): asserts texts is Iterable<string> {
   if (
     typeof texts === 'string' ||
     texts === null ||
@@ -38,6 +46,7 @@ function checkTrainInput(texts: unknown, opts: unknown, op: string): asserts tex
     fail(op, `texts must be an array (or iterable) of strings, got ${describe(texts)}`);
   }
   if (!isObject(opts)) fail(op, `options must be an object like { vocabSize }, got ${describe(opts)}`);
+  checkOptions(op, opts, valid);
   const { vocabSize, minFrequency } = opts as Record<string, unknown>;
   if (!Number.isInteger(vocabSize) || (vocabSize as number) <= 0)
     fail(op, `vocabSize must be a positive integer, got ${describe(vocabSize)}`);
@@ -71,7 +80,7 @@ function countWords(
  */
 export function trainBpe(texts: Iterable<string>, opts: TrainOptions): GPT2Tokenizer {
   const op = 'trainBpe';
-  checkTrainInput(texts, opts, op);
+  checkTrainInput(texts, opts, op, TRAIN_KEYS);
   const specialTokens = opts.specialTokens ?? ['<|endoftext|>'];
   const preTokenizer = new ByteLevelPreTokenizer(false);
   const words = countWords(texts, null, preTokenizer, op);
@@ -113,7 +122,7 @@ export function trainBpe(texts: Iterable<string>, opts: TrainOptions): GPT2Token
  */
 export function trainWordPiece(texts: Iterable<string>, opts: TrainWordPieceOptions): BertTokenizer {
   const op = 'trainWordPiece';
-  checkTrainInput(texts, opts, op);
+  checkTrainInput(texts, opts, op, [...TRAIN_KEYS, 'lowercase', 'limitAlphabet']);
   const specialTokens = opts.specialTokens ?? ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
   for (const needed of ['[UNK]', '[CLS]', '[SEP]']) {
     if (!specialTokens.includes(needed))
