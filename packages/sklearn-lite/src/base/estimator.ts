@@ -1,4 +1,4 @@
-import { defaultGenerator, Generator } from '@lumen/tensor';
+import { checkOptions, defaultGenerator, Generator } from '@lumen/tensor';
 import { describe, fail, NotFittedError } from './errors.js';
 
 /** `randomState` as scikit-learn takes it: a seed, a Generator, or null for the global stream. */
@@ -24,14 +24,8 @@ export abstract class BaseEstimator<P extends object> {
   }
 
   private checkKeys(op: string, opts: object): void {
-    for (const key of Object.keys(opts)) {
-      if (!(key in this.defaults)) {
-        fail(
-          op,
-          `unknown option ${JSON.stringify(key)}; valid options are ${Object.keys(this.defaults).join(', ')}`,
-        );
-      }
-    }
+    // the helper every Lumen package shares: `n_clusters` gets "did you mean `nClusters`?"
+    checkOptions(op, opts, Object.keys(this.defaults));
   }
 
   /** The options, as given to the constructor or setParams (defaults filled in). */
