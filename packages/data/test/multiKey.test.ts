@@ -77,3 +77,21 @@ describe('groupBy([...keys]) matches pandas (MultiIndex results, printed sparsif
 function cellValue(v: string | number | null): string | number | null {
   return typeof v === 'string' && !Number.isNaN(Number(v)) && /[.e]|inf|nan/.test(v) ? pyFloat(v) : v;
 }
+
+describe('the remaining frame and series option bags are checked', () => {
+  it('constructors, drop, sortValues, toJSON', () => {
+    expect(() => new DataFrame({ a: [1] }, { dtypes: 'float64' } as never)).toThrow(
+      'DataFrame: unknown option "dtypes" (did you mean `dtype`?); the options are index, columns, dtype',
+    );
+    const df = new DataFrame({ a: [2, 1], b: ['x', 'y'] });
+    expect(() => df.drop({ column: ['a'] } as never)).toThrow('did you mean `columns`?');
+    expect(() => df.col('a').sortValues({ na_position: 'first' } as never)).toThrow(
+      'did you mean `naPosition`?',
+    );
+    expect(() => df.toJSON({ orients: 'records' } as never)).toThrow('did you mean `orient`?');
+    expect(JSON.stringify({ df })).toBe('{"df":{"a":{"0":2,"1":1},"b":{"0":"x","1":"y"}}}');
+    expect(() => df.resetIndex({ inplace: true } as never)).toThrow(
+      'DataFrame.resetIndex: unknown option "inplace"',
+    );
+  });
+});

@@ -48,6 +48,7 @@ export class DataFrame {
         `data must be an object of columns like { a: [1, 2] }, got ${describeValue(data)}; use DataFrame.fromRecords for an array of rows`,
       );
     }
+    checkOptions('DataFrame', opts, ['index', 'columns', 'dtype']);
     const names = opts.columns ? [...opts.columns] : Object.keys(data);
     const cols = names.map((name) => {
       if (!(name in data))
@@ -242,6 +243,7 @@ export class DataFrame {
   drop(opts: { columns?: string | readonly string[]; index?: Scalar | readonly Scalar[] }): DataFrame {
     if (opts === null || typeof opts !== 'object')
       fail('DataFrame.drop', `expected { columns } or { index }, got ${describeValue(opts)}`);
+    checkOptions('DataFrame.drop', opts, ['columns', 'index']);
     let out: DataFrame = this;
     if (opts.columns !== undefined) {
       const drop = typeof opts.columns === 'string' ? [opts.columns] : opts.columns;
@@ -562,6 +564,8 @@ export class DataFrame {
    * {columns, index, data}, 'list' {col: [values]}. NaN becomes null.
    */
   toJSON(opts: { orient?: 'columns' | 'records' | 'split' | 'list' } | string = {}): unknown {
+    // JSON.stringify calls toJSON(key) with a string: that is the default orient
+    if (typeof opts !== 'string') checkOptions('DataFrame.toJSON', opts, ['orient']);
     const orient = typeof opts === 'string' ? 'columns' : (opts.orient ?? 'columns');
     const cell = (v: Scalar): Scalar => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
     const rows = this.shape[0];

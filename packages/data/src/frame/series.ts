@@ -33,6 +33,7 @@ export class Series {
   readonly name: string | null;
 
   constructor(values: ColumnInput, opts: SeriesOptions = {}) {
+    checkOptions('Series', opts, ['name', 'index', 'dtype']);
     this.column = toColumn('Series', 'values', values, opts.dtype);
     const index = opts.index === undefined ? Index.range(this.column.length) : Index.from(opts.index);
     if (index.length !== this.column.length) {
@@ -117,6 +118,7 @@ export class Series {
   }
 
   sortValues(opts: { ascending?: boolean; naPosition?: 'last' | 'first' } = {}): Series {
+    checkOptions('Series.sortValues', opts, ['ascending', 'naPosition']);
     const order = argsort(
       [{ col: this.column, ascending: opts.ascending ?? true }],
       opts.naPosition ?? 'last',
