@@ -733,3 +733,68 @@ export function layernorm_backward_f32(
     }
   }
 }
+
+// ---- cross-entropy over rows with class-index targets (log-softmax + NLL in one pass) --------
+// loss[r] = −log softmax(x_r)[t_r] = −((x[t] − m) − log Σ e^(x − m)), computed exactly as
+// softmax_f32's log branch computes log-softmax (so the same bits), 0 where t_r == ignore; m and
+// log Σ are kept per row (stats: 2 floats per row) for the backward pass, which writes
+// dx = g_r·(e^((x − m) − log Σ) − [c == t_r]) (0 rows where ignored) without a rows×cols log-softmax.
+
+export function xent_f32(rows: i32, cols: i32, x: usize, target: usize, ignore: i32, loss: usize, stats: usize): void {
+  const nv = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    let mv = f32x4.splat(-Infinity);
+    let j = 0;
+    for (; j < nv; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    for (; j < cols; j++) {
+      const v = load<f32>(xr + (<usize>j << 2));
+      if (v > m || v != v) m = v;
+    }
+    if (m == -Infinity) m = 0;
+    const ms = f32x4.splat(m);
+    let sv = f32x4.splat(0);
+    j = 0;
+    for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
+    let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+    for (; j < cols; j++) s += exp1(load<f32>(xr + (<usize>j << 2)) - m);
+    const ls = <f32>Math.log(<f64>s);
+    store<f32>(stats + (<usize>(2 * r) << 2), m);
+    store<f32>(stats + (<usize>(2 * r + 1) << 2), ls);
+    const t = load<i32>(target + (<usize>r << 2));
+    store<f32>(loss + (<usize>r << 2), t == ignore ? 0 : -(load<f32>(xr + (<usize>t << 2)) - m - ls));
+  }
+}
+
+export function xent_backward_f32(
+  rows: i32, cols: i32, x: usize, target: usize, ignore: i32, stats: usize, g: usize, dx: usize,
+): void {
+  const nv = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    const dr = dx + (<usize>(r * cols) << 2);
+    const t = load<i32>(target + (<usize>r << 2));
+    if (t == ignore) {
+      memory.fill(dr, 0, <usize>cols << 2);
+      continue;
+    }
+    const m = load<f32>(stats + (<usize>(2 * r) << 2));
+    const ls = load<f32>(stats + (<usize>(2 * r + 1) << 2));
+    const gi = load<f32>(g + (<usize>r << 2));
+    const ms = f32x4.splat(m);
+    const lv = f32x4.splat(ls);
+    const gv = f32x4.splat(gi);
+    let j = 0;
+    for (; j < nv; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dr + o, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(v128.load(xr + o), ms), lv))));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dr + o, gi * exp1(load<f32>(xr + o) - m - ls));
+    }
+    const pt = dr + (<usize>t << 2);
+    store<f32>(pt, load<f32>(pt) - gi);
+  }
+}

@@ -178,6 +178,29 @@ export interface Backend {
     want: { dx: boolean; dweight: boolean; dbias: boolean },
   ): { dx: Storage | null; dweight: Storage | null; dbias: Storage | null };
 
+  /**
+   * Optional fused cross-entropy (see ops/crossEntropy.ts) of contiguous [rows, cols] logits against
+   * contiguous int32 class indices [rows] (each in [0, cols) or `ignoreIndex`): the per-row losses
+   * −log softmax(x)[t] (0 where ignored), and each row's max and log-sum-exp (2 per row) for
+   * crossEntropyBackward, which gives d logits = g·(softmax(x) − onehot(t)) (0 rows where ignored).
+   */
+  crossEntropy?(
+    x: View,
+    target: View,
+    rows: number,
+    cols: number,
+    ignoreIndex: number,
+  ): { loss: Storage; stats: Storage };
+  crossEntropyBackward?(
+    x: View,
+    target: View,
+    stats: View,
+    g: View,
+    rows: number,
+    cols: number,
+    ignoreIndex: number,
+  ): Storage;
+
   // ---- the only primitives that write into existing memory ----
   /** dst[...] = src[...] through dst's strides; src already has dst's shape and dtype. */
   assign(dst: View, src: View): void;

@@ -45,6 +45,7 @@ export { keep, memory, tidy } from './memory.js';
 export type { AttentionOptions } from './ops/attention.js';
 export { scaledDotProductAttention } from './ops/attention.js';
 export type { Operand, Scalar } from './ops/core.js';
+export { crossEntropyRows, crossEntropyRowsBackward } from './ops/crossEntropy.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 export type { AdamStepOptions, SGDStepOptions } from './ops/inplace.js';
 export { adamStep, copy_, sgdStep } from './ops/inplace.js';

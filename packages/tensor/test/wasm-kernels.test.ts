@@ -481,6 +481,43 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('crossEntropyRows and its backward: the kernel and the TypeScript loop agree (ignored rows, chunks, odd widths)', () => {
+    for (const [rows, cols] of [
+      [300, 5],
+      [40, 1027],
+      [3, 50257],
+    ] as const) {
+      const x = L.randn([rows, cols]).mul(4);
+      const t = L.tensor(
+        Array.from({ length: rows }, (_, i) => (i % 5 === 2 ? -100 : (i * 7919) % cols)),
+        { dtype: 'int32' },
+      );
+      const g = L.randn([rows]);
+      const side = (m: KernelMode) =>
+        run(m, () => {
+          const loss = L.crossEntropyRows(x, t);
+          // the forward's statistics, as autograd's rule gets them
+          const stats = L.tensor(
+            Array.from({ length: rows }, (_, r) => {
+              const row = Array.from(x.dataSync().subarray(r * cols, (r + 1) * cols));
+              const m = Math.max(...row);
+              return [m, Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0))];
+            }),
+          );
+          const dx = L.crossEntropyRowsBackward(g, x, t, stats, -100);
+          return [loss.dataSync(), dx.dataSync()];
+        });
+      const [l0, d0] = side('typescript');
+      const [l1, d1] = side(mode);
+      for (let i = 0; i < rows; i++)
+        expect(Math.abs(l1![i]! - l0![i]!)).toBeLessThan(1e-5 * (1 + Math.abs(l0![i]!)));
+      let worst = 0;
+      for (let i = 0; i < d0!.length; i++) worst = Math.max(worst, Math.abs(d1![i]! - d0![i]!));
+      expect(worst).toBeLessThan(1e-6);
+      for (let r = 0; r < rows; r++) if (r % 5 === 2) expect(l1![r]).toBe(0);
+    }
+  });
+
   it('operands larger than a staging chunk (128 KiB) give the same bits as the TypeScript loops', () => {
     const rnd = lcg(21);
     for (const dtype of ['float32', 'float64'] as const) {

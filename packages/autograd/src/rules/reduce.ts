@@ -1,4 +1,4 @@
-import { layerNormBackward, type Tensor } from '@lumen/tensor';
+import { crossEntropyRowsBackward, layerNormBackward, type Tensor, where } from '@lumen/tensor';
 import { isGradEnabled } from '../gradMode.js';
 import type { RuleDef } from './types.js';
 import { asTensor, unsqueezeDims, zerosOf } from './util.js';
@@ -71,6 +71,28 @@ export const reduceRules: Record<string, RuleDef> = {
       const dim = attrs.dim as number;
       const gy = g.mul(output);
       return [gy.sub(output.mul(gy.sum(dim, { keepdim: true })))];
+    },
+  },
+  // loss_n = −log softmax(x_n)[t_n] (0 where ignored): dx = g_n·(softmax(x_n) − onehot(t_n))
+  crossEntropyRows: {
+    name: 'NllLossBackward0',
+    saves: [0],
+    backward: (g, { inputs, attrs }) => {
+      const x = inputs[0] as Tensor;
+      const t = attrs.target as Tensor;
+      const ignore = attrs.ignoreIndex as number;
+      if (!isGradEnabled()) return [crossEntropyRowsBackward(g, x, t, attrs.stats as Tensor, ignore)];
+      // with a graph over backward: differentiable ops (softmax of x), for second derivatives
+      const valid = t.ne(ignore);
+      const safe = where(valid, t, 0).unsqueeze(1);
+      const onehot = zerosOf(x.shape, x).scatterAdd(1, safe, where(valid, 1, 0).cast(x.dtype).unsqueeze(1));
+      return [
+        x
+          .softmax(1)
+          .mul(where(valid, 1, 0).cast(x.dtype).unsqueeze(1))
+          .sub(onehot)
+          .mul(g.unsqueeze(1)),
+      ];
     },
   },
   // y = layerNorm(x, w, b) = x̂·w + b with x̂ = (x − mean)·rstd over the trailing dims:

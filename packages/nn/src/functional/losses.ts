@@ -1,4 +1,4 @@
-import { checkOptions, sub, type Tensor, where } from '@lumen/tensor';
+import { checkOptions, crossEntropyRows, sub, type Tensor, where } from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -182,12 +182,20 @@ function nllFromFlat(
   const w = options.weight
     ? where(valid, options.weight.indexSelect(0, safe), 0)
     : where(valid, 1, 0).cast(logp.dtype);
-  const losses = picked.neg().mul(w);
-  const r = options.reduction ?? 'mean';
-  if (r === 'none') return losses.reshape([...targetShape]);
+  return reduceNll(op, picked.neg().mul(w), w, targetShape, options.reduction ?? 'mean');
+}
+
+/** The reduction of per-sample losses already multiplied by their weights `w` (PyTorch's nll_loss). */
+function reduceNll(op: string, losses: Tensor, w: Tensor, shape: readonly number[], r: string): Tensor {
+  if (r === 'none') return losses.reshape([...shape]);
   if (r === 'sum') return losses.sum();
   if (r === 'mean') return losses.sum().div(w.sum());
   fail(op, `reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(r)}`);
+}
+
+/** The shape of per-sample losses: the input's without its class dim. */
+function outShape(input: Tensor): number[] {
+  return input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
 }
 
 /**
@@ -216,9 +224,18 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     target.shape.every((d, i) => d === input.shape[i]);
   if (!isProb) checkTarget(op, input, target, C, ignoreIndex);
   const { logits, flatTarget } = flattenClasses(op, input, target);
+  if (!isProb && eps === 0) {
+    // class indices without smoothing: one fused op over the logits (no N×C log-softmax kept)
+    const t = flatTarget!;
+    const valid = t.ne(ignoreIndex);
+    const w = options.weight
+      ? where(valid, options.weight.indexSelect(0, where(valid, t, 0)), 0)
+      : where(valid, 1, 0).cast(logits.dtype);
+    return reduceNll(op, crossEntropyRows(logits, t, ignoreIndex).mul(w), w, outShape(input), reduction);
+  }
   const logp = logits.logSoftmax(1);
   const classWeight = options.weight ? options.weight.reshape([1, C]) : null;
-  const outShape = input.ndim === 1 ? [] : [input.shape[0]!, ...input.shape.slice(2)];
+  const shapeOut = outShape(input);
 
   if (isProb) {
     const { logits: probs } = flattenClasses(op, target, target);
@@ -226,19 +243,19 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     let terms = logp.mul(smoothed);
     if (classWeight) terms = terms.mul(classWeight);
     const losses = terms.sum(1).neg();
-    if (reduction === 'none') return losses.reshape(outShape);
+    if (reduction === 'none') return losses.reshape(shapeOut);
     if (reduction === 'sum') return losses.sum();
     return losses.sum().div(losses.shape[0]!);
   }
 
   const t = flatTarget!;
-  const nll = nllFromFlat(op, logp, t, outShape, options);
+  const nll = nllFromFlat(op, logp, t, shapeOut, options);
   if (eps === 0) return nll;
   const valid = t.ne(ignoreIndex);
   const smoothTerms = classWeight ? logp.mul(classWeight) : logp;
   const smooth = where(valid, smoothTerms.sum(1).neg(), 0);
   let smoothReduced: Tensor;
-  if (reduction === 'none') smoothReduced = smooth.reshape(outShape);
+  if (reduction === 'none') smoothReduced = smooth.reshape(shapeOut);
   else if (reduction === 'sum') smoothReduced = smooth.sum();
   else if (options.weight) {
     const w = where(valid, options.weight.indexSelect(0, where(valid, t, 0)), 0);

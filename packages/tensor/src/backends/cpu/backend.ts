@@ -22,6 +22,8 @@ import {
   type WasmUnary,
   wasmAdam,
   wasmBinary,
+  wasmCrossEntropy,
+  wasmCrossEntropyBackward,
   wasmLayerNorm,
   wasmLayerNormBackward,
   wasmPhilox,
@@ -593,6 +595,94 @@ export class CpuBackend implements Backend {
       }
     }
     return this.wrap(out, x.dtype);
+  }
+
+  crossEntropy(
+    x: View,
+    target: View,
+    rows: number,
+    cols: number,
+    ignoreIndex: number,
+  ): { loss: Storage; stats: Storage } {
+    const dt = x.dtype;
+    const loss = allocArray(dt, rows);
+    const stats = allocArray(dt, 2 * rows);
+    const X = arr(x);
+    const T = arr(target);
+    const done = wasmCrossEntropy(X, x.offset, rows, cols, T, target.offset, ignoreIndex, loss, stats);
+    if (!done) {
+      // the reference: log-softmax of each row as softmax() computes it, then the target's entry
+      for (let r = 0; r < rows; r++) {
+        const base = x.offset + r * cols;
+        let m = -Infinity;
+        for (let j = 0; j < cols; j++) {
+          const v = X[base + j]!;
+          if (v > m || v !== v) m = v;
+        }
+        if (m === -Infinity) m = 0;
+        let s = 0;
+        for (let j = 0; j < cols; j++) s += Math.exp(X[base + j]! - m);
+        const ls = Math.log(s);
+        stats[2 * r] = m;
+        stats[2 * r + 1] = ls;
+        const t = T[target.offset + r]!;
+        loss[r] = t === ignoreIndex ? 0 : -(X[base + t]! - m - ls);
+      }
+    }
+    return { loss: this.wrap(loss, dt), stats: this.wrap(stats, dt) };
+  }
+
+  crossEntropyBackward(
+    x: View,
+    target: View,
+    stats: View,
+    g: View,
+    rows: number,
+    cols: number,
+    ignoreIndex: number,
+  ): Storage {
+    const dt = x.dtype;
+    const dx = allocArray(dt, rows * cols);
+    const X = arr(x);
+    const T = arr(target);
+    const S = arr(stats);
+    const G = arr(g);
+    if (
+      wasmCrossEntropyBackward(
+        X,
+        x.offset,
+        rows,
+        cols,
+        T,
+        target.offset,
+        ignoreIndex,
+        S,
+        stats.offset,
+        G,
+        g.offset,
+        dx,
+      )
+    )
+      return this.wrap(dx, dt);
+    const f32 = dt === 'float32';
+    for (let r = 0; r < rows; r++) {
+      const base = x.offset + r * cols;
+      const o = r * cols;
+      const t = T[target.offset + r]!;
+      if (t === ignoreIndex) {
+        dx.fill(0, o, o + cols);
+        continue;
+      }
+      const m = S[stats.offset + 2 * r]!;
+      const ls = S[stats.offset + 2 * r + 1]!;
+      const gi = G[g.offset + r]!;
+      for (let j = 0; j < cols; j++) {
+        const lp = X[base + j]! - m - ls; // log-softmax, rounded as a float32 output would be
+        dx[o + j] = gi * Math.exp(f32 ? Math.fround(lp) : lp);
+      }
+      dx[o + t]! -= gi;
+    }
+    return this.wrap(dx, dt);
   }
 
   layerNorm(

@@ -370,6 +370,89 @@ export function wasmLayerNormBackward(
   return true;
 }
 
+/** A region holding n int32 values of `src` from `offset`, in a float32 staging layout (same size). */
+function int32Of(src: Int32Array, offset: number, n: number) {
+  return {
+    n,
+    write: (mem: Float32Array | Float64Array, at: number) =>
+      new Int32Array(mem.buffer, mem.byteOffset + at * 4, n).set(src.subarray(offset, offset + n)),
+  };
+}
+
+/**
+ * Cross-entropy of float32 rows X (rows × cols, contiguous from xo) against int32 class indices T:
+ * per-row losses (0 where T == ignore) into `loss`, and each row's max and log-sum-exp into
+ * `stats` (2 per row). False when the kernels do not run here or the operands are not float32.
+ */
+export function wasmCrossEntropy(
+  X: TypedArray,
+  xo: number,
+  rows: number,
+  cols: number,
+  T: TypedArray,
+  to: number,
+  ignore: number,
+  loss: TypedArray,
+  stats: TypedArray,
+): boolean {
+  if (rows * cols < MIN_ELEMENTS || cols === 0) return false;
+  if (floatKind(X) !== 4 || !(T instanceof Int32Array) || floatKind(loss) !== 4) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const per = Math.max(1, Math.floor(chunkElements(4) / cols));
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const r = Math.min(per, rows - r0);
+    const { mem, at } = stageIn(rt, 4, [
+      copyOf(X, xo + r0 * cols, r * cols),
+      int32Of(T, to + r0, r),
+      { n: r },
+      { n: 2 * r },
+    ]);
+    const [xAt, tAt, lAt, sAt] = at as [number, number, number, number];
+    rt.exports.xent_f32(r, cols, xAt, tAt, ignore, lAt, sAt);
+    copyOut(mem, lAt, r, loss, r0);
+    copyOut(mem, sAt, 2 * r, stats, 2 * r0);
+  }
+  return true;
+}
+
+/** The backward of wasmCrossEntropy: dX (rows × cols) from the per-row output gradient G. */
+export function wasmCrossEntropyBackward(
+  X: TypedArray,
+  xo: number,
+  rows: number,
+  cols: number,
+  T: TypedArray,
+  to: number,
+  ignore: number,
+  stats: TypedArray,
+  so: number,
+  G: TypedArray,
+  go: number,
+  dX: TypedArray,
+): boolean {
+  if (rows * cols < MIN_ELEMENTS || cols === 0) return false;
+  if (floatKind(X) !== 4 || !(T instanceof Int32Array) || floatKind(G) !== 4 || floatKind(stats) !== 4)
+    return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const per = Math.max(1, Math.floor(chunkElements(4) / (2 * cols)));
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const r = Math.min(per, rows - r0);
+    const { mem, at } = stageIn(rt, 4, [
+      copyOf(X, xo + r0 * cols, r * cols),
+      int32Of(T, to + r0, r),
+      copyOf(stats, so + 2 * r0, 2 * r),
+      copyOf(G, go + r0, r),
+      { n: r * cols },
+    ]);
+    const [xAt, tAt, sAt, gAt, dAt] = at as [number, number, number, number, number];
+    rt.exports.xent_backward_f32(r, cols, xAt, tAt, ignore, sAt, gAt, dAt);
+    copyOut(mem, dAt, r * cols, dX, r0 * cols);
+  }
+  return true;
+}
+
 /**
  * Philox4x32-10 words for counters counter … counter + size − 1 under key (k0, k1), `words` (1 or
  * 2) per counter, handed to `use` a chunk at a time as random.ts's philoxChunks does (the array is only

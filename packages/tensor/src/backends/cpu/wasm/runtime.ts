@@ -57,6 +57,25 @@ export interface GemmExports {
     dw: number,
     db: number,
   ): void;
+  xent_f32(
+    rows: number,
+    cols: number,
+    x: number,
+    target: number,
+    ignore: number,
+    loss: number,
+    stats: number,
+  ): void;
+  xent_backward_f32(
+    rows: number,
+    cols: number,
+    x: number,
+    target: number,
+    ignore: number,
+    stats: number,
+    g: number,
+    dx: number,
+  ): void;
   where_f32(n: number, c: number, a: number, as: number, b: number, bs: number, out: number): void;
   where_f64(n: number, c: number, a: number, as: number, b: number, bs: number, out: number): void;
   philox_uniform_f32(
