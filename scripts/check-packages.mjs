@@ -272,7 +272,14 @@ if (!sizesOnly)
   );
 
 /** Which package needs each third-party dependency. */
-const THIRD_PARTY_OF = { '@webgpu/types': 'tensor', '@huggingface/jinja': 'transformers-lite' };
+const THIRD_PARTY_OF = {
+  '@webgpu/types': 'tensor',
+  '@huggingface/jinja': 'transformers-lite',
+  // @lumen/data's Parquet reader and writer (pure JS) and its zstd decompressor
+  hyparquet: 'data',
+  'hyparquet-writer': 'data',
+  fzstd: 'data',
+};
 // The third-party dependencies, packed from the workspace's installed copies (no registry needed).
 const thirdParty = {};
 step('pack the third-party dependencies from the workspace', () => {

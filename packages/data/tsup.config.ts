@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/arrow.ts'],
   format: ['esm'],
   // Maps name src/ files and lines for stack traces; the sources themselves are not embedded (nor shipped).
   sourcemap: true,

@@ -1,5 +1,6 @@
 // @lumen/data: pandas-style frames, CSV, and PyTorch-style datasets and loaders.
 
+export type { ArrowDataLike, ArrowTableLike, ArrowTypeLike, FromArrowOptions } from './arrow/fromArrow.js';
 export type { ColumnValues, Positions } from './column/column.js';
 export { Column } from './column/column.js';
 export type { ColumnDType, Scalar } from './column/dtype.js';
@@ -33,6 +34,11 @@ export type { SampleOptions, SeriesOptions } from './frame/series.js';
 export { Series } from './frame/series.js';
 export type { ContainsOptions, ReplaceOptions, SplitOptions as StrSplitOptions } from './frame/strings.js';
 export { StringMethods } from './frame/strings.js';
+export type { BinarySource } from './io/files.js';
+export type { ParquetFilter, ReadParquetOptions } from './parquet/readParquet.js';
+export { readParquet } from './parquet/readParquet.js';
+export type { WriteParquetOptions } from './parquet/writeParquet.js';
+export { ParquetFileWriter, writeParquet } from './parquet/writeParquet.js';
 export type { RandomState } from './random.js';
 export type { SplitInput, SplitOptions } from './split/trainTestSplit.js';
 export { trainTestSplit } from './split/trainTestSplit.js';

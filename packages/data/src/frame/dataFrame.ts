@@ -1,4 +1,5 @@
 import type { Tensor, TypedArray } from '@lumen/tensor';
+import { type ArrowTableLike, arrowToColumns, type FromArrowOptions } from '../arrow/fromArrow.js';
 import { Column, type Positions } from '../column/column.js';
 import type { ColumnDType, Scalar } from '../column/dtype.js';
 import { type ColumnInput, castColumn, toColumn } from '../column/fromValues.js';
@@ -6,6 +7,7 @@ import { type CsvWriteOptions, frameToCsv } from '../csv/writeCsv.js';
 import { describe as describeValue, fail, listNames } from '../errors.js';
 import { type FormatOptions, formatFrame } from '../format/frameString.js';
 import { checkOptions } from '../options.js';
+import { type WriteParquetOptions, writeParquet } from '../parquet/writeParquet.js';
 import { pearsonMatrix, spearmanMatrix } from '../stats/corr.js';
 import { columnsToTensor, type ToTensorOptions, tensorToColumns } from '../tensor/convert.js';
 import { argsort } from './algorithms.js';
@@ -130,6 +132,19 @@ export class DataFrame {
     const data: Record<string, ColumnInput> = {};
     for (const name of names) data[name] = records.map((r) => (r[name] ?? null) as Scalar);
     return new DataFrame(data, { ...opts, columns: names });
+  }
+
+  /**
+   * From an apache-arrow Table (pandas' Table.to_pandas()): Float32/Float64 → float64, Int8–Int32
+   * and UInt8/UInt16 → int32 (Int32 with nulls), Int64/UInt32/UInt64 → int32 when in range (or
+   * float64 with `{ int64: 'float64' }`), Bool → bool (boolean with nulls), Utf8, LargeUtf8 and
+   * dictionary-encoded strings → string, Timestamp and Date → float64 milliseconds since the epoch
+   * (what JS Dates hold; @lumen/data has no datetime dtype yet). Nulls become NaN in float64.
+   * Float64 and Int32 columns in one chunk without nulls share Arrow's memory (no copy).
+   */
+  static fromArrow(table: ArrowTableLike, opts: FromArrowOptions = {}): DataFrame {
+    const { names, cols, rows } = arrowToColumns('DataFrame.fromArrow', table, opts);
+    return DataFrame.of(names, cols, Index.range(rows));
   }
 
   /** From a cpu tensor of shape [rows, columns] (or [rows]); columns named '0', '1', … unless given. */
@@ -597,6 +612,14 @@ export class DataFrame {
           `orient must be 'columns', 'records', 'split' or 'list', got ${describeValue(orient)}`,
         );
     }
+  }
+
+  /**
+   * pandas' to_parquet: writes the frame to `path` (Node; atomically), or resolves to the file's
+   * bytes without a path. See writeParquet for writing chunk by chunk.
+   */
+  toParquet(path?: string, opts: WriteParquetOptions = {}): Promise<Uint8Array | undefined> {
+    return writeParquet(this, path, opts);
   }
 
   /** The frame as CSV text (pandas' to_csv() without a path); see writeCsv for files. */

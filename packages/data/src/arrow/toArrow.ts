@@ -1,0 +1,298 @@
+import { LumenError } from '@lumen/tensor';
+import {
+  Bool,
+  type Data,
+  Field,
+  Float64,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromIPC,
+  tableToIPC,
+  Utf8,
+} from 'apache-arrow';
+import type { Column } from '../column/column.js';
+import { describe, fail } from '../errors.js';
+import { DataFrame } from '../frame/dataFrame.js';
+import { Index } from '../frame/rowIndex.js';
+import { type BinarySource, readAllBytes, writeFileAtomic } from '../io/files.js';
+import { checkOptions } from '../options.js';
+import { arrowToColumns, type FromArrowOptions, pandasMetadata } from './fromArrow.js';
+
+const encoder = new TextEncoder();
+
+/** A validity bitmap (1 = present) from a predicate, or null when every value is present. */
+function bitmap(n: number, present: (i: number) => boolean): { bits: Uint8Array; nulls: number } | null {
+  let bits: Uint8Array | null = null;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    if (present(i)) continue;
+    if (bits === null) {
+      bits = new Uint8Array((n + 7) >> 3).fill(0xff);
+    }
+    bits[i >> 3]! &= ~(1 << (i & 7));
+    nulls++;
+  }
+  return bits === null ? null : { bits, nulls };
+}
+
+function packBits(v: Uint8Array): Uint8Array {
+  const out = new Uint8Array((v.length + 7) >> 3);
+  for (let i = 0; i < v.length; i++) if (v[i]) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+/** One column as Arrow Data: float64 and int32 values are shared with Arrow, not copied. */
+function columnToData(col: Column): { data: Data; nullable: boolean } {
+  const n = col.length;
+  switch (col.dtype) {
+    case 'float64': {
+      const v = col.values as Float64Array;
+      // pandas (pyarrow's from_pandas) writes NaN as null
+      const nb = bitmap(n, (i) => v[i] === v[i]);
+      return {
+        data: makeData({
+          type: new Float64(),
+          length: n,
+          nullCount: nb?.nulls ?? 0,
+          nullBitmap: nb?.bits ?? null,
+          data: v,
+        }),
+        nullable: true,
+      };
+    }
+    case 'int32':
+    case 'Int32': {
+      const valid = col.valid;
+      const nb = valid === null ? null : bitmap(n, (i) => valid[i] === 1);
+      return {
+        data: makeData({
+          type: new Int32(),
+          length: n,
+          nullCount: nb?.nulls ?? 0,
+          nullBitmap: nb?.bits ?? null,
+          data: col.values as Int32Array,
+        }),
+        nullable: col.dtype === 'Int32',
+      };
+    }
+    case 'bool':
+    case 'boolean': {
+      const valid = col.valid;
+      const nb = valid === null ? null : bitmap(n, (i) => valid[i] === 1);
+      return {
+        data: makeData({
+          type: new Bool(),
+          length: n,
+          nullCount: nb?.nulls ?? 0,
+          nullBitmap: nb?.bits ?? null,
+          data: packBits(col.values as Uint8Array),
+        }),
+        nullable: col.dtype === 'boolean',
+      };
+    }
+    case 'string': {
+      const v = col.values as (string | null)[];
+      const parts: Uint8Array[] = new Array(n);
+      const offsets = new Int32Array(n + 1);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const s = v[i];
+        const b = s === null || s === undefined ? new Uint8Array(0) : encoder.encode(s);
+        parts[i] = b;
+        total += b.length;
+        if (total > 0x7fffffff)
+          fail('toArrow', 'a string column over 2 GiB of UTF-8 needs large_utf8, which is not written yet');
+        offsets[i + 1] = total;
+      }
+      const bytes = new Uint8Array(total);
+      for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]!);
+      const nb = bitmap(n, (i) => v[i] !== null);
+      return {
+        data: makeData({
+          type: new Utf8(),
+          length: n,
+          nullCount: nb?.nulls ?? 0,
+          nullBitmap: nb?.bits ?? null,
+          valueOffsets: offsets,
+          data: bytes,
+        }),
+        nullable: true,
+      };
+    }
+  }
+}
+
+/**
+ * The frame as an apache-arrow Table (pandas' pa.Table.from_pandas(df, preserve_index=False)):
+ * float64 → Float64 (NaN written as null, as pyarrow does), int32/Int32 → Int32, bool/boolean →
+ * Bool, string → Utf8. float64 and int32 columns share their memory with the Table. The index is
+ * not written.
+ */
+export function toArrow(df: DataFrame): Table {
+  if (!(df instanceof DataFrame)) fail('toArrow', `df must be a DataFrame, got ${describe(df)}`);
+  const names = df.columns;
+  const fields: Field[] = [];
+  const children: Data[] = [];
+  for (const name of names) {
+    const { data, nullable } = columnToData(df.columnData(name));
+    fields.push(new Field(name, data.type, nullable));
+    children.push(data);
+  }
+  const schema = new Schema(fields, new Map([['pandas', pandasMetadata(df)]]));
+  const rows = df.shape[0];
+  const struct = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
+  return new Table(schema, [new RecordBatch(schema, struct)]);
+}
+
+/** A DataFrame from an apache-arrow Table (same as DataFrame.fromArrow). */
+export function fromArrow(table: Table, opts: FromArrowOptions = {}): DataFrame {
+  return DataFrame.fromArrow(table, opts);
+}
+
+export interface WriteArrowOptions {
+  /** 'file' (default: the random-access IPC file format, Feather v2, `.arrow`/`.feather`) or 'stream' (`.arrows`). */
+  format?: 'file' | 'stream';
+}
+
+/**
+ * Writes the frame in the Arrow IPC format (pandas' df.to_feather / pyarrow's ipc writers). With a
+ * path (Node), the file is written atomically and nothing is returned; without one, the bytes are.
+ */
+export function writeArrow(df: DataFrame, path: string, opts?: WriteArrowOptions): void;
+export function writeArrow(df: DataFrame, path?: undefined, opts?: WriteArrowOptions): Uint8Array;
+export function writeArrow(
+  df: DataFrame,
+  path?: string,
+  opts: WriteArrowOptions = {},
+): Uint8Array | undefined {
+  checkOptions('writeArrow', opts, ['format']);
+  const format = opts.format ?? 'file';
+  if (format !== 'file' && format !== 'stream')
+    fail('writeArrow', `format must be 'file' or 'stream', got ${describe(format)}`);
+  const bytes = tableToIPC(toArrow(df), format);
+  if (path === undefined) return bytes;
+  writeFileAtomic('writeArrow', path, bytes);
+  return undefined;
+}
+
+const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+
+function hasMagic(b: Uint8Array, at: number): boolean {
+  return at >= 0 && MAGIC.every((m, k) => b[at + k] === m);
+}
+
+/**
+ * Checks the framing of an IPC file or stream before apache-arrow parses it, so a truncated or
+ * foreign file gets an error with a byte offset rather than whatever the parser trips on.
+ */
+function checkFraming(op: string, name: string, b: Uint8Array): void {
+  if (b.length === 0) fail(op, `${name} is empty (0 bytes), not an Arrow IPC file or stream`);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (hasMagic(b, 0)) {
+    if (b.length < 18 || !hasMagic(b, b.length - 6)) {
+      fail(
+        op,
+        `${name} starts as an Arrow IPC file but is truncated: no closing "ARROW1" at byte ${Math.max(0, b.length - 6)} of ${b.length}`,
+      );
+    }
+    const footerLength = view.getInt32(b.length - 10, true);
+    const footerStart = b.length - 10 - footerLength;
+    if (footerLength <= 0 || footerStart < 8) {
+      fail(
+        op,
+        `${name} has a footer length of ${footerLength} at byte ${b.length - 10}, outside the file's ${b.length} bytes`,
+      );
+    }
+    walkMessages(op, name, b, view, 8, footerStart);
+    return;
+  }
+  walkMessages(op, name, b, view, 0, b.length);
+}
+
+/**
+ * Walks the IPC messages in bytes [start, end): each a 0xFFFFFFFF marker (or, before Arrow 0.15,
+ * none), a length, a flatbuffer header and a body, and each must end inside the range. apache-arrow
+ * trusts these lengths, and a wrong one can send it into a loop.
+ */
+function walkMessages(
+  op: string,
+  name: string,
+  b: Uint8Array,
+  view: DataView,
+  start: number,
+  end: number,
+): void {
+  let at = start;
+  while (at < end) {
+    const messageAt = at;
+    if (at + 4 > end) fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`);
+    let len = view.getInt32(at, true);
+    if (len === -1) {
+      if (at + 8 > end)
+        fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`);
+      len = view.getInt32(at + 4, true);
+      at += 8;
+    } else at += 4;
+    if (len === 0) return; // end-of-stream marker
+    if (len < 0 || at + len > end) {
+      fail(
+        op,
+        `${name} is not a complete Arrow IPC ${start === 0 ? 'stream' : 'file'}: the message at byte ${messageAt} claims ${len} bytes but ${end - at} remain`,
+      );
+    }
+    const bodyLength = messageBodyLength(b, at, len);
+    if (bodyLength === null || bodyLength < 0)
+      fail(op, `${name} has an unreadable message header at byte ${at}`);
+    at += len;
+    if (at + bodyLength > end) {
+      fail(
+        op,
+        `${name} is truncated: a message body at byte ${at} needs ${bodyLength} bytes but ${end - at} remain`,
+      );
+    }
+    at += bodyLength;
+  }
+}
+
+/** The bodyLength field of an IPC Message flatbuffer (field 3, int64), or null if unreadable. */
+function messageBodyLength(b: Uint8Array, at: number, len: number): number | null {
+  const view = new DataView(b.buffer, b.byteOffset + at, len);
+  try {
+    const root = view.getUint32(0, true);
+    if (root >= len) return null;
+    const vtable = root - view.getInt32(root, true);
+    const vtLen = view.getUint16(vtable, true);
+    // fields: 0 version, 1 header_type, 2 header, 3 bodyLength
+    if (vtLen <= 4 + 3 * 2) return 0;
+    const off = view.getUint16(vtable + 4 + 3 * 2, true);
+    if (off === 0) return 0;
+    return Number(view.getBigInt64(root + off, true));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads an Arrow IPC file or stream (Feather v2; pandas' read_feather) from a path, URL, bytes,
+ * Blob or fetch Response. Dtypes as DataFrame.fromArrow.
+ */
+export async function readArrow(source: BinarySource, opts: FromArrowOptions = {}): Promise<DataFrame> {
+  const op = 'readArrow';
+  checkOptions(op, opts, ['int64']);
+  const bytes = await readAllBytes(op, source);
+  const name = typeof source === 'string' ? JSON.stringify(source) : describe(source);
+  checkFraming(op, name, bytes);
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+    const { names, cols, rows } = arrowToColumns(op, table, opts);
+    return DataFrame.of(names, cols, Index.range(rows));
+  } catch (e) {
+    if (e instanceof LumenError) throw e;
+    return fail(op, `${name} (${bytes.length} bytes) is not valid Arrow IPC: ${(e as Error).message}`);
+  }
+}
