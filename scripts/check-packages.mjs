@@ -286,15 +286,8 @@ step('pack the third-party dependencies from the workspace', () => {
   for (const [name, from] of Object.entries(THIRD_PARTY_OF)) {
     const dir = realpathSync(join(ROOT, 'packages', from, 'node_modules', name));
     const file = join(tgzDir, `${name.replace('@', '').replace('/', '-')}.tgz`);
-    execFileSync('tar', [
-      '-czf',
-      file,
-      '-C',
-      dirname(dir),
-      '--transform',
-      `s,^${name.split('/')[1]},package,`,
-      name.split('/')[1],
-    ]);
+    const base = name.split('/').at(-1); // scoped or not
+    execFileSync('tar', ['-czf', file, '-C', dirname(dir), '--transform', `s,^${base},package,`, base]);
     thirdParty[name] = file;
   }
 });

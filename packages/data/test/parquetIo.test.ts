@@ -32,7 +32,7 @@ describe('DataFrame ↔ Parquet', () => {
     for (const compression of ['snappy', 'zstd', 'none'] as const) {
       for (const withNulls of [false, true]) {
         const df = allDtypesFrame(100, withNulls);
-        const bytes = (await df.toParquet(undefined, { compression, rowGroupSize: 30 }))!;
+        const bytes = (await writeParquet(df, undefined, { compression, rowGroupSize: 30 }))!;
         expectSameFrame(await readParquet(bytes), df);
       }
     }
@@ -46,7 +46,7 @@ describe('DataFrame ↔ Parquet', () => {
     ];
     for (const [k, df] of cases.entries()) {
       const path = join(dir, `case${k}.parquet`);
-      await df.toParquet(path);
+      await writeParquet(df, path);
       expectSameFrame(await readParquet(path), df);
     }
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -54,11 +54,11 @@ describe('DataFrame ↔ Parquet', () => {
 
   it('refuses bad options by name', async () => {
     const df = new DataFrame({ a: [1] });
-    await expect(df.toParquet(undefined, { compression: 'gzip' as never })).rejects.toThrow(
+    await expect(writeParquet(df, undefined, { compression: 'gzip' as never })).rejects.toThrow(
       /compression must be 'snappy', 'zstd' or 'none', got "gzip"/,
     );
-    await expect(df.toParquet(undefined, { row_group_size: 3 } as never)).rejects.toThrow(/rowGroupSize/);
-    const bytes = (await df.toParquet())!;
+    await expect(writeParquet(df, undefined, { row_group_size: 3 } as never)).rejects.toThrow(/rowGroupSize/);
+    const bytes = (await writeParquet(df, undefined))!;
     await expect(readParquet(bytes, { columns: ['b'] })).rejects.toThrow(/no column named "b" in Uint8Array/);
     await expect(readParquet(bytes, { rowGroups: [3] })).rejects.toThrow(
       /rowGroups has number 3, but .* has 1 row groups/,
@@ -77,7 +77,7 @@ describe('reading only the bytes needed', () => {
     for (let j = 0; j < 20; j++)
       data[`c${j}`] = Float64Array.from({ length: n }, (_, i) => Math.sin(i * (j + 1)));
     data.id = Float64Array.from({ length: n }, (_, i) => i);
-    await new DataFrame(data).toParquet(path, { rowGroupSize: 5000, compression: 'none' });
+    await writeParquet(new DataFrame(data), path, { rowGroupSize: 5000, compression: 'none' });
   });
 
   async function bytesRead(
@@ -135,7 +135,7 @@ describe('interop with DuckDB (a real engine)', () => {
     const df = allDtypesFrame(5000, true);
     for (const compression of ['snappy', 'zstd'] as const) {
       const path = join(dir, `ours-${compression}.parquet`);
-      await df.toParquet(path, { compression, rowGroupSize: 1500 });
+      await writeParquet(df, path, { compression, rowGroupSize: 1500 });
       const rows = await duckRows(`SELECT * FROM read_parquet('${path}')`);
       expect(rows.length).toBe(5000);
       const cols = df.columns;
@@ -215,7 +215,7 @@ describe('interop with DuckDB (a real engine)', () => {
 
 describe('corrupt and truncated files', () => {
   it('gives an error naming the byte offset or the row group, never a hang', async () => {
-    const bytes = (await allDtypesFrame(3000, true).toParquet(undefined, { rowGroupSize: 1000 }))!;
+    const bytes = (await writeParquet(allDtypesFrame(3000, true), undefined, { rowGroupSize: 1000 }))!;
     await expect(readParquet(bytes.subarray(0, 8))).rejects.toThrow(/8 bytes, too few for a Parquet file/);
     await expect(readParquet(new TextEncoder().encode('a,b\n1,2\n3,4\n'))).rejects.toThrow(
       /not a Parquet file: no "PAR1" magic at byte 0/,

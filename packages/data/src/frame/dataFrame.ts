@@ -7,7 +7,6 @@ import { type CsvWriteOptions, frameToCsv } from '../csv/writeCsv.js';
 import { describe as describeValue, fail, listNames } from '../errors.js';
 import { type FormatOptions, formatFrame } from '../format/frameString.js';
 import { checkOptions } from '../options.js';
-import { type WriteParquetOptions, writeParquet } from '../parquet/writeParquet.js';
 import { pearsonMatrix, spearmanMatrix } from '../stats/corr.js';
 import { columnsToTensor, type ToTensorOptions, tensorToColumns } from '../tensor/convert.js';
 import { argsort } from './algorithms.js';
@@ -612,14 +611,6 @@ export class DataFrame {
           `orient must be 'columns', 'records', 'split' or 'list', got ${describeValue(orient)}`,
         );
     }
-  }
-
-  /**
-   * pandas' to_parquet: writes the frame to `path` (Node; atomically), or resolves to the file's
-   * bytes without a path. See writeParquet for writing chunk by chunk.
-   */
-  toParquet(path?: string, opts: WriteParquetOptions = {}): Promise<Uint8Array | undefined> {
-    return writeParquet(this, path, opts);
   }
 
   /** The frame as CSV text (pandas' to_csv() without a path); see writeCsv for files. */
