@@ -46,7 +46,14 @@ const PEERS = {
 // The issue that asked for this check measured 33.5 and 81.1 kB with apps it did not record, before
 // the cpu backend's WebAssembly kernels landed; these are the apps below on the tarballs of the
 // commit before the check (tensor's wasm kernels included): raise them only with a note.
-const VITE_BUDGET_KB = { 'sklearn-lite': 110.8, 'transformers-lite': 159.6 };
+//
+// Raised on 2026-12-07 to what the apps measured then (from 110.8 and 159.6), for features they use:
+// tensor's WebAssembly kernels for layerNorm, cross-entropy, where and Philox (four builds of the
+// module are embedded, ~+30 kB of base64); in sklearn-lite, LogisticRegression's liblinear solver,
+// sparse input, class weights and any-label classes, and StandardScaler's sparse path (issue 15);
+// in transformers-lite, Hub ids with Python's cache and sharded/half-precision checkpoints (issue 16)
+// and option checks everywhere (issue 15).
+const VITE_BUDGET_KB = { 'sklearn-lite': 133.1, 'transformers-lite': 184.7 };
 const CPU_ONLY_BUDGET_MB = 5;
 
 const args = process.argv.slice(2);
@@ -546,6 +553,10 @@ step('one-package Vite apps: no warnings, no node: imports, gzip size within 10%
       '<!doctype html><html><body><script type="module" src="./main.js"></script></body></html>\n',
     );
     writeFileSync(join(dir, 'main.js'), code);
+    // The cpu backend embeds its WebAssembly kernels (four builds, as base64) in the code so that no
+    // file is fetched at run time: a transformers-lite app is one chunk of ~560 kB minified, past
+    // Vite's 500 kB advisory. The gzip budgets below are what this check holds sizes to.
+    writeFileSync(join(dir, 'vite.config.js'), 'export default { build: { chunkSizeWarningLimit: 800 } };\n');
     const out = mustRun(
       `vite build (${p})`,
       process.execPath,
