@@ -1,13 +1,11 @@
-import type { Tensor } from '@lumen/tensor';
+import type { Generator, Tensor } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { BaseEstimator, checkInt, type RandomState, resolveRandomState } from '../base/estimator.js';
 import { type MatrixLike, matrix, matrixToTensor, toMatrix, vectorToTensor } from '../base/input.js';
-import { luPermutedLowerRows } from '../linalg/lu.js';
 import { matmul, matmulABt } from '../linalg/products.js';
-import { orthonormalRows } from '../linalg/qr.js';
-import { randomizedSvd } from '../linalg/randomizedSvd.js';
+import { randomizedSvd, randomizedSvdOf } from '../linalg/randomizedSvd.js';
 import { transpose } from '../linalg/rows.js';
-import { type Svd, svd, svdFlip } from '../linalg/svd.js';
+import type { Svd } from '../linalg/svd.js';
 import { CsrMatrix, spmm, spmmT } from '../sparse/csr.js';
 
 export interface TruncatedSVDOptions {
@@ -30,56 +28,39 @@ interface TruncatedState {
 }
 
 /**
- * scikit-learn's randomized_svd on a CsrMatrix: the same steps as the dense one (Gaussian test
- * matrix, LU-renormalized power iterations, QR, small SVD, svd_flip on U), with every product
- * with A a sparse one. A wide A is worked on transposed.
+ * scikit-learn's randomized_svd on a CsrMatrix: randomizedSvd's steps with every product with A a
+ * sparse one. A wide A is worked on transposed.
  */
 function sparseRandomizedSvd(
   X: CsrMatrix,
   k: number,
   nOversamples: number,
   nIter: number,
-  generator: { normal(): number },
+  generator: Generator,
 ): Svd {
   const [m, n] = X.shape;
-  const l = Math.min(k + nOversamples, Math.min(m, n));
   const transposed = m < n;
   const A = transposed ? X.transpose() : X;
   const [M, N] = transposed ? [n, m] : [m, n];
-  let q: Float64Array = new Float64Array(N * l); // N x l
-  for (let i = 0; i < q.length; i++) q[i] = generator.normal();
-  const normalize = nIter > 2 ? luPermutedLowerRows : (rows: Float64Array) => rows;
-  let yt: Float64Array = new Float64Array(0);
-  const y = new Float64Array(M * l);
-  for (let it = 0; it <= nIter; it++) {
-    spmm(A, q, l, y); // A·Q, M x l
-    yt = transpose(y, M, l);
-    if (it === nIter) {
-      yt = orthonormalRows(yt, M, l);
-      break;
-    }
-    yt = normalize(yt, M, l);
-    const z = spmmT(A, transpose(yt, l, M), l, new Float64Array(N * l)); // Aᵀ·Y, N x l
-    q = transpose(normalize(transpose(z, N, l), N, l), l, N);
-  }
-  const bT = spmmT(A, transpose(yt, l, M), l, new Float64Array(N * l)); // (Qᵀ A)ᵀ, N x l
-  const small = svd(transpose(bT, N, l), l, N);
-  const kk = Math.min(k, small.k);
-  const uhatT = transpose(small.u, l, small.k).subarray(0, kk * l);
-  const ut = matmul(uhatT, yt, kk, l, M);
-  let u: Float64Array = transpose(ut, kk, M);
-  const s = small.s.slice(0, kk);
-  let vt: Float64Array = small.vt.slice(0, kk * N);
-  if (transposed) {
-    const newU = transpose(vt, kk, N);
-    vt = ut.slice(0, kk * M);
-    u = newU;
-  }
-  svdFlip(u, vt, m, kk, n, true);
-  return { u, s, vt, k: kk };
+  return randomizedSvdOf(
+    {
+      rows: M,
+      cols: N,
+      transposed,
+      aq: (qt, l) => transpose(spmm(A, transpose(qt, l, N), l, new Float64Array(M * l)), M, l),
+      aty: (yt, l) => transpose(spmmT(A, transpose(yt, l, M), l, new Float64Array(N * l)), N, l),
+      // drawn as Q (N x l), row by row, as this solver always has
+      testMatrix: (l) =>
+        transpose(
+          Float64Array.from({ length: N * l }, () => generator.normal()),
+          N,
+          l,
+        ),
+    },
+    { nComponents: k, nOversamples, nIter, generator },
+  );
 }
 
-/** Population variance of each column of a dense (rows x cols) matrix. */
 function columnVariances(a: Float64Array, rows: number, cols: number): Float64Array {
   const mean = new Float64Array(cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mean[j]! += a[i * cols + j]!;
