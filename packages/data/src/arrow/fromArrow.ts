@@ -252,27 +252,10 @@ export function arrowToColumns(
     const parts = chunks.map((c) => chunkToColumn(op, field.name, c, dtype));
     names.push(field.name);
     cols.push(
-      parts.length === 1 ? parts[0]! : parts.length === 0 ? emptyColumn(dtype) : Column.concat(parts),
+      parts.length === 1 ? parts[0]! : parts.length === 0 ? Column.empty(dtype) : Column.concat(parts),
     );
   });
   return { names, cols, rows };
-}
-
-function emptyColumn(dtype: ColumnDType): Column {
-  switch (dtype) {
-    case 'float64':
-      return new Column(dtype, new Float64Array(0));
-    case 'int32':
-      return new Column(dtype, new Int32Array(0));
-    case 'Int32':
-      return new Column(dtype, new Int32Array(0), new Uint8Array(0));
-    case 'bool':
-      return new Column(dtype, new Uint8Array(0));
-    case 'boolean':
-      return new Column(dtype, new Uint8Array(0), new Uint8Array(0));
-    case 'string':
-      return new Column(dtype, []);
-  }
 }
 
 /**

@@ -120,6 +120,24 @@ export class Column {
     return out;
   }
 
+  /** A column of no rows of `dtype` (with an empty validity mask for the nullable dtypes). */
+  static empty(dtype: ColumnDType): Column {
+    switch (dtype) {
+      case 'float64':
+        return new Column(dtype, new Float64Array(0));
+      case 'int32':
+        return new Column(dtype, new Int32Array(0));
+      case 'Int32':
+        return new Column(dtype, new Int32Array(0), new Uint8Array(0));
+      case 'bool':
+        return new Column(dtype, new Uint8Array(0));
+      case 'boolean':
+        return new Column(dtype, new Uint8Array(0), new Uint8Array(0));
+      case 'string':
+        return new Column(dtype, []);
+    }
+  }
+
   /** Concatenation of columns of the same dtype. */
   static concat(parts: readonly Column[]): Column {
     const first = parts[0];

@@ -518,24 +518,7 @@ export function concatFrames(
   if (parts.length === 1) return parts[0]!;
   const rows = parts.reduce((s, p) => s + p.shape[0], 0);
   const cols = names.map((n, j) =>
-    parts.length === 0 ? emptyOf(dtypes[j]!) : Column.concat(parts.map((p) => p.columnData(n))),
+    parts.length === 0 ? Column.empty(dtypes[j]!) : Column.concat(parts.map((p) => p.columnData(n))),
   );
   return DataFrame.of(names, cols, Index.range(rows));
-}
-
-function emptyOf(dtype: ColumnDType): Column {
-  switch (dtype) {
-    case 'float64':
-      return new Column(dtype, new Float64Array(0));
-    case 'int32':
-      return new Column(dtype, new Int32Array(0));
-    case 'Int32':
-      return new Column(dtype, new Int32Array(0), new Uint8Array(0));
-    case 'bool':
-      return new Column(dtype, new Uint8Array(0));
-    case 'boolean':
-      return new Column(dtype, new Uint8Array(0), new Uint8Array(0));
-    case 'string':
-      return new Column(dtype, []);
-  }
 }
