@@ -98,6 +98,32 @@ export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
 
 // ---- softmax rows --------------------------------------------------------------------------
 
+/** The max of a row of `cols` float32 at xr, NaN-propagating (f32x4.max returns NaN if either lane is); 0 for −∞. */
+@inline function rowMax(xr: usize, cols: i32): f32 {
+  const nv = cols & ~3;
+  let mv = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j < nv; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+  let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  for (; j < cols; j++) {
+    const v = load<f32>(xr + (<usize>j << 2));
+    if (v > m || v != v) m = v;
+  }
+  return m == -Infinity ? 0 : m;
+}
+
+/** Σ e^(x − m) over a row of `cols` float32 at xr: four lanes, then the tail. */
+@inline function rowSumExp(xr: usize, cols: i32, m: f32): f32 {
+  const nv = cols & ~3;
+  const ms = f32x4.splat(m);
+  let sv = f32x4.splat(0);
+  let j = 0;
+  for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
+  let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+  for (; j < cols; j++) s += exp1(load<f32>(xr + (<usize>j << 2)) - m);
+  return s;
+}
+
 /**
  * Row-wise softmax (or log-softmax) of a rows×cols block: out = e^(x − max) / Σ e^(x − max), or
  * x − (max + log Σ e^(x − max)). A row whose max is −∞ uses 0 as its max; NaN propagates.
@@ -107,34 +133,25 @@ export function softmax_f32(rows: i32, cols: i32, x: usize, out: usize, log: boo
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * cols) << 2);
     const or = out + (<usize>(r * cols) << 2);
-    // max, NaN-propagating (f32x4.max returns NaN if either lane is NaN).
-    let mv = f32x4.splat(-Infinity);
-    let j = 0;
-    for (; j < nv; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
-    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    for (; j < cols; j++) {
-      const v = load<f32>(xr + (<usize>j << 2));
-      if (v > m || v != v) m = v;
-    }
-    if (m == -Infinity) m = 0;
+    const m = rowMax(xr, cols);
     const ms = f32x4.splat(m);
-    let sv = f32x4.splat(0);
-    j = 0;
-    if (log) {
-      for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
-    } else {
+    let s: f32;
+    let j = 0;
+    if (log) s = rowSumExp(xr, cols, m);
+    else {
       // Keep e^(x − max) in out for the scaling pass.
+      let sv = f32x4.splat(0);
       for (; j < nv; j += 4) {
         const e = expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
         v128.store(or + (<usize>j << 2), e);
         sv = f32x4.add(sv, e);
       }
-    }
-    let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
-    for (; j < cols; j++) {
-      const e = exp1(load<f32>(xr + (<usize>j << 2)) - m);
-      if (!log) store<f32>(or + (<usize>j << 2), e);
-      s += e;
+      s = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
+      for (; j < cols; j++) {
+        const e = exp1(load<f32>(xr + (<usize>j << 2)) - m);
+        store<f32>(or + (<usize>j << 2), e);
+        s += e;
+      }
     }
     if (log) {
       // (x − max) − log Σ, as PyTorch computes it: exact near the max, where x − max is small.
@@ -741,24 +758,10 @@ export function layernorm_backward_f32(
 // dx = g_r·(e^((x − m) − log Σ) − [c == t_r]) (0 rows where ignored) without a rows×cols log-softmax.
 
 export function xent_f32(rows: i32, cols: i32, x: usize, target: usize, ignore: i32, loss: usize, stats: usize): void {
-  const nv = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * cols) << 2);
-    let mv = f32x4.splat(-Infinity);
-    let j = 0;
-    for (; j < nv; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
-    let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
-    for (; j < cols; j++) {
-      const v = load<f32>(xr + (<usize>j << 2));
-      if (v > m || v != v) m = v;
-    }
-    if (m == -Infinity) m = 0;
-    const ms = f32x4.splat(m);
-    let sv = f32x4.splat(0);
-    j = 0;
-    for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
-    let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
-    for (; j < cols; j++) s += exp1(load<f32>(xr + (<usize>j << 2)) - m);
+    const m = rowMax(xr, cols);
+    const s = rowSumExp(xr, cols, m);
     const ls = <f32>Math.log(<f64>s);
     store<f32>(stats + (<usize>(2 * r) << 2), m);
     store<f32>(stats + (<usize>(2 * r + 1) << 2), ls);
