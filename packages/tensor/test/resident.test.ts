@@ -61,6 +61,29 @@ describe('kernelArray (arrays resident in the cpu kernels memory)', () => {
     expect(residentBytes()).toBe(held0);
   });
 
+  it('keeps each runtime its own blocks when the kernels are replaced (tests switch modules)', () => {
+    const held0 = residentBytes();
+    const rt1 = wasmRuntime()!;
+    const a = kernelArray(2000, Float64Array);
+    a.fill(7);
+    forceKernels('simd128'); // a fresh runtime and memory; `a` stays live in the old one
+    try {
+      const rt2 = wasmRuntime()!;
+      expect(rt2).not.toBe(rt1);
+      const b = kernelArray(100, Float32Array);
+      expect(residentBytes()).toBe(held0 + 16000 + 400); // both counted, neither forgotten
+      expect(residentAddress(rt1, a)).toBe(a.byteOffset);
+      expect(residentAddress(rt2, a)).toBe(-1);
+      releaseKernelArray(a); // given back to the runtime it came from
+      expect(residentBytes()).toBe(held0 + 400);
+      expect(residentAddress(rt2, b)).toBe(b.byteOffset);
+      releaseKernelArray(b);
+      expect(residentBytes()).toBe(held0);
+    } finally {
+      forceKernels('simd128');
+    }
+  });
+
   it('rejects a bad length or type by name', () => {
     expect(() => kernelArray(-1, Float64Array)).toThrow(
       /kernelArray: length must be an integer >= 0, got -1/,

@@ -26,19 +26,26 @@ interface Residency {
   buffers: WeakSet<ArrayBufferLike>;
 }
 
-let state: Residency | null = null;
+/**
+ * One per runtime that handed out arrays. Usually there is one runtime; tests switch between the
+ * SIMD and relaxed-SIMD modules, and each memory keeps its own blocks (forgetting one runtime's
+ * live blocks on a switch would let a later array overlap them on the way back).
+ */
+const residencies = new Map<WasmRuntime, Residency>();
 
 function residency(rt: WasmRuntime): Residency {
-  if (!state || state.rt !== rt) state = { rt, blocks: [], buffers: new WeakSet() };
-  return state;
+  let r = residencies.get(rt);
+  if (!r) residencies.set(rt, (r = { rt, blocks: [], buffers: new WeakSet() }));
+  return r;
 }
 
 const align = (b: number) => Math.ceil(b / 64) * 64;
 
 /** Where the per-call staging area of `rt` starts: above every live resident block. */
 export function stageBase(rt: WasmRuntime): number {
-  if (!state || state.rt !== rt || state.blocks.length === 0) return HEAP_BASE;
-  const last = state.blocks[state.blocks.length - 1]!;
+  const r = residencies.get(rt);
+  if (!r || r.blocks.length === 0) return HEAP_BASE;
+  const last = r.blocks[r.blocks.length - 1]!;
   return align(last.at + last.bytes);
 }
 
@@ -98,10 +105,13 @@ export function kernelArray<C extends FloatCtor>(
 
 /** Gives back an array from `kernelArray` (a plain array, or one given back already, is ignored). */
 export function releaseKernelArray(a: Float32Array | Float64Array): void {
-  const rt = state?.rt;
-  if (!rt || !state!.buffers.has(a.buffer)) return;
-  const i = state!.blocks.findIndex((b) => b.at === a.byteOffset);
-  if (i >= 0) state!.blocks.splice(i, 1);
+  for (const r of residencies.values()) {
+    if (!r.buffers.has(a.buffer)) continue;
+    const i = r.blocks.findIndex((b) => b.at === a.byteOffset);
+    if (i >= 0) r.blocks.splice(i, 1);
+    if (r.blocks.length === 0) residencies.delete(r.rt); // nothing left to track (a replaced runtime's memory can go)
+    return;
+  }
 }
 
 /**
@@ -112,14 +122,17 @@ export function residentAddress(
   rt: WasmRuntime,
   a: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number },
 ): number {
-  if (!state || state.rt !== rt || state.blocks.length === 0 || !state.buffers.has(a.buffer)) return -1;
+  const r = residencies.get(rt);
+  if (!r || r.blocks.length === 0 || !r.buffers.has(a.buffer)) return -1;
   const lo = a.byteOffset;
   const hi = lo + a.byteLength;
-  for (const b of state.blocks) if (lo >= b.at && hi <= b.at + b.bytes) return lo;
+  for (const b of r.blocks) if (lo >= b.at && hi <= b.at + b.bytes) return lo;
   return -1;
 }
 
-/** Bytes held by live resident arrays (tests). */
+/** Bytes held by live resident arrays, over every runtime (tests). */
 export function residentBytes(): number {
-  return state ? state.blocks.reduce((s, b) => s + b.bytes, 0) : 0;
+  let n = 0;
+  for (const r of residencies.values()) for (const b of r.blocks) n += b.bytes;
+  return n;
 }
