@@ -77,6 +77,20 @@ export class Node implements GradFn {
     }
   }
 
+  /** Whether this op's gradient has to be awaited (see RuleDef.async); false once freed. */
+  needsAsync(): boolean {
+    const s = this.saved;
+    return !!(s && this.rule?.async?.needed(s));
+  }
+
+  /** Gradients for each input, given the output's gradient; a Promise where needsAsync(). */
+  applyAsync(g: Tensor): Promise<readonly (Tensor | null)[]> | null {
+    if (!this.needsAsync()) return null;
+    this.checkVersions();
+    const { inputs, output, attrs } = this.saved!;
+    return this.rule!.async!.backward(g, { inputs, output, attrs, needs: (i) => this.next[i] !== null });
+  }
+
   /** Gradients for each input, given the output's gradient. */
   apply(g: Tensor): readonly (Tensor | null)[] {
     if (!this.rule)
@@ -153,8 +167,19 @@ function checkGrad(where: string, t: Tensor, g: Tensor): void {
   if (g.device !== t.device) fail(where, `gradient is on ${g.device} but the tensor is on ${t.device}`);
 }
 
-/** Reverse accumulation over the graph (micrograd's backward, with the tape's rules). */
-function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOptions): Map<Tensor, Tensor> {
+type Grads = readonly (Tensor | null)[];
+
+/**
+ * Reverse accumulation over the graph (micrograd's backward, with the tape's rules), as a generator
+ * that yields where a gradient has to be awaited (RuleDef.async: one read back from the GPU) and is
+ * resumed with it. backward() drives it synchronously, backwardAsync() awaits what it yields.
+ */
+function* walk(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  opts: RunOptions,
+  found: Map<Tensor, Tensor>,
+): Generator<Promise<Grads>, void, Grads> {
   const grads = new Map<Tensor, Tensor>();
   const rootStorages = new Set(rootGrads.map((g) => g.storage));
   const add = (t: Tensor, g: Tensor) => {
@@ -164,46 +189,85 @@ function run(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: RunOp
   roots.forEach((r, i) => {
     add(r, rootGrads[i]!);
   });
-  const found = new Map<Tensor, Tensor>();
-  const body = () => {
-    for (const t of reverseTopological(roots)) {
-      const g = grads.get(t);
-      if (!g) continue;
-      if (opts.targets?.has(t)) found.set(t, g);
-      const node = t.gradFn;
-      if (!(node instanceof Node)) {
-        if (!opts.targets && t.requiresGrad) {
-          let cast = g.dtype === t.dtype ? g : g.cast(t.dtype);
-          // PyTorch's gradient layout contract: a contiguous leaf gets a contiguous .grad (not a
-          // transposed or expanded view), which is what fused optimizer steps read.
-          if (t.grad === null && !cast.isContiguous() && t.isContiguous()) cast = cast.contiguous();
-          // A leaf's .grad never shares memory with the caller's `gradient` (x.backward(g) on a
-          // leaf, or through a view): zeroGrad({ setToNone: false }) zeroes .grad in place.
-          else if (t.grad === null && rootStorages.has(cast.storage)) cast = cast.clone();
-          t.grad = keep(t.grad === null ? cast : t.grad.add(cast));
-        }
-        continue;
+  for (const t of reverseTopological(roots)) {
+    const g = grads.get(t);
+    if (!g) continue;
+    if (opts.targets?.has(t)) found.set(t, g);
+    const node = t.gradFn;
+    if (!(node instanceof Node)) {
+      if (!opts.targets && t.requiresGrad) {
+        let cast = g.dtype === t.dtype ? g : g.cast(t.dtype);
+        // PyTorch's gradient layout contract: a contiguous leaf gets a contiguous .grad (not a
+        // transposed or expanded view), which is what fused optimizer steps read.
+        if (t.grad === null && !cast.isContiguous() && t.isContiguous()) cast = cast.contiguous();
+        // A leaf's .grad never shares memory with the caller's `gradient` (x.backward(g) on a
+        // leaf, or through a view): zeroGrad({ setToNone: false }) zeroes .grad in place.
+        else if (t.grad === null && rootStorages.has(cast.storage)) cast = cast.clone();
+        t.grad = keep(t.grad === null ? cast : t.grad.add(cast));
       }
-      const inputGrads = node.apply(g);
-      node.next.forEach((input, i) => {
-        const gi = inputGrads[i];
-        if (input && gi) {
-          checkGrad(`backward (${node.name}, input ${i})`, input, gi);
-          add(input, gi);
-        }
-      });
-      grads.delete(t);
-      if (!opts.retainGraph) node.free();
+      continue;
     }
-  };
-  if (opts.createGraph) {
-    body();
-    return found;
+    const pending = node.applyAsync(g);
+    const inputGrads = pending ? yield pending : node.apply(g);
+    node.next.forEach((input, i) => {
+      const gi = inputGrads[i];
+      if (input && gi) {
+        checkGrad(`backward (${node.name}, input ${i})`, input, gi);
+        add(input, gi);
+      }
+    });
+    grads.delete(t);
+    if (!opts.retainGraph) node.free();
   }
-  // Without createGraph, every intermediate gradient is freed when the pass ends (leaf grads are
-  // kept, `found` is returned), instead of waiting for the garbage collector.
-  return tidy(() => {
-    noGrad(body);
+}
+
+/** The first op in the graph whose gradient has to be awaited, or null. */
+function asyncNode(roots: readonly Tensor[]): Node | null {
+  for (const t of reverseTopological(roots)) {
+    if (t.gradFn instanceof Node && t.gradFn.needsAsync()) return t.gradFn;
+  }
+  return null;
+}
+
+/**
+ * Without createGraph, every intermediate gradient is freed when the pass ends (leaf grads are
+ * kept, `found` is returned), instead of waiting for the garbage collector.
+ */
+function scoped<T>(opts: RunOptions, fn: () => T): T {
+  return opts.createGraph ? fn() : tidy(() => noGrad(fn));
+}
+
+function run(
+  where: string,
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  opts: RunOptions,
+): Map<Tensor, Tensor> {
+  // Refused before any gradient is accumulated, so a refused call leaves every .grad as it was.
+  const waits = asyncNode(roots);
+  if (waits) {
+    fail(
+      where,
+      `the graph moves a gradient back from the GPU (${waits.name} of a cpu tensor moved with .to('webgpu')), which has to be awaited: use \`await loss.backwardAsync()\`${where === 'grad' ? ' (or await gradAsync(...))' : ''}`,
+    );
+  }
+  const found = new Map<Tensor, Tensor>();
+  return scoped(opts, () => {
+    const steps = walk(roots, rootGrads, opts, found);
+    if (!steps.next().done) fail(where, 'internal: a gradient had to be awaited after the check');
+    return found;
+  });
+}
+
+async function runAsync(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  opts: RunOptions,
+): Promise<Map<Tensor, Tensor>> {
+  const found = new Map<Tensor, Tensor>();
+  return scoped(opts, async () => {
+    const steps = walk(roots, rootGrads, opts, found);
+    for (let r = steps.next(); !r.done; r = steps.next(await r.value));
     return found;
   });
 }
@@ -243,7 +307,25 @@ export interface BackwardOptions {
 export function backward(t: Tensor, gradient: Tensor | undefined, options: BackwardOptions = {}): void {
   checkOptions('backward', options, ['retainGraph', 'createGraph']);
   const createGraph = options.createGraph ?? false;
-  run([t], [rootGrad('backward', t, gradient)], {
+  run('backward', [t], [rootGrad('backward', t, gradient)], {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    targets: null,
+  });
+}
+
+/**
+ * backward() for a graph that moves a gradient back from the GPU (a cpu tensor moved with
+ * `.to('webgpu')`): the read-back is awaited. Any graph works; cpu-only graphs finish as backward().
+ */
+export async function backwardAsync(
+  t: Tensor,
+  gradient: Tensor | undefined,
+  options: BackwardOptions = {},
+): Promise<void> {
+  checkOptions('backwardAsync', options, ['retainGraph', 'createGraph']);
+  const createGraph = options.createGraph ?? false;
+  await runAsync([t], [rootGrad('backwardAsync', t, gradient)], {
     retainGraph: options.retainGraph ?? createGraph,
     createGraph,
     targets: null,
@@ -257,6 +339,58 @@ export interface GradOptions extends BackwardOptions {
   allowUnused?: boolean;
 }
 
+interface GradCall {
+  ins: Tensor[];
+  outs: Tensor[];
+  rootGrads: Tensor[];
+  opts: RunOptions;
+}
+
+function gradCall(
+  where: string,
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  options: GradOptions,
+): GradCall {
+  checkOptions(where, options, ['retainGraph', 'createGraph', 'gradOutputs', 'allowUnused']);
+  const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
+  const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
+  ins.forEach((x, i) => {
+    if (!(x instanceof Tensor)) fail(where, `inputs[${i}] must be a Tensor, got ${typeof x}`);
+    if (!x.requiresGrad) fail(where, `inputs[${i}] does not require grad`);
+  });
+  const gos = options.gradOutputs;
+  if (gos && gos.length !== outs.length)
+    fail(where, `gradOutputs has ${gos.length} entries for ${outs.length} outputs`);
+  const rootGrads = outs.map((o, i) => rootGrad(`${where} (outputs[${i}])`, o, gos?.[i]));
+  const createGraph = options.createGraph ?? false;
+  return {
+    ins,
+    outs,
+    rootGrads,
+    opts: { retainGraph: options.retainGraph ?? createGraph, createGraph, targets: new Set(ins) },
+  };
+}
+
+function gradResults(
+  where: string,
+  ins: readonly Tensor[],
+  found: Map<Tensor, Tensor>,
+  options: GradOptions,
+): (Tensor | null)[] {
+  return ins.map((x, i) => {
+    const g = found.get(x);
+    if (g) return g;
+    if (!options.allowUnused) {
+      fail(
+        where,
+        `inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`,
+      );
+    }
+    return null;
+  });
+}
+
 /**
  * torch.autograd.grad: gradients of `outputs` with respect to `inputs`, returned (not accumulated
  * into `.grad`).
@@ -266,32 +400,16 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
-  checkOptions('grad', options, ['retainGraph', 'createGraph', 'gradOutputs', 'allowUnused']);
-  const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
-  const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
-  ins.forEach((x, i) => {
-    if (!(x instanceof Tensor)) fail('grad', `inputs[${i}] must be a Tensor, got ${typeof x}`);
-    if (!x.requiresGrad) fail('grad', `inputs[${i}] does not require grad`);
-  });
-  const gos = options.gradOutputs;
-  if (gos && gos.length !== outs.length)
-    fail('grad', `gradOutputs has ${gos.length} entries for ${outs.length} outputs`);
-  const rootGrads = outs.map((o, i) => rootGrad(`grad (outputs[${i}])`, o, gos?.[i]));
-  const createGraph = options.createGraph ?? false;
-  const found = run(outs, rootGrads, {
-    retainGraph: options.retainGraph ?? createGraph,
-    createGraph,
-    targets: new Set(ins),
-  });
-  return ins.map((x, i) => {
-    const g = found.get(x);
-    if (g) return g;
-    if (!options.allowUnused) {
-      fail(
-        'grad',
-        `inputs[${i}] was not used to compute the outputs; pass { allowUnused: true } to get null for it`,
-      );
-    }
-    return null;
-  });
+  const c = gradCall('grad', outputs, inputs, options);
+  return gradResults('grad', c.ins, run('grad', c.outs, c.rootGrads, c.opts), options);
+}
+
+/** grad() for a graph that moves a gradient back from the GPU (see backwardAsync). */
+export async function gradAsync(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  options: GradOptions = {},
+): Promise<(Tensor | null)[]> {
+  const c = gradCall('gradAsync', outputs, inputs, options);
+  return gradResults('gradAsync', c.ins, await runAsync(c.outs, c.rootGrads, c.opts), options);
 }

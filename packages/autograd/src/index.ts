@@ -1,5 +1,5 @@
 import { installAutograd } from '@lumen/tensor';
-import { backward, record } from './engine.js';
+import { backward, backwardAsync, record } from './engine.js';
 import { isGradEnabled } from './gradMode.js';
 
 /**
@@ -7,8 +7,8 @@ import { isGradEnabled } from './gradMode.js';
  * effect), so `requiresGrad`, `backward()` and `.grad` work, and tensor's in-place writes can ask
  * whether grad mode is on.
  */
-installAutograd({ record, backward, isGradEnabled });
+installAutograd({ record, backward, backwardAsync, isGradEnabled });
 
 export type { BackwardOptions, GradOptions } from './engine.js';
-export { grad } from './engine.js';
+export { grad, gradAsync } from './engine.js';
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './gradMode.js';

@@ -11,6 +11,8 @@ export type OpAttrs = Readonly<Record<string, unknown>>;
 export interface AutogradEngine {
   record(op: string, inputs: readonly OpInput[], output: Tensor, attrs: OpAttrs): void;
   backward(t: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): void;
+  /** backward() that awaits gradients read back from the GPU (a cpu tensor moved with .to('webgpu')). */
+  backwardAsync?(t: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): Promise<void>;
   /** Whether ops are being recorded now (false inside noGrad). In-place writes check it. */
   isGradEnabled?(): boolean;
 }

@@ -286,6 +286,21 @@ export class Tensor implements View {
     engine.backward(this, gradient, options);
   }
 
+  /**
+   * backward() for a graph that moves a gradient back from the GPU — a cpu tensor (a leaf) moved
+   * with `.to('webgpu')` — which backward() refuses: WebGPU reads are asynchronous. Works for any
+   * graph; on one device it does what backward() does.
+   */
+  async backwardAsync(gradient?: Tensor, options: { retainGraph?: boolean } = {}): Promise<void> {
+    const engine = autogradEngine();
+    if (!engine?.backwardAsync)
+      fail(
+        'backwardAsync',
+        "autograd is not loaded: add `import '@lumen/autograd'` (or import @lumen/nn) first",
+      );
+    await engine.backwardAsync(this, gradient, options);
+  }
+
   // ---- elementwise ---------------------------------------------------------------------------------
 
   add(other: Operand, opts?: { alpha?: number }): Tensor {

@@ -124,6 +124,11 @@ export const unaryRules: Record<string, RuleDef> = {
     name: 'ToCopyBackward0',
     saves: NONE,
     backward: (g, { attrs }) => [g.to(attrs.device as 'cpu' | 'webgpu')],
+    // x.to('webgpu') from a cpu x: its gradient comes back from the GPU, which only an await can do
+    async: {
+      needed: ({ output, attrs }) => output.device !== 'cpu' && attrs.device === 'cpu',
+      backward: async (g, { attrs }) => [await g.toAsync(attrs.device as 'cpu' | 'webgpu')],
+    },
   },
   contiguous: { name: 'CloneBackward0', saves: NONE, backward: (g) => [g] },
 };

@@ -25,4 +25,13 @@ export interface RuleDef {
    */
   saves: readonly Saved[] | ((needs: (i: number) => boolean, attrs: OpAttrs) => readonly Saved[]);
   backward: Rule;
+  /**
+   * For an op whose gradient can only be produced asynchronously in some cases (a gradient read back
+   * from the GPU: `to` from cpu to webgpu): whether this recorded op needs it, and the async rule.
+   * backward() refuses such a graph (naming backwardAsync); backwardAsync() awaits the rule.
+   */
+  async?: {
+    needed(ctx: Omit<RuleContext, 'needs'>): boolean;
+    backward(g: Tensor, ctx: RuleContext): Promise<readonly (Tensor | null)[]>;
+  };
 }
