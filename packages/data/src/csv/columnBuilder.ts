@@ -50,6 +50,16 @@ export class ColumnBuilder {
     if (cfg.dtype === 'string') this.toStrings();
   }
 
+  /** How the column is read (for a builder of the next chunk). */
+  get config(): BuilderConfig {
+    return this.cfg;
+  }
+
+  /** The dtype given for this column (undefined: inferred). */
+  get explicitDtype(): ColumnDType | undefined {
+    return this.cfg.dtype;
+  }
+
   /** Values the number array has room for (what the builder holds before any value is seen). */
   get capacity(): number {
     return this.strs === null ? this.nums.length : this.strs.length;

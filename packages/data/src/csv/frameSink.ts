@@ -6,7 +6,7 @@ import { Index } from '../frame/rowIndex.js';
 import { type BuilderConfig, ColumnBuilder } from './columnBuilder.js';
 import { decodeField } from './decode.js';
 import { parseNumber } from './numbers.js';
-import { DEFAULT_NA_VALUES, type ReadCsvOptions } from './options.js';
+import { DEFAULT_NA_VALUES, type ReadCsvChunkOptions, type ReadCsvOptions } from './options.js';
 import type { RecordSink, Tokenizer } from './tokenizer.js';
 
 /** A CSV problem at a place in the file: `line` and `column` are 1-based. */
@@ -46,10 +46,23 @@ export class FrameSink implements RecordSink {
   private curField = 0;
   private readonly failField: (message: string) => never;
   private reserved = false;
+  /** Rows per frame when reading in chunks (pandas' chunksize); Infinity reads one frame. */
+  private readonly chunkSize: number;
+  /** Row label of the current chunk's first row. */
+  private chunkStart = 0;
+  /** Chunks completed and not yet taken by the reader. */
+  readonly ready: DataFrame[] = [];
+  /** Per field position: the dtype the first chunk fixed for a column that had none given, for error messages. */
+  private pinned: (ColumnDType | null)[] = [];
+  private pinnedRows = 0;
 
   constructor(op: string, opts: ReadCsvOptions) {
     this.op = op;
     this.opts = opts;
+    const cs = (opts as Partial<ReadCsvChunkOptions>).chunkSize;
+    if (cs !== undefined && !(Number.isInteger(cs) && cs > 0))
+      fail(op, `chunkSize must be a positive integer (rows per frame), got ${describe(cs)}`);
+    this.chunkSize = cs ?? Number.POSITIVE_INFINITY;
     const header = opts.header === undefined ? 'infer' : opts.header;
     if (header !== 'infer' && header !== null && !(Number.isInteger(header) && (header as number) >= 0)) {
       fail(op, `header must be 'infer', a line number >= 0 or null, got ${describe(header)}`);
@@ -82,10 +95,13 @@ export class FrameSink implements RecordSink {
     this.failField = (message: string): never => {
       const at = this.tokenizer.locate(this.curStarts[this.curField]!);
       const name = this.names?.[this.curField];
+      const pinned = this.pinned[this.curField];
       throw this.error(
         at.line,
         at.column,
-        `${message}${name !== undefined ? ` in column ${JSON.stringify(name)}` : ''}`,
+        `${message}${name !== undefined ? ` in column ${JSON.stringify(name)}` : ''}${
+          pinned && name !== undefined ? pinnedNote(name, pinned, this.pinnedRows) : ''
+        }`,
       );
     };
   }
@@ -142,6 +158,7 @@ export class FrameSink implements RecordSink {
       else b.push(buf, 0, 0, 0, this.failField); // a short row's missing field reads as an empty one
     }
     this.rows++;
+    if (this.rows - this.chunkStart === this.chunkSize) this.endChunk();
     return this.rows < this.nrows;
   }
 
@@ -224,21 +241,75 @@ export class FrameSink implements RecordSink {
     if (this.reserved || totalBytes === undefined || this.tokenizer.records < 16) return;
     this.reserved = true;
     const perRecord = this.tokenizer.bytesConsumed / this.tokenizer.records;
-    const estimate = Math.min(this.nrows, Math.ceil((totalBytes / perRecord) * 1.02) + 16);
+    const estimate = Math.min(this.nrows, this.chunkSize, Math.ceil((totalBytes / perRecord) * 1.02) + 16);
     for (const b of this.kept) b.reserve(estimate);
   }
 
-  /** The frame, once the tokenizer has finished. */
-  finish(): DataFrame {
+  /** The rows read since the last chunk as a frame, labelled from where the chunk starts (as pandas). */
+  private takeFrame(): DataFrame {
+    const names = this.kept.map((b) => b.name);
+    const cols = this.kept.map((b) => b.finish());
+    return DataFrame.of(names, cols, Index.range(this.rows - this.chunkStart, this.chunkStart));
+  }
+
+  /**
+   * Ends a chunk: its frame goes to `ready`, and every column starts afresh with the dtype the
+   * first chunk gave it, so all chunks agree (pandas infers each chunk anew, and a column can
+   * change dtype between them).
+   */
+  private endChunk(): void {
+    const df = this.takeFrame();
+    this.ready.push(df);
+    const first = this.chunkStart === 0;
+    this.chunkStart = this.rows;
+    const dtypes = df.dtypes;
+    if (first) {
+      this.pinnedRows = this.rows;
+      this.pinned = this.builders.map((b) =>
+        b !== null && b.explicitDtype === undefined ? dtypes[b.name]! : null,
+      );
+    }
+    const capacity = Math.min(this.chunkSize, this.nrows - this.rows);
+    this.builders = this.builders.map((b) =>
+      b === null
+        ? null
+        : new ColumnBuilder(b.name, { ...b.config, dtype: b.explicitDtype ?? dtypes[b.name] }, capacity),
+    );
+    this.kept = this.builders.filter((b): b is ColumnBuilder => b !== null);
+  }
+
+  private ensureColumns(): void {
     if (this.names === null) {
       if (this.headerPending || this.skipBefore > 0 || this.opts.names === undefined)
         fail(this.op, 'no columns to parse: the input is empty');
       this.setup([...this.opts.names]);
     }
-    const names = this.kept.map((b) => b.name);
-    const cols = this.kept.map((b) => b.finish());
-    return DataFrame.of(names, cols, Index.range(this.rows));
   }
+
+  /** The frame, once the tokenizer has finished. */
+  finish(): DataFrame {
+    this.ensureColumns();
+    return this.takeFrame();
+  }
+
+  /** Reading in chunks: the last, short chunk goes to `ready` (an input of no rows gives one empty frame, as pandas). */
+  finishChunks(): void {
+    this.ensureColumns();
+    if (this.rows > this.chunkStart || this.rows === 0) this.ready.push(this.takeFrame());
+  }
+}
+
+/** The advice added to a chunk's error when the first chunk fixed the column's dtype. */
+function pinnedNote(name: string, dtype: ColumnDType, rows: number): string {
+  const instead =
+    dtype === 'int32'
+      ? "'float64'"
+      : dtype === 'bool'
+        ? "'boolean' or 'string'"
+        : dtype === 'Int32'
+          ? "'float64' or 'string'"
+          : "'string'";
+  return ` (reading in chunks, every chunk keeps the dtype the first chunk of ${rows} rows gave the column, ${dtype}; pass dtype: { ${JSON.stringify(name)}: ${instead} } to choose one that holds every value — pandas would change this chunk's dtype instead)`;
 }
 
 /**

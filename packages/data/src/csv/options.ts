@@ -35,6 +35,16 @@ export interface ReadCsvOptions {
   encodingErrors?: 'strict' | 'replace';
 }
 
+/** readCsv's options for reading in chunks. */
+export interface ReadCsvChunkOptions extends ReadCsvOptions {
+  /**
+   * Read the input in frames of at most this many rows (pandas' chunksize): `readCsv` then
+   * returns an async iterator of DataFrames instead of a Promise of one, and memory stays near
+   * one chunk. The first chunk's dtypes hold for every later chunk (see the README).
+   */
+  chunkSize: number;
+}
+
 /** Every option name, to refuse a misspelt one. */
 export const READ_CSV_OPTION_KEYS: readonly (keyof ReadCsvOptions)[] = [
   'sep',

@@ -2,7 +2,7 @@ import { describe, fail } from '../errors.js';
 import type { DataFrame } from '../frame/dataFrame.js';
 import { checkOptions } from '../options.js';
 import { CsvError, FrameSink } from './frameSink.js';
-import { READ_CSV_OPTION_KEYS, type ReadCsvOptions } from './options.js';
+import { READ_CSV_OPTION_KEYS, type ReadCsvChunkOptions, type ReadCsvOptions } from './options.js';
 import { type CsvSource, looksLikeText, openSource } from './sources.js';
 import { CsvSyntaxError, Tokenizer } from './tokenizer.js';
 
@@ -21,8 +21,8 @@ function separator(op: string, sep: string | undefined): number {
   return s.charCodeAt(0);
 }
 
-function start(op: string, opts: ReadCsvOptions): { tokenizer: Tokenizer; sink: FrameSink } {
-  checkOptions(op, opts, READ_CSV_OPTION_KEYS);
+function start(op: string, opts: ReadCsvOptions, chunked = false): { tokenizer: Tokenizer; sink: FrameSink } {
+  checkOptions(op, opts, chunked ? [...READ_CSV_OPTION_KEYS, 'chunkSize'] : READ_CSV_OPTION_KEYS);
   const enc = opts.encodingErrors ?? 'strict';
   if (enc !== 'strict' && enc !== 'replace')
     fail(op, `encodingErrors must be 'strict' or 'replace', got ${describe(enc)}`);
@@ -68,11 +68,31 @@ function parseText(op: string, text: string | Uint8Array, opts: ReadCsvOptions):
 
 /**
  * pandas' read_csv. `source` is CSV text (a string with a line break), a file path (Node), an
- * http(s) or file URL, a File/Blob, a ReadableStream, bytes, or an async iterable of chunks.
- * Streams: memory stays near the size of the resulting columns.
+ * http(s) or file URL, a File/Blob, a ReadableStream, a fetch Response, bytes, or an async
+ * iterable of chunks. Streams: memory stays near the size of the resulting columns.
+ *
+ * With `chunkSize`, an async iterator of frames of at most that many rows (pandas' chunksize),
+ * read as the source streams in, so memory stays near one chunk whatever the file's size. Rows
+ * keep their labels across chunks (the second chunk of 1000 starts at 1000), and every chunk has
+ * the dtypes the first one was given (pandas infers each chunk anew): a later value that dtype
+ * cannot hold is a CsvError that names it and says which `dtype` to pass. Options are checked
+ * when readCsv is called; the source is opened at the first `next()`, and closed when the loop
+ * ends or breaks.
  */
-export async function readCsv(source: CsvSource, opts: ReadCsvOptions = {}): Promise<DataFrame> {
+export function readCsv(source: CsvSource, opts: ReadCsvChunkOptions): AsyncIterableIterator<DataFrame>;
+export function readCsv(source: CsvSource, opts?: ReadCsvOptions): Promise<DataFrame>;
+export function readCsv(
+  source: CsvSource,
+  opts: ReadCsvOptions = {},
+): Promise<DataFrame> | AsyncIterableIterator<DataFrame> {
   const op = 'readCsv';
+  if (opts !== null && typeof opts === 'object' && 'chunkSize' in opts && opts.chunkSize !== undefined) {
+    return readChunks(op, source, start(op, opts, true));
+  }
+  return readWhole(op, source, opts);
+}
+
+async function readWhole(op: string, source: CsvSource, opts: ReadCsvOptions): Promise<DataFrame> {
   if (typeof source === 'string' && looksLikeText(source)) {
     return parseText(op, source, opts);
   }
@@ -89,4 +109,63 @@ export async function readCsv(source: CsvSource, opts: ReadCsvOptions = {}): Pro
     rethrow(op, e);
   }
   return sink.finish();
+}
+
+async function* readChunks(
+  op: string,
+  source: CsvSource,
+  { tokenizer, sink }: { tokenizer: Tokenizer; sink: FrameSink },
+): AsyncGenerator<DataFrame, void, undefined> {
+  const { size, chunks } =
+    typeof source === 'string' && looksLikeText(source)
+      ? { size: undefined, chunks: textChunks(source) }
+      : await openSource(op, source);
+  const it = chunks[Symbol.asyncIterator]();
+  // Chunks completed before an error are handed out first, then the error (as pandas yields the
+  // good chunks and raises at the bad one).
+  let failure: unknown = null;
+  try {
+    for (;;) {
+      const next = await it.next();
+      try {
+        if (next.done) {
+          tokenizer.finish();
+          sink.finishChunks();
+        } else {
+          tokenizer.push(next.value);
+          sink.reserveFor(size);
+        }
+      } catch (e) {
+        failure = e;
+      }
+      for (let k = 0; k < sink.ready.length; k++) {
+        const df = sink.ready[k]!;
+        sink.ready[k] = undefined as unknown as DataFrame; // the consumer may drop it while we wait
+        yield df;
+      }
+      sink.ready.length = 0;
+      if (failure !== null) rethrow(op, failure);
+      if (next.done) return;
+      if (tokenizer.done) {
+        sink.finishChunks();
+        for (const df of sink.ready.splice(0)) yield df;
+        return;
+      }
+    }
+  } finally {
+    await it.return?.(); // closes a file handle when the loop breaks early
+  }
+}
+
+/** CSV text in pieces of 4 MiB, so a big string is not encoded whole. */
+async function* textChunks(text: string): AsyncIterable<Uint8Array> {
+  const enc = new TextEncoder();
+  let at = 0;
+  while (at < text.length) {
+    let end = Math.min(text.length, at + (4 << 20));
+    const c = text.charCodeAt(end - 1);
+    if (end < text.length && c >= 0xd800 && c <= 0xdbff) end++; // never split a surrogate pair
+    yield enc.encode(text.slice(at, end));
+    at = end;
+  }
 }

@@ -8,6 +8,7 @@ export type CsvSource =
   | Uint8Array
   | ArrayBuffer
   | Blob
+  | Response
   | ReadableStream<Uint8Array | string>
   | AsyncIterable<Uint8Array | string>;
 
@@ -61,6 +62,8 @@ export async function openSource(op: string, source: CsvSource): Promise<ByteSou
   if (source instanceof ArrayBuffer) return { size: source.byteLength, chunks: once(new Uint8Array(source)) };
   if (typeof Blob !== 'undefined' && source instanceof Blob)
     return { size: source.size, chunks: streamChunks(source.stream()) };
+  if (typeof Response !== 'undefined' && source instanceof Response)
+    return responseSource(op, source, 'the Response');
   if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream)
     return { size: undefined, chunks: streamChunks(source) };
   if (source !== null && typeof source === 'object' && Symbol.asyncIterator in source) {
@@ -68,7 +71,7 @@ export async function openSource(op: string, source: CsvSource): Promise<ByteSou
   }
   return fail(
     op,
-    `source must be CSV text, a path, a URL, a File/Blob, a ReadableStream, bytes or an async iterable of chunks; got ${describe(source)}`,
+    `source must be CSV text, a path, a URL, a File/Blob, a fetch Response, a ReadableStream, bytes or an async iterable of chunks; got ${describe(source)}`,
   );
 }
 
@@ -80,13 +83,20 @@ const encoder = new TextEncoder();
 
 async function* streamChunks(stream: ReadableStream<Uint8Array | string>): AsyncIterable<Uint8Array> {
   const reader = stream.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        ended = true;
+        return;
+      }
       yield typeof value === 'string' ? encoder.encode(value) : value;
     }
   } finally {
+    // a reader that stops early (nrows, a break out of readCsv's chunks) cancels the stream, so a
+    // fetch stops downloading
+    if (!ended) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
 }
@@ -96,8 +106,14 @@ async function* iterChunks(it: AsyncIterable<Uint8Array | string>): AsyncIterabl
 }
 
 async function fetchSource(op: string, url: string): Promise<ByteSource> {
-  const res = await fetch(url);
-  if (!res.ok || res.body === null) fail(op, `fetching ${url} failed: HTTP ${res.status} ${res.statusText}`);
+  return responseSource(op, await fetch(url), `fetching ${url}`);
+}
+
+/** A fetch Response's body as it arrives (never buffered whole). */
+function responseSource(op: string, res: Response, what: string): ByteSource {
+  if (!res.ok) fail(op, `${what} failed: HTTP ${res.status} ${res.statusText}`);
+  if (res.body === null) fail(op, `${what} has no body`);
+  if (res.bodyUsed) fail(op, `${what}: its body was already read (a Response body can be read once)`);
   const len = Number(res.headers.get('content-length'));
   const encoded = res.headers.get('content-encoding');
   return {

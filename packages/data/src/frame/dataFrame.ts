@@ -3,7 +3,7 @@ import { type ArrowTableLike, arrowToColumns, type FromArrowOptions } from '../a
 import { Column, type Positions } from '../column/column.js';
 import type { ColumnDType, Scalar } from '../column/dtype.js';
 import { type ColumnInput, castColumn, toColumn } from '../column/fromValues.js';
-import { type CsvWriteOptions, frameToCsv } from '../csv/writeCsv.js';
+import { type CsvFileOptions, type CsvWriteOptions, frameToCsv, writeCsv } from '../csv/writeCsv.js';
 import { describe as describeValue, fail, listNames } from '../errors.js';
 import { type FormatOptions, formatFrame } from '../format/frameString.js';
 import { checkOptions } from '../options.js';
@@ -613,9 +613,15 @@ export class DataFrame {
     }
   }
 
-  /** The frame as CSV text (pandas' to_csv() without a path); see writeCsv for files. */
-  toCsv(opts: CsvWriteOptions = {}): string {
-    return frameToCsv(this, opts);
+  /**
+   * pandas' to_csv: without a path the CSV text; with a path (Node) the file, written as
+   * `writeCsv(df, path, opts)` writes it (atomically, or appended with `mode: 'a'`).
+   */
+  toCsv(opts?: CsvWriteOptions): string;
+  toCsv(path: string, opts?: CsvFileOptions): Promise<void>;
+  toCsv(pathOrOpts?: string | CsvWriteOptions, opts: CsvFileOptions = {}): string | Promise<void> {
+    if (typeof pathOrOpts === 'string') return writeCsv(this, pathOrOpts, opts);
+    return frameToCsv(this, pathOrOpts ?? {});
   }
 
   /** Printed as pandas prints a frame (see FormatOptions for the truncation limits). */
