@@ -29,3 +29,9 @@ ensure_lavapipe() {
 ensure_chromium() {
   command -v chromium >/dev/null || { $APT update; $APT install -y --no-install-recommends chromium; }
 }
+
+# Python's filelock (what huggingface_hub locks its cache with), for transformers-lite's test that a
+# Python process and a Lumen process take turns on one download (test/hub/pyHubDownload.py).
+ensure_python_filelock() {
+  /usr/bin/python3 -c 'import filelock' 2>/dev/null || { $APT update; $APT install -y --no-install-recommends python3-filelock; }
+}

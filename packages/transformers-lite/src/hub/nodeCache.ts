@@ -6,7 +6,8 @@
  *                                                           (a copy where links are refused)
  *   {cache}/models--{org}--{name}/refs/{revision}           the commit hash the revision pointed to
  *   {cache}/models--{org}--{name}/.no_exist/{commit}/{file} an empty file: the repo has no such file
- *   {cache}/.locks/models--{org}--{name}/{etag}.lock        held while one process downloads the blob
+ *   {cache}/.locks/models--{org}--{name}/{etag}.lock        flock(2)ed while a process (Python's too)
+ *                                                           downloads the blob; left in place
  *
  * so a model Python downloaded is found here without a request, and the reverse. A blob is
  * downloaded to `{etag}.incomplete` (resumed with a Range request after a cut or a killed
@@ -124,6 +125,59 @@ async function linkPointer(n: Node, blob: string, pointer: string): Promise<void
 
 // ---- the lock ----------------------------------------------------------------------------------
 
+/** Releases a lock taken by `lock`. */
+type Release = () => Promise<void>;
+
+/** After this long waiting for a lock, say so once (huggingface_hub logs every 10 s). */
+const LOCK_NOTICE_MS = 10_000;
+
+/**
+ * Takes `{etag}.lock` as huggingface_hub does (filelock's UnixFileLock): flock(2), exclusive, on
+ * that file, which stays in place afterwards. Python and Lumen processes therefore take turns on one
+ * blob, and the kernel drops the lock of a process that dies. Node has no flock call, so util-linux's
+ * `flock(1)` holds it for us: it says `locked` once it has the lock and keeps it until its stdin
+ * closes (our release, or our exit). Resolves to null where there is no `flock(1)` (macOS, Windows).
+ */
+async function flockFile(file: string, what: string): Promise<Release | null> {
+  const cp = nodeBuiltin<typeof import('node:child_process')>('node:child_process')!;
+  const child = cp.spawn('flock', ['--exclusive', file, '--command', 'echo locked; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin!.on('error', () => {}); // EPIPE when the holder is gone already
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  const notice = setTimeout(
+    () =>
+      warn(`waiting for another process (Python's huggingface_hub or Lumen) downloading ${what}: ${file}`),
+    LOCK_NOTICE_MS,
+  );
+  try {
+    const got = await new Promise<boolean>((resolve, reject) => {
+      let err = '';
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      child.stdout!.once('data', () => resolve(true));
+      child.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? resolve(false) : reject(e)));
+      child.once('exit', (code, signal) =>
+        reject(
+          new Error(`flock(1) on ${file} ended (${signal ?? `exit ${code}`}) before locking: ${err.trim()}`),
+        ),
+      );
+    });
+    if (!got) return null;
+  } catch (e) {
+    child.kill();
+    throw e;
+  } finally {
+    clearTimeout(notice);
+  }
+  child.removeAllListeners('exit');
+  return async () => {
+    child.stdin!.end();
+    await exited;
+  };
+}
+
 interface LockInfo {
   pid: number;
   host: string;
@@ -143,16 +197,12 @@ const LOCK_STALE_MS = 60_000;
 const LOCK_HEARTBEAT_MS = 5_000;
 
 /**
- * Takes `{etag}.lock`: created complete with a hard link (atomic, fails when it exists), holding
- * the owner's pid and host, refreshed every few seconds. A lock whose process is dead, that went
- * unrefreshed, or that is empty (the file Python's filelock leaves behind) is taken over.
- * Resolves to a release function, or to null when `done()` became true while waiting.
+ * The lock where there is no `flock(1)`: `{etag}.lock.lumen`, created complete with a hard link
+ * (atomic, fails when it exists), holding the owner's pid and host, refreshed every few seconds. A
+ * lock whose process is dead or that went unrefreshed is taken over. Lumen processes take turns on
+ * it; Python's filelock does not see it. Resolves to null when `done()` became true while waiting.
  */
-async function lock(
-  n: Node,
-  file: string,
-  done: () => Promise<boolean>,
-): Promise<(() => Promise<void>) | null> {
+async function linkLock(n: Node, file: string, done: () => Promise<boolean>): Promise<Release | null> {
   await n.fs.mkdir(n.path.dirname(file), { recursive: true });
   const me: LockInfo = { pid: process.pid, host: n.os.hostname() };
   const tmp = `${file}.${process.pid}.${n.crypto.randomBytes(4).toString('hex')}`;
@@ -209,6 +259,20 @@ async function lock(
     clearInterval(beat);
     await n.fs.rm(file, { force: true });
   };
+}
+
+/**
+ * The download lock of one blob: huggingface_hub's `{etag}.lock` through flock(2) where `flock(1)`
+ * exists, else Lumen's own link lock beside it. Null when `done()` turned true while waiting.
+ */
+async function lock(
+  n: Node,
+  file: string,
+  what: string,
+  done: () => Promise<boolean>,
+): Promise<Release | null> {
+  await n.fs.mkdir(n.path.dirname(file), { recursive: true });
+  return (await flockFile(file, what)) ?? linkLock(n, `${file}.lumen`, done);
 }
 
 // ---- downloading one blob ----------------------------------------------------------------------
@@ -471,7 +535,7 @@ class NodeRepo implements HubRepo {
   private async download(file: string, head: Head, blob: string): Promise<void> {
     const { fs, path } = this.n;
     const lockFile = path.join(this.cache, '.locks', path.basename(this.repoDir), `${head.etag}.lock`);
-    const release = await lock(this.n, lockFile, () => exists(fs, blob));
+    const release = await lock(this.n, lockFile, `${file} of ${this.where}`, () => exists(fs, blob));
     if (!release) return; // another process finished it while we waited
     try {
       if (await exists(fs, blob)) return;

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -154,7 +154,9 @@ describe('fromPretrained with a Hub id', () => {
     expect(new Uint8Array(readFileSync(join(repoDir, 'blobs', sha256(weights))))).toEqual(weights);
     // The file the repo lacks is remembered as huggingface_hub does.
     expect(existsSync(join(repoDir, '.no_exist', commit, 'generation_config.json'))).toBe(true);
-    expect(readdirSync(join(cacheDir, '.locks', 'models--lumen-test--tiny-gpt2'))).toEqual([]);
+    // huggingface_hub's lock files, one per downloaded blob, left in place (as filelock leaves them).
+    const locks = join(cacheDir, '.locks', 'models--lumen-test--tiny-gpt2');
+    expect(readdirSync(locks).sort()).toEqual([`${gitSha1(config)}.lock`, `${sha256(weights)}.lock`].sort());
 
     // Again: HEADs only, nothing downloaded. Offline: no request at all.
     hub.log.length = 0;
@@ -417,19 +419,16 @@ function tsxLoader(): string {
   return pathToFileURL(require.resolve('tsx')).href;
 }
 
-function startChild(
-  id: string,
-  cacheDir: string,
-): { child: ChildProcess; out: string[]; exit: Promise<number | null> } {
-  const script = join(import.meta.dirname, 'hubChild.ts');
-  const child = spawn(
-    process.execPath,
-    ['--import', tsxLoader(), '--conditions=@lumen/source', script, id, cacheDir],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HF_ENDPOINT: hub.url },
-    },
-  );
+interface Started {
+  child: ChildProcess;
+  /** Its stdout, line by line, as it arrives. */
+  out: string[];
+  exit: Promise<number | null>;
+}
+
+/** Starts a process, collecting its stdout lines; its stderr is printed if it fails. */
+function start(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Started {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   const out: string[] = [];
   let buffered = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -449,6 +448,36 @@ function startChild(
     }),
   );
   return { child, out, exit };
+}
+
+/** hubChild.ts loading `id` into `cacheDir` from the fake Hub. */
+function startChild(id: string, cacheDir: string, env: NodeJS.ProcessEnv = {}): Started {
+  const script = join(import.meta.dirname, 'hubChild.ts');
+  return start(
+    process.execPath,
+    ['--import', tsxLoader(), '--conditions=@lumen/source', script, id, cacheDir],
+    { ...process.env, HF_ENDPOINT: hub.url, ...env },
+  );
+}
+
+/** Waits until a line of `p`'s output passes `test` (a minute at most). */
+async function lineOf(p: Started, test: (line: string) => boolean, what: string): Promise<string> {
+  const end = Date.now() + 60_000;
+  for (;;) {
+    const line = p.out.find(test);
+    if (line !== undefined) return line;
+    if (Date.now() > end) throw new Error(`no ${what} within a minute; output: ${p.out.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Whether nobody holds the flock(2) on `file` (within a second: a dead holder's helper exits on EOF). */
+async function lockIsFree(file: string): Promise<boolean> {
+  for (let i = 0; i < 20; i++) {
+    if (spawnSync('flock', ['--nonblock', file, 'true']).status === 0) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }
 
 describe('two processes, one cache', () => {
@@ -491,18 +520,25 @@ describe('two processes, one cache', () => {
     try {
       const first = startChild('lumen-test/bigger-gpt2', cacheDir);
       const third = bigWeights.byteLength / 3;
-      const end = Date.now() + 60_000;
-      while (!first.out.some((l) => l.startsWith('progress ') && Number(l.slice(9)) > third)) {
-        if (Date.now() > end) throw new Error('the child never got a third of the file');
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await lineOf(
+        first,
+        (l) => l.startsWith('progress ') && Number(l.slice(9)) > third,
+        'third of the file',
+      );
       first.child.kill('SIGKILL');
       await first.exit;
       const kept = statSync(part).size;
       expect(kept).toBeGreaterThan(third);
       expect(kept).toBeLessThan(bigWeights.byteLength);
-      // The dead process's lock is still there; the rerun takes it over.
-      expect(readdirSync(join(cacheDir, '.locks', 'models--lumen-test--bigger-gpt2')).length).toBe(1);
+      // The lock file stays (as filelock leaves it) but the lock died with its process: free at once.
+      const lockFile = join(
+        cacheDir,
+        '.locks',
+        'models--lumen-test--bigger-gpt2',
+        `${sha256(bigWeights)}.lock`,
+      );
+      expect(existsSync(lockFile)).toBe(true);
+      expect(await lockIsFree(lockFile)).toBe(true);
       hub.log.length = 0;
       const second = startChild('lumen-test/bigger-gpt2', cacheDir);
       expect(await second.exit).toBe(0);
@@ -514,5 +550,115 @@ describe('two processes, one cache', () => {
     }
     expect(existsSync(part)).toBe(false);
     expect(sha256(new Uint8Array(readFileSync(join(blobs, sha256(bigWeights)))))).toBe(sha256(bigWeights));
+  }, 120_000);
+
+  it('without flock(1) (macOS, Windows): Lumen processes take turns on their own lock file', async () => {
+    const cacheDir = freshCache();
+    const noTools = mkdtempSync(join(scratch, 'empty-path-'));
+    hub.faults.throttleMs.set(hub.cdnPath(bigWeights), 15);
+    try {
+      const a = startChild('lumen-test/bigger-gpt2', cacheDir, { PATH: noTools });
+      const b = startChild('lumen-test/bigger-gpt2', cacheDir, { PATH: noTools });
+      expect(await a.exit).toBe(0);
+      expect(await b.exit).toBe(0);
+      expect(hub.requests('/cdn/', 'GET').length).toBe(1);
+    } finally {
+      hub.faults.throttleMs.clear();
+    }
+    // That lock is removed on release; huggingface_hub's `.lock` was never created.
+    expect(readdirSync(join(cacheDir, '.locks', 'models--lumen-test--bigger-gpt2'))).toEqual([]);
+  }, 120_000);
+});
+
+// ---- a Python process on the same cache --------------------------------------------------------
+
+const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+const havePython = existsSync(PYTHON);
+const requirePython = process.env.CI === 'true';
+if (!havePython && !requirePython)
+  console.log(`Python lock tests skipped: no ${PYTHON} (apt-get install python3-filelock, or set PYTHON)`);
+
+describe.skipIf(!havePython && !requirePython)("a Python process using huggingface_hub's lock", () => {
+  // pyHubDownload.py does what hf_hub_download does around one blob: filelock on
+  // .locks/models--org--name/<etag>.lock, then <etag>.incomplete renamed to <etag>.
+  let weights: Uint8Array;
+  let impl = '';
+  beforeAll(async () => {
+    manualSeed(1);
+    const model = new GPT2LMHeadModel(
+      new GPT2Config({ vocabSize: 2000, nPositions: 64, nEmbd: 64, nLayer: 2, nHead: 2 }),
+    );
+    weights = await serializeSafetensors(model.stateDict(), { metadata: { format: 'pt' } });
+    await model.savePretrained(join(scratch, 'py'));
+    hub.repos.set('lumen-test/python-shared', {
+      files: { 'config.json': read(join(scratch, 'py'), 'config.json'), 'model.safetensors': weights },
+    });
+  });
+  afterAll(() => {
+    if (impl) console.log(`Python side used ${impl}`);
+  });
+
+  function paths(cacheDir: string) {
+    const etag = sha256(weights);
+    return {
+      lock: join(cacheDir, '.locks', 'models--lumen-test--python-shared', `${etag}.lock`),
+      blob: join(cacheDir, 'models--lumen-test--python-shared', 'blobs', etag),
+    };
+  }
+
+  function startPython(cacheDir: string): Started {
+    const { lock, blob } = paths(cacheDir);
+    const url = `${hub.url}/lumen-test/python-shared/resolve/main/model.safetensors`;
+    const p = start(PYTHON, [join(import.meta.dirname, 'pyHubDownload.py'), lock, blob, url]);
+    lineOf(p, (l) => l.startsWith('impl '), 'impl line').then(
+      (l) => {
+        impl = l.slice(5);
+      },
+      () => {},
+    );
+    return p;
+  }
+
+  it('Python downloading: we wait for its lock and use the blob it wrote, with no second download', async () => {
+    const cacheDir = freshCache();
+    hub.faults.throttleMs.set(hub.cdnPath(weights), 30);
+    try {
+      const py = startPython(cacheDir);
+      await lineOf(py, (l) => l === 'locked', "Python's lock");
+      const ours = startChild('lumen-test/python-shared', cacheDir);
+      expect(await py.exit).toBe(0);
+      expect(await ours.exit).toBe(0);
+      expect(py.out).toContain(`downloaded ${weights.byteLength}`);
+      // CI installs python3-filelock (.ci/system-deps.sh): the real lock, not the written-out one.
+      if (process.env.CI === 'true') expect(py.out[0]).toMatch(/^impl filelock /);
+      expect(ours.out.filter((l) => l.startsWith('progress '))).toEqual([]); // it downloaded nothing
+      expect(ours.out.some((l) => l.startsWith('logits '))).toBe(true);
+      expect(hub.requests('/cdn/', 'GET').length).toBe(1);
+    } finally {
+      hub.faults.throttleMs.clear();
+    }
+    const { blob } = paths(cacheDir);
+    expect(sha256(new Uint8Array(readFileSync(blob)))).toBe(sha256(weights));
+    expect(existsSync(`${blob}.incomplete`)).toBe(false);
+  }, 120_000);
+
+  it('us downloading: Python waits for our lock, then finds the blob and downloads nothing', async () => {
+    const cacheDir = freshCache();
+    hub.faults.throttleMs.set(hub.cdnPath(weights), 30);
+    try {
+      const ours = startChild('lumen-test/python-shared', cacheDir);
+      await lineOf(ours, (l) => l.startsWith('progress '), 'download progress');
+      const py = startPython(cacheDir);
+      await lineOf(py, (l) => l === 'waiting', 'Python waiting for the lock');
+      expect(await ours.exit).toBe(0);
+      expect(await py.exit).toBe(0);
+      expect(py.out.slice(-2)).toEqual(['locked', 'skipped']);
+      expect(hub.requests('/cdn/', 'GET').length).toBe(1);
+    } finally {
+      hub.faults.throttleMs.clear();
+    }
+    const { lock, blob } = paths(cacheDir);
+    expect(sha256(new Uint8Array(readFileSync(blob)))).toBe(sha256(weights));
+    expect(await lockIsFree(lock)).toBe(true);
   }, 120_000);
 });
