@@ -445,8 +445,10 @@ def gen_text():
             ('binary', binmask, {}, {}),
             ('binary_balanced_no_intercept', binmask, dict(class_weight='balanced', fit_intercept=False),
              {'classWeight': 'balanced', 'fitIntercept': False}),
-            ('saga_multinomial', slice(None), dict(solver='saga'), {'solver': 'saga'}),
-            ('saga_binary_balanced', binmask, dict(solver='saga', class_weight='balanced'), {'solver': 'saga', 'classWeight': 'balanced'}),
+            # saga samples rows at random: seeded so that regenerating gives the same fixture.
+            ('saga_multinomial', slice(None), dict(solver='saga', random_state=0), {'solver': 'saga'}),
+            ('saga_binary_balanced', binmask, dict(solver='saga', class_weight='balanced', random_state=0),
+             {'solver': 'saga', 'classWeight': 'balanced'}),
             ('liblinear_binary', binmask, dict(solver='liblinear'), {'solver': 'liblinear'}),
             ('liblinear_ovr', slice(None), dict(solver='liblinear'), {'solver': 'liblinear'}),
             ('liblinear_binary_balanced', binmask, dict(solver='liblinear', class_weight='balanced'),
@@ -470,7 +472,12 @@ def gen_text():
                   'explained_variance_ratio': svd.explained_variance_ratio_, 'components': svd.components_[:3],
                   'exact_singular_values': exact.singular_values_, 'transform_head': svd.transform(X[:4])}
     km = KMeans(n_clusters=3, init=X[[0, 60, 150]].toarray(), n_init=1).fit(X)
-    out['kmeans'] = {'init_rows': [0, 60, 150], 'labels': km.labels_, 'inertia': km.inertia_, 'n_iter': km.n_iter_}
+    out['kmeans'] = {'init_rows': [0, 60, 150], 'labels': km.labels_, 'inertia': km.inertia_, 'n_iter': km.n_iter_,
+                     'centers': km.cluster_centers_, 'transform_head': km.transform(X[:5]),
+                     'predict_tail': km.predict(X[-20:]), 'score_tail': km.score(X[-20:])}
+    # Elkan's iterations stop elsewhere on these data (the center shift crosses tol at another step).
+    ke = KMeans(n_clusters=3, init=X[[0, 60, 150]].toarray(), n_init=1, algorithm='elkan').fit(X)
+    out['kmeans']['elkan'] = {'labels': ke.labels_, 'inertia': ke.inertia_, 'n_iter': ke.n_iter_, 'centers': ke.cluster_centers_}
     C = CountVectorizer().fit_transform(small[:12])
     ma = MaxAbsScaler().fit(C)
     ss = StandardScaler(with_mean=False).fit(C)

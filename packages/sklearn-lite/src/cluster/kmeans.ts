@@ -19,16 +19,31 @@ import {
 } from '../base/input.js';
 import { centerColumnsInPlace, columnMeans, rowSquaredNorms, subtractRow } from '../linalg/rows.js';
 import { squaredEuclidean } from '../metrics/pairwise.js';
+import { CsrMatrix, rowSquaredNormsCsr } from '../sparse/csr.js';
 import { assign, kmeansPlusPlusDevice, lloydDevice } from './kmeansDevice.js';
 import {
   assignLabels,
+  denseElkanSamples,
+  denseRows,
   elkan,
   inertiaOf,
   type KMeansRun,
   kmeansPlusPlus,
   lloyd,
+  type SampleRows,
   sameClustering,
 } from './kmeansHost.js';
+import {
+  assignLabelsSparse,
+  type Csr64,
+  csr64,
+  distancesSparse,
+  inertiaSparse,
+  lloydSparse,
+  sparseElkanSamples,
+  sparseMeanVariance,
+  sparseRows,
+} from './kmeansSparse.js';
 
 export interface KMeansOptions {
   nClusters: number;
@@ -55,7 +70,10 @@ interface KMeansState {
   deviceLabels?: Tensor;
 }
 
-/** K-means clustering as scikit-learn's KMeans (k-means++, nInit, Lloyd or Elkan). */
+/**
+ * K-means clustering as scikit-learn's KMeans (k-means++, nInit, Lloyd or Elkan), on dense data or
+ * a CsrMatrix (sparse rows are not centred; distances come from x·c over their non-zeros).
+ */
 export class KMeans extends BaseEstimator<KMeansOptions> {
   private state: KMeansState | null = null;
 
@@ -97,8 +115,12 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     return { k, maxIter, tolRel, algorithm, init, nInit, generator: resolveRandomState(op, p.randomState) };
   }
 
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: MatrixLike | CsrMatrix, _y?: unknown): this {
     const op = 'KMeans.fit';
+    if (X instanceof CsrMatrix) {
+      this.fitSparse(op, X);
+      return this;
+    }
     const A = toMatrix(op, 'X', X, { kernel: true });
     try {
       this.fitMatrix(op, A);
@@ -115,11 +137,14 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     const mean = centerColumnsInPlace(data, n, d); // scikit-learn centres the data for numerical accuracy
     const tol = meanVariance(data, n, d) * s.tolRel;
     const xNorms = rowSquaredNorms(data, n, d);
-    const run = s.algorithm === 'elkan' && s.k > 1 ? elkan : lloyd;
+    const elkanRows = s.algorithm === 'elkan' && s.k > 1 ? denseElkanSamples(data, n, d) : null;
     let best: KMeansRun | null = null;
     for (let r = 0; r < s.nInit; r++) {
-      const init = initialCenters(s.init, data, n, d, s.k, xNorms, s.generator, mean);
-      const res = run(data, n, d, init, s.k, s.maxIter, tol);
+      const init = initialCenters(s.init, denseRows(data, n, d), s.k, xNorms, s.generator, mean);
+      const res =
+        elkanRows !== null
+          ? elkan(elkanRows, init, s.k, s.maxIter, tol)
+          : lloyd(data, n, d, init, s.k, s.maxIter, tol);
       if (best === null || (res.inertia < best.inertia && !sameClustering(res.labels, best.labels, s.k)))
         best = res;
     }
@@ -130,12 +155,38 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     this.state = { centers, labels: b.labels, inertia: b.inertia, nIter: b.nIter, k: s.k, d };
   }
 
+  /** scikit-learn's sparse path: the rows stay as they are (no centring). */
+  private fitSparse(op: string, X: CsrMatrix): void {
+    const [n, d] = X.shape;
+    if (n === 0 || d === 0)
+      fail(op, `X must have at least one sample and one feature, got shape [${n}, ${d}]`);
+    const s = this.settings(op, n, d);
+    const A = csr64(X);
+    const tol = sparseMeanVariance(A) * s.tolRel;
+    const xNorms = rowSquaredNormsCsr(A);
+    const rows = sparseRows(A);
+    const elkanRows = s.algorithm === 'elkan' && s.k > 1 ? sparseElkanSamples(A) : null;
+    let best: KMeansRun | null = null;
+    for (let r = 0; r < s.nInit; r++) {
+      const init = initialCenters(s.init, rows, s.k, xNorms, s.generator, null);
+      const res =
+        elkanRows !== null
+          ? elkan(elkanRows, init, s.k, s.maxIter, tol)
+          : lloydSparse(A, init, s.k, s.maxIter, tol);
+      if (best === null || (res.inertia < best.inertia && !sameClustering(res.labels, best.labels, s.k)))
+        best = res;
+    }
+    const b = best!;
+    warnIfFewClusters(b.labels, s.k);
+    this.state = { centers: b.centers, labels: b.labels, inertia: b.inertia, nIter: b.nIter, k: s.k, d };
+  }
+
   /**
    * fit for data on any device. A webgpu tensor is clustered where it lives: the distance and
    * center-update steps run as tensor ops on the GPU (Lloyd's algorithm, float32), and labels_ and
    * clusterCenters_ stay on that device. Anything else is fitted as `fit` does.
    */
-  async fitAsync(X: MatrixLike, _y?: unknown): Promise<this> {
+  async fitAsync(X: MatrixLike | CsrMatrix, _y?: unknown): Promise<this> {
     if (!(X instanceof Tensor) || X.device === 'cpu') return this.fit(X);
     const op = 'KMeans.fitAsync';
     if (X.ndim !== 2) fail(op, `X must be 2-d (samples x features), got shape [${X.shape.join(', ')}]`);
@@ -189,24 +240,33 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     return this;
   }
 
-  private input(op: string, X: MatrixLike): Matrix {
+  private input(op: string, X: MatrixLike | CsrMatrix): Matrix | Csr64 {
     const s = this.fitted(this.state, op.split('.')[1]!);
-    const A = toMatrix(op, 'X', X);
-    if (A.cols !== s.d) fail(op, `X has ${A.cols} features, but KMeans was fitted with ${s.d} features`);
+    const A = X instanceof CsrMatrix ? csr64(X) : toMatrix(op, 'X', X);
+    const cols = A instanceof CsrMatrix ? A.shape[1] : A.cols;
+    if (cols !== s.d) fail(op, `X has ${cols} features, but KMeans was fitted with ${s.d} features`);
     return A;
   }
 
-  /** Index of the closest center for each sample (int32). */
-  predict(X: MatrixLike): Tensor {
-    const A = this.input('KMeans.predict', X);
+  private labelsOf(A: Matrix | Csr64): Int32Array {
     const s = this.state!;
+    if (A instanceof CsrMatrix) {
+      const labels = new Int32Array(A.shape[0]);
+      assignLabelsSparse(A, s.centers, s.k, labels);
+      return labels;
+    }
     const labels = new Int32Array(A.rows);
     assignLabels(A.data, A.rows, A.cols, s.centers, s.k, labels);
-    return vectorToTensor(labels, 'int32');
+    return labels;
+  }
+
+  /** Index of the closest center for each sample (int32). */
+  predict(X: MatrixLike | CsrMatrix): Tensor {
+    return vectorToTensor(this.labelsOf(this.input('KMeans.predict', X)), 'int32');
   }
 
   /** predict for data on any device; on webgpu the assignment runs there. */
-  async predictAsync(X: MatrixLike): Promise<Tensor> {
+  async predictAsync(X: MatrixLike | CsrMatrix): Promise<Tensor> {
     if (!(X instanceof Tensor) || X.device === 'cpu') return this.predict(X);
     const s = this.fitted(this.state, 'predictAsync');
     const centers =
@@ -214,29 +274,31 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     return assign(X, centers.cast(X.dtype));
   }
 
-  fitPredict(X: MatrixLike, _y?: unknown): Tensor {
+  fitPredict(X: MatrixLike | CsrMatrix, _y?: unknown): Tensor {
     return vectorToTensor(this.fit(X).state!.labels, 'int32');
   }
 
   /** Euclidean distance from each sample to each center (nSamples x nClusters). */
-  transform(X: MatrixLike): Tensor {
+  transform(X: MatrixLike | CsrMatrix): Tensor {
     const A = this.input('KMeans.transform', X);
     const s = this.state!;
+    if (A instanceof CsrMatrix)
+      return matrixToTensor(matrix(A.shape[0], s.k, distancesSparse(A, s.centers, s.k)));
     const d2 = squaredEuclidean(A.data, A.rows, s.centers, s.k, s.d);
     for (let i = 0; i < d2.length; i++) d2[i] = Math.sqrt(d2[i]!);
     return matrixToTensor(matrix(A.rows, s.k, d2));
   }
 
-  fitTransform(X: MatrixLike, _y?: unknown): Tensor {
+  fitTransform(X: MatrixLike | CsrMatrix, _y?: unknown): Tensor {
     return this.fit(X).transform(X);
   }
 
   /** Opposite of the inertia of X on the fitted centers. */
-  score(X: MatrixLike, _y?: unknown): number {
+  score(X: MatrixLike | CsrMatrix, _y?: unknown): number {
     const A = this.input('KMeans.score', X);
     const s = this.state!;
-    const labels = new Int32Array(A.rows);
-    assignLabels(A.data, A.rows, A.cols, s.centers, s.k, labels);
+    const labels = this.labelsOf(A);
+    if (A instanceof CsrMatrix) return -inertiaSparse(A, s.centers, s.k, labels);
     return -inertiaOf(A.data, A.rows, A.cols, s.centers, labels);
   }
 
@@ -277,27 +339,26 @@ function meanVariance(data: Float64Array, n: number, d: number): number {
   return total / d;
 }
 
+/** Initial centers in the coordinates the run works in (`mean` subtracted when the data was centred). */
 function initialCenters(
   init: 'k-means++' | 'random' | Float64Array,
-  data: Float64Array,
-  n: number,
-  d: number,
+  X: SampleRows,
   k: number,
   xNorms: Float64Array,
   g: Generator,
-  mean: Float64Array,
+  mean: Float64Array | null,
 ): Float64Array {
-  if (init === 'k-means++') return kmeansPlusPlus(data, n, d, k, xNorms, g);
+  if (init === 'k-means++') return kmeansPlusPlus(X, k, xNorms, g);
   if (init === 'random') {
-    const seeds = g.permutation(n).slice(0, k);
-    const c = new Float64Array(k * d);
+    const seeds = g.permutation(X.n).slice(0, k);
+    const c = new Float64Array(k * X.d);
     seeds.forEach((s, i) => {
-      c.set(data.subarray(s * d, s * d + d), i * d);
+      X.copyRow(s, c, i * X.d);
     });
     return c;
   }
   const c = init.slice();
-  subtractRow(c, k, d, mean);
+  if (mean !== null) subtractRow(c, k, X.d, mean);
   return c;
 }
 

@@ -24,23 +24,45 @@ function sqDist(x: Float64Array, xo: number, c: Float64Array, co: number, d: num
   return s;
 }
 
+/** What k-means++ reads of the samples: dense rows or a CsrMatrix's. */
+export interface SampleRows {
+  n: number;
+  d: number;
+  /** Writes row i (d values) into out at offset o. */
+  copyRow(i: number, out: Float64Array, o: number): void;
+  /** X · Bᵀ (n x m) for m dense rows B (m x d). */
+  dotsWith(B: Float64Array, m: number): Float64Array;
+}
+
+/** The same view of dense rows (the order of summation k-means++ always used there). */
+export function denseRows(X: Float64Array, n: number, d: number): SampleRows {
+  return {
+    n,
+    d,
+    copyRow: (i, out, o) => {
+      out.set(X.subarray(i * d, i * d + d), o);
+    },
+    dotsWith: (B, m) => {
+      if (m !== 1) return matmulABt(X, B, n, d, m);
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = dot(X, i * d, B, 0, d);
+      return out;
+    },
+  };
+}
+
 /** scikit-learn's _kmeans_plusplus: greedy k-means++ with 2 + floor(ln k) candidates per step. */
-export function kmeansPlusPlus(
-  X: Float64Array,
-  n: number,
-  d: number,
-  k: number,
-  xNorms: Float64Array,
-  g: Generator,
-): Float64Array {
+export function kmeansPlusPlus(X: SampleRows, k: number, xNorms: Float64Array, g: Generator): Float64Array {
+  const { n, d } = X;
   const centers = new Float64Array(k * d);
   const nTrials = 2 + Math.floor(Math.log(k));
   const first = g.randint(0, n);
-  centers.set(X.subarray(first * d, first * d + d), 0);
+  X.copyRow(first, centers, 0);
   let closest = new Float64Array(n);
   let pot = 0;
+  const dots0 = X.dotsWith(centers.subarray(0, d), 1);
   for (let i = 0; i < n; i++) {
-    closest[i] = Math.max(0, xNorms[i]! - 2 * dot(X, i * d, X, first * d, d) + xNorms[first]!);
+    closest[i] = Math.max(0, xNorms[i]! - 2 * dots0[i]! + xNorms[first]!);
     pot += closest[i]!;
   }
   const cum = new Float64Array(n);
@@ -61,12 +83,12 @@ export function kmeansPlusPlus(
       }
       ids.push(Math.min(lo, n - 1));
     }
-    // Distances from every sample to all candidates at once: one blocked product X · candᵀ.
+    // Distances from every sample to all candidates at once: one product X · candᵀ.
     const cand = new Float64Array(nTrials * d);
     ids.forEach((id, t) => {
-      cand.set(X.subarray(id * d, id * d + d), t * d);
+      X.copyRow(id, cand, t * d);
     });
-    const dots = matmulABt(X, cand, n, d, nTrials);
+    const dots = X.dotsWith(cand, nTrials);
     let best = 0;
     let bestPot = Number.POSITIVE_INFINITY;
     for (let t = 0; t < nTrials; t++) {
@@ -86,7 +108,7 @@ export function kmeansPlusPlus(
     }
     pot = bestPot;
     closest = candPot.slice(best * n, best * n + n);
-    centers.set(X.subarray(ids[best]! * d, ids[best]! * d + d), c * d);
+    centers.set(cand.subarray(best * d, best * d + d), c * d);
   }
   return centers;
 }
@@ -123,7 +145,7 @@ function relocateEmpty(
 }
 
 /** sums / counts into `centers`; returns sum over clusters of the squared center shift. */
-function averageAndShift(
+export function averageAndShift(
   sums: Float64Array,
   counts: Float64Array,
   old: Float64Array,
@@ -229,7 +251,7 @@ function accumulate(
   }
 }
 
-function sameLabels(a: Int32Array, b: Int32Array): boolean {
+export function sameLabels(a: Int32Array, b: Int32Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
@@ -293,20 +315,56 @@ function centerGeometry(
   return { half, next };
 }
 
+/** What Elkan's iterations read of the samples: dense rows or a CsrMatrix's. */
+export interface ElkanSamples {
+  n: number;
+  d: number;
+  /** Euclidean distance from sample i to center c (cNorms: the centers' squared norms). */
+  dist(i: number, centers: Float64Array, cNorms: Float64Array, c: number): number;
+  /** Each cluster's sum and count of samples (both overwritten). */
+  accumulate(labels: Int32Array, sums: Float64Array, counts: Float64Array): void;
+  /** Empty clusters take the samples farthest from their centers. */
+  relocate(
+    k: number,
+    oldCenters: Float64Array,
+    sums: Float64Array,
+    counts: Float64Array,
+    labels: Int32Array,
+  ): void;
+  inertia(centers: Float64Array, k: number, labels: Int32Array): number;
+}
+
+export function denseElkanSamples(X: Float64Array, n: number, d: number): ElkanSamples {
+  return {
+    n,
+    d,
+    dist: (i, centers, _cNorms, c) => Math.sqrt(sqDist(X, i * d, centers, c * d, d)),
+    accumulate: (labels, sums, counts) => {
+      sums.fill(0);
+      counts.fill(0);
+      accumulate(X, 0, n, d, labels, sums, counts);
+    },
+    relocate: (k, old, sums, counts, labels) => {
+      relocateEmpty(X, n, d, k, old, sums, counts, labels);
+    },
+    inertia: (centers, _k, labels) => inertiaOf(X, n, d, centers, labels),
+  };
+}
+
 /**
  * One k-means run with Elkan's algorithm: the same iterates as Lloyd's, but triangle-inequality
  * bounds (an upper bound per sample, a lower bound per sample and center) skip most distances.
  */
 export function elkan(
-  X: Float64Array,
-  n: number,
-  d: number,
+  X: ElkanSamples,
   init: Float64Array,
   k: number,
   maxIter: number,
   tol: number,
 ): KMeansRun {
+  const { n, d } = X;
   let centers = init.slice();
+  let cNorms = rowSquaredNorms(centers, k, d);
   let next = new Float64Array(k * d);
   const counts = new Float64Array(k);
   const labels = new Int32Array(n);
@@ -317,11 +375,11 @@ export function elkan(
   // init_bounds_dense
   for (let i = 0; i < n; i++) {
     let best = 0;
-    let minDist = Math.sqrt(sqDist(X, i * d, centers, 0, d));
+    let minDist = X.dist(i, centers, cNorms, 0);
     lower[i * k] = minDist;
     for (let j = 1; j < k; j++) {
       if (minDist > geo.half[best * k + j]!) {
-        const dist = Math.sqrt(sqDist(X, i * d, centers, j * d, d));
+        const dist = X.dist(i, centers, cNorms, j);
         lower[i * k + j] = dist;
         if (dist < minDist) {
           minDist = dist;
@@ -344,12 +402,12 @@ export function elkan(
         for (let j = 0; j < k; j++) {
           if (j !== label && ub > lower[i * k + j]! && ub > geo.half[label * k + j]!) {
             if (!tight) {
-              ub = Math.sqrt(sqDist(X, i * d, centers, label * d, d));
+              ub = X.dist(i, centers, cNorms, label);
               lower[i * k + label] = ub;
               tight = true;
             }
             if (ub > lower[i * k + j]! || ub > geo.half[label * k + j]!) {
-              const dist = Math.sqrt(sqDist(X, i * d, centers, j * d, d));
+              const dist = X.dist(i, centers, cNorms, j);
               lower[i * k + j] = dist;
               if (dist < ub) {
                 label = j;
@@ -363,10 +421,8 @@ export function elkan(
       }
     }
     if (!updateCenters) return 0;
-    next.fill(0);
-    counts.fill(0);
-    accumulate(X, 0, n, d, labels, next, counts);
-    relocateEmpty(X, n, d, k, centers, next, counts, labels);
+    X.accumulate(labels, next, counts);
+    X.relocate(k, centers, next, counts, labels);
     const total = averageAndShift(next, counts, centers, d, k);
     for (let c = 0; c < k; c++) shiftPer[c] = Math.sqrt(sqDist(next, c * d, centers, c * d, d));
     for (let i = 0; i < n; i++) {
@@ -382,6 +438,7 @@ export function elkan(
     const shift = step(true);
     [centers, next] = [next, centers];
     geo = centerGeometry(centers, k, d);
+    cNorms = rowSquaredNorms(centers, k, d);
     if (sameLabels(labels, old)) {
       strict = true;
       break;
@@ -390,7 +447,7 @@ export function elkan(
     old.set(labels);
   }
   if (!strict) step(false);
-  return { labels, inertia: inertiaOf(X, n, d, centers, labels), centers, nIter: Math.min(it + 1, maxIter) };
+  return { labels, inertia: X.inertia(centers, k, labels), centers, nIter: Math.min(it + 1, maxIter) };
 }
 
 /** True when two labelings are the same partition (scikit-learn's _is_same_clustering). */
