@@ -1,5 +1,5 @@
 import type { RandomKind } from './backend.js';
-import { checkDevice, getBackend, getDefaultDevice } from './device.js';
+import { checkDevice, cpuBackend, getBackend, getDefaultDevice } from './device.js';
 import { type Device, type DType, isDType, isFloat, type TypedArray, typedArrayFor } from './dtype.js';
 import { describe, fail, fmtShape } from './errors.js';
 import { wrap } from './ops/core.js';
@@ -143,6 +143,48 @@ export function tensor(
     return finish(fromHost('tensor', host, s, dtype, device), opts);
   }
   return finish(fromHost('tensor', host, shape, dtype, device), opts);
+}
+
+/**
+ * torch.from_numpy / torch.frombuffer: a cpu tensor over `data` itself, without a copy, so a write
+ * through either shows in the other. Float32Array → float32, Float64Array → float64, Int32Array →
+ * int32, Uint8Array → bool (its bytes must be 0 or 1; not checked, which would read them all).
+ * `shape` defaults to [data.length]. The array stays the caller's: it is never recycled into the
+ * pool (dispose() leaves it alone) nor moved into the WebAssembly kernels' memory.
+ */
+export function fromBuffer(
+  data: Float32Array | Float64Array | Int32Array | Uint8Array,
+  opts?: { shape?: readonly number[]; dtype?: DType },
+): Tensor {
+  const op = 'fromBuffer';
+  checkOptions(op, opts, ['shape', 'dtype']);
+  const dtype: DType | null =
+    data instanceof Float32Array
+      ? 'float32'
+      : data instanceof Float64Array
+        ? 'float64'
+        : data instanceof Int32Array
+          ? 'int32'
+          : data instanceof Uint8Array
+            ? 'bool'
+            : null;
+  if (dtype === null) {
+    fail(
+      op,
+      `data must be a Float32Array, Float64Array, Int32Array or Uint8Array (bool), got ${ArrayBuffer.isView(data) ? (data as object).constructor.name : describe(data)}`,
+    );
+  }
+  if (opts?.dtype !== undefined && opts.dtype !== dtype) {
+    fail(
+      op,
+      `a ${data.constructor.name} holds ${dtype}, not ${describe(opts.dtype)}; a tensor of another dtype needs a copy: use tensor(data, { dtype })`,
+    );
+  }
+  const shape = opts?.shape ? checkShape(op, 'shape', opts.shape) : [data.length];
+  if (numel(shape) !== data.length) {
+    fail(op, `shape ${fmtShape(shape)} holds ${numel(shape)} elements but the data has ${data.length}`);
+  }
+  return wrap(cpuBackend().adopt(data, dtype), shape, dtype);
 }
 
 function checkValue(op: string, v: number, dtype: DType, where: string): number {

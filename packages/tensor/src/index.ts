@@ -19,6 +19,7 @@ export type { RandomOptions, TensorOptions } from './creation.js';
 export {
   arange,
   eye,
+  fromBuffer,
   full,
   fullLike,
   linspace,

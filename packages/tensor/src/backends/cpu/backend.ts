@@ -282,7 +282,7 @@ export class CpuBackend implements Backend {
     if (c.released) return;
     c.released = true;
     if (c.resident) giveBackResident(c);
-    else recycleArray(c.data);
+    else if (!c.external) recycleArray(c.data); // an adopted array is still its owner's
   }
 
   async read(v: View): Promise<TypedArray> {
