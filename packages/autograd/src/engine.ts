@@ -1,9 +1,10 @@
 import {
+  type AttrsOf,
   checkOptions,
   type GradFn,
   keep,
-  type OpAttrs,
   type OpInput,
+  type OpName,
   onesLike,
   Tensor,
   tidy,
@@ -12,13 +13,43 @@ import { fail } from './errors.js';
 import { isGradEnabled, noGrad, pendingAsyncGradModes } from './gradMode.js';
 import { RULES, type RuleDef, type Saved } from './rules/index.js';
 
+type Grads = readonly (Tensor | null)[];
+
+/**
+ * An op's rule bound to what one call of it recorded (its inputs, output and attributes): typed by
+ * the op where it is made (bindRule), so the tape can hold any op's without casts.
+ */
+interface BoundRule {
+  readonly name: string;
+  readonly saves: (needs: (i: number) => boolean) => readonly Saved[];
+  readonly backward: (g: Tensor, needs: (i: number) => boolean) => Grads;
+  /** Set where this call's gradient has to be awaited (RuleDef.async). */
+  readonly backwardAsync: ((g: Tensor, needs: (i: number) => boolean) => Promise<Grads>) | null;
+}
+
+function bindRule<Op extends OpName>(
+  rule: RuleDef<Op>,
+  inputs: readonly OpInput[],
+  output: Tensor,
+  attrs: AttrsOf<Op>,
+): BoundRule {
+  const ctx = { inputs, output, attrs };
+  const async = rule.async?.needed(ctx) ? rule.async : null;
+  return {
+    name: typeof rule.name === 'string' ? rule.name : rule.name(ctx),
+    saves: (needs) => (typeof rule.saves === 'function' ? rule.saves(needs, attrs) : rule.saves),
+    backward: (g, needs) => rule.backward(g, { ...ctx, needs }),
+    backwardAsync: async ? (g, needs) => async.backward(g, { ...ctx, needs }) : null,
+  };
+}
+
 /**
  * One recorded op: the backward half of a tape entry. It keeps the op's inputs (what its rule needs)
  * until a backward pass without retainGraph frees them.
  */
 export class Node implements GradFn {
   readonly name: string;
-  private saved: { inputs: readonly OpInput[]; output: Tensor; attrs: OpAttrs } | null;
+  private saved: { inputs: readonly OpInput[]; output: Tensor; rule: BoundRule | null } | null;
   /** Inputs that require grad, in input order (null where an input does not). */
   readonly next: readonly (Tensor | null)[];
   /** The version of every saved tensor when the op ran. */
@@ -26,19 +57,15 @@ export class Node implements GradFn {
 
   constructor(
     readonly op: string,
-    private readonly rule: RuleDef | undefined,
+    rule: BoundRule | null,
     inputs: readonly OpInput[],
     output: Tensor,
-    attrs: OpAttrs,
   ) {
-    this.saved = { inputs, output, attrs };
+    this.saved = { inputs, output, rule };
     this.next = inputs.map((x) => (typeof x !== 'number' && x.requiresGrad ? x : null));
-    const n = rule?.name ?? `${op[0]!.toUpperCase()}${op.slice(1)}Backward0`;
-    this.name = typeof n === 'string' ? n : n({ inputs, output, attrs });
+    this.name = rule?.name ?? `${op[0]!.toUpperCase()}${op.slice(1)}Backward0`;
     if (rule) {
-      const which =
-        typeof rule.saves === 'function' ? rule.saves((i) => this.next[i] !== null, attrs) : rule.saves;
-      for (const w of which) {
+      for (const w of rule.saves((i) => this.next[i] !== null)) {
         const t = w === 'output' ? output : inputs[w];
         if (t !== undefined && typeof t !== 'number') this.versions.push({ which: w, version: t.version });
       }
@@ -79,34 +106,36 @@ export class Node implements GradFn {
 
   /** Whether this op's gradient has to be awaited (see RuleDef.async); false once freed. */
   needsAsync(): boolean {
+    return !!this.saved?.rule?.backwardAsync;
+  }
+
+  /** The checked rule, ready to run. */
+  private ready(): BoundRule {
     const s = this.saved;
-    return !!(s && this.rule?.async?.needed(s));
-  }
-
-  /** Gradients for each input, given the output's gradient; a Promise where needsAsync(). */
-  applyAsync(g: Tensor): Promise<readonly (Tensor | null)[]> | null {
-    if (!this.needsAsync()) return null;
-    this.checkVersions();
-    const { inputs, output, attrs } = this.saved!;
-    return this.rule!.async!.backward(g, { inputs, output, attrs, needs: (i) => this.next[i] !== null });
-  }
-
-  /** Gradients for each input, given the output's gradient. */
-  apply(g: Tensor): readonly (Tensor | null)[] {
-    if (!this.rule)
+    if (s && !s.rule)
       fail(
         'backward',
         `no derivative rule for the op '${this.op}' (${this.name}); it is not differentiable in Lumen yet`,
       );
-    if (!this.saved) {
+    if (!s) {
       fail(
         'backward',
         `trying to backward through the graph a second time (${this.name}'s saved values were freed by the first backward()); pass { retainGraph: true } to the first backward() or grad() call if you need to run backward twice`,
       );
     }
     this.checkVersions();
-    const { inputs, output, attrs } = this.saved;
-    return this.rule.backward(g, { inputs, output, attrs, needs: (i) => this.next[i] !== null });
+    return s.rule!;
+  }
+
+  /** Gradients for each input, given the output's gradient; a Promise where needsAsync(). */
+  applyAsync(g: Tensor): Promise<Grads> | null {
+    if (!this.needsAsync()) return null;
+    return this.ready().backwardAsync!(g, (i) => this.next[i] !== null);
+  }
+
+  /** Gradients for each input, given the output's gradient. */
+  apply(g: Tensor): Grads {
+    return this.ready().backward(g, (i) => this.next[i] !== null);
   }
 
   free(): void {
@@ -115,9 +144,16 @@ export class Node implements GradFn {
 }
 
 /** The hook @lumen/tensor calls for every op on a tensor that requires grad. */
-export function record(op: string, inputs: readonly OpInput[], output: Tensor, attrs: OpAttrs): void {
+export function record<Op extends OpName>(
+  op: Op,
+  inputs: readonly OpInput[],
+  output: Tensor,
+  attrs: AttrsOf<Op>,
+): void {
   if (!isGradEnabled()) return;
-  const node = new Node(op, RULES[op], inputs, output, attrs);
+  // RULES has a rule for every OpName; a caller from plain JavaScript may still pass another name
+  const rule: RuleDef<Op> | undefined = RULES[op];
+  const node = new Node(op, rule ? bindRule(rule, inputs, output, attrs) : null, inputs, output);
   output.requiresGrad = true;
   output.gradFn = node;
 }
@@ -166,8 +202,6 @@ function checkGrad(where: string, t: Tensor, g: Tensor): void {
   }
   if (g.device !== t.device) fail(where, `gradient is on ${g.device} but the tensor is on ${t.device}`);
 }
-
-type Grads = readonly (Tensor | null)[];
 
 /**
  * Reverse accumulation over the graph (micrograd's backward, with the tape's rules), as a generator

@@ -1,3 +1,4 @@
+import type { AttrsOf, OpName } from './ops/registry.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -6,10 +7,11 @@ import type { Tensor } from './tensor.js';
  * requiresGrad is just a flag.
  */
 export type OpInput = Tensor | number;
-export type OpAttrs = Readonly<Record<string, unknown>>;
+/** Any op's attributes, as the engine stores them (each op's own are `AttrsOf<Op>`). */
+export type OpAttrs = AttrsOf<OpName>;
 
 export interface AutogradEngine {
-  record(op: string, inputs: readonly OpInput[], output: Tensor, attrs: OpAttrs): void;
+  record<Op extends OpName>(op: Op, inputs: readonly OpInput[], output: Tensor, attrs: AttrsOf<Op>): void;
   backward(t: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): void;
   /** backward() that awaits gradients read back from the GPU (a cpu tensor moved with .to('webgpu')). */
   backwardAsync?(t: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean }): Promise<void>;
@@ -29,7 +31,12 @@ export function autogradEngine(): AutogradEngine | null {
 }
 
 /** Reports an op to autograd when any tensor input requires grad. */
-export function record(op: string, inputs: readonly OpInput[], output: Tensor, attrs: OpAttrs = {}): void {
+export function record<Op extends OpName>(
+  op: Op,
+  inputs: readonly OpInput[],
+  output: Tensor,
+  attrs: AttrsOf<Op>,
+): void {
   if (engine === null) return;
   for (const x of inputs) {
     if (typeof x !== 'number' && x.requiresGrad) {

@@ -1,4 +1,14 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
+export type {
+  AttrsOf,
+  ExtremeAttrs,
+  NoAttrs,
+  OpAttrMap,
+  OpName,
+  PlainBinaryOp,
+  PlainUnaryOp,
+  ReduceAttrs,
+} from './ops/registry.js';
 export { installAutograd } from './autogradHook.js';
 export type { MatrixLayout } from './backends/cpu/lowlevel.js';
 export { centerColumns, gemm, lloydStep, syrk } from './backends/cpu/lowlevel.js';

@@ -1,4 +1,4 @@
-import { autogradEngine, type OpInput } from './autogradHook.js';
+import { autogradEngine, type OpInput, record } from './autogradHook.js';
 import type { Storage, View } from './backend.js';
 import { checkDevice, cpuBackend, getBackend } from './device.js';
 import type { Device, DType, TypedArray } from './dtype.js';
@@ -216,8 +216,7 @@ export class Tensor implements View {
       0,
       this.dtype,
     );
-    const engine = autogradEngine();
-    if (engine && this.requiresGrad) engine.record('to', [this], t, { device: this.device });
+    record('to', [this], t, { device: this.device });
     return t;
   }
 
@@ -254,8 +253,7 @@ export class Tensor implements View {
       0,
       this.dtype,
     );
-    const engine = autogradEngine();
-    if (engine && this.requiresGrad) engine.record('contiguous', [this], out, {});
+    record('contiguous', [this], out, {});
     return out;
   }
 
@@ -435,7 +433,7 @@ export class Tensor implements View {
     return unary('softplus', this);
   }
   leakyRelu(negativeSlope = 0.01): Tensor {
-    return unary('leakyRelu', this, negativeSlope, 0, { negativeSlope });
+    return unary('leakyRelu', this, negativeSlope);
   }
   erf(): Tensor {
     return unary('erf', this);

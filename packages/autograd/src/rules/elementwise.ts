@@ -1,5 +1,14 @@
-import { fullLike, type OpInput, reluBackward, type Tensor, where, zerosLike } from '@lumen/tensor';
-import type { RuleDef, Saved } from './types.js';
+import {
+  fullLike,
+  type OpInput,
+  type PlainBinaryOp,
+  type PlainUnaryOp,
+  reluBackward,
+  type Tensor,
+  where,
+  zerosLike,
+} from '@lumen/tensor';
+import type { RuleDef, Rules, Saved } from './types.js';
 import { asTensor, sumTo } from './util.js';
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
@@ -14,24 +23,24 @@ const NONE: readonly Saved[] = [];
 function unary(
   name: string,
   saves: readonly Saved[],
-  dydx: (x: Tensor, y: Tensor, attrs: Readonly<Record<string, unknown>>) => Tensor | number,
-): RuleDef {
+  dydx: (x: Tensor, y: Tensor) => Tensor | number,
+): RuleDef<PlainUnaryOp> {
   return {
     name,
     saves,
-    backward: (g, { inputs, output, attrs }) => {
-      const d = dydx(asTensor(inputs[0]), output, attrs);
+    backward: (g, { inputs, output }) => {
+      const d = dydx(asTensor(inputs[0]), output);
       return [g.mul(d)];
     },
   };
 }
 
 /** Ops that are piecewise constant: PyTorch gives zero gradients. */
-function zeroGrad(name: string): RuleDef {
+function zeroGrad(name: string): RuleDef<PlainUnaryOp> {
   return { name, saves: NONE, backward: (g) => [zerosLike(g)] };
 }
 
-export const unaryRules: Record<string, RuleDef> = {
+export const unaryRules: Rules<PlainUnaryOp | 'leakyRelu' | 'clamp' | 'cast'> = {
   neg: { name: 'NegBackward0', saves: NONE, backward: (g) => [g.neg()] },
   abs: unary('AbsBackward0', X, (x) => x.sign()),
   square: unary('PowBackward0', X, (x) => x.mul(2)),
@@ -97,7 +106,7 @@ export const unaryRules: Record<string, RuleDef> = {
     saves: X,
     backward: (g, { inputs, attrs }) => {
       const x = asTensor(inputs[0]);
-      return [g.where(x.gt(0), g.mul(attrs.negativeSlope as number))];
+      return [g.where(x.gt(0), g.mul(attrs.negativeSlope))];
     },
   },
   // Gradient passes where min <= x <= max (inclusive), as PyTorch's clamp_backward.
@@ -106,7 +115,7 @@ export const unaryRules: Record<string, RuleDef> = {
     saves: X,
     backward: (g, { inputs, attrs }) => {
       const x = asTensor(inputs[0]);
-      const inside = x.ge(attrs.min as number).logicalAnd(x.le(attrs.max as number));
+      const inside = x.ge(attrs.min).logicalAnd(x.le(attrs.max));
       return [g.where(inside, 0)];
     },
   },
@@ -120,17 +129,6 @@ export const unaryRules: Record<string, RuleDef> = {
     saves: NONE,
     backward: (g, { inputs }) => [g.cast(asTensor(inputs[0]).dtype)],
   },
-  to: {
-    name: 'ToCopyBackward0',
-    saves: NONE,
-    backward: (g, { attrs }) => [g.to(attrs.device as 'cpu' | 'webgpu')],
-    // x.to('webgpu') from a cpu x: its gradient comes back from the GPU, which only an await can do
-    async: {
-      needed: ({ output, attrs }) => output.device !== 'cpu' && attrs.device === 'cpu',
-      backward: async (g, { attrs }) => [await g.toAsync(attrs.device as 'cpu' | 'webgpu')],
-    },
-  },
-  contiguous: { name: 'CloneBackward0', saves: NONE, backward: (g) => [g] },
 };
 
 function shapeOf(x: OpInput, output: Tensor): readonly number[] {
@@ -140,7 +138,7 @@ function shapeOf(x: OpInput, output: Tensor): readonly number[] {
 /** Binary rules: each gradient is reduced back to its operand's shape (undoing broadcasting). */
 function binary(
   name: string | ((inputs: readonly OpInput[]) => string),
-  saves: RuleDef['saves'],
+  saves: RuleDef<PlainBinaryOp>['saves'],
   grads: (
     g: Tensor,
     a: OpInput,
@@ -148,7 +146,7 @@ function binary(
     y: Tensor,
     needs: (i: number) => boolean,
   ) => [Tensor | null, Tensor | null],
-): RuleDef {
+): RuleDef<PlainBinaryOp> {
   return {
     name: typeof name === 'string' ? name : ({ inputs }) => name(inputs),
     saves,
@@ -175,7 +173,7 @@ const mulSaves = (needs: (i: number) => boolean): Saved[] => [
   ...(needs(0) ? [1] : []),
 ];
 
-export const binaryRules: Record<string, RuleDef> = {
+export const binaryRules: Rules<PlainBinaryOp | 'where'> = {
   add: binary('AddBackward0', NONE, (g) => [g, g]),
   sub: binary('SubBackward0', NONE, (g) => [g, g.neg()]),
   mul: binary('MulBackward0', mulSaves, (g, a, b, _, needs) => [

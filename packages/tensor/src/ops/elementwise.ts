@@ -7,6 +7,7 @@ import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf, type Operand, sameDevice, wrap } from './core.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './opTable.js';
+import type { PlainBinaryOp, PlainUnaryOp } from './registry.js';
 
 function broadcastView(t: View, shape: readonly number[]): View {
   return {
@@ -28,12 +29,19 @@ function unaryDtypes(op: UnaryOp, d: DType): { compute: DType; out: DType } {
   return { compute: d, out: d };
 }
 
-/** Elementwise unary op. `name` is what autograd sees (defaults to the op). */
-export function unary(op: UnaryOp, x: Tensor, p0 = 0, p1 = 0, attrs: Record<string, unknown> = {}): Tensor {
+/**
+ * Elementwise unary op (the copy `identity` and `clamp` have their own entry points: contiguous,
+ * cast, clamp). A float result is recorded for autograd; leakyRelu's slope is p0.
+ */
+export function unary(op: Exclude<UnaryOp, 'identity' | 'clamp'>, x: Tensor, p0 = 0, p1 = 0): Tensor {
   const b = backendOf(x, op);
   const { compute, out } = unaryDtypes(op, x.dtype);
   const t = wrap(b.unary(op, x, compute, out, p0, p1), x.shape, out);
-  if (isFloat(out)) record(op, [x], t, attrs);
+  if (isFloat(out)) {
+    if (op === 'leakyRelu') record('leakyRelu', [x], t, { negativeSlope: p0 });
+    // a float result: not one of the bool predicates
+    else record(op as PlainUnaryOp, [x], t, {});
+  }
   return t;
 }
 
@@ -100,7 +108,12 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   for (const v of temps) backend.release(v.storage);
   if (boolArith) result = cast(result, 'bool');
   if (isFloat(out))
-    record(op, [typeof a === 'boolean' ? Number(a) : a, typeof b === 'boolean' ? Number(b) : b], result);
+    record(
+      op as PlainBinaryOp, // a number result: not one of the predicates
+      [typeof a === 'boolean' ? Number(a) : a, typeof b === 'boolean' ? Number(b) : b],
+      result,
+      {},
+    );
   return result;
 }
 
@@ -162,7 +175,7 @@ export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
     dtype,
   );
   for (const v of temps) backend.release(v.storage);
-  if (isFloat(dtype)) record('where', [cond, ta ?? Number(a), tb ?? Number(b)], out);
+  if (isFloat(dtype)) record('where', [cond, ta ?? Number(a), tb ?? Number(b)], out, {});
   return out;
 }
 

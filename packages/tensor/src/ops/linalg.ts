@@ -47,7 +47,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const be = expand(b2, [...batch, K, N]);
   const backend = backendOf(a, 'matmul');
   const out = wrap(backend.matmul(ae, be, a.dtype), [...batch, M, N], a.dtype);
-  record('matmul', [ae, be], out);
+  record('matmul', [ae, be], out, {});
   let r = out;
   if (a.ndim === 1) r = squeeze(r, -2);
   if (b.ndim === 1) r = squeeze(r, -1);

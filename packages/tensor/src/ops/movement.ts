@@ -18,7 +18,7 @@ export function contiguous(x: Tensor): Tensor {
   if (isContiguous(x.shape, x.strides)) return x;
   const b = backendOf(x, 'contiguous');
   const out = wrap(b.unary('identity', x, x.dtype === 'bool' ? 'int32' : x.dtype, x.dtype), x.shape, x.dtype);
-  record('contiguous', [x], out);
+  record('contiguous', [x], out, {});
   return out;
 }
 

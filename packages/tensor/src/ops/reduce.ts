@@ -91,10 +91,11 @@ function extreme(op: 'max' | 'min', x: Tensor, dim: Dims | undefined, opts: Redu
   if (isFloat(x.dtype) && x.requiresGrad) {
     // Gradient flows to the chosen element when reducing one dim (as PyTorch's max(dim)), and is
     // shared among ties for a full reduction (as PyTorch's max()).
-    const attrs: Record<string, unknown> = { dims: p.dims, keepdim };
-    if (dim !== undefined && p.dims.length === 1)
-      attrs.indices = raw(op === 'max' ? 'argmax' : 'argmin', x, p, 'int32', true);
-    record(op, [x], out, attrs);
+    const indices =
+      dim !== undefined && p.dims.length === 1
+        ? raw(op === 'max' ? 'argmax' : 'argmin', x, p, 'int32', true)
+        : undefined;
+    record(op, [x], out, indices ? { dims: p.dims, keepdim, indices } : { dims: p.dims, keepdim });
   }
   return out;
 }
