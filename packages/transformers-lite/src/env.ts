@@ -32,3 +32,18 @@ export function nodeFiles(op: string): {
   }
   return { fs, path };
 }
+
+/** nodeFiles for loading the folder `dir`; outside Node, an error saying what works in a browser. */
+export function nodeFolder(
+  op: string,
+  dir: string,
+): { fs: typeof import('node:fs/promises'); path: typeof import('node:path') } {
+  if (!nodeBuiltin('node:fs/promises'))
+    fail(
+      op,
+      `${JSON.stringify(dir)} is not a Hub model id ('org/name'), and local folders load only in Node; ` +
+        "in a browser pass a Hub id such as 'openai-community/gpt2' (fetched, kept in the Cache API) " +
+        'or the files themselves ({ files })',
+    );
+  return nodeFiles(op);
+}

@@ -1,5 +1,5 @@
 import { checkOptions } from '@lumen/tensor';
-import { nodeFiles } from '../env.ts';
+import { nodeFolder } from '../env.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { isHubSource } from '../hub/open.ts';
 import { fetchModelRepo } from '../hub/plans.ts';
@@ -126,7 +126,7 @@ export async function readModelFiles(
 }
 
 async function readFolder(dir: string, op: string): Promise<ModelFiles> {
-  const { fs, path } = nodeFiles(op);
+  const { fs, path } = nodeFolder(op, dir);
   // A save killed between its two renames leaves no folder at `dir`; finishing its swap restores it.
   await recoverFolder(dir, { clean: false });
   const stat = await fs.stat(dir).catch(() => null);

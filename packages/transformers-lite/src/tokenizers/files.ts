@@ -1,5 +1,5 @@
 import { checkOptions } from '@lumen/tensor';
-import { nodeFiles } from '../env.ts';
+import { nodeFolder } from '../env.ts';
 import type { HubOptions } from '../hub/hub.ts';
 import { isHubSource } from '../hub/open.ts';
 import { fetchTokenizerRepo } from '../hub/plans.ts';
@@ -70,7 +70,7 @@ export async function loadTokenizerFiles(
 }
 
 async function loadFolder(dir: string, op: string): Promise<LoadedFiles> {
-  const { fs, path } = nodeFiles(op);
+  const { fs, path } = nodeFolder(op, dir);
   await recoverFolder(dir, { clean: false }); // a save killed mid-swap leaves no folder at dir
   const stat = await fs.stat(dir).catch(() => null);
   if (!stat) fail(op, `no such folder: ${dir} (nor a Hub model id such as 'openai-community/gpt2')`);

@@ -5,7 +5,8 @@
  * path with X-Linked-Etag and X-Linked-Size; the CDN honours Range requests. Gated repositories
  * answer 401 without a token and 403 with a wrong one, unknown repositories 401
  * (RepositoryNotFound), missing files 404 (EntryNotFound). Faults can be armed per path: a 500
- * once, a connection cut after N bytes once, a stall, throttling, corrupted bytes.
+ * once, a connection cut after N bytes once, a stall, throttling, corrupted bytes. Every answer
+ * carries the Hub's CORS headers (and OPTIONS preflights are answered), for the browser test.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -106,6 +107,21 @@ export class FakeHub {
       range: req.headers.range ?? null,
       auth: req.headers.authorization ?? null,
     });
+    // CORS as the Hub and its CDN answer it, so a page on another origin can fetch and read the headers.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader(
+      'Access-Control-Expose-Headers',
+      'X-Repo-Commit, X-Error-Code, ETag, X-Linked-Etag, X-Linked-Size, Content-Range, Accept-Ranges',
+    );
+    if (req.method === 'OPTIONS') {
+      res
+        .writeHead(204, {
+          'Access-Control-Allow-Headers': 'authorization, range',
+          'Access-Control-Allow-Methods': 'GET, HEAD',
+        })
+        .end();
+      return;
+    }
     if (this.faults.fail500.delete(path)) {
       res.writeHead(500).end('internal error');
       return;
