@@ -43,4 +43,4 @@ export { ParquetFileWriter, writeParquet } from './parquet/writeParquet.js';
 export type { RandomState } from './random.js';
 export type { SplitInput, SplitOptions } from './split/trainTestSplit.js';
 export { trainTestSplit } from './split/trainTestSplit.js';
-export type { ToTensorOptions } from './tensor/convert.js';
+export type { FrameToTensorOptions, ToTensorOptions } from './tensor/convert.js';

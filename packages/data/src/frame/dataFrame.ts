@@ -8,7 +8,7 @@ import { describe as describeValue, fail, listNames } from '../errors.js';
 import { type FormatOptions, formatFrame } from '../format/frameString.js';
 import { checkOptions } from '../options.js';
 import { pearsonMatrix, spearmanMatrix } from '../stats/corr.js';
-import { columnsToTensor, type ToTensorOptions, tensorToColumns } from '../tensor/convert.js';
+import { columnsToTensor, type FrameToTensorOptions, tensorToColumns } from '../tensor/convert.js';
 import { argsort } from './algorithms.js';
 import { type DescribeOptions, describeFrame } from './describe.js';
 import { GroupBy } from './groupBy.js';
@@ -146,7 +146,12 @@ export class DataFrame {
     return DataFrame.of(names, cols, Index.range(rows));
   }
 
-  /** From a cpu tensor of shape [rows, columns] (or [rows]); columns named '0', '1', … unless given. */
+  /**
+   * From a cpu tensor of shape [rows, columns] (or [rows]); columns named '0', '1', … unless given.
+   * The values are copied (float32 widened to float64): a tensor's memory belongs to
+   * @lumen/tensor, which recycles it after `dispose()` and may move it into its kernels' memory, so
+   * a column cannot safely share it. (The other way, `toTensor`, can: see there.)
+   */
   static fromTensor(
     t: Tensor,
     opts: { columns?: readonly string[]; index?: Index | ColumnInput } = {},
@@ -558,10 +563,16 @@ export class DataFrame {
   // ---- conversion -------------------------------------------------------------------------------
 
   /**
-   * A [rows, columns] tensor, row-major. Default dtype: int32 if every column is integer, bool if
-   * every column is boolean, otherwise float32; missing values become NaN (float dtypes only).
+   * A [rows, columns] tensor, row-major (`columns` picks and orders them). Default dtype: int32 if
+   * every column is integer, bool if every column is boolean, otherwise float32; missing values
+   * become NaN (float dtypes only). One column whose array already holds the dtype (float64 as
+   * float64, int32 as int32, bool as bool, nullable ones without missing values) on the cpu is a
+   * view of the column, shape [rows, 1]: no copy, and writes through either show in the other
+   * (and in every frame sharing that column; `clone()` the tensor to detach it). Otherwise — other
+   * dtypes (float64 → the default float32), several columns (interleaved row by row), missing
+   * values in nullable columns, webgpu — the values are copied.
    */
-  toTensor(opts: ToTensorOptions = {}): Tensor {
+  toTensor(opts: FrameToTensorOptions = {}): Tensor {
     return columnsToTensor('DataFrame.toTensor', this.names, this.cols, this.shape[0], opts);
   }
 

@@ -372,7 +372,12 @@ export class Series {
 
   // ---- conversion -------------------------------------------------------------------------------
 
-  /** A 1-d tensor: float64 → float32, int32 → int32, bool → bool unless `dtype` says otherwise. */
+  /**
+   * A 1-d tensor: float64 → float32, int32 → int32, bool → bool unless `dtype` says otherwise. On
+   * the cpu, when the values already are that dtype (`{ dtype: 'float64' }` for a float64 Series,
+   * int32, bool, or a nullable one without missing values) the tensor is a view of them: no copy,
+   * and writes through either show in the other. Otherwise the values are copied.
+   */
   toTensor(opts: { dtype?: DType; device?: Device } = {}): Tensor {
     return columnToTensor('Series.toTensor', this.name ?? 'values', this.column, opts);
   }

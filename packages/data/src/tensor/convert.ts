@@ -1,12 +1,41 @@
-import { type Device, type DType, Tensor, type TypedArray, tensor } from '@lumen/tensor';
+import {
+  type Device,
+  type DType,
+  fromBuffer,
+  getDefaultDevice,
+  Tensor,
+  type TypedArray,
+  tensor,
+} from '@lumen/tensor';
 import { Column } from '../column/column.js';
 import type { ColumnDType } from '../column/dtype.js';
-import { describe, fail } from '../errors.js';
+import { describe, fail, listNames } from '../errors.js';
 import { checkOptions } from '../options.js';
 
 export interface ToTensorOptions {
+  /** The tensor's dtype (default: float32 for float columns, int32 for integers, bool for booleans). */
   dtype?: DType;
   device?: Device;
+}
+
+export interface FrameToTensorOptions extends ToTensorOptions {
+  /** Only these columns, in this order (default: all). */
+  columns?: readonly string[];
+}
+
+/**
+ * The column's own array, when a cpu tensor of `dtype` can be a view of it: float64 as float64,
+ * int32 (or Int32 without missing values) as int32, bool (or boolean without missing values) as
+ * bool. Anything else needs a conversion, so a copy.
+ */
+function shareable(col: Column, dtype: DType, device: Device): Float64Array | Int32Array | Uint8Array | null {
+  if (device !== 'cpu') return null;
+  if (col.valid !== null && col.naCount() > 0) return null;
+  const d = col.dtype;
+  if (dtype === 'float64' && d === 'float64') return col.values as Float64Array;
+  if (dtype === 'int32' && (d === 'int32' || d === 'Int32')) return col.values as Int32Array;
+  if (dtype === 'bool' && (d === 'bool' || d === 'boolean')) return col.values as Uint8Array;
+  return null;
 }
 
 const TENSOR_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
@@ -16,8 +45,8 @@ export function defaultTensorDType(d: ColumnDType): DType {
   return d === 'float64' ? 'float32' : d === 'int32' || d === 'Int32' ? 'int32' : 'bool';
 }
 
-function checkTarget(op: string, opts: ToTensorOptions): void {
-  checkOptions(op, opts, ['dtype', 'device']);
+function checkTarget(op: string, opts: ToTensorOptions, keys: readonly string[] = ['dtype', 'device']): void {
+  checkOptions(op, opts, keys);
   if (opts.dtype !== undefined && !TENSOR_DTYPES.includes(opts.dtype)) {
     fail(op, `dtype must be one of float32, float64, int32, bool; got ${describe(opts.dtype)}`);
   }
@@ -82,20 +111,39 @@ function writeColumn(
 export function columnToTensor(op: string, what: string, col: Column, opts: ToTensorOptions): Tensor {
   checkTarget(op, opts);
   const dtype = opts.dtype ?? defaultTensorDType(col.dtype === 'string' ? 'float64' : col.dtype);
+  const shared = shareable(col, dtype, opts.device ?? getDefaultDevice());
+  if (shared !== null) return fromBuffer(shared);
   const out = allocate(dtype, col.length);
   writeColumn(op, what, col, dtype, out, 0, 1);
   return tensor(out as Float32Array, { dtype, device: opts.device, shape: [col.length] });
 }
 
-/** A [rows, columns] tensor, row-major (as torch.tensor(df.values)). */
+/**
+ * A [rows, columns] tensor, row-major (as torch.tensor(df.values)). One column that a view can
+ * show (see `shareable`) is shared, as [rows, 1]; several columns are interleaved, so copied.
+ */
 export function columnsToTensor(
   op: string,
-  names: readonly string[],
-  cols: readonly Column[],
+  allNames: readonly string[],
+  allCols: readonly Column[],
   rows: number,
-  opts: ToTensorOptions,
+  opts: FrameToTensorOptions,
 ): Tensor {
-  checkTarget(op, opts);
+  checkTarget(op, opts, ['columns', 'dtype', 'device']);
+  let names = allNames;
+  let cols = allCols;
+  if (opts.columns !== undefined) {
+    if (!Array.isArray(opts.columns) || opts.columns.some((c) => typeof c !== 'string'))
+      fail(op, `columns must be an array of column names, got ${describe(opts.columns)}`);
+    const missing = opts.columns.filter((c) => !allNames.includes(c));
+    if (missing.length > 0)
+      fail(
+        op,
+        `columns names columns that are not in the frame: ${listNames(missing)}; the columns are ${listNames(allNames)}`,
+      );
+    names = opts.columns;
+    cols = names.map((n) => allCols[allNames.indexOf(n)]!);
+  }
   let dtype = opts.dtype;
   if (dtype === undefined) {
     const kinds = new Set(
@@ -104,6 +152,8 @@ export function columnsToTensor(
     dtype = kinds.size === 1 ? [...kinds][0]! : 'float32';
   }
   const m = cols.length;
+  const shared = m === 1 ? shareable(cols[0]!, dtype, opts.device ?? getDefaultDevice()) : null;
+  if (shared !== null) return fromBuffer(shared, { shape: [rows, 1] });
   const out = allocate(dtype, rows * m);
   cols.forEach((c, j) => {
     writeColumn(op, names[j]!, c, dtype, out, j, m);
