@@ -39,13 +39,6 @@ export function typedArrayFor(dtype: DType, size: number): TypedArray {
   }
 }
 
-export function dtypeOfArray(a: TypedArray): DType {
-  if (a instanceof Float32Array) return 'float32';
-  if (a instanceof Float64Array) return 'float64';
-  if (a instanceof Int32Array) return 'int32';
-  return 'bool';
-}
-
 export function isFloat(d: DType): boolean {
   return d === 'float32' || d === 'float64';
 }

@@ -72,20 +72,6 @@ export function householderQrTransposed(at: Float64Array, m: number, n: number, 
   return { m, n: steps, at, rdiag, beta };
 }
 
-/** Applies Qᵀ to the vector y (length m) in place: y ← H_{n-1} … H_0 y. */
-export function applyQt(f: HouseholderQr, y: Float64Array, yo = 0): void {
-  const { m, n, at, beta } = f;
-  for (let k = 0; k < n; k++) {
-    const b = beta[k]!;
-    if (b === 0) continue;
-    const ko = k * m;
-    let s = 0;
-    for (let i = k; i < m; i++) s += at[ko + i]! * y[yo + i]!;
-    s *= b;
-    for (let i = k; i < m; i++) y[yo + i]! -= s * at[ko + i]!;
-  }
-}
-
 /** The thin Q (m x n) as its transpose: row j is Q's column j. */
 export function thinQTransposed(f: HouseholderQr): Float64Array {
   const { m, n, at, beta } = f;
@@ -117,15 +103,6 @@ export function upperR(f: HouseholderQr): Float64Array {
     for (let j = i + 1; j < n; j++) r[i * n + j] = at[j * m + i]!;
   }
   return r;
-}
-
-/** Solves R x = y for upper-triangular R (n x n) in place of y. */
-export function solveUpper(r: Float64Array, n: number, y: Float64Array): void {
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let j = i + 1; j < n; j++) s -= r[i * n + j]! * y[j]!;
-    y[i] = s / r[i * n + i]!;
-  }
 }
 
 /**

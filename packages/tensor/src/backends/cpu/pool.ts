@@ -19,7 +19,7 @@ function sizeClass(bytes: number): number {
 const free = new Map<number, ArrayBuffer[]>();
 let pooledBytes = 0;
 /** Upper bound on idle bytes kept; beyond it released buffers go back to the GC. */
-let maxPooledBytes = 1024 * 1024 * 1024;
+const MAX_POOLED_BYTES = 1024 * 1024 * 1024;
 
 export function allocArray(dtype: DType, size: number): TypedArray {
   const bytes = size * itemSize(dtype);
@@ -60,23 +60,11 @@ export function recycleArray(a: TypedArray): void {
   const buf = a.buffer as ArrayBuffer;
   const cls = buf.byteLength;
   if (cls < MIN_POOLED_BYTES || a.byteOffset !== 0 || sizeClass(cls) !== cls) return;
-  if (pooledBytes + cls > maxPooledBytes) return;
+  if (pooledBytes + cls > MAX_POOLED_BYTES) return;
   let list = free.get(cls);
   if (!list) free.set(cls, (list = []));
   list.push(buf);
   pooledBytes += cls;
-}
-
-export function cpuPoolStats(): { pooledBytes: number } {
-  return { pooledBytes };
-}
-
-export function setCpuPoolLimit(bytes: number): void {
-  maxPooledBytes = bytes;
-  if (pooledBytes > bytes) {
-    free.clear();
-    pooledBytes = 0;
-  }
 }
 
 function view(dtype: DType, buf: ArrayBuffer, size: number): TypedArray {
