@@ -16,7 +16,7 @@ import {
 } from '../base/input.js';
 import { matmulABt, matmulAtB } from '../linalg/products.js';
 import { accuracyScore } from '../metrics/classification.js';
-import { lbfgs } from '../optimize/lbfgs.js';
+import { type LineObjective, lbfgs } from '../optimize/lbfgs.js';
 import { tron } from '../optimize/tron.js';
 import { CsrMatrix } from '../sparse/csr.js';
 
@@ -93,21 +93,18 @@ export function denseDesign(A: Matrix): Design {
 export function sparseDesign(X: CsrMatrix): Design {
   const [n, d] = X.shape;
   const { indptr, indices } = X;
-  const data = X.data;
+  // float32 values read as float64 once: the products' loads then see one array type
+  const data = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data);
   // Xᵀ as CSR, built on the first transposed product: Xᵀ·R then gathers from R (a read per
   // stored value) instead of scattering into the output (a read-modify-write per stored value),
   // which measured about twice as fast; it costs one more copy of X.
-  let t: CsrMatrix | null = null;
+  let t: { indptr: Int32Array; indices: Int32Array; data: Float64Array } | null = null;
   return {
     n,
     d,
     mul: (W, K, out) => {
       if (K === 1) {
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let p = indptr[i]!, e = indptr[i + 1]!; p < e; p++) s += data[p]! * W[indices[p]!]!;
-          out[i] = s;
-        }
+        gatherRows(n, indptr, indices, data, W, out);
         return;
       }
       for (let i = 0; i < n; i++) {
@@ -122,22 +119,61 @@ export function sparseDesign(X: CsrMatrix): Design {
       }
     },
     tmul: (R, K, out) => {
-      t ??= X.transpose();
-      const tp = t.indptr;
-      const ti = t.indices;
-      const td = t.data;
+      if (t === null) {
+        const xt = X.transpose();
+        t = {
+          indptr: xt.indptr,
+          indices: xt.indices,
+          data: xt.data instanceof Float64Array ? xt.data : Float64Array.from(xt.data),
+        };
+      }
+      if (K === 1) {
+        gatherRows(d, t.indptr, t.indices, t.data, R, out);
+        return;
+      }
+      const { indptr: tp, indices: ti, data: td } = t;
       for (let j = 0; j < d; j++) {
         const q0 = tp[j]!;
         const q1 = tp[j + 1]!;
         for (let c = 0; c < K; c++) {
           let s = 0;
-          if (K === 1) for (let q = q0; q < q1; q++) s += td[q]! * R[ti[q]!]!;
-          else for (let q = q0; q < q1; q++) s += td[q]! * R[ti[q]! * K + c]!;
+          for (let q = q0; q < q1; q++) s += td[q]! * R[ti[q]! * K + c]!;
           out[c * d + j] = s;
         }
       }
     },
   };
+}
+
+/**
+ * out[i] = Σ_p data[p]·v[indices[p]] over row i's stored values, for each of `rows` CSR rows
+ * (X·v, or Xᵀ·v on the transpose). Four partial sums: the gathers of one row overlap instead of
+ * waiting on one chain of additions (about 1.3x faster on TF-IDF rows of ~70 values).
+ */
+function gatherRows(
+  rows: number,
+  indptr: Int32Array,
+  indices: Int32Array,
+  data: Float64Array,
+  v: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const e = indptr[i + 1]!;
+    let p = indptr[i]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; p + 3 < e; p += 4) {
+      s0 += data[p]! * v[indices[p]!]!;
+      s1 += data[p + 1]! * v[indices[p + 1]!]!;
+      s2 += data[p + 2]! * v[indices[p + 2]!]!;
+      s3 += data[p + 3]! * v[indices[p + 3]!]!;
+    }
+    for (; p < e; p++) s0 += data[p]! * v[indices[p]!]!;
+    out[i] = s0 + s1 + (s2 + s3);
+  }
 }
 
 function softplus(z: number): number {
@@ -148,46 +184,121 @@ function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** Σ_i s_i [log(1 + e^{z_i}) - y_i z_i] + l2/2 ‖w‖² and its gradient; x = [w (d), b]. */
+/** The residual sᵢ(σ(u) − yᵢ) of the last logLoss call (a second return value, without an allocation). */
+let residual = 0;
+
+/** sᵢ[log(1 + e^u) − yᵢu]; one exp for both the log-loss and the sigmoid: e = exp(−|u|). */
+function logLoss(u: number, y: number, s: number): number {
+  const e = Math.exp(-Math.abs(u));
+  residual = s * ((u >= 0 ? 1 / (1 + e) : e / (1 + e)) - y);
+  return s * (Math.max(u, 0) + Math.log1p(e) - y * u);
+}
+
+/** Accepted steps between exact recomputations of the scores X·w (each step updates them by t·X·d). */
+const REFRESH = 32;
+
+/**
+ * Σ_i s_i [log(1 + e^{z_i}) - y_i z_i] + l2/2 ‖w‖² and its gradient; x = [w (d), b]. A
+ * LineObjective: along a direction d the scores are z + t·(X·d), so a line-search trial costs
+ * O(n) and only the step taken costs the product Xᵀ·r.
+ */
 export function binaryObjective(
   X: Design,
   y01: Float64Array,
   l2: number,
   fitIntercept: boolean,
   sw: Float64Array | null = null,
-) {
+): LineObjective {
   const { n, d } = X;
-  const z = new Float64Array(n);
-  const gw = new Float64Array(d);
-  return (x: Float64Array, grad: Float64Array): number => {
-    const b = fitIntercept ? x[d]! : 0;
-    X.mul(x, 1, z); // X·w
+  const z = new Float64Array(n); // X·w + b at the current point
+  const zd = new Float64Array(n); // X·dw + db along the line
+  const r = new Float64Array(n);
+  let x0: Float64Array = new Float64Array(0);
+  let dir: Float64Array = new Float64Array(0);
+  let xd = 0; // w·dw
+  let dd = 0; // dw·dw
+  let xx = 0; // w·w
+  let accepted = 0;
+  let tried = Number.NaN; // the step whose residuals r holds
+  /** Σ of the log-losses at the scores z, residuals into r. */
+  const losses = (): number => {
     let loss = 0;
-    let gb = 0;
     for (let i = 0; i < n; i++) {
-      const zi = z[i]! + b;
-      const s = sw === null ? 1 : sw[i]!;
-      // one exp for both the log-loss and the sigmoid: e = exp(-|z|)
-      const e = Math.exp(-Math.abs(zi));
-      loss += s * (Math.max(zi, 0) + Math.log1p(e) - y01[i]! * zi);
-      const r = s * ((zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - y01[i]!);
-      z[i] = r; // z becomes the residual
-      gb += r;
+      loss += logLoss(z[i]!, y01[i]!, sw === null ? 1 : sw[i]!);
+      r[i] = residual;
     }
-    X.tmul(z, 1, gw); // Xᵀ·r
-    grad.fill(0);
-    grad.set(gw, 0);
+    return loss;
+  };
+  /** The gradient (Xᵀr + l2·w, Σr) at the point x + t·dv (dv null: x) whose residuals r holds. */
+  const gradient = (x: Float64Array, t: number, dv: Float64Array | null, grad: Float64Array): void => {
+    let gb = 0;
+    for (let i = 0; i < n; i++) gb += r[i]!;
+    X.tmul(r, 1, grad); // Xᵀ·r into grad[0..d)
     if (fitIntercept) grad[d] = gb;
     let w2 = 0;
     for (let j = 0; j < d; j++) {
-      w2 += x[j]! * x[j]!;
-      grad[j]! += l2 * x[j]!;
+      const v = dv === null ? x[j]! : x[j]! + t * dv[j]!;
+      w2 += v * v;
+      grad[j]! += l2 * v;
     }
-    return loss + 0.5 * l2 * w2;
+    xx = w2;
   };
+  const scores = (x: Float64Array) => {
+    X.mul(x, 1, z);
+    const b = fitIntercept ? x[d]! : 0;
+    for (let i = 0; i < n; i++) z[i]! += b;
+  };
+  const fg = (x: Float64Array, grad: Float64Array): number => {
+    scores(x);
+    const loss = losses();
+    gradient(x, 0, null, grad);
+    tried = Number.NaN;
+    return loss + 0.5 * l2 * xx;
+  };
+  return Object.assign(fg, {
+    along: (x: Float64Array, dv: Float64Array) => {
+      x0 = x;
+      dir = dv;
+      tried = Number.NaN;
+      X.mul(dv, 1, zd);
+      const db = fitIntercept ? dv[d]! : 0;
+      for (let i = 0; i < n; i++) zd[i]! += db;
+      xd = 0;
+      dd = 0;
+      for (let j = 0; j < d; j++) {
+        xd += x[j]! * dv[j]!;
+        dd += dv[j]! * dv[j]!;
+      }
+    },
+    at: (t: number) => {
+      let loss = 0;
+      let slope = 0;
+      for (let i = 0; i < n; i++) {
+        loss += logLoss(z[i]! + t * zd[i]!, y01[i]!, sw === null ? 1 : sw[i]!);
+        r[i] = residual;
+        slope += residual * zd[i]!;
+      }
+      tried = t; // the step taken is most often the last one tried: accept reuses r
+      const w2 = xx + t * (2 * xd + t * dd);
+      return { f: loss + 0.5 * l2 * w2, dg: slope + l2 * (xd + t * dd) };
+    },
+    accept: (t: number, grad: Float64Array) => {
+      const x = x0;
+      const dv = dir;
+      const refresh = ++accepted % REFRESH === 0;
+      if (refresh) scores(Float64Array.from(x, (v, j) => v + t * dv[j]!));
+      else for (let i = 0; i < n; i++) z[i]! += t * zd[i]!;
+      if (refresh || t !== tried) losses();
+      gradient(x, t, dv, grad);
+      tried = Number.NaN;
+    },
+  });
 }
 
-/** Σ_i s_i [logsumexp(z_i) - z_{i,y_i}] + l2/2 ‖W‖² and its gradient; x = [W (K x d) row-major, b (K)]. */
+/**
+ * Σ_i s_i [logsumexp(z_i) - z_{i,y_i}] + l2/2 ‖W‖² and its gradient; x = [W (K x d) row-major,
+ * b (K)]. A LineObjective, as binaryObjective.
+ */
 export function multinomialObjective(
   X: Design,
   yIdx: Int32Array,
@@ -195,42 +306,101 @@ export function multinomialObjective(
   l2: number,
   fitIntercept: boolean,
   sw: Float64Array | null = null,
-) {
+): LineObjective {
   const { n, d } = X;
-  const z = new Float64Array(n * K);
-  const gW = new Float64Array(K * d);
-  return (x: Float64Array, grad: Float64Array): number => {
-    X.mul(x, K, z);
+  const z = new Float64Array(n * K); // X·Wᵀ + b at the current point
+  const zd = new Float64Array(n * K);
+  const r = new Float64Array(n * K);
+  const u = new Float64Array(K);
+  let x0: Float64Array = new Float64Array(0);
+  let dir: Float64Array = new Float64Array(0);
+  let xd = 0;
+  let dd = 0;
+  let xx = 0;
+  let accepted = 0;
+  const scoresOf = (x: Float64Array, out: Float64Array) => {
+    X.mul(x, K, out);
+    if (!fitIntercept) return;
+    for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) out[i * K + c]! += x[K * d + c]!;
+  };
+  /** f and its gradient at the point x + t·dv (dv null: x) whose scores z holds. */
+  const gradient = (x: Float64Array, t: number, dv: Float64Array | null, grad: Float64Array): number => {
     let loss = 0;
     for (let i = 0; i < n; i++) {
       const o = i * K;
       let m = Number.NEGATIVE_INFINITY;
-      for (let c = 0; c < K; c++) {
-        const v = z[o + c]! + (fitIntercept ? x[K * d + c]! : 0);
-        z[o + c] = v;
-        if (v > m) m = v;
-      }
+      for (let c = 0; c < K; c++) if (z[o + c]! > m) m = z[o + c]!;
       let s = 0;
       for (let c = 0; c < K; c++) s += Math.exp(z[o + c]! - m);
       const lse = m + Math.log(s);
-      const w = sw === null ? 1 : sw[i]!;
-      loss += w * (lse - z[o + yIdx[i]!]!);
-      // z becomes the residual s·(P - Y)
-      for (let c = 0; c < K; c++) z[o + c] = w * (Math.exp(z[o + c]! - lse) - (c === yIdx[i] ? 1 : 0));
+      const wi = sw === null ? 1 : sw[i]!;
+      loss += wi * (lse - z[o + yIdx[i]!]!);
+      for (let c = 0; c < K; c++) r[o + c] = wi * (Math.exp(z[o + c]! - lse) - (c === yIdx[i] ? 1 : 0));
     }
-    X.tmul(z, K, gW); // (P - Y)ᵀ X, K x d
-    grad.fill(0);
-    grad.set(gW, 0);
+    X.tmul(r, K, grad); // (P - Y)ᵀ X, K x d, into grad[0..Kd)
     if (fitIntercept) {
-      for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) grad[K * d + c]! += z[i * K + c]!;
+      for (let c = 0; c < K; c++) grad[K * d + c] = 0;
+      for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) grad[K * d + c]! += r[i * K + c]!;
     }
     let w2 = 0;
     for (let j = 0; j < K * d; j++) {
-      w2 += x[j]! * x[j]!;
-      grad[j]! += l2 * x[j]!;
+      const v = dv === null ? x[j]! : x[j]! + t * dv[j]!;
+      w2 += v * v;
+      grad[j]! += l2 * v;
     }
+    xx = w2;
     return loss + 0.5 * l2 * w2;
   };
+  const fg = (x: Float64Array, grad: Float64Array): number => {
+    scoresOf(x, z);
+    return gradient(x, 0, null, grad);
+  };
+  return Object.assign(fg, {
+    along: (x: Float64Array, dv: Float64Array) => {
+      x0 = x;
+      dir = dv;
+      scoresOf(dv, zd);
+      xd = 0;
+      dd = 0;
+      for (let j = 0; j < K * d; j++) {
+        xd += x[j]! * dv[j]!;
+        dd += dv[j]! * dv[j]!;
+      }
+    },
+    at: (t: number) => {
+      let loss = 0;
+      let slope = 0;
+      for (let i = 0; i < n; i++) {
+        const o = i * K;
+        let m = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < K; c++) {
+          const v = z[o + c]! + t * zd[o + c]!;
+          u[c] = v;
+          if (v > m) m = v;
+        }
+        let s = 0;
+        for (let c = 0; c < K; c++) s += Math.exp(u[c]! - m);
+        const lse = m + Math.log(s);
+        const wi = sw === null ? 1 : sw[i]!;
+        const y = yIdx[i]!;
+        loss += wi * (lse - u[y]!);
+        for (let c = 0; c < K; c++) slope += wi * (Math.exp(u[c]! - lse) - (c === y ? 1 : 0)) * zd[o + c]!;
+      }
+      const w2 = xx + t * (2 * xd + t * dd);
+      return { f: loss + 0.5 * l2 * w2, dg: slope + l2 * (xd + t * dd) };
+    },
+    accept: (t: number, grad: Float64Array) => {
+      const x = x0;
+      const dv = dir;
+      if (++accepted % REFRESH === 0)
+        scoresOf(
+          Float64Array.from(x, (v, j) => v + t * dv[j]!),
+          z,
+        );
+      else for (let i = 0; i < n * K; i++) z[i]! += t * zd[i]!;
+      gradient(x, t, dv, grad);
+    },
+  });
 }
 
 /**

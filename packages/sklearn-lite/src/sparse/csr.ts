@@ -330,17 +330,34 @@ export class CsrMatrix {
   /** Xᵀ as a CsrMatrix (sorted column indices). */
   transpose(): CsrMatrix {
     const [n, d] = this.shape;
+    const nnz = this.nnz;
+    const ind = this.indices;
+    const ptr = this.indptr;
     const indptr = new Int32Array(d + 1);
-    for (let p = 0; p < this.nnz; p++) indptr[this.indices[p]! + 1]!++;
+    for (let p = 0; p < nnz; p++) indptr[ind[p]! + 1]!++;
     for (let j = 0; j < d; j++) indptr[j + 1]! += indptr[j]!;
     const next = indptr.slice(0, d);
-    const indices = new Int32Array(this.nnz);
-    const data = this.dtype === 'float32' ? new Float32Array(this.nnz) : new Float64Array(this.nnz);
+    const indices = new Int32Array(nnz);
+    // one loop per value type, so each sees a single array type
+    if (this.data instanceof Float64Array) {
+      const src = this.data;
+      const data = new Float64Array(nnz);
+      for (let i = 0; i < n; i++) {
+        for (let p = ptr[i]!, e = ptr[i + 1]!; p < e; p++) {
+          const q = next[ind[p]!]!++;
+          indices[q] = i;
+          data[q] = src[p]!;
+        }
+      }
+      return CsrMatrix.unchecked(data, indices, indptr, [d, n]);
+    }
+    const src = this.data;
+    const data = new Float32Array(nnz);
     for (let i = 0; i < n; i++) {
-      for (let p = this.indptr[i]!; p < this.indptr[i + 1]!; p++) {
-        const q = next[this.indices[p]!]!++;
+      for (let p = ptr[i]!, e = ptr[i + 1]!; p < e; p++) {
+        const q = next[ind[p]!]!++;
         indices[q] = i;
-        data[q] = this.data[p]!;
+        data[q] = src[p]!;
       }
     }
     return CsrMatrix.unchecked(data, indices, indptr, [d, n]);
