@@ -160,6 +160,8 @@ CASES = {
     'reuse': ([randn(3, 4)], lambda x: x * x.exp() + x.sin() * x),
     # relu's gradient as an op (what ReluBackward0 runs), differentiated again
     'reluBackward': ([randn(3, 4), away(3, 4)], lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)),
+    # exact GELU's gradient as an op (what GeluBackward0 runs), differentiated again
+    'geluBackward': ([randn(3, 4), randn(3, 4) * 2], lambda g, x: torch.ops.aten.gelu_backward(g, x)),
 }
 
 

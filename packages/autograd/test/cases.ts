@@ -3,6 +3,7 @@ import {
   atan2,
   cat,
   div,
+  geluBackward,
   maximum,
   minimum,
   pow,
@@ -123,4 +124,5 @@ export const CASES: Record<string, Fn> = {
   mlp: (x, w, b) => x.matmul(w.T).add(b).tanh().sum(1),
   reuse: (x) => x.mul(x.exp()).add(x.sin().mul(x)),
   reluBackward: (g, y) => reluBackward(g, y),
+  geluBackward: (g, x) => geluBackward(g, x),
 };

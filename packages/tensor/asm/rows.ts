@@ -375,6 +375,24 @@ export function reluBackward_f64(rows: i32, cols: i32, a: usize, as: i32, b: usi
   binop<f64>(4, rows, cols, a, as, b, bs, out);
 }
 
+/**
+ * Exact GELU's gradient times g, g·(Φ(x) + x·φ(x)) (PyTorch's gelu_backward), over rows×cols
+ * contiguous values of both (the binary-kernel signature; only full operands: as = bs = 0).
+ */
+export function geluBackward_f32(rows: i32, cols: i32, g: usize, as: i32, x: usize, bs: i32, out: usize): void {
+  const n = rows * cols;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, geluBackv(v128.load(g + o), v128.load(x + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const r = geluBackv(f32x4.splat(load<f32>(g + o)), f32x4.splat(load<f32>(x + o)));
+    store<f32>(out + o, f32x4.extract_lane(r, 0));
+  }
+}
+
 // ---- relu ----------------------------------------------------------------------------------
 // out = x < 0 ? 0 : x (NaN and −0 pass through, as the TypeScript loop), branch-free: a random
 // sign pattern costs a mispredicted branch per element in the scalar loop.
@@ -431,6 +449,13 @@ export function erf_f32(n: i32, x: usize, out: usize): void {
   for (; i < n; i++) {
     store<f32>(out + (<usize>i << 2), f32x4.extract_lane(erfv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
   }
+}
+
+/** g·GELU'(x) = g·(Φ(x) + x·φ(x)) with Φ(x) = (1 + erf(x/√2))/2 and φ(x) = exp(−x²/2)/√(2π). */
+@inline function geluBackv(g: v128, x: v128): v128 {
+  const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erfv(f32x4.mul(x, f32x4.splat(0.7071067811865476)))));
+  const pdf = f32x4.mul(expv(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))), f32x4.splat(0.3989422804014327));
+  return f32x4.mul(g, f32x4.add(cdf, f32x4.mul(x, pdf)));
 }
 
 /** GELU: 0.5·x·(1 + erf(x/√2)). */

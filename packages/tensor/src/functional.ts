@@ -19,6 +19,8 @@ export const atan2 = (a: Operand, b: Operand): Tensor => binary('atan2', a, b);
  * `grad` where `output` (relu's result) > 0, else 0. What autograd's relu rule runs.
  */
 export const reluBackward = (grad: Operand, output: Operand): Tensor => binary('reluBackward', grad, output);
+/** The gradient of exact GELU at `input` times `grad` (PyTorch's gelu_backward), in one pass. */
+export const geluBackward = (grad: Operand, input: Operand): Tensor => binary('geluBackward', grad, input);
 export const eq = (a: Operand, b: Operand): Tensor => binary('eq', a, b);
 export const ne = (a: Operand, b: Operand): Tensor => binary('ne', a, b);
 export const lt = (a: Operand, b: Operand): Tensor => binary('lt', a, b);

@@ -1,14 +1,4 @@
 export type { AutogradEngine, OpAttrs, OpInput } from './autogradHook.js';
-export type {
-  AttrsOf,
-  ExtremeAttrs,
-  NoAttrs,
-  OpAttrMap,
-  OpName,
-  PlainBinaryOp,
-  PlainUnaryOp,
-  ReduceAttrs,
-} from './ops/registry.js';
 export { installAutograd } from './autogradHook.js';
 export type { MatrixLayout } from './backends/cpu/lowlevel.js';
 export { centerColumns, gemm, lloydStep, syrk } from './backends/cpu/lowlevel.js';
@@ -64,6 +54,16 @@ export { cat, chunk, split, stack } from './ops/join.js';
 export { layerNorm, layerNormBackward } from './ops/layerNorm.js';
 export { matmul } from './ops/linalg.js';
 export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';
+export type {
+  AttrsOf,
+  ExtremeAttrs,
+  NoAttrs,
+  OpAttrMap,
+  OpName,
+  PlainBinaryOp,
+  PlainUnaryOp,
+  ReduceAttrs,
+} from './ops/registry.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
 export { tril, triu } from './ops/triangular.js';
 export { camelCaseOption, checkOptions, suggestOption } from './options.js';

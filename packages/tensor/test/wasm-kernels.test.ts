@@ -111,7 +111,7 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
-  it('exp, tanh, tanh-GELU, erf and GELU are within a few float32 ulps of float64 math, specials included', () => {
+  it('exp, tanh, tanh-GELU, erf, GELU and its gradient are within a few float32 ulps of float64 math, specials included', () => {
     const rnd = lcg(3);
     const specials = [
       0, -0, 1e-30, -1e-30, 0.29999, 0.3, 0.30001, -0.3, 88.7, 88.73, 89, -87.3, -87.4, -103, -200,
@@ -158,6 +158,20 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
         if (!ok) expect.fail(`${name}(${xs[i]}) = ${got[i]}, want ${want}`);
       }
       // exp in float64 runs the standard library's exp: as exact as Math.exp.
+    }
+    // GELU's gradient g·(Φ(x) + x·φ(x)): the two terms nearly cancel for x < 0 (as in float32
+    // PyTorch), so within 16 ulps or 3e-7·|g| of the float64 value.
+    const gs = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : (rnd() - 0.5) * 4));
+    const gotGb = run(mode, () => L.geluBackward(L.tensor(gs), x).dataSync());
+    for (let i = 0; i < n; i++) {
+      const v = xs[i]!;
+      const want =
+        gs[i]! *
+        (0.5 * (1 + erf64(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI));
+      const ok =
+        close32(gotGb[i]!, Math.fround(want), 16, 3e-7 * Math.abs(gs[i]!)) ||
+        (Number.isNaN(want) && Number.isNaN(gotGb[i]!));
+      if (!ok) expect.fail(`geluBackward(${gs[i]}, ${v}) = ${gotGb[i]}, want ${want}`);
     }
     const x64 = L.tensor(Float64Array.from(xs));
     const e64 = run(mode, () => x64.exp().dataSync());

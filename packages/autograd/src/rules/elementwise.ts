@@ -1,5 +1,6 @@
 import {
   fullLike,
+  geluBackward,
   type OpInput,
   type PlainBinaryOp,
   type PlainUnaryOp,
@@ -68,12 +69,12 @@ export const unaryRules: Rules<PlainUnaryOp | 'leakyRelu' | 'clamp' | 'cast'> = 
   tanh: unary('TanhBackward0', Y, (_, y) => y.square().neg().add(1)),
   sigmoid: unary('SigmoidBackward0', Y, (_, y) => y.mul(y.neg().add(1))),
   erf: unary('ErfBackward0', X, (x) => x.square().neg().exp().mul(TWO_OVER_SQRT_PI)),
-  // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-  gelu: unary('GeluBackward0', X, (x) => {
-    const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);
-    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
-    return cdf.add(x.mul(pdf));
-  }),
+  // d/dx x·Φ(x) = Φ(x) + x·φ(x), in one fused pass (PyTorch's gelu_backward)
+  gelu: {
+    name: 'GeluBackward0',
+    saves: X,
+    backward: (g, { inputs }) => [geluBackward(g, asTensor(inputs[0]))],
+  },
   // PyTorch's tanh-approximation derivative (GeluBackward0 with approximate='tanh').
   geluTanh: unary('GeluBackward0', X, (x) => {
     const x2 = x.square();
@@ -242,6 +243,15 @@ export const binaryRules: Rules<PlainBinaryOp | 'where'> = {
     g,
     g.mul(asTensorLike(a, b).div(b).floor()).neg(),
   ]),
+  // exact GELU's gradient as an op of its own (double backward): a·G'(b), with G''(b) = φ(b)·(2 − b²)
+  geluBackward: binary('GeluBackwardBackward0', [0, 1], (g, a, b, _, needs) => {
+    const x = asTensorLike(b, a);
+    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+    return [
+      needs(0) ? geluBackward(g, x) : null,
+      needs(1) ? g.mul(a).mul(pdf.mul(x.square().neg().add(2))) : null,
+    ];
+  }),
   // relu's gradient as an op of its own (double backward): linear in the gradient, piecewise constant in b.
   reluBackward: binary('ThresholdBackwardBackward0', [1], (g, _a, b) => [reluBackward(g, b), zerosLike(g)]),
   atan2: binary('Atan2Backward0', [0, 1], (g, a, b) => {

@@ -100,6 +100,8 @@ export const BINARY_OPS = {
   atan2: { kind: 'float', js: 'Math.atan2(a, b)', wgsl: 'atan2_f(a, b)' },
   /** relu's gradient (PyTorch's threshold_backward at 0): a where b > 0, else 0; b is relu's output. */
   reluBackward: { kind: 'same', js: 'b > 0 ? a : 0', wgsl: 'select(T(0), a, b > T(0))' },
+  /** exact GELU's gradient (PyTorch's gelu_backward): a·GELU'(b) = a·(Φ(b) + b·φ(b)); b is GELU's input. */
+  geluBackward: { kind: 'float', js: 'geluBackward(a, b)', wgsl: 'gelu_backward_f(a, b)' },
   eq: { kind: 'bool', js: 'a === b ? 1 : 0', wgsl: 'a == b' },
   ne: { kind: 'bool', js: 'a !== b ? 1 : 0', wgsl: 'a != b' },
   lt: { kind: 'bool', js: 'a < b ? 1 : 0', wgsl: 'a < b' },

@@ -71,7 +71,12 @@ export interface OpAttrMap extends Record<PlainUnaryOp | PlainBinaryOp, NoAttrs>
   reshape: { readonly shape: readonly number[] };
   permute: { readonly dims: readonly number[] };
   expand: { readonly shape: readonly number[] };
-  slice: { readonly dim: number; readonly start: number; readonly step: number; readonly inputShape: readonly number[] };
+  slice: {
+    readonly dim: number;
+    readonly start: number;
+    readonly step: number;
+    readonly inputShape: readonly number[];
+  };
   flip: { readonly dims: readonly number[] };
   // indexing (ops/indexing.ts)
   gather: { readonly dim: number; readonly index: Tensor };
@@ -87,4 +92,3 @@ export interface OpAttrMap extends Record<PlainUnaryOp | PlainBinaryOp, NoAttrs>
 export type OpName = keyof OpAttrMap;
 /** The attributes op `Op` records. */
 export type AttrsOf<Op extends OpName> = OpAttrMap[Op];
-

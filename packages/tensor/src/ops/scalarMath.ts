@@ -58,6 +58,12 @@ export function gelu(x: number): number {
   return 0.5 * x * (1 + erf(x * Math.SQRT1_2));
 }
 
+const INV_SQRT_2PI = 0.3989422804014327;
+/** g·GELU'(x) = g·(Φ(x) + x·φ(x)), the gradient of exact GELU. */
+export function geluBackward(g: number, x: number): number {
+  return g * (0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI);
+}
+
 const SQRT_2_OVER_PI = 0.7978845608028654;
 export function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));

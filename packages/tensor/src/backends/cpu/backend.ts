@@ -37,7 +37,7 @@ import { wasmRuntime } from './wasm/runtime.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
 const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh', 'erf', 'gelu', 'relu']);
-const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'reluBackward']);
+const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'reluBackward', 'geluBackward']);
 
 export class CpuStorage implements Storage {
   readonly device = 'cpu' as const;

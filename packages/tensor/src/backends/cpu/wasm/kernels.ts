@@ -139,7 +139,7 @@ export function wasmAdam(
   return true;
 }
 
-export type WasmBinary = 'add' | 'sub' | 'mul' | 'div' | 'reluBackward';
+export type WasmBinary = 'add' | 'sub' | 'mul' | 'div' | 'reluBackward' | 'geluBackward';
 
 /** How an operand of a rows×cols binary op is laid out: 0 full, 1 one value, 2 one row; -1 none of these. */
 function operandShape(strides: readonly number[], rows: number, cols: number): number {
@@ -175,12 +175,14 @@ export function wasmBinary(
   if (n < MIN_ELEMENTS) return false;
   const E = floatKind(out);
   if (E === 0 || floatKind(A) !== E || floatKind(B) !== E) return false;
+  if (op === 'geluBackward' && E !== 4) return false; // float32 only (erf and exp as in gelu_f32)
   const as = operandShape(aStrides, rows, cols);
   const bs = operandShape(bStrides, rows, cols);
   if (as < 0 || bs < 0 || (as !== 0 && bs !== 0)) return false;
+  if (op === 'geluBackward' && (as !== 0 || bs !== 0)) return false; // its kernel takes full operands
   const rt = wasmRuntime();
   if (!rt) return false;
-  const kernel = rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}`];
+  const kernel = rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}` as `${WasmBinary}_f32`];
   // Chunks: ranges of columns of a single row (a 1-d shape), else of whole rows. A full operand
   // moves with the chunk; a scalar or a repeated row stays where it is.
   const single = rows === 1;

@@ -102,6 +102,7 @@ export interface GemmExports {
   div_f64: BinaryCall;
   reluBackward_f32: BinaryCall;
   reluBackward_f64: BinaryCall;
+  geluBackward_f32: BinaryCall;
   relu_f32(n: number, x: number, out: number): void;
   relu_f64(n: number, x: number, out: number): void;
   gram_f64(
