@@ -23,7 +23,7 @@ export {
   topKWarper,
   topPWarper,
 } from './generation/processors.ts';
-export { type HubOptions, type HubProgress, hubSettings } from './hub/hub.ts';
+export { type HubOptions, type HubProgress, HubUnreachableError, hubSettings } from './hub/hub.ts';
 export { type AttentionOptions, MASK_VALUE, scaledDotProductAttention } from './models/attention.ts';
 export {
   AutoConfig,

@@ -4,6 +4,7 @@
  * into Python's own cache (nodeCache.ts), in a browser into the Cache API (browserCache.ts).
  */
 
+import { LumenError } from '@lumen/tensor';
 import { describe, fail } from '../models/errors.ts';
 
 /** What onProgress receives, per file. */
@@ -143,22 +144,68 @@ export function backoff(attempt: number): Promise<void> {
   return sleep(Math.min(hubSettings.retryDelayMs * 2 ** (attempt - 1), 8000));
 }
 
+/**
+ * The Hub could not be reached (no network, a host name that does not resolve, a refused
+ * connection) and the cache holds no copy of a file the load needs. The message says what to do.
+ */
+export class HubUnreachableError extends LumenError {
+  override name = 'HubUnreachableError';
+  constructor(
+    message: string,
+    /** The address asked (HF_ENDPOINT or hubSettings.endpoint, else https://huggingface.co). */
+    readonly endpoint: string,
+    readonly repo: string,
+    readonly file: string,
+    /** What the network said ('getaddrinfo ENOTFOUND huggingface.co', 'connect ECONNREFUSED …'). */
+    readonly reason: string,
+    /** The cache folder that was looked in. */
+    readonly cacheDir: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Errors of a machine with no way out: asking again in a second changes nothing. */
+const NO_ROUTE = ['ENOTFOUND', 'ENETUNREACH'];
+
+const errorCode = (e: unknown): string => {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return err?.cause?.code ?? err?.code ?? '';
+};
+
 /** A failed request worth another try: a broken or refused connection, a timeout. */
 export function isTransient(e: unknown): boolean {
-  const err = e as { name?: string; code?: string; cause?: { code?: string } };
+  const err = e as { name?: string };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return true;
+  if (NO_ROUTE.includes(errorCode(e))) return false;
   // Node's fetch: TypeError('fetch failed') with the socket error as its cause; a body cut short: 'terminated'.
   return (
-    e instanceof TypeError ||
-    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(err?.cause?.code ?? err?.code ?? '')
+    e instanceof TypeError || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'UND_ERR_SOCKET'].includes(errorCode(e))
   );
+}
+
+/** A request that never reached the Hub: the cache is used instead (huggingface_hub does the same). */
+export function isUnreachable(e: unknown): boolean {
+  return isTransient(e) || NO_ROUTE.includes(errorCode(e));
+}
+
+/** A network error in a few words: fetch's own "fetch failed" says nothing, its cause does. */
+export function networkReason(e: unknown): string {
+  const err = e as { message?: string; cause?: { message?: string } };
+  return err?.cause?.message ?? err?.message ?? String(e);
 }
 
 /**
  * fetch with huggingface_hub's http_backoff: a 5xx, a 429 or a broken connection is retried
  * after a doubling wait, up to hubSettings.maxRetries times; the answer must start within timeoutMs.
+ * With `retryNetwork: false` (the HEAD before a download, as huggingface_hub's) a connection that
+ * fails or times out is not tried again: the caller falls back to the cache at once.
  */
-export async function fetchRetrying(url: string, init: RequestInit): Promise<Response> {
+export async function fetchRetrying(
+  url: string,
+  init: RequestInit,
+  { retryNetwork = true }: { retryNetwork?: boolean } = {},
+): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const ctrl = new AbortController();
     const timer = setTimeout(() => ctrl.abort(new DOMException('timed out', 'TimeoutError')), timeoutMs());
@@ -173,7 +220,7 @@ export async function fetchRetrying(url: string, init: RequestInit): Promise<Res
       return res;
     } catch (e) {
       clearTimeout(timer);
-      if (!isTransient(e) || attempt >= hubSettings.maxRetries) throw e;
+      if (!retryNetwork || !isTransient(e) || attempt >= hubSettings.maxRetries) throw e;
       await backoff(attempt + 1);
     }
   }

@@ -25,9 +25,12 @@ import {
   fetchRetrying,
   type HubOptions,
   type HubRepo,
+  HubUnreachableError,
   hubSettings,
   isOffline,
   isTransient,
+  isUnreachable,
+  networkReason,
   readBody,
   resolveUrl,
 } from './hub.ts';
@@ -312,6 +315,8 @@ class NodeRepo implements HubRepo {
   private commit: string | null = null;
   private token: string | null = null;
   private offline: boolean;
+  /** Why the Hub could not be reached, once a HEAD of this load failed that way. */
+  private unreachable: string | null = null;
   /** file → its blob (or snapshot file), fetched by this load. */
   private readonly fetched = new Map<string, string>();
   /** Snapshot links to make once every file of the load has arrived. */
@@ -377,13 +382,16 @@ class NodeRepo implements HubRepo {
 
   async get(file: string): Promise<boolean> {
     if (this.offline) return this.fromCache(file, 'offline');
+    // The Hub did not answer for an earlier file of this load: the rest come from the cache too.
+    if (this.unreachable !== null) return this.fromCache(file, this.unreachable);
     let head: Head | Missing;
     try {
       head = await this.head(file);
     } catch (e) {
       // As huggingface_hub: a Hub that cannot be reached falls back to what the cache holds.
-      if (!isTransient(e)) throw e;
-      return this.fromCache(file, (e as Error).message);
+      if (!isUnreachable(e)) throw e;
+      this.unreachable = networkReason(e);
+      return this.fromCache(file, this.unreachable);
     }
     if (head instanceof Missing) return false;
     this.setCommit(head.commit);
@@ -410,13 +418,31 @@ class NodeRepo implements HubRepo {
     this.commit = commit;
   }
 
-  /** The file from the cache alone. */
+  /** The file from the cache alone; `why` is 'offline' or why the Hub could not be reached. */
   private async fromCache(file: string, why: string): Promise<boolean> {
     const { fs, path } = this.n;
     const offline = why === 'offline';
     const how = offline
       ? 'localFilesOnly / HF_HUB_OFFLINE: only the cache is used'
       : `the Hub at ${endpoint()} could not be reached (${why})`;
+    const missing = (what: string): never => {
+      if (offline)
+        fail(
+          this.op,
+          `${what} is not in the cache ${this.cache} (${how}); download it once with network access, without localFilesOnly / HF_HUB_OFFLINE`,
+        );
+      throw new HubUnreachableError(
+        `${this.op}: ${what} is not in the cache ${this.cache} and ${how}. Either set HF_ENDPOINT to a ` +
+          "Hub or mirror this machine can reach, or pass a local folder holding the model's files instead " +
+          "of the id, or download it once where the Hub can be reached (Lumen or Python's huggingface_hub) " +
+          'and bring that cache here (HF_HOME, HF_HUB_CACHE or { cacheDir })',
+        endpoint(),
+        this.id,
+        file,
+        why,
+        this.cache,
+      );
+    };
     let commit = this.commit;
     if (!commit) {
       if (COMMIT.test(this.revision)) commit = this.revision;
@@ -424,13 +450,8 @@ class NodeRepo implements HubRepo {
         const ref = await fs
           .readFile(path.join(this.repoDir, 'refs', this.revision), 'utf8')
           .catch(() => null);
-        if (ref === null)
-          fail(
-            this.op,
-            `${this.id} at revision ${this.revision} is not in the cache ${this.cache} (${how}); ` +
-              `download it once with network access${offline ? ', without localFilesOnly / HF_HUB_OFFLINE' : ''}`,
-          );
-        commit = ref.trim();
+        if (ref === null) missing(`${this.id} at revision ${this.revision}`);
+        commit = ref!.trim();
       }
     }
     const pointer = path.join(this.repoDir, 'snapshots', commit, file);
@@ -444,11 +465,7 @@ class NodeRepo implements HubRepo {
       this.commit = commit;
       return false;
     }
-    fail(
-      this.op,
-      `${file} of ${this.id} (commit ${commit}) is not in the cache ${this.cache} (${how}); ` +
-        `download it once with network access${offline ? ', without localFilesOnly / HF_HUB_OFFLINE' : ''}`,
-    );
+    return missing(`${file} of ${this.id} (commit ${commit})`);
   }
 
   private headers(url: string): Record<string, string> {
@@ -466,11 +483,11 @@ class NodeRepo implements HubRepo {
   private async head(file: string): Promise<Head | Missing> {
     let url = resolveUrl(this.id, this.revision, file);
     for (let hops = 0; ; hops++) {
-      const res = await fetchRetrying(url, {
-        method: 'HEAD',
-        redirect: 'manual',
-        headers: this.headers(url),
-      });
+      const res = await fetchRetrying(
+        url,
+        { method: 'HEAD', redirect: 'manual', headers: this.headers(url) },
+        { retryNetwork: false },
+      );
       const h = (k: string) => res.headers.get(k);
       const location = h('location');
       // A relative redirect is a renamed repository: follow it. An absolute one is the CDN.

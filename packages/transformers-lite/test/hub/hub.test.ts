@@ -13,13 +13,16 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { serializeSafetensors } from '@lumen/nn';
 import { manualSeed } from '@lumen/tensor';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isTransient, isUnreachable, networkReason } from '../../src/hub/hub.ts';
 import {
   AutoConfig,
   AutoModelForCausalLM,
@@ -28,6 +31,7 @@ import {
   GPT2Config,
   GPT2LMHeadModel,
   type HubProgress,
+  HubUnreachableError,
   hubSettings,
   setWarningHandler,
 } from '../../src/index.ts';
@@ -393,12 +397,16 @@ describe("a cache in huggingface_hub's layout, written by someone else", () => {
     expect(hub.log).toEqual([]);
   });
 
-  it('is used when the Hub cannot be reached, with a warning', async () => {
+  it('is used when the Hub cannot be reached, at once and with a warning', async () => {
     const { cacheDir } = pythonStyleCache();
-    process.env.HF_ENDPOINT = 'http://127.0.0.1:9'; // the discard port: connection refused
-    hubSettings.retryDelayMs = 1;
+    process.env.HF_ENDPOINT = 'http://127.0.0.1:9'; // the discard port: fetch refuses it at once
+    // A HEAD that cannot connect is not tried again (huggingface_hub's neither): with retries this
+    // wait would make the load take minutes.
+    hubSettings.retryDelayMs = 10_000;
     try {
+      const t0 = Date.now();
       const model = await GPT2LMHeadModel.fromPretrained('someone/offline-gpt2', { cacheDir });
+      expect(Date.now() - t0).toBeLessThan(5000);
       expect(model.loadingInfo!.missingKeys).toEqual([]);
       expect(
         warnings.some((w) =>
@@ -409,6 +417,57 @@ describe("a cache in huggingface_hub's layout, written by someone else", () => {
       process.env.HF_ENDPOINT = hub.url;
       hubSettings.retryDelayMs = 20;
     }
+  });
+});
+
+describe('a Hub that cannot be reached and a cache without the model', () => {
+  it('HubUnreachableError names the endpoint, the cause and the three ways out', async () => {
+    const cacheDir = freshCache();
+    // A port nobody listens on: connection refused (fetch refuses port 9 itself, as a "bad port").
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const endpoint = `http://127.0.0.1:${port}`;
+    process.env.HF_ENDPOINT = endpoint;
+    hubSettings.retryDelayMs = 10_000; // never waited for: a refused HEAD is not tried again
+    try {
+      const err = await GPT2LMHeadModel.fromPretrained('someone/never-downloaded', { cacheDir }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(HubUnreachableError);
+      const e = err as HubUnreachableError;
+      expect([e.endpoint, e.repo, e.file, e.reason, e.cacheDir]).toEqual([
+        endpoint,
+        'someone/never-downloaded',
+        'config.json',
+        `connect ECONNREFUSED 127.0.0.1:${port}`,
+        cacheDir,
+      ]);
+      expect(e.message).toContain(
+        `GPT2LMHeadModel.fromPretrained: someone/never-downloaded at revision main is not in the cache ${cacheDir} ` +
+          `and the Hub at ${endpoint} could not be reached (connect ECONNREFUSED 127.0.0.1:${port}). Either set HF_ENDPOINT`,
+      );
+      expect(e.message).toContain("pass a local folder holding the model's files instead of the id");
+      expect(e.message).toContain('(HF_HOME, HF_HUB_CACHE or { cacheDir })');
+    } finally {
+      process.env.HF_ENDPOINT = hub.url;
+      hubSettings.retryDelayMs = 20;
+    }
+  });
+
+  it('a host name that does not resolve is not retried (a machine without network fails at once)', () => {
+    const dns = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND huggingface.co'), { code: 'ENOTFOUND' }),
+    });
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    expect([isTransient(dns), isUnreachable(dns), networkReason(dns)]).toEqual([
+      false,
+      true,
+      'getaddrinfo ENOTFOUND huggingface.co',
+    ]);
+    expect([isTransient(refused), isUnreachable(refused)]).toEqual([true, true]);
   });
 });
 
