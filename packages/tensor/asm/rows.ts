@@ -393,6 +393,62 @@ export function geluBackward_f32(rows: i32, cols: i32, g: usize, as: i32, x: usi
   }
 }
 
+// ---- column sums ----------------------------------------------------------------------------
+// acc[j] (float64) = Σ_r x[r·cols + j] over a contiguous rows×cols block, row by row in float64
+// as the TypeScript loop does (the same bits): first = 1 starts acc from row 0, else adds to it.
+// A bias's gradient is this sum over the batch rows.
+
+export function colsum_f32(rows: i32, cols: i32, x: usize, acc: usize, first: i32): void {
+  let r = 0;
+  const nv = cols - (cols & 3);
+  if (first) {
+    let j = 0;
+    for (; j < nv; j += 4) {
+      const v = v128.load(x + (<usize>j << 2));
+      const a = acc + (<usize>j << 3);
+      v128.store(a, f64x2.promote_low_f32x4(v));
+      v128.store(a, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)), 16);
+    }
+    for (; j < cols; j++) store<f64>(acc + (<usize>j << 3), <f64>load<f32>(x + (<usize>j << 2)));
+    r = 1;
+  }
+  for (; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 2);
+    let j = 0;
+    for (; j < nv; j += 4) {
+      const v = v128.load(xr + (<usize>j << 2));
+      const a = acc + (<usize>j << 3);
+      v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+      v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1))), 16);
+    }
+    for (; j < cols; j++) {
+      const a = acc + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(xr + (<usize>j << 2)));
+    }
+  }
+}
+
+export function colsum_f64(rows: i32, cols: i32, x: usize, acc: usize, first: i32): void {
+  let r = 0;
+  const nv = cols - (cols & 1);
+  if (first) {
+    memory.copy(acc, x, <usize>cols << 3);
+    r = 1;
+  }
+  for (; r < rows; r++) {
+    const xr = x + (<usize>(r * cols) << 3);
+    let j = 0;
+    for (; j < nv; j += 2) {
+      const o = <usize>j << 3;
+      v128.store(acc + o, f64x2.add(v128.load(acc + o), v128.load(xr + o)));
+    }
+    if (j < cols) {
+      const o = <usize>j << 3;
+      store<f64>(acc + o, load<f64>(acc + o) + load<f64>(xr + o));
+    }
+  }
+}
+
 // ---- relu ----------------------------------------------------------------------------------
 // out = x < 0 ? 0 : x (NaN and −0 pass through, as the TypeScript loop), branch-free: a random
 // sign pattern costs a mispredicted branch per element in the scalar loop.

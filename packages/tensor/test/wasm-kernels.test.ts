@@ -183,6 +183,37 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('column sums (a bias gradient: sum over dim 0) are bit-identical to the TypeScript loop', () => {
+    const rnd = lcg(11);
+    // odd widths, a single column, and more rows than one staged chunk holds
+    for (const [rows, cols] of [
+      [1024, 1],
+      [300, 17],
+      [4000, 33],
+      [64, 128],
+      [9, 1000],
+      [2, 4099],
+    ] as const) {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const x = L.tensor(
+          Array.from({ length: rows * cols }, () => (rnd() - 0.5) * (rnd() < 0.1 ? 1e6 : 1)),
+          { dtype, shape: [rows, cols] },
+        );
+        const want = run('typescript', () => x.sum(0).dataSync());
+        const got = run(mode, () => x.sum(0).dataSync());
+        expect(got.length).toBe(cols);
+        for (let j = 0; j < cols; j++) {
+          if (!Object.is(got[j], want[j]))
+            expect.fail(`${dtype} ${rows}x${cols} column ${j}: ${got[j]} vs ${want[j]}`);
+        }
+        // and against a float64 sum done here
+        let s0 = 0;
+        for (let r = 0; r < rows; r++) s0 += x.dataSync()[r * cols] as number;
+        expect(got[0]).toBe(dtype === 'float32' ? Math.fround(s0) : s0);
+      }
+    }
+  });
+
   it('the fused Adam/AdamW update matches the TypeScript kernel (weight decay, maximize, amsgrad)', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const [decoupled, maximize, amsgrad, n] of [

@@ -22,6 +22,7 @@ import {
   type WasmUnary,
   wasmAdam,
   wasmBinary,
+  wasmColumnSum,
   wasmCrossEntropy,
   wasmCrossEntropyBackward,
   wasmLayerNorm,
@@ -397,7 +398,10 @@ export class CpuBackend implements Backend {
       const os = o.strides[0]![0]!;
       const is = i.strides[0]![0]!;
       if (is > os) {
-        reduceColumns(op, X, x.offset, o.shape[0]!, os, i.shape[0]!, is, out);
+        const cols = o.shape[0]!;
+        if (op === 'sum' && os === 1 && is === cols && wasmColumnSum(X, x.offset, i.shape[0]!, cols, out))
+          return this.wrap(out, outDtype);
+        reduceColumns(op, X, x.offset, cols, os, i.shape[0]!, is, out);
         return this.wrap(out, outDtype);
       }
     }

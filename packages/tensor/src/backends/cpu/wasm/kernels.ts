@@ -456,6 +456,38 @@ export function wasmCrossEntropyBackward(
 }
 
 /**
+ * Column sums of the contiguous rows×cols matrix of X at xo into out (a bias's gradient: the sum
+ * over the batch rows), accumulated in float64 row by row as the TypeScript loop does: the same
+ * bits. False when the kernels do not run here or the matrix is small.
+ */
+export function wasmColumnSum(
+  X: TypedArray,
+  xo: number,
+  rows: number,
+  cols: number,
+  out: TypedArray,
+): boolean {
+  if (rows * cols < MIN_ELEMENTS || rows < 2) return false;
+  const E = floatKind(X);
+  if (E === 0 || floatKind(out) !== E) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const kernel = E === 4 ? rt.exports.colsum_f32 : rt.exports.colsum_f64;
+  const per = Math.max(1, Math.floor(chunkElements(E) / cols));
+  // The float64 sums stay in the first region: every chunk's layout is the same, so its address is.
+  const accElements = (cols * 8) / E;
+  let accAt = 0;
+  for (let r0 = 0; r0 < rows; r0 += per) {
+    const r = Math.min(per, rows - r0);
+    const { at } = stageIn(rt, E, [{ n: accElements }, copyOf(X, xo + r0 * cols, r * cols)]);
+    accAt = at[0]!;
+    kernel(r, cols, at[1]!, accAt, r0 === 0 ? 1 : 0);
+  }
+  (out as Float32Array | Float64Array).set(new Float64Array(rt.memory.buffer, accAt, cols));
+  return true;
+}
+
+/**
  * Philox4x32-10 words for counters counter … counter + size − 1 under key (k0, k1), `words` (1 or
  * 2) per counter, handed to `use` a chunk at a time as random.ts's philoxChunks does (the array is only
  * valid during the call; PHILOX_CHUNK counters keep the staged words at most 512 KiB). False when the WebAssembly kernels do not run here or size is small.
