@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Demo } from './demo.ts';
 import { type DeviceChoice, resolveDevice } from './lib/device.ts';
@@ -21,9 +22,12 @@ export const DEMOS: Record<string, () => Promise<{ default: Demo }>> = {
 };
 
 const USAGE = `usage: pnpm demo [${Object.keys(DEMOS).join('|')}]... [--device cpu|webgpu|auto] [--quick]
+       pnpm demo gpt2 --model <hub id or folder>
   no name     the tour: every demo in quick mode, then a summary table
   --device    auto (default): webgpu when an adapter exists, else cpu
   --quick     smaller data and fewer steps (under a minute per demo on cpu)
+  --model     gpt2 only: a pretrained model (openai-community/gpt2) from the Hugging Face Hub
+              (HF_ENDPOINT, cached in HF_HOME / HF_HUB_CACHE as Python does) or a local folder
 plots go to apps/demos/out/ as SVG and PNG`;
 
 export interface CliOptions {
@@ -31,6 +35,16 @@ export interface CliOptions {
   device: DeviceChoice;
   quick: boolean;
   help: boolean;
+  /** --model: a Hub id or local folder for the gpt2 demo. */
+  model?: string;
+}
+
+function modelArg(m: string | undefined): string {
+  if (m === undefined || m === '' || m.startsWith('-'))
+    throw new Error(
+      `--model must be a Hub model id such as openai-community/gpt2 or a local folder, got ${JSON.stringify(m ?? null)}`,
+    );
+  return m;
 }
 
 function deviceArg(d: string | undefined): DeviceChoice {
@@ -46,13 +60,28 @@ export function parseArgs(argv: string[]): CliOptions {
     if (a === '--quick') opts.quick = true;
     else if (a === '--device') opts.device = deviceArg(argv[++i]);
     else if (a.startsWith('--device=')) opts.device = deviceArg(a.slice('--device='.length));
+    else if (a === '--model') opts.model = modelArg(argv[++i]);
+    else if (a.startsWith('--model=')) opts.model = modelArg(a.slice('--model='.length));
     else if (a === '--help' || a === '-h') opts.help = true;
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}\n${USAGE}`);
     else if (!(a in DEMOS))
       throw new Error(`unknown demo ${JSON.stringify(a)}; the demos are: ${Object.keys(DEMOS).join(', ')}`);
     else opts.names.push(a);
   }
+  if (opts.model !== undefined && (opts.names.length !== 1 || opts.names[0] !== 'gpt2'))
+    throw new Error(
+      `--model is for the gpt2 demo alone (pnpm demo gpt2 --model ${opts.model}), got demos: ${opts.names.join(', ') || 'the tour'}`,
+    );
   return opts;
+}
+
+/**
+ * `pnpm demo` runs in apps/demos: a relative folder is meant from where the command was typed
+ * (pnpm's INIT_CWD). Anything that is not an existing folder there stays as given (a Hub id).
+ */
+function localOrId(model: string): string {
+  const folder = resolve(process.env.INIT_CWD ?? process.cwd(), model);
+  return existsSync(folder) ? folder : model;
 }
 
 interface Row {
@@ -81,7 +110,14 @@ export async function main(argv: string[]): Promise<boolean> {
     console.log(`\n=== ${demo.name}: ${demo.description}`);
     const t0 = performance.now();
     try {
-      const { summary } = await demo.run(nodeContext({ device, quick, outDir }));
+      const { summary } = await demo.run(
+        nodeContext({
+          device,
+          quick,
+          outDir,
+          ...(opts.model === undefined ? {} : { model: localOrId(opts.model) }),
+        }),
+      );
       rows.push({ name, seconds: (performance.now() - t0) / 1000, ok: true, summary });
     } catch (e) {
       // The tour goes on so one failure does not hide the others; a single demo fails at once.

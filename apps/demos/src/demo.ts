@@ -10,6 +10,8 @@ export interface DemoContext {
   quick: boolean;
   /** Where plots and files go (apps/demos/out/ from the CLI). */
   outDir: string;
+  /** `--model`: a Hub id or local folder for the demos that load a pretrained model (gpt2). */
+  model?: string;
   log: (line: string) => void;
   /** A progress bar with rate and ETA for anything that takes more than a moment. */
   progress: ProgressFactory;

@@ -7,6 +7,7 @@ import { loadSpeeches, paragraphs } from '../data/sotu.ts';
 import type { Demo } from '../demo.ts';
 import { expectAtMost, expectTrue } from '../lib/check.ts';
 import { encodeCorpus, randomWindows, textStreamer, tinyGpt2 } from '../models/tinyGpt2.ts';
+import { runPretrained } from './gpt2Pretrained.ts';
 
 /** ChatML, the chat format many small open models use; our tiny model only learns English prose. */
 const CHAT_TEMPLATE =
@@ -26,7 +27,10 @@ export function unigramCrossEntropy(train: Int32Array, heldOut: Int32Array, voca
 const demo: Demo = {
   name: 'gpt2',
   description: 'a tiny GPT-2 trained on State of the Union addresses; greedy, generate(), sampling, chat',
-  async run({ device, quick, log, progress, plot }) {
+  async run(ctx) {
+    // `--model <id or folder>`: a pretrained model instead of the tiny one trained below.
+    if (ctx.model) return runPretrained(ctx.model, ctx);
+    const { device, quick, log, progress, plot } = ctx;
     manualSeed(0);
     const previousWarningHandler = setWarningHandler((message) => log(`  (transformers-lite: ${message})`));
 

@@ -9,6 +9,7 @@ export function nodeContext(opts: {
   device: Device;
   quick: boolean;
   outDir: string;
+  model?: string;
   log?: (line: string) => void;
   progressWrite?: (s: string) => void;
 }): DemoContext {
@@ -18,6 +19,7 @@ export function nodeContext(opts: {
     device: opts.device,
     quick: opts.quick,
     outDir: opts.outDir,
+    ...(opts.model === undefined ? {} : { model: opts.model }),
     log,
     progress: terminalProgress(opts.progressWrite),
     async plot(name, spec) {
