@@ -1,6 +1,14 @@
 import { checkOptions, defaultGenerator, Generator } from '@lumen/tensor';
 import { describe, fail, NotFittedError } from './errors.js';
 
+/**
+ * The keys of an options type, for @lumen/tensor's checkOptions: written as `{ key: true, … }`,
+ * so the compiler checks the list against the type (a key missing or not in the type fails tsc).
+ */
+export function optionKeys<T extends object>(keys: Record<keyof T, true>): readonly string[] {
+  return Object.keys(keys);
+}
+
 /** `randomState` as scikit-learn takes it: a seed, a Generator, or null for the global stream. */
 export type RandomState = number | Generator | null;
 

@@ -1,5 +1,6 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
+import { optionKeys } from '../base/estimator.js';
 import { DIGITS_PIXELS, DIGITS_TARGET } from './data/digits.generated.js';
 import { IRIS_DATA, IRIS_TARGET } from './data/iris.generated.js';
 
@@ -39,6 +40,7 @@ export function loadIris(): Dataset {
  * Recognition of Handwritten Digits, test set, CC BY 4.0). `nClass` keeps digits 0..nClass-1.
  */
 export function loadDigits(opts: { nClass?: number } = {}): Dataset & { images: Tensor } {
+  checkOptions('loadDigits', opts, optionKeys<typeof opts>({ nClass: true }));
   const nClass = opts.nClass ?? 10;
   if (!Number.isInteger(nClass) || nClass < 1 || nClass > 10)
     fail('loadDigits', `nClass must be an integer in [1, 10], got ${nClass}`);

@@ -1,7 +1,14 @@
 import type { Generator, Tensor } from '@lumen/tensor';
-import { tensor } from '@lumen/tensor';
+import { checkOptions, tensor } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
-import { checkBool, checkInt, checkNumber, type RandomState, resolveRandomState } from '../base/estimator.js';
+import {
+  checkBool,
+  checkInt,
+  checkNumber,
+  optionKeys,
+  type RandomState,
+  resolveRandomState,
+} from '../base/estimator.js';
 
 /** A generated data set: X (nSamples, nFeatures) float64 and y (nSamples,). */
 export interface Samples {
@@ -59,9 +66,20 @@ export interface MakeBlobsOptions {
   randomState: RandomState;
 }
 
+const MAKE_BLOBS_KEYS = optionKeys<MakeBlobsOptions>({
+  nSamples: true,
+  nFeatures: true,
+  centers: true,
+  clusterStd: true,
+  centerBox: true,
+  shuffle: true,
+  randomState: true,
+});
+
 /** Isotropic Gaussian blobs for clustering, as scikit-learn's make_blobs. */
 export function makeBlobs(opts: Partial<MakeBlobsOptions> = {}): Samples & { centers: Tensor } {
   const op = 'makeBlobs';
+  checkOptions(op, opts, MAKE_BLOBS_KEYS);
   const nSamplesOpt = opts.nSamples ?? 100;
   let nFeatures = checkInt(op, 'nFeatures', opts.nFeatures ?? 2, 1);
   const box = opts.centerBox ?? [-10, 10];
@@ -142,6 +160,24 @@ export interface MakeClassificationOptions {
   randomState: RandomState;
 }
 
+const MAKE_CLASSIFICATION_KEYS = optionKeys<MakeClassificationOptions>({
+  nSamples: true,
+  nFeatures: true,
+  nInformative: true,
+  nRedundant: true,
+  nRepeated: true,
+  nClasses: true,
+  nClustersPerClass: true,
+  weights: true,
+  flipY: true,
+  classSep: true,
+  hypercube: true,
+  shift: true,
+  scale: true,
+  shuffle: true,
+  randomState: true,
+});
+
 /** distinct random integers in [0, range) (range <= 2^30). */
 function sampleWithoutReplacement(g: Generator, range: number, count: number): number[] {
   const chosen = new Set<number>();
@@ -163,6 +199,7 @@ function sampleWithoutReplacement(g: Generator, range: number, count: number): n
  */
 export function makeClassification(opts: Partial<MakeClassificationOptions> = {}): Samples {
   const op = 'makeClassification';
+  checkOptions(op, opts, MAKE_CLASSIFICATION_KEYS);
   const n = checkInt(op, 'nSamples', opts.nSamples ?? 100, 1);
   const d = checkInt(op, 'nFeatures', opts.nFeatures ?? 20, 1);
   const nInf = checkInt(op, 'nInformative', opts.nInformative ?? 2, 1, 30);
@@ -284,6 +321,19 @@ export interface MakeRegressionOptions {
 /** A random linear regression problem y = X·w + bias + noise (w nonzero on nInformative features); `coef` is w. */
 export function makeRegression(opts: Partial<MakeRegressionOptions> = {}): Samples & { coef: Tensor } {
   const op = 'makeRegression';
+  checkOptions(
+    op,
+    opts,
+    optionKeys<MakeRegressionOptions>({
+      nSamples: true,
+      nFeatures: true,
+      nInformative: true,
+      bias: true,
+      noise: true,
+      shuffle: true,
+      randomState: true,
+    }),
+  );
   const n = checkInt(op, 'nSamples', opts.nSamples ?? 100, 1);
   const d = checkInt(op, 'nFeatures', opts.nFeatures ?? 100, 1);
   const nInf = Math.min(d, checkInt(op, 'nInformative', opts.nInformative ?? 10, 0));
@@ -320,6 +370,11 @@ export function makeMoons(
   } = {},
 ): Samples {
   const op = 'makeMoons';
+  checkOptions(
+    op,
+    opts,
+    optionKeys<typeof opts>({ nSamples: true, shuffle: true, noise: true, randomState: true }),
+  );
   let nOut: number;
   let nIn: number;
   if (Array.isArray(opts.nSamples)) {

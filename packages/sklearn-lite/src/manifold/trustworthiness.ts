@@ -1,5 +1,6 @@
+import { checkOptions } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
-import { checkInt } from '../base/estimator.js';
+import { checkInt, optionKeys } from '../base/estimator.js';
 import { type MatrixLike, toMatrix } from '../base/input.js';
 import { rowSquaredNorms } from '../linalg/rows.js';
 import { squaredEuclidean } from '../metrics/pairwise.js';
@@ -16,6 +17,7 @@ export function trustworthiness(
   opts: { nNeighbors?: number } = {},
 ): number {
   const op = 'trustworthiness';
+  checkOptions(op, opts, optionKeys<typeof opts>({ nNeighbors: true }));
   const A = toMatrix(op, 'X', X);
   const E = toMatrix(op, 'XEmbedded', XEmbedded);
   const n = A.rows;

@@ -1,6 +1,6 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
-import { checkOneOf } from '../base/estimator.js';
+import { checkOneOf, optionKeys } from '../base/estimator.js';
 import type { LabelsLike } from '../base/input.js';
 import { type Label, type LabelPair, labelPair } from './labels.js';
 
@@ -18,6 +18,9 @@ export interface PrfOptions {
   zeroDivision?: ZeroDivision;
 }
 
+const PRF_KEYS = optionKeys<PrfOptions>({ average: true, labels: true, posLabel: true, zeroDivision: true });
+const PRFS_KEYS = [...PRF_KEYS, 'beta'];
+
 export interface Prf {
   precision: number | Float64Array;
   recall: number | Float64Array;
@@ -31,6 +34,7 @@ export function accuracyScore(
   yPred: LabelsLike,
   opts: { normalize?: boolean } = {},
 ): number {
+  checkOptions('accuracyScore', opts, optionKeys<typeof opts>({ normalize: true }));
   const { yTrue: t, yPred: p } = labelPair('accuracyScore', yTrue, yPred);
   let correct = 0;
   for (let i = 0; i < t.length; i++) if (t[i] === p[i]) correct++;
@@ -75,9 +79,19 @@ function setWiseLabels(
 export function precisionRecallFscoreSupport(
   yTrue: LabelsLike,
   yPred: LabelsLike,
-  opts: PrfOptions & { beta?: number; op?: string } = {},
+  opts: PrfOptions & { beta?: number } = {},
 ): Prf {
-  const op = opts.op ?? 'precisionRecallFscoreSupport';
+  checkOptions('precisionRecallFscoreSupport', opts, PRFS_KEYS);
+  return prfs('precisionRecallFscoreSupport', yTrue, yPred, opts);
+}
+
+/** precisionRecallFscoreSupport with options already checked; errors name `op`. */
+export function prfs(
+  op: string,
+  yTrue: LabelsLike,
+  yPred: LabelsLike,
+  opts: PrfOptions & { beta?: number },
+): Prf {
   const average = opts.average === undefined ? 'binary' : opts.average;
   if (average !== null) checkOneOf(op, 'average', average, ['binary', 'micro', 'macro', 'weighted'] as const);
   const zeroDivision = checkZeroDivision(op, opts.zeroDivision ?? 'warn');
@@ -168,17 +182,20 @@ function scoreOut(v: number | Float64Array): number | Tensor {
 
 /** Precision tp / (tp + fp); a number, or a Tensor of per-label scores with `average: null`. */
 export function precisionScore(yTrue: LabelsLike, yPred: LabelsLike, opts: PrfOptions = {}): number | Tensor {
-  return scoreOut(precisionRecallFscoreSupport(yTrue, yPred, { ...opts, op: 'precisionScore' }).precision);
+  checkOptions('precisionScore', opts, PRF_KEYS);
+  return scoreOut(prfs('precisionScore', yTrue, yPred, opts).precision);
 }
 
 /** Recall tp / (tp + fn); a number, or a Tensor of per-label scores with `average: null`. */
 export function recallScore(yTrue: LabelsLike, yPred: LabelsLike, opts: PrfOptions = {}): number | Tensor {
-  return scoreOut(precisionRecallFscoreSupport(yTrue, yPred, { ...opts, op: 'recallScore' }).recall);
+  checkOptions('recallScore', opts, PRF_KEYS);
+  return scoreOut(prfs('recallScore', yTrue, yPred, opts).recall);
 }
 
 /** F1 = 2PR / (P + R); a number, or a Tensor of per-label scores with `average: null`. */
 export function f1Score(yTrue: LabelsLike, yPred: LabelsLike, opts: PrfOptions = {}): number | Tensor {
-  return scoreOut(precisionRecallFscoreSupport(yTrue, yPred, { ...opts, op: 'f1Score' }).fScore);
+  checkOptions('f1Score', opts, PRF_KEYS);
+  return scoreOut(prfs('f1Score', yTrue, yPred, opts).fScore);
 }
 
 /** F-beta; a number, or a Tensor of per-label scores with `average: null`. */
@@ -187,9 +204,10 @@ export function fbetaScore(
   yPred: LabelsLike,
   opts: PrfOptions & { beta: number },
 ): number | Tensor {
+  checkOptions('fbetaScore', opts, PRFS_KEYS);
   if (typeof opts?.beta !== 'number' || !(opts.beta >= 0))
     fail('fbetaScore', `beta must be a number >= 0, got ${describe(opts?.beta)}`);
-  return scoreOut(precisionRecallFscoreSupport(yTrue, yPred, { ...opts, op: 'fbetaScore' }).fScore);
+  return scoreOut(prfs('fbetaScore', yTrue, yPred, opts).fScore);
 }
 
 /**
@@ -202,6 +220,7 @@ export function confusionMatrix(
   opts: { labels?: readonly Label[]; normalize?: 'true' | 'pred' | 'all' | null } = {},
 ): Tensor {
   const op = 'confusionMatrix';
+  checkOptions(op, opts, optionKeys<typeof opts>({ labels: true, normalize: true }));
   const pair = labelPair(op, yTrue, yPred);
   const labels = opts.labels ? [...opts.labels] : pair.present;
   if (labels.length === 0) fail(op, '`labels` should contain at least one label');

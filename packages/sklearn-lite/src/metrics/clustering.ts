@@ -1,5 +1,6 @@
+import { checkOptions } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
-import { checkOneOf } from '../base/estimator.js';
+import { checkOneOf, optionKeys } from '../base/estimator.js';
 import { checkSameLength, type LabelsLike, toLabels } from '../base/input.js';
 
 /** The non-zero cells of the contingency table of two labelings, with row and column sums. */
@@ -139,9 +140,16 @@ export function homogeneityCompletenessVMeasure(
   labelsPred: LabelsLike,
   opts: { beta?: number } = {},
 ): HomogeneityCompleteness {
-  const op = 'homogeneityCompletenessVMeasure';
-  for (const k of Object.keys(opts))
-    if (k !== 'beta') fail(op, `unknown option ${JSON.stringify(k)}; valid options are beta`);
+  return hcv('homogeneityCompletenessVMeasure', labelsTrue, labelsPred, opts);
+}
+
+function hcv(
+  op: string,
+  labelsTrue: LabelsLike,
+  labelsPred: LabelsLike,
+  opts: { beta?: number },
+): HomogeneityCompleteness {
+  checkOptions(op, opts, optionKeys<typeof opts>({ beta: true }));
   const beta = opts.beta ?? 1;
   if (typeof beta !== 'number' || !(beta >= 0)) fail(op, `beta must be a number >= 0, got ${String(beta)}`);
   const t = contingency(op, labelsTrue, labelsPred);
@@ -159,11 +167,11 @@ export function homogeneityCompletenessVMeasure(
 }
 
 export function homogeneityScore(labelsTrue: LabelsLike, labelsPred: LabelsLike): number {
-  return homogeneityCompletenessVMeasure(labelsTrue, labelsPred).homogeneity;
+  return hcv('homogeneityScore', labelsTrue, labelsPred, {}).homogeneity;
 }
 
 export function completenessScore(labelsTrue: LabelsLike, labelsPred: LabelsLike): number {
-  return homogeneityCompletenessVMeasure(labelsTrue, labelsPred).completeness;
+  return hcv('completenessScore', labelsTrue, labelsPred, {}).completeness;
 }
 
 export function vMeasureScore(
@@ -171,7 +179,7 @@ export function vMeasureScore(
   labelsPred: LabelsLike,
   opts: { beta?: number } = {},
 ): number {
-  return homogeneityCompletenessVMeasure(labelsTrue, labelsPred, opts).vMeasure;
+  return hcv('vMeasureScore', labelsTrue, labelsPred, opts).vMeasure;
 }
 
 export type AverageMethod = 'arithmetic' | 'geometric' | 'min' | 'max';
@@ -183,9 +191,7 @@ export function normalizedMutualInfoScore(
   opts: { averageMethod?: AverageMethod } = {},
 ): number {
   const op = 'normalizedMutualInfoScore';
-  for (const k of Object.keys(opts))
-    if (k !== 'averageMethod')
-      fail(op, `unknown option ${JSON.stringify(k)}; valid options are averageMethod`);
+  checkOptions(op, opts, optionKeys<typeof opts>({ averageMethod: true }));
   const method = checkOneOf(op, 'averageMethod', opts.averageMethod ?? 'arithmetic', [
     'arithmetic',
     'geometric',

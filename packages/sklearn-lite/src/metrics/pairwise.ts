@@ -1,5 +1,6 @@
-import type { Tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
+import { optionKeys } from '../base/estimator.js';
 import { type Matrix, type MatrixLike, matrix, matrixToTensor, toMatrix } from '../base/input.js';
 import { matmulABt } from '../linalg/products.js';
 import { rowSquaredNorms, transpose } from '../linalg/rows.js';
@@ -140,8 +141,7 @@ export function euclideanDistances(
   opts: { squared?: boolean } = {},
 ): Tensor {
   const op = 'euclideanDistances';
-  for (const k of Object.keys(opts))
-    if (k !== 'squared') fail(op, `unknown option ${JSON.stringify(k)}; valid options are squared`);
+  checkOptions(op, opts, optionKeys<typeof opts>({ squared: true }));
   const { a, b, same } = pair(op, X, Y);
   const n = shapeOf(a)[0];
   const m = shapeOf(b)[0];

@@ -1,6 +1,6 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
-import { checkOneOf } from '../base/estimator.js';
+import { checkOneOf, optionKeys } from '../base/estimator.js';
 import {
   checkSameLength,
   type LabelsLike,
@@ -99,6 +99,7 @@ export function rocCurve(
   opts: { posLabel?: Label; dropIntermediate?: boolean } = {},
 ): RocCurve {
   const op = 'rocCurve';
+  checkOptions(op, opts, optionKeys<typeof opts>({ posLabel: true, dropIntermediate: true }));
   const t = toLabels(op, 'yTrue', yTrue);
   const s = toVector(op, 'yScore', yScore);
   checkSameLength(op, ['yTrue', 'yScore'], t, s);
@@ -146,6 +147,7 @@ export function rocAucScore(
   opts: { multiClass?: 'raise' | 'ovr'; average?: 'macro' | 'weighted' } = {},
 ): number {
   const op = 'rocAucScore';
+  checkOptions(op, opts, optionKeys<typeof opts>({ multiClass: true, average: true }));
   const t = toLabels(op, 'yTrue', yTrue);
   const classes = uniqueLabels(t) as Label[];
   const multiClass = checkOneOf(op, 'multiClass', opts.multiClass ?? 'raise', ['raise', 'ovr'] as const);

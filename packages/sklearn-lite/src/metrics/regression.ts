@@ -1,4 +1,6 @@
+import { checkOptions } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
+import { optionKeys } from '../base/estimator.js';
 import { checkSameLength, toVector, type VectorLike } from '../base/input.js';
 
 function pair(op: string, yTrue: VectorLike, yPred: VectorLike): [Float64Array, Float64Array] {
@@ -15,6 +17,7 @@ export function meanSquaredError(
   yPred: VectorLike,
   opts: { squared?: boolean } = {},
 ): number {
+  checkOptions('meanSquaredError', opts, optionKeys<typeof opts>({ squared: true }));
   const [t, p] = pair('meanSquaredError', yTrue, yPred);
   let s = 0;
   for (let i = 0; i < t.length; i++) s += (t[i]! - p[i]!) ** 2;

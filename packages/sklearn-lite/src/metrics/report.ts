@@ -1,7 +1,8 @@
+import { checkOptions } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
-import { checkInt } from '../base/estimator.js';
+import { checkInt, optionKeys } from '../base/estimator.js';
 import type { LabelsLike } from '../base/input.js';
-import { precisionRecallFscoreSupport, type ZeroDivision } from './classification.js';
+import { prfs, type ZeroDivision } from './classification.js';
 import { type Label, labelName, labelPair } from './labels.js';
 import { formatFixed, padLeft } from './pyFormat.js';
 
@@ -44,6 +45,17 @@ export function classificationReport(
   opts: ClassificationReportOptions & { outputDict?: boolean } = {},
 ): string | ClassificationReportDict {
   const op = 'classificationReport';
+  checkOptions(
+    op,
+    opts,
+    optionKeys<typeof opts>({
+      labels: true,
+      targetNames: true,
+      digits: true,
+      zeroDivision: true,
+      outputDict: true,
+    }),
+  );
   const digits = checkInt(op, 'digits', opts.digits ?? 2, 0, 50);
   const zeroDivision = opts.zeroDivision ?? 'warn';
   const pair = labelPair(op, yTrue, yPred);
@@ -66,11 +78,10 @@ export function classificationReport(
     }
   }
   targetNames ??= labels.map(labelName);
-  const per = precisionRecallFscoreSupport(pair.yTrue as LabelsLike, pair.yPred as LabelsLike, {
+  const per = prfs(op, pair.yTrue as LabelsLike, pair.yPred as LabelsLike, {
     labels,
     average: null,
     zeroDivision,
-    op,
   }) as {
     precision: Float64Array;
     recall: Float64Array;
@@ -82,12 +93,7 @@ export function classificationReport(
   const totalSupport = per.support.reduce((a, b) => a + b, 0);
   const averages = (['micro', 'macro', 'weighted'] as const).map((average) => {
     const heading = average === 'micro' && microIsAccuracy ? 'accuracy' : `${average} avg`;
-    const r = precisionRecallFscoreSupport(pair.yTrue as LabelsLike, pair.yPred as LabelsLike, {
-      labels,
-      average,
-      zeroDivision,
-      op,
-    });
+    const r = prfs(op, pair.yTrue as LabelsLike, pair.yPred as LabelsLike, { labels, average, zeroDivision });
     return { heading, p: r.precision as number, r: r.recall as number, f: r.fScore as number };
   });
 

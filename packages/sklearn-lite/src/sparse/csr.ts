@@ -1,5 +1,6 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
+import { optionKeys } from '../base/estimator.js';
 
 export type CsrDtype = 'float64' | 'float32';
 type Values = Float64Array | Float32Array;
@@ -30,12 +31,11 @@ function checkDtype(op: string, dtype: unknown): CsrDtype {
   return dtype;
 }
 
+const CSR_OPTION_KEYS = optionKeys<CsrOptions>({ dtype: true });
+
 function checkOpts(op: string, opts: unknown): CsrDtype {
+  checkOptions(op, opts, CSR_OPTION_KEYS);
   if (opts === undefined) return 'float64';
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts))
-    fail(op, `options must be an object, got ${describe(opts)}`);
-  for (const k of Object.keys(opts))
-    if (k !== 'dtype') fail(op, `unknown option ${JSON.stringify(k)}; valid options are dtype`);
   const d = (opts as CsrOptions).dtype;
   return d === undefined ? 'float64' : checkDtype(op, d);
 }
