@@ -393,6 +393,42 @@ export function geluBackward_f32(rows: i32, cols: i32, g: usize, as: i32, x: usi
   }
 }
 
+// ---- comparisons (float32) -------------------------------------------------------------------
+// out[i] = a[i] op b[i] as a bool byte (1 or 0); `as`/`bs`: 0 = n values, 1 = one value for all.
+// op: 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge. NaN compares false, except ne (true), as in JavaScript.
+
+@inline function cmpv(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.eq(x, y);
+  if (op == 1) return f32x4.ne(x, y);
+  if (op == 2) return f32x4.lt(x, y);
+  if (op == 3) return f32x4.le(x, y);
+  if (op == 4) return f32x4.gt(x, y);
+  return f32x4.ge(x, y);
+}
+
+@inline function cmpAt(op: i32, a: usize, as: i32, b: usize, bs: i32, i: i32): v128 {
+  const o = <usize>i << 2;
+  const x = as == 1 ? v128.load32_splat(a) : v128.load(a + o);
+  const y = bs == 1 ? v128.load32_splat(b) : v128.load(b + o);
+  return cmpv(op, x, y);
+}
+
+export function compare_f32(op: i32, n: i32, a: usize, as: i32, b: usize, bs: i32, out: usize): void {
+  const one = i8x16.splat(1);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    // four masks of −1/0 lanes narrowed to sixteen bytes, then −1 → 1
+    const lo = i16x8.narrow_i32x4_s(cmpAt(op, a, as, b, bs, i), cmpAt(op, a, as, b, bs, i + 4));
+    const hi = i16x8.narrow_i32x4_s(cmpAt(op, a, as, b, bs, i + 8), cmpAt(op, a, as, b, bs, i + 12));
+    v128.store(out + <usize>i, v128.and(i8x16.narrow_i16x8_s(lo, hi), one));
+  }
+  for (; i < n; i++) {
+    const x = f32x4.splat(load<f32>(as == 1 ? a : a + (<usize>i << 2)));
+    const y = f32x4.splat(load<f32>(bs == 1 ? b : b + (<usize>i << 2)));
+    store<u8>(out + <usize>i, <u8>(i32x4.extract_lane(cmpv(op, x, y), 0) & 1));
+  }
+}
+
 // ---- column sums ----------------------------------------------------------------------------
 // acc[j] (float64) = Σ_r x[r·cols + j] over a contiguous rows×cols block, row by row in float64
 // as the TypeScript loop does (the same bits): first = 1 starts acc from row 0, else adds to it.

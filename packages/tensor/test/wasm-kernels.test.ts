@@ -183,6 +183,40 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('float32 comparisons (eq, ne, lt, le, gt, ge) against a tensor or a scalar give the bools of the TypeScript loop', () => {
+    const rnd = lcg(23);
+    const n = 4099; // a tail after the 16-wide blocks
+    const pick = () => {
+      const u = rnd();
+      if (u < 0.05) return Number.NaN;
+      if (u < 0.07) return u < 0.06 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+      if (u < 0.1) return u < 0.085 ? 0 : -0;
+      return Math.round((rnd() - 0.5) * 8) / 4; // many exact ties
+    };
+    const a = L.tensor(Float32Array.from({ length: n }, pick));
+    const b = L.tensor(Float32Array.from({ length: n }, pick));
+    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+      for (const [label, f] of [
+        ['tensor', () => a[op](b)],
+        ['scalar', () => a[op](0.25)],
+        ['scalar first', () => L[op](0.5, a)],
+        ['NaN scalar', () => a[op](Number.NaN)],
+      ] as const) {
+        const want = run('typescript', () => f().dataSync());
+        const got = run(mode, () => f().dataSync());
+        expect(got).toBeInstanceOf(Uint8Array);
+        for (let i = 0; i < n; i++) {
+          if (got[i] !== want[i]) expect.fail(`${op} (${label}) at ${i}: ${got[i]} vs ${want[i]}`);
+        }
+      }
+    }
+    // the result checked against JavaScript's comparison directly, for one op
+    const ge = run(mode, () => a.ge(b).dataSync());
+    const av = a.dataSync();
+    const bv = b.dataSync();
+    for (let i = 0; i < n; i++) expect(ge[i]).toBe(av[i]! >= bv[i]! ? 1 : 0);
+  });
+
   it('column sums (a bias gradient: sum over dim 0) are bit-identical to the TypeScript loop', () => {
     const rnd = lcg(11);
     // odd widths, a single column, and more rows than one staged chunk holds

@@ -19,10 +19,12 @@ import { allocArray, recycleArray } from './pool.js';
 import { gemm } from './threads.js';
 import {
   type WasmBinary,
+  type WasmCompare,
   type WasmUnary,
   wasmAdam,
   wasmBinary,
   wasmColumnSum,
+  wasmCompare,
   wasmCrossEntropy,
   wasmCrossEntropyBackward,
   wasmLayerNorm,
@@ -38,6 +40,14 @@ import { wasmRuntime } from './wasm/runtime.js';
 
 /** Unary ops with a WebAssembly SIMD kernel for contiguous float operands (wasm/kernels.ts). */
 const WASM_UNARY = new Set<UnaryOp>(['exp', 'tanh', 'geluTanh', 'erf', 'gelu', 'relu']);
+const COMPARE_OPS: Readonly<Record<string, true>> = {
+  eq: true,
+  ne: true,
+  lt: true,
+  le: true,
+  gt: true,
+  ge: true,
+};
 const WASM_BINARY = new Set<BinaryOp>(['add', 'sub', 'mul', 'div', 'reluBackward', 'geluBackward']);
 
 export class CpuStorage implements Storage {
@@ -339,6 +349,23 @@ export class CpuBackend implements Backend {
         b.dtype === computeDtype &&
         outDtype === computeDtype &&
         wasmBinary(op as WasmBinary, arr(a), a.offset, strides[0]!, arr(b), b.offset, strides[1]!, shape, out)
+      ) {
+        return this.wrap(out, outDtype);
+      }
+      if (
+        op in COMPARE_OPS &&
+        computeDtype === 'float32' &&
+        wasmCompare(
+          op as WasmCompare,
+          arr(a),
+          a.offset,
+          strides[0]!,
+          arr(b),
+          b.offset,
+          strides[1]!,
+          shape,
+          out,
+        )
       ) {
         return this.wrap(out, outDtype);
       }

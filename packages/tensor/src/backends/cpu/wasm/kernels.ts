@@ -455,6 +455,49 @@ export function wasmCrossEntropyBackward(
   return true;
 }
 
+export type WasmCompare = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+const COMPARE_CODE: Record<WasmCompare, number> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
+
+/**
+ * out (bool bytes) = A op B over n float32 values, each operand contiguous or one value (a
+ * dropout mask `rand(…).ge(p)`, a threshold): the comparison the TypeScript loop makes, in float32
+ * (both operands are float32 values). False when the kernels do not run here, n is small or the
+ * operands do not fit that pattern.
+ */
+export function wasmCompare(
+  op: WasmCompare,
+  A: TypedArray,
+  ao: number,
+  aStrides: readonly number[],
+  B: TypedArray,
+  bo: number,
+  bStrides: readonly number[],
+  shape: readonly number[],
+  out: TypedArray,
+): boolean {
+  if (shape.length !== 1 || !(out instanceof Uint8Array)) return false;
+  const n = shape[0]!;
+  if (n < MIN_ELEMENTS || !(A instanceof Float32Array) || !(B instanceof Float32Array)) return false;
+  const layout = (s: number) => (s === 1 ? 0 : s === 0 ? 1 : -1);
+  const as = layout(aStrides[0]!);
+  const bs = layout(bStrides[0]!);
+  if (as < 0 || bs < 0 || (as === 1 && bs === 1)) return false;
+  const rt = wasmRuntime();
+  if (!rt) return false;
+  const step = chunkElements(4);
+  for (let c0 = 0; c0 < n; c0 += step) {
+    const m = Math.min(step, n - c0);
+    const { at } = stageIn(rt, 4, [
+      copyOf(A, as === 0 ? ao + c0 : ao, as === 0 ? m : 1),
+      copyOf(B, bs === 0 ? bo + c0 : bo, bs === 0 ? m : 1),
+      { n: Math.ceil(m / 4) }, // m bytes
+    ]);
+    rt.exports.compare_f32(COMPARE_CODE[op], m, at[0]!, as, at[1]!, bs, at[2]!);
+    out.set(new Uint8Array(rt.memory.buffer, at[2]!, m), c0);
+  }
+  return true;
+}
+
 /**
  * Column sums of the contiguous rows×cols matrix of X at xo into out (a bias's gradient: the sum
  * over the batch rows), accumulated in float64 row by row as the TypeScript loop does: the same

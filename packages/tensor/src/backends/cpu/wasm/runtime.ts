@@ -103,6 +103,7 @@ export interface GemmExports {
   reluBackward_f32: BinaryCall;
   reluBackward_f64: BinaryCall;
   geluBackward_f32: BinaryCall;
+  compare_f32(op: number, n: number, a: number, as: number, b: number, bs: number, out: number): void;
   colsum_f32(rows: number, cols: number, x: number, acc: number, first: number): void;
   colsum_f64(rows: number, cols: number, x: number, acc: number, first: number): void;
   relu_f32(n: number, x: number, out: number): void;
