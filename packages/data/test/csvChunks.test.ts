@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CsvError, type CsvSource, DataFrame, parseCsv, readCsv, writeCsv } from '../src/index.js';
 import { expectFrame, type FrameFixture, fixture } from './helpers.js';
@@ -172,6 +173,79 @@ describe('readCsv with chunkSize (pandas read_csv chunksize)', () => {
       'readCsv: the Response failed: HTTP 404 Not Found',
     );
     await expect(readCsv(new Response('a\n1\n'))).resolves.toBeInstanceOf(DataFrame);
+  });
+
+  it('on any bytes (fast-check): the chunks together are the whole frame, or the same error, in any chunk and piece sizes', async () => {
+    type Outcome = { frame: { columns: string[]; cells: unknown[][] } } | { error: string };
+    const cellsOf = (frames: DataFrame[]): Outcome => {
+      const first = frames[0]!;
+      return {
+        frame: {
+          columns: first.columns,
+          cells: first.columns.map((c) => frames.flatMap((f) => f.col(c).toArray())),
+        },
+      };
+    };
+    const outcome = async (f: () => Promise<DataFrame[]>): Promise<Outcome> => {
+      try {
+        return cellsOf(await f());
+      } catch (e) {
+        expect((e as Error).constructor.name).toMatch(/^(CsvError|LumenError)$/);
+        return { error: (e as Error).message.replace(/^(parseCsv|readCsv): /, '') };
+      }
+    };
+    const token = fc.constantFrom(
+      ',',
+      '"',
+      '""',
+      '\n',
+      '\r',
+      '\r\n',
+      'a',
+      '1',
+      '2.5',
+      'NA',
+      'True',
+      'é',
+      '😀',
+      '',
+    );
+    const text = fc.array(token, { maxLength: 80 }).map((parts) => parts.join(''));
+    await fc.assert(
+      fc.asyncProperty(
+        text,
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('error' as const, 'fill' as const),
+        async (t, chunkSize, sizes, shortRows) => {
+          const bytes = utf8(t);
+          // strings throughout, so the first chunk's dtypes never refuse a later value
+          const opts = { dtype: 'string' as const, shortRows, header: null };
+          const whole = await outcome(async () => [parseCsv(bytes, opts)]);
+          let at = 0;
+          let k = 0;
+          const src = new ReadableStream<Uint8Array>({
+            pull(c) {
+              if (at >= bytes.length) c.close();
+              else {
+                const n = sizes[k++ % sizes.length]!;
+                c.enqueue(bytes.slice(at, at + n));
+                at += n;
+              }
+            },
+          });
+          const chunked = await outcome(async () => {
+            const frames = await collect(readCsv(src, { ...opts, chunkSize }));
+            frames.slice(0, -1).forEach((f) => {
+              expect(f.shape[0]).toBe(chunkSize);
+            });
+            return frames;
+          });
+          expect(chunked).toEqual(whole);
+        },
+      ),
+      { numRuns: 300, seed: 17 },
+    );
   });
 
   it('a file 4× the child’s --max-old-space-size streams through in chunks', { timeout: 60_000 }, () => {

@@ -55,6 +55,8 @@ export class FrameSink implements RecordSink {
   /** Per field position: the dtype the first chunk fixed for a column that had none given, for error messages. */
   private pinned: (ColumnDType | null)[] = [];
   private pinnedRows = 0;
+  /** The next chunk's builders are empty: size them at its first row (after the last chunk was handed out). */
+  private reservePending = false;
 
   constructor(op: string, opts: ReadCsvOptions) {
     this.op = op;
@@ -134,6 +136,11 @@ export class FrameSink implements RecordSink {
       this.setup(this.opts.names ? this.checkNames(n) : Array.from({ length: n }, (_, i) => String(i)));
     }
     if (this.rows >= this.nrows) return false;
+    if (this.reservePending) {
+      this.reservePending = false;
+      const capacity = Math.min(this.chunkSize, this.nrows - this.rows);
+      for (const b of this.kept) b.reserve(capacity);
+    }
     const expected = this.expected;
     if (n !== expected) {
       if (n > expected) {
@@ -269,13 +276,14 @@ export class FrameSink implements RecordSink {
         b !== null && b.explicitDtype === undefined ? dtypes[b.name]! : null,
       );
     }
-    const capacity = Math.min(this.chunkSize, this.nrows - this.rows);
     this.builders = this.builders.map((b) =>
       b === null
         ? null
-        : new ColumnBuilder(b.name, { ...b.config, dtype: b.explicitDtype ?? dtypes[b.name] }, capacity),
+        : new ColumnBuilder(b.name, { ...b.config, dtype: b.explicitDtype ?? dtypes[b.name] }, 0),
     );
     this.kept = this.builders.filter((b): b is ColumnBuilder => b !== null);
+    this.reservePending = true;
+    this.tokenizer.requestPause(); // the reader hands this chunk out before the next one is read
   }
 
   private ensureColumns(): void {

@@ -121,39 +121,42 @@ async function* readChunks(
       ? { size: undefined, chunks: textChunks(source) }
       : await openSource(op, source);
   const it = chunks[Symbol.asyncIterator]();
-  // Chunks completed before an error are handed out first, then the error (as pandas yields the
-  // good chunks and raises at the bad one).
+  // The tokenizer pauses at the end of every chunk, so a chunk is handed out before the next one
+  // is read (one chunk in memory, however many a read of the source holds). Chunks completed
+  // before an error are handed out first, then the error (as pandas yields the good chunks and
+  // raises at the bad one).
   let failure: unknown = null;
+  const attempt = (f: () => void): void => {
+    try {
+      f();
+    } catch (e) {
+      failure = e;
+    }
+  };
   try {
     for (;;) {
       const next = await it.next();
-      try {
-        if (next.done) {
-          tokenizer.finish();
-          sink.finishChunks();
-        } else {
+      if (next.done) attempt(() => tokenizer.finish());
+      else
+        attempt(() => {
           tokenizer.push(next.value);
           sink.reserveFor(size);
-        }
-      } catch (e) {
-        failure = e;
+        });
+      for (;;) {
+        while (sink.ready.length > 0) yield sink.ready.shift()!;
+        if (failure !== null) rethrow(op, failure);
+        if (!tokenizer.paused) break;
+        attempt(() => tokenizer.resume());
       }
-      for (let k = 0; k < sink.ready.length; k++) {
-        const df = sink.ready[k]!;
-        sink.ready[k] = undefined as unknown as DataFrame; // the consumer may drop it while we wait
-        yield df;
-      }
-      sink.ready.length = 0;
-      if (failure !== null) rethrow(op, failure);
-      if (next.done) return;
-      if (tokenizer.done) {
-        sink.finishChunks();
-        for (const df of sink.ready.splice(0)) yield df;
+      if (next.done || tokenizer.done) {
+        attempt(() => sink.finishChunks());
+        while (sink.ready.length > 0) yield sink.ready.shift()!;
+        if (failure !== null) rethrow(op, failure);
         return;
       }
     }
   } finally {
-    await it.return?.(); // closes a file handle when the loop breaks early
+    await it.return?.(); // closes a file handle or cancels a stream when the loop breaks early
   }
 }
 

@@ -62,6 +62,12 @@ export class Tokenizer {
   /** Line number of the first byte in buf. */
   private line = 1;
   private stopped = false;
+  /** Stopped after a record at the sink's request (a chunk is full); `resume()` goes on. */
+  paused = false;
+  private pauseRequested = false;
+  private ending = false;
+  /** Where the next record starts after a pause (the buffer is not compacted for a pause). */
+  private resumeAt = 0;
   private bomChecked = false;
   /** File offset of buf[0] (bytes handed out and dropped, a stripped BOM included). */
   private base = 0;
@@ -94,8 +100,22 @@ export class Tokenizer {
     return this.stopped;
   }
 
+  /** Asks the tokenizer to stop after the record being handed out, keeping the rest for `resume()`. */
+  requestPause(): void {
+    this.pauseRequested = true;
+  }
+
+  /** Goes on after a pause with the input already pushed (the end of the input if finish() paused). */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.run(this.ending);
+    if (this.ending && !this.paused) this.stopped = true;
+  }
+
   /** Appends a chunk and hands out every record it completes. */
   push(chunk: Uint8Array): void {
+    if (this.paused) throw new Error('Tokenizer.push while paused: resume() first');
     if (this.stopped || chunk.length === 0) return;
     const from = this.len;
     if (from + chunk.length > this.buf.length) {
@@ -118,16 +138,21 @@ export class Tokenizer {
     this.run(false);
   }
 
-  /** Ends the input: the last record may lack its line end; an open quote is an error. */
+  /**
+   * Ends the input: the last record may lack its line end; an open quote is an error. If the
+   * sink asks for a pause on the way, `paused` is set and `resume()` finishes.
+   */
   finish(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.ending) return;
+    if (this.paused) throw new Error('Tokenizer.finish while paused: resume() first');
+    this.ending = true;
     if (!this.bomChecked) {
       this.stripBom();
       this.utf8?.check(this.buf, 0, this.len);
     }
     this.utf8?.end(this.len);
     this.run(true);
-    this.stopped = true;
+    if (!this.paused) this.stopped = true;
   }
 
   /** Drops a leading UTF-8 BOM (the first 3 bytes of the input are all here, or the input is shorter). */
@@ -202,7 +227,8 @@ export class Tokenizer {
     let fe = this.fieldEnd;
     let flag: FieldFlag = this.flag;
     let line = this.line;
-    let recStart = 0;
+    let recStart = this.resumeAt;
+    this.resumeAt = 0;
     let recLine = line;
     let incomplete = false;
     outer: while (p < end || stage !== FIELD || nf > 0) {
@@ -347,9 +373,25 @@ export class Tokenizer {
       }
       recStart = p;
       recLine = line;
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        this.paused = true;
+        break;
+      }
       if (p >= end) break;
     }
     if (this.stopped) return;
+    if (this.paused) {
+      // records go on at recStart with the next run; moving the rest of the buffer to the front
+      // on every pause would cost a copy of it per chunk
+      this.resumeAt = recStart;
+      this.line = recLine;
+      this.stage = FIELD;
+      this.scanAt = p;
+      this.nf = 0;
+      this.lines = 0;
+      return;
+    }
     // keep the unfinished record (from recStart) at the front of the buffer, where it was scanned to
     if (recStart > 0) {
       buf.copyWithin(0, recStart, end);
