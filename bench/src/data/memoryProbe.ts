@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * Peak memory of one CSV reader in a fresh process (so readers cannot inherit each other's
- * heap): `tsx memoryProbe.ts <lumen|papaparse|danfo> <csv>` prints {peakMB, baseMB}. After the
+ * heap): `tsx memoryProbe.ts <lumen|lumen-chunks|papaparse|danfo> <csv> [chunkSize]` prints
+ * {peakMB, baseMB, rows, ms} (lumen-chunks: readCsv(path, { chunkSize }), each chunk dropped
+ * after its rows are counted, as a streaming consumer would). After the
  * reader's modules are loaded, Linux's peak-RSS counter is reset (/proc/self/clear_refs "5"),
  * so peakMB is the highest resident set while reading and baseMB the resident set just before.
  */
@@ -22,14 +24,22 @@ function startMeasuring(): number {
 
 let baseMB = 0;
 let rows = 0;
+let t0 = 0;
 if (lib === 'lumen') {
   const { readCsv } = await import('@lumen/data');
   baseMB = startMeasuring();
+  t0 = performance.now();
   const df = await readCsv(path);
   rows = df.shape[0];
+} else if (lib === 'lumen-chunks') {
+  const { readCsv } = await import('@lumen/data');
+  baseMB = startMeasuring();
+  t0 = performance.now();
+  for await (const df of readCsv(path, { chunkSize: Number(process.argv[4]) })) rows += df.shape[0];
 } else if (lib === 'papaparse') {
   const Papa = (await import('papaparse')).default;
   baseMB = startMeasuring();
+  t0 = performance.now();
   const res = Papa.parse<unknown[]>(readFileSync(path, 'utf8'), {
     dynamicTyping: true,
     skipEmptyLines: true,
@@ -40,7 +50,9 @@ if (lib === 'lumen') {
 } else if (lib === 'danfo') {
   const dfd = await import('danfojs-node');
   baseMB = startMeasuring();
+  t0 = performance.now();
   const df = await dfd.readCSV(path);
   rows = df.shape[0] ?? 0;
 } else throw new Error(`unknown reader ${lib}`);
-console.log(JSON.stringify({ peakMB: residentMB('VmHWM'), baseMB, rows }));
+const ms = performance.now() - t0;
+console.log(JSON.stringify({ peakMB: residentMB('VmHWM'), baseMB, rows, ms }));

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DataFrame, readCsv } from '@lumen/data';
+import { type DataFrame, readCsv, Series } from '@lumen/data';
 import * as dfd from 'danfojs-node';
 import Papa from 'papaparse';
 import { FRAUD_ROWS, fraudCsvPath } from '../data/fraudCsv.ts';
-import type { Suite } from '../harness.ts';
+import { type BenchContext, type Suite, timeIt } from '../harness.ts';
 
 /**
  * @lumen/data on a credit-card-fraud-shaped CSV (284,807 × 31 numbers, ~150 MB, generated from a
@@ -36,7 +36,11 @@ function papaColumns(path: string): { names: string[]; cols: Float64Array[] } {
 }
 
 /** Peak RSS of one reader in a fresh Node process (see ../data/memoryProbe.ts). */
-function peakMemory(lib: string, path: string): { peakMB: number; baseMB: number } {
+function peakMemory(
+  lib: string,
+  path: string,
+  ...extra: string[]
+): { peakMB: number; baseMB: number; rows: number; ms: number } {
   const args: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const a = process.execArgv[i]!;
@@ -45,7 +49,7 @@ function peakMemory(lib: string, path: string): { peakMB: number; baseMB: number
   }
   const out = execFileSync(
     process.execPath,
-    [...args, join(here, '..', 'data', 'memoryProbe.ts'), lib, path],
+    [...args, join(here, '..', 'data', 'memoryProbe.ts'), lib, path, ...extra],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
@@ -99,11 +103,96 @@ function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/**
+ * The fraud CSV's rows `copies` times over under one header (~1 GB from the 150 MB file), in the
+ * same temp folder, reused when present: a file bigger than the frame one wants in memory.
+ */
+function repeatedCsv(path: string, copies: number): string {
+  const out = path.replace(/\.csv$/, `-x${copies}.csv`);
+  if (existsSync(out)) return out;
+  const text = readFileSync(path);
+  const body = text.subarray(text.indexOf(10) + 1);
+  const tmp = `${out}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, text.subarray(0, text.indexOf(10) + 1));
+    for (let k = 0; k < copies; k++) writeSync(fd, body);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, out);
+  return out;
+}
+
+/**
+ * readCsv(path, { chunkSize }) against readCsv(path) whole on a file ~7× the fraud CSV: MB/s and
+ * peak resident set, each in a fresh process. Issue 17's target: peak under 3× the chunk's size.
+ */
+function chunkedCsv(ctx: BenchContext, path: string): void {
+  const big = repeatedCsv(path, 7);
+  const bytes = statSync(big).size;
+  const gb = (bytes / 1e9).toFixed(2);
+  const whole = peakMemory('lumen', big);
+  const rate = (m: { ms: number }) => bytes / 1e6 / (m.ms / 1000);
+  const over = (m: { peakMB: number; baseMB: number }) => m.peakMB - m.baseMB;
+  console.log(`  chunked CSV: ${big} (${gb} GB, ${whole.rows.toLocaleString('en-US')} rows)`);
+  for (const chunkRows of [100_000, 400_000]) {
+    const chunkMiB = (chunkRows * 31 * 8) / 2 ** 20; // 31 float64 columns
+    const chunked = peakMemory('lumen-chunks', big, String(chunkRows));
+    if (chunked.rows !== whole.rows)
+      throw new Error(`chunked read ${chunked.rows} rows, whole ${whole.rows}`);
+    const size = `chunkSize ${chunkRows.toLocaleString('en-US')} (${chunkMiB.toFixed(1)} MiB)`;
+    ctx.add({
+      case: `readCsv ${gb} GB, ${size}`,
+      unit: 'MB/s',
+      ours: rate(chunked),
+      peerName: 'readCsv whole',
+      peer: rate(whole),
+    });
+    ctx.add(
+      {
+        case: `readCsv ${gb} GB peak memory, ${size}`,
+        unit: 'MiB',
+        ours: over(chunked),
+        peerName: 'readCsv whole',
+        peer: over(whole),
+        note: `${(over(chunked) / chunkMiB).toFixed(1)}x the chunk (target < 3x)`,
+      },
+      false,
+    );
+  }
+}
+
+/** A 10M-row float64 column to a float64 tensor: a view (issue 17's target: under 1 ms) vs the copy to float32. */
+async function columnToTensor(ctx: BenchContext): Promise<void> {
+  const n = 10_000_000;
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = i * 0.5;
+  const s = new Series(values, { name: 'x' });
+  const t = s.toTensor({ dtype: 'float64' });
+  (s.values as Float64Array)[123] = -1;
+  if (t.dataSync()[123] !== -1) throw new Error('toTensor({ dtype: float64 }) did not share the column');
+  const view = await timeIt(() => s.toTensor({ dtype: 'float64' }), { minReps: 100 });
+  const copy = await timeIt(() => s.toTensor(), { minReps: 5 });
+  ctx.add(
+    {
+      case: 'Series.toTensor 10M float64 rows',
+      unit: 'µs',
+      ours: view * 1e6,
+      peerName: 'copy to float32 (default dtype)',
+      peer: copy * 1e6,
+      note: "{ dtype: 'float64' }: a view of the column (target < 1 ms)",
+    },
+    false,
+  );
+}
+
 const suite: Suite = {
   name: 'data',
   description:
-    'readCsv / describe / corr on a credit-card-fraud-shaped CSV vs danfojs-node, papaparse and pandas',
+    'readCsv / describe / corr on a credit-card-fraud-shaped CSV vs danfojs-node, papaparse and pandas; readCsv in chunks vs whole on ~1 GB; zero-copy toTensor (sections: csv, chunks, tensor)',
   async run(ctx) {
+    const section = (name: string) => ctx.only.length === 0 || ctx.only.includes(name);
     const rows = ctx.quick ? 28_481 : FRAUD_ROWS;
     const t0 = performance.now();
     const path = fraudCsvPath(rows);
@@ -113,6 +202,9 @@ const suite: Suite = {
     );
     const passes = ctx.quick ? 3 : 2;
     const shape = `${rows.toLocaleString('en-US')}x31`;
+    if (section('chunks')) chunkedCsv(ctx, path);
+    if (section('tensor')) await columnToTensor(ctx);
+    if (!section('csv')) return;
 
     // ---- same numbers first -------------------------------------------------------------------
     let ours: DataFrame = await readCsv(path);
