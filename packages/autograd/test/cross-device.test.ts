@@ -1,7 +1,7 @@
 import { grad, gradAsync } from '@lumen/autograd';
-import { tensor } from '@lumen/tensor';
+import { initWebGPU, tensor } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
-import { webgpuReady } from './webgpu.js';
+import { webgpuReady } from '../../../test-support/webgpu.ts';
 
 /**
  * Gradients across devices through `to()`: cpu → webgpu needs the gradient read back from the GPU
@@ -9,7 +9,7 @@ import { webgpuReady } from './webgpu.js';
  * awaits the read; webgpu → cpu (toAsync) sends the gradient up synchronously. Expected values are
  * d/dx sum(w · x²) = 2·w·x, computed here by hand.
  */
-const ready = await webgpuReady('autograd/test/cross-device.test.ts');
+const ready = await webgpuReady('autograd/test/cross-device.test.ts', initWebGPU);
 
 describe.skipIf(!ready)('gradients through to() across devices', () => {
   const xs = [0.5, -1.25, 2, 3.5, -0.75];

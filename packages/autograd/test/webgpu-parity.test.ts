@@ -1,13 +1,13 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { initWebGPU, type Tensor, tensor } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
+import { webgpuReady } from '../../../test-support/webgpu.ts';
 import { CASES } from './cases.js';
 import { closeness, loadCases } from './fixture.js';
-import { webgpuReady } from './webgpu.js';
 
 /** Cases that need float64, which WGSL does not have (an explicit list, not a silent skip). */
 const CPU_ONLY = new Set(['castRoundTrip']);
 
-const ready = await webgpuReady('autograd/test/webgpu-parity.test.ts');
+const ready = await webgpuReady('autograd/test/webgpu-parity.test.ts', initWebGPU);
 
 describe.skipIf(!ready)('gradients on webgpu match PyTorch (float32)', () => {
   for (const c of loadCases().filter((c) => !CPU_ONLY.has(c.name))) {

@@ -1,19 +1,16 @@
 import { noGrad } from '@lumen/autograd';
-import { type Device, manualSeed, randn, type Tensor, tensor, tidy } from '@lumen/tensor';
+import { type Device, initWebGPU, manualSeed, randn, type Tensor, tensor, tidy } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
+import { describeDevices, webgpuReady } from '../../../test-support/webgpu.ts';
 import { Adam, AdamW, init, Linear, type Optimizer, ReLU, Sequential, SGD } from '../src/index.js';
 import { expectClose } from './helpers.js';
-import { webgpuReady } from './webgpu.js';
 
 /**
  * Parameters are written in place (tensor's copy_, adamStep, sgdStep) on every device: they keep
  * their identity across optimizer steps, loadStateDict and init helpers, and their version counts
  * the writes, as PyTorch's _version does.
  */
-const DEVICES: Device[] = [
-  'cpu',
-  ...((await webgpuReady('nn/test/inPlace.test.ts')) ? ['webgpu' as const] : []),
-];
+const ready = await webgpuReady('nn/test/inPlace.test.ts', initWebGPU);
 
 const OPTIMIZERS: Record<string, (p: Tensor[]) => Optimizer<object, object>> = {
   adam: (p) => new Adam(p, { lr: 0.01 }),
@@ -52,7 +49,7 @@ async function threeSteps(device: Device, make: (p: Tensor[]) => Optimizer<objec
   return { p, versions, values: await values(p) };
 }
 
-describe.each(DEVICES)('optimizers update parameters in place on %s', (device) => {
+describeDevices(ready, 'optimizers update parameters in place on %s', (device) => {
   for (const [name, make] of Object.entries(OPTIMIZERS)) {
     it(`${name}: the same tensor, one version per step, state kept${device === 'cpu' ? '' : ', values equal cpu'}`, async () => {
       const r = await threeSteps(device, make);

@@ -1,9 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type Device, LumenError, manualSeed, memory, randn } from '@lumen/tensor';
+import { type Device, initWebGPU, LumenError, manualSeed, memory, randn } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
+import { webgpuReady } from '../../../test-support/webgpu.ts';
 import { AdamW, Linear, MSELoss, ReLU, Sequential } from '../src/index.js';
-import { webgpuReady } from './webgpu.js';
 
 /**
  * Issue 13: the loop users write — zeroGrad, forward, backward, step — at flat memory without
@@ -94,7 +94,7 @@ describe('a 2→64→1 MLP trained for 10,000 steps on cpu without dispose()', (
   }
 });
 
-const ready = await webgpuReady('nn/test/loopMemory.test.ts');
+const ready = await webgpuReady('nn/test/loopMemory.test.ts', initWebGPU);
 
 describe.skipIf(!ready)('the same loop on webgpu', () => {
   it('awaiting every 100 steps: RSS and memory() stay flat', async () => {

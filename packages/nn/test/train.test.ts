@@ -1,5 +1,6 @@
-import { cat, type Device, manualSeed, ones, randn, type Tensor, tensor, zeros } from '@lumen/tensor';
+import { cat, initWebGPU, manualSeed, ones, randn, type Tensor, tensor, zeros } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
+import { describeDevices, webgpuReady } from '../../../test-support/webgpu.ts';
 import {
   Adam,
   AdamW,
@@ -11,7 +12,6 @@ import {
   SGD,
 } from '../src/index.js';
 import { expectClose, type FixtureTensor, fixture, toTensor } from './helpers.js';
-import { webgpuReady } from './webgpu.js';
 
 interface TrainFixture {
   X: FixtureTensor;
@@ -34,12 +34,11 @@ function mlp(): Sequential {
   return new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 1));
 }
 
-const DEVICES: Device[] = [
-  'cpu',
-  ...((await webgpuReady('nn/test/train.test.ts')) ? ['webgpu' as const] : []),
-];
+const ready = await webgpuReady('nn/test/train.test.ts', initWebGPU);
 
-describe.each(DEVICES)(
+describeDevices(
+  ready,
+
   '5 training steps match PyTorch to 1e-5 (blobs MLP, BCEWithLogitsLoss, float32 %s)',
   (device) => {
     const f = fixture<TrainFixture>('train.json');

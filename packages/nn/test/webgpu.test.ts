@@ -1,5 +1,6 @@
 import {
   cat,
+  initWebGPU,
   manualSeed,
   memory,
   ones,
@@ -10,10 +11,10 @@ import {
   zeros,
 } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
+import { webgpuReady } from '../../../test-support/webgpu.ts';
 import { Adam, BCEWithLogitsLoss, Linear, MSELoss, ReLU, Sequential, SGD } from '../src/index.js';
-import { webgpuReady } from './webgpu.js';
 
-const ready = await webgpuReady('nn/test/webgpu.test.ts');
+const ready = await webgpuReady('nn/test/webgpu.test.ts', initWebGPU);
 
 function blobs(nPerClass: number): { X: Tensor; y: Tensor } {
   const a = randn([nPerClass, 2]).add(tensor([1.5, 1.5]));

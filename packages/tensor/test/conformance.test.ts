@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Tensor } from '../src/index.ts';
 import * as L from '../src/index.ts';
-import { type ArrayDesc, DEVICES, defaultTol, expectTensor, fromDesc } from './helpers.ts';
+import { type ArrayDesc, defaultTol, describeDevices, expectTensor, fromDesc } from './helpers.ts';
 
 /**
  * One conformance suite, every backend: each case of test/fixtures/ops.json (made by PyTorch, see
@@ -118,29 +118,27 @@ function tolFor(c: Case, device: L.Device, dtype: L.DType) {
   return t;
 }
 
-for (const device of DEVICES) {
-  describe(`conformance vs PyTorch on ${device}`, () => {
-    for (const c of fixture.cases) {
-      if (device === 'webgpu' && usesFloat64(c)) continue;
-      it(c.name, async () => {
-        const xs = c.inputs.map((d) => fromDesc(d, device));
-        const out = run(c, xs, device);
-        if (Array.isArray(c.expected)) {
-          const outs = out as Tensor[];
-          if (outs.length !== c.expected.length)
-            throw new Error(`expected ${c.expected.length} outputs, got ${outs.length}`);
-          for (let k = 0; k < outs.length; k++) {
-            await expectTensor(
-              outs[k]!,
-              c.expected[k]!,
-              tolFor(c, device, c.expected[k]!.dtype),
-              `${c.name} output ${k}`,
-            );
-          }
-        } else {
-          await expectTensor(out as Tensor, c.expected, tolFor(c, device, c.expected.dtype), c.name);
+describeDevices('conformance vs PyTorch on %s', (device) => {
+  for (const c of fixture.cases) {
+    if (device === 'webgpu' && usesFloat64(c)) continue;
+    it(c.name, async () => {
+      const xs = c.inputs.map((d) => fromDesc(d, device));
+      const out = run(c, xs, device);
+      if (Array.isArray(c.expected)) {
+        const outs = out as Tensor[];
+        if (outs.length !== c.expected.length)
+          throw new Error(`expected ${c.expected.length} outputs, got ${outs.length}`);
+        for (let k = 0; k < outs.length; k++) {
+          await expectTensor(
+            outs[k]!,
+            c.expected[k]!,
+            tolFor(c, device, c.expected[k]!.dtype),
+            `${c.name} output ${k}`,
+          );
         }
-      });
-    }
-  });
-}
+      } else {
+        await expectTensor(out as Tensor, c.expected, tolFor(c, device, c.expected.dtype), c.name);
+      }
+    });
+  }
+});

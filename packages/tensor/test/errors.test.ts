@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as L from '../src/index.ts';
-import { DEVICES, hasWebGPU } from './helpers.ts';
+import { describeDevices, hasWebGPU } from './helpers.ts';
 
 /** Every error names the op, the argument, what was expected and what came. */
-describe.each(DEVICES)('errors on %s', (device) => {
+describeDevices('errors on %s', (device) => {
   const t = (x: L.NestedArray, dtype?: L.DType) => L.tensor(x, { device, dtype });
 
   it('shape mismatch in broadcasting names both shapes and the dim', () => {

@@ -1,17 +1,23 @@
 import { expect } from 'vitest';
+import {
+  DEVICES as ALL_DEVICES,
+  describeDevices as describeOnDevices,
+  webgpuReady,
+} from '../../../test-support/webgpu.ts';
 import { type Device, type DType, initWebGPU, type Tensor, tensor } from '../src/index.ts';
 
 /**
- * WebGPU test policy: tests run on webgpu when an adapter exists; otherwise they are skipped with
- * one line saying why, unless LUMEN_REQUIRE_WEBGPU=1 (CI), where initWebGPU() throws and the run fails.
+ * WebGPU test policy (test-support/webgpu.ts, shared by every package): webgpu suites run where an
+ * adapter exists; elsewhere they are registered and reported as skipped with one line saying why,
+ * and under CI or LUMEN_REQUIRE_WEBGPU=1 a missing adapter fails the run.
  */
-export const hasWebGPU = await initWebGPU();
-if (!hasWebGPU) {
-  console.warn(
-    '[lumen] skipping webgpu tests: no WebGPU adapter on this machine (install Mesa lavapipe >= 25 as .ci/system-deps.sh does, or run on a GPU; CI sets LUMEN_REQUIRE_WEBGPU=1 so a missing adapter fails there)',
-  );
+export const hasWebGPU = await webgpuReady('packages/tensor/test', initWebGPU);
+export const DEVICES: readonly Device[] = ALL_DEVICES;
+
+/** A suite per device (`%s` in the name); the webgpu one is skipped, not dropped, without an adapter. */
+export function describeDevices(name: string, fn: (device: Device) => void): void {
+  describeOnDevices(hasWebGPU, name, fn);
 }
-export const DEVICES: Device[] = hasWebGPU ? ['cpu', 'webgpu'] : ['cpu'];
 
 export interface ArrayDesc {
   data?: (number | boolean | string)[];

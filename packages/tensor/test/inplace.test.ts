@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import * as L from '../src/index.ts';
-import { type ArrayDesc, DEVICES, expectTensor, fromDesc } from './helpers.ts';
+import { type ArrayDesc, describeDevices, expectTensor, fromDesc } from './helpers.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/ops.json', import.meta.url), 'utf8')) as {
   optim: {
@@ -13,7 +13,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/ops.json', import.me
   }[];
 };
 
-describe.each(DEVICES)('in-place writes on %s', (device) => {
+describeDevices('in-place writes on %s', (device) => {
   it('copy_ broadcasts and casts into the tensor and its views', async () => {
     const x = L.zeros([2, 3], { device });
     const row = x.select(0, 1);

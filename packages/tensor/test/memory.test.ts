@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as L from '../src/index.ts';
-import { DEVICES, hasWebGPU } from './helpers.ts';
+import { describeDevices, hasWebGPU } from './helpers.ts';
 
 const live = (d: L.Device) => L.memory().byDevice[d];
 
-describe.each(DEVICES)('memory on %s', (device) => {
+describeDevices('memory on %s', (device) => {
   it('dispose() frees bytes; a view keeps its storage alive until it goes too', () => {
     const before = live(device);
     const x = L.ones([1000], { device });
