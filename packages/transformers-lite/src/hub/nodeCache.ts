@@ -139,7 +139,8 @@ const LOCK_NOTICE_MS = 10_000;
  * that file, which stays in place afterwards. Python and Lumen processes therefore take turns on one
  * blob, and the kernel drops the lock of a process that dies. Node has no flock call, so util-linux's
  * `flock(1)` holds it for us: it says `locked` once it has the lock and keeps it until its stdin
- * closes (our release, or our exit). Resolves to null where there is no `flock(1)` (macOS, Windows).
+ * closes (our release, or our exit). Resolves to null where there is no `flock(1)` (macOS, Windows)
+ * or where it cannot lock (a file system without locks).
  */
 async function flockFile(file: string, what: string): Promise<Release | null> {
   const cp = nodeBuiltin<typeof import('node:child_process')>('node:child_process')!;
@@ -147,7 +148,6 @@ async function flockFile(file: string, what: string): Promise<Release | null> {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin!.on('error', () => {}); // EPIPE when the holder is gone already
-  const exited = new Promise<void>((r) => child.once('close', () => r()));
   const notice = setTimeout(
     () =>
       warn(`waiting for another process (Python's huggingface_hub or Lumen) downloading ${what}: ${file}`),
@@ -160,12 +160,22 @@ async function flockFile(file: string, what: string): Promise<Release | null> {
         err += c.toString();
       });
       child.stdout!.once('data', () => resolve(true));
-      child.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? resolve(false) : reject(e)));
-      child.once('exit', (code, signal) =>
-        reject(
-          new Error(`flock(1) on ${file} ended (${signal ?? `exit ${code}`}) before locking: ${err.trim()}`),
-        ),
-      );
+      let spawnFailed = false;
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        spawnFailed = true;
+        if (e.code === 'ENOENT') resolve(false);
+        else reject(e);
+      });
+      // flock(1) that gives up (a file system without locks): huggingface_hub's WeakFileLock falls
+      // back to a soft lock there, and so do we.
+      child.once('close', (code, signal) => {
+        if (spawnFailed) return; // no flock(1) at all: settled above, nothing to say
+        warn(
+          `flock(1) could not lock ${file} (${signal ?? `exit ${code}`}: ${err.trim()}); ` +
+            "Lumen processes take turns on their own lock instead, which Python's filelock does not see",
+        );
+        resolve(false);
+      });
     });
     if (!got) return null;
   } catch (e) {
@@ -174,7 +184,8 @@ async function flockFile(file: string, what: string): Promise<Release | null> {
   } finally {
     clearTimeout(notice);
   }
-  child.removeAllListeners('exit');
+  child.removeAllListeners('close');
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
   return async () => {
     child.stdin!.end();
     await exited;

@@ -482,6 +482,8 @@ interface Started {
   child: ChildProcess;
   /** Its stdout, line by line, as it arrives. */
   out: string[];
+  /** Its stderr so far. */
+  err: () => string;
   exit: Promise<number | null>;
 }
 
@@ -506,7 +508,7 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv = process
       r(code);
     }),
   );
-  return { child, out, exit };
+  return { child, out, err: () => err, exit };
 }
 
 /** hubChild.ts loading `id` into `cacheDir` from the fake Hub. */
@@ -611,6 +613,28 @@ describe('two processes, one cache', () => {
     expect(sha256(new Uint8Array(readFileSync(join(blobs, sha256(bigWeights)))))).toBe(sha256(bigWeights));
   }, 120_000);
 
+  it("a flock(1) that cannot lock (a file system without locks): a warning, then Lumen's own lock", async () => {
+    const cacheDir = freshCache();
+    const bin = mkdtempSync(join(scratch, 'failing-flock-'));
+    writeFileSync(join(bin, 'flock'), '#!/bin/sh\necho "flock: $2: No locks available" >&2\nexit 1\n', {
+      mode: 0o755,
+    });
+    hub.faults.throttleMs.set(hub.cdnPath(bigWeights), 15);
+    try {
+      const a = startChild('lumen-test/bigger-gpt2', cacheDir, { PATH: bin });
+      const b = startChild('lumen-test/bigger-gpt2', cacheDir, { PATH: bin });
+      expect(await a.exit).toBe(0);
+      expect(await b.exit).toBe(0);
+      expect(hub.requests('/cdn/', 'GET').length).toBe(1);
+      expect(a.err()).toContain(
+        `flock(1) could not lock ${join(cacheDir, '.locks', 'models--lumen-test--bigger-gpt2', `${sha256(bigWeights)}.lock`)} (exit 1: flock:`,
+      );
+      expect(a.err()).toContain('No locks available); Lumen processes take turns on their own lock instead');
+    } finally {
+      hub.faults.throttleMs.clear();
+    }
+  }, 120_000);
+
   it('without flock(1) (macOS, Windows): Lumen processes take turns on their own lock file', async () => {
     const cacheDir = freshCache();
     const noTools = mkdtempSync(join(scratch, 'empty-path-'));
@@ -621,6 +645,7 @@ describe('two processes, one cache', () => {
       expect(await a.exit).toBe(0);
       expect(await b.exit).toBe(0);
       expect(hub.requests('/cdn/', 'GET').length).toBe(1);
+      expect(a.err() + b.err()).not.toContain('flock'); // nothing to warn about: it is simply absent
     } finally {
       hub.faults.throttleMs.clear();
     }
