@@ -8,11 +8,15 @@
 import { fail } from '../models/errors.ts';
 import {
   accessError,
+  endpoint,
   fetchRetrying,
   type HubOptions,
   type HubRepo,
+  HubUnreachableError,
   hubSettings,
   isOffline,
+  isUnreachable,
+  networkReason,
   readBody,
   resolveUrl,
 } from './hub.ts';
@@ -73,7 +77,28 @@ class BrowserRepo implements HubRepo {
     if (isOffline(this.options))
       fail(this.op, `${file} of ${this.where} is not in the browser cache and localFilesOnly is set`);
     const token = this.options.token;
-    const res = await fetchRetrying(url, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
+    let res: Response;
+    try {
+      // A request that cannot connect is not tried again (no network, a name that does not
+      // resolve, an answer without CORS headers all look alike here): the error says what to do.
+      res = await fetchRetrying(url, token ? { headers: { Authorization: `Bearer ${token}` } } : {}, {
+        retryNetwork: false,
+      });
+    } catch (e) {
+      if (!isUnreachable(e)) throw e;
+      const reason = networkReason(e);
+      throw new HubUnreachableError(
+        `${this.op}: ${file} of ${this.where} is not in the browser cache ` +
+          `${JSON.stringify(hubSettings.browserCacheName)} and the Hub at ${endpoint()} could not be reached ` +
+          `(${reason}). Set hubSettings.endpoint to a Hub or mirror this page can reach (it must answer ` +
+          'with CORS headers, as huggingface.co does), or pass the files themselves ({ files })',
+        endpoint(),
+        this.id,
+        file,
+        reason,
+        `Cache API ${JSON.stringify(hubSettings.browserCacheName)}`,
+      );
+    }
     if (res.status === 401 || res.status === 403)
       accessError(this.op, this.id, file, res.status, res.headers.get('x-error-code'), Boolean(token));
     if (res.status === 404) {

@@ -158,7 +158,7 @@ export class HubUnreachableError extends LumenError {
     readonly file: string,
     /** What the network said ('getaddrinfo ENOTFOUND huggingface.co', 'connect ECONNREFUSED …'). */
     readonly reason: string,
-    /** The cache folder that was looked in. */
+    /** The cache folder that was looked in (in a browser: `Cache API "<browserCacheName>"`). */
     readonly cacheDir: string,
   ) {
     super(message);

@@ -192,7 +192,7 @@ describe.skipIf(!haveChromium && !required)('Hub ids in Chromium (fetch + the Ca
     expect(hub.log.length).toBe(firstRequests);
   }, 120_000);
 
-  it('localFilesOnly with an empty cache names the file; a local folder path says it needs Node', async () => {
+  it('localFilesOnly with an empty cache names the file; an unreachable Hub says what to do; a local folder path says it needs Node', async () => {
     const { page } = await open();
     hub.log.length = 0;
     const offline = await load(page, { localFilesOnly: true });
@@ -200,6 +200,24 @@ describe.skipIf(!haveChromium && !required)('Hub ids in Chromium (fetch + the Ca
     if (offline.ok) return;
     expect(offline.error).toContain(`tokenizer.json of ${ID} (revision main) is not in the browser cache`);
     expect(hub.log).toEqual([]);
+
+    // A Hub this page cannot reach: at once (no retries), saying what to do.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const closed = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise((r) => probe.close(r));
+    const t0 = Date.now();
+    const unreachable = await load(page, { endpoint: closed });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(unreachable.ok).toBe(false);
+    if (unreachable.ok) return;
+    expect(unreachable.errorName).toBe('HubUnreachableError');
+    expect(unreachable.error).toBe(
+      `AutoTokenizer.fromPretrained: tokenizer.json of ${ID} (revision main) is not in the browser cache ` +
+        `"lumen-hub" and the Hub at ${closed} could not be reached (Failed to fetch). Set hubSettings.endpoint ` +
+        'to a Hub or mirror this page can reach (it must answer with CORS headers, as huggingface.co does), ' +
+        'or pass the files themselves ({ files })',
+    );
 
     const local = await load(page, { id: './models/tiny-gpt2' });
     expect(local.ok).toBe(false);

@@ -25,7 +25,7 @@ export type HubLoadResult =
       caches: string[];
       cached: string[];
     }
-  | { ok: false; error: string; caches: string[] };
+  | { ok: false; error: string; errorName: string; caches: string[] };
 
 async function cacheState(name: string): Promise<{ caches: string[]; cached: string[] }> {
   const names = await caches.keys();
@@ -40,7 +40,6 @@ async function hubLoad(r: HubLoadRequest): Promise<HubLoadResult> {
   hubSettings.endpoint = r.endpoint;
   hubSettings.useBrowserCache = r.useBrowserCache ?? true;
   hubSettings.browserCacheName = r.browserCacheName ?? 'lumen-hub';
-  hubSettings.retryDelayMs = 20;
   const options = r.localFilesOnly ? { localFilesOnly: true } : {};
   const progressFiles = new Set<string>();
   try {
@@ -64,6 +63,7 @@ async function hubLoad(r: HubLoadRequest): Promise<HubLoadResult> {
     return {
       ok: false,
       error: e instanceof Error ? e.message : String(e),
+      errorName: e instanceof Error ? e.name : typeof e,
       caches: (await cacheState(hubSettings.browserCacheName)).caches,
     };
   }
