@@ -689,6 +689,14 @@ export function philox_uniform_f32(
   }
 }
 
+/**
+ * philox_uniform_f32 with [a, b) read from memory at `ab` (two float64): arguments that are all
+ * 32-bit, so worker threads can run it on ranges of counters (wasmParallel).
+ */
+export function philox_uniform_f32_at(n: i32, cLo: u32, cHi: u32, k0: u32, k1: u32, ab: usize, out: usize): void {
+  philox_uniform_f32(n, cLo, cHi, k0, k1, load<f64>(ab), load<f64>(ab, 8), out);
+}
+
 // ---- where(cond, a, b) on contiguous operands -------------------------------------------------
 // out[i] = c[i] ? a[i·as] : b[i·bs] with c one byte per element (bool), as and bs 0 (a scalar) or
 // 1: a lane mask from the bytes selects bitwise, without a branch per element.

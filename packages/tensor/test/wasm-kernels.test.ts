@@ -743,4 +743,32 @@ describe('random draws (Philox4x32-10) from the WebAssembly kernel', () => {
       }
     }
   });
+
+  it('large float32 uniform draws split over the worker threads give the same bits for 1 to 3 threads', () => {
+    const cpu = getBackend('cpu');
+    const size = 3 * 65536 + 4001; // several chunks of counters per thread and a ragged end
+    const p = { k0: 0x2545f491, k1: 0x9e3779b9, counter: 4294967296 - 70000, a: -2, b: 5 }; // a carry inside
+    const draw = (threads: number | null, mode: KernelMode) =>
+      run(mode, () => {
+        setCpuThreads(threads);
+        try {
+          const s = cpu.random('uniform', size, 'float32', p);
+          return cpu
+            .readSync({ storage: s, shape: [size], strides: [1], offset: 0, dtype: 'float32' })
+            .slice();
+        } finally {
+          setCpuThreads(null);
+        }
+      });
+    const want = draw(1, 'typescript');
+    for (const mode of WASM) {
+      for (const threads of [1, 2, 3]) {
+        const got = draw(threads, mode);
+        for (let i = 0; i < size; i++) {
+          if (!Object.is(got[i], want[i]))
+            expect.fail(`${mode}, ${threads} threads: [${i}] ${got[i]} vs ${want[i]}`);
+        }
+      }
+    }
+  });
 });

@@ -45,6 +45,7 @@ const CALLS = [
   'gemm_skinny_f64',
   'lloyd_f64',
   'gram_f64',
+  'philox_uniform_f32_at',
 ] as const;
 export type ParallelKernel = (typeof CALLS)[number];
 

@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../../dtype.js';
 import { PHILOX_CHUNK } from '../../../random.js';
+import { wasmParallel, wasmThreads } from '../threads.js';
 import { residentAddress } from './resident.js';
 import { wasmRuntime } from './runtime.js';
 import { copyOf, copyOut, stageIn } from './stage.js';
@@ -573,12 +574,40 @@ export function wasmUniformF32(
   if (size < MIN_ELEMENTS) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  for (let start = 0; start < size; start += PHILOX_CHUNK) {
-    const n = Math.min(PHILOX_CHUNK, size - start);
-    const c = counter + start;
-    const { mem, at } = stageIn(rt, 4, [{ n }]);
-    rt.exports.philox_uniform_f32(n, c % 4294967296, Math.floor(c / 4294967296), k0, k1, a, b, at[0]!);
-    copyOut(mem, at[0]!, n, out, start);
+  // Each value depends on its counter alone, so large draws split into ranges of counters over the
+  // worker threads (the same bits for any thread count): a chunk of PHILOX_CHUNK per thread.
+  const threads = size >= PARALLEL_RANDOM ? wasmThreads(rt) : 1;
+  const step = PHILOX_CHUNK * threads;
+  for (let start = 0; start < size; start += step) {
+    const n = Math.min(step, size - start);
+    const { mem, at } = stageIn(rt, 4, [
+      { n: 4, write: (m, i) => new Float64Array(m.buffer, m.byteOffset + i * 4, 2).set([a, b]) },
+      { n },
+    ]);
+    const [abAt, outAt] = at as [number, number];
+    const per = Math.ceil(n / threads / 16) * 16;
+    const jobs: number[][] = [];
+    for (let s0 = 0; s0 < n; s0 += per) {
+      const c = counter + start + s0;
+      jobs.push([
+        Math.min(per, n - s0),
+        c % 4294967296,
+        Math.floor(c / 4294967296),
+        k0,
+        k1,
+        abAt,
+        outAt + s0 * 4,
+      ]);
+    }
+    if (jobs.length === 1)
+      rt.exports.philox_uniform_f32_at(
+        ...(jobs[0] as [number, number, number, number, number, number, number]),
+      );
+    else wasmParallel(rt, 'philox_uniform_f32_at', jobs);
+    copyOut(mem, outAt, n, out, start);
   }
   return true;
 }
+
+/** Draws at least this large use the worker threads too. */
+const PARALLEL_RANDOM = 131072;

@@ -78,6 +78,15 @@ export interface GemmExports {
   ): void;
   where_f32(n: number, c: number, a: number, as: number, b: number, bs: number, out: number): void;
   where_f64(n: number, c: number, a: number, as: number, b: number, bs: number, out: number): void;
+  philox_uniform_f32_at(
+    n: number,
+    cLo: number,
+    cHi: number,
+    k0: number,
+    k1: number,
+    ab: number,
+    out: number,
+  ): void;
   philox_uniform_f32(
     n: number,
     cLo: number,
