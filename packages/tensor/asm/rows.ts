@@ -293,6 +293,24 @@ export function adam_f64(
   }
 }
 
+// adam_f32 / adam_f64 with the seven scalars read from memory at `sc` (float64, in the order of
+// the arguments) and flags bit 0 = maximize, bit 1 = amsgrad: every argument 32-bit, so worker
+// threads can run them on ranges of elements (wasmParallel).
+export function adam_f32_at(n: i32, p: usize, g: usize, m: usize, v: usize, vmax: usize, sc: usize, flags: i32): void {
+  adam_f32(
+    n, p, g, m, v, vmax,
+    load<f64>(sc), load<f64>(sc, 8), load<f64>(sc, 16), load<f64>(sc, 24), load<f64>(sc, 32), load<f64>(sc, 40),
+    load<f64>(sc, 48), (flags & 1) != 0, (flags & 2) != 0,
+  );
+}
+export function adam_f64_at(n: i32, p: usize, g: usize, m: usize, v: usize, vmax: usize, sc: usize, flags: i32): void {
+  adam_f64(
+    n, p, g, m, v, vmax,
+    load<f64>(sc), load<f64>(sc, 8), load<f64>(sc, 16), load<f64>(sc, 24), load<f64>(sc, 32), load<f64>(sc, 40),
+    load<f64>(sc, 48), (flags & 1) != 0, (flags & 2) != 0,
+  );
+}
+
 // ---- binary add / sub / mul / div ------------------------------------------------------------
 // out = a op b over rows×cols, where each operand is either a full contiguous block, one value
 // (a scalar broadcast) or one row of cols values repeated for every row (a bias).

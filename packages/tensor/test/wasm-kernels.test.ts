@@ -195,21 +195,25 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     };
     const a = L.tensor(Float32Array.from({ length: n }, pick));
     const b = L.tensor(Float32Array.from({ length: n }, pick));
-    for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
-      for (const [label, f] of [
-        ['tensor', () => a[op](b)],
-        ['scalar', () => a[op](0.25)],
-        ['scalar first', () => L[op](0.5, a)],
-        ['NaN scalar', () => a[op](Number.NaN)],
-      ] as const) {
-        const want = run('typescript', () => f().dataSync());
-        const got = run(mode, () => f().dataSync());
-        expect(got).toBeInstanceOf(Uint8Array);
-        for (let i = 0; i < n; i++) {
-          if (got[i] !== want[i]) expect.fail(`${op} (${label}) at ${i}: ${got[i]} vs ${want[i]}`);
-        }
+    const variants = (['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const).flatMap((op) =>
+      (
+        [
+          ['tensor', () => a[op](b)],
+          ['scalar', () => a[op](0.25)],
+          ['scalar first', () => L[op](0.5, a)],
+          ['NaN scalar', () => a[op](Number.NaN)],
+        ] as const
+      ).map(([label, f]) => [`${op} (${label})`, f] as const),
+    );
+    // one kernel switch per side (each switch starts a fresh WebAssembly memory)
+    const want = run('typescript', () => variants.map(([, f]) => f().dataSync()));
+    const got = run(mode, () => variants.map(([, f]) => f().dataSync()));
+    variants.forEach(([label], v) => {
+      expect(got[v]).toBeInstanceOf(Uint8Array);
+      for (let i = 0; i < n; i++) {
+        if (got[v]![i] !== want[v]![i]) expect.fail(`${label} at ${i}: ${got[v]![i]} vs ${want[v]![i]}`);
       }
-    }
+    });
     // the result checked against JavaScript's comparison directly, for one op
     const ge = run(mode, () => a.ge(b).dataSync());
     const av = a.dataSync();
@@ -220,32 +224,41 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
   it('column sums (a bias gradient: sum over dim 0) are bit-identical to the TypeScript loop', () => {
     const rnd = lcg(11);
     // odd widths, a single column, and more rows than one staged chunk holds
-    for (const [rows, cols] of [
-      [1024, 1],
-      [300, 17],
-      [4000, 33],
-      [64, 128],
-      [9, 1000],
-      [2, 4099],
-    ] as const) {
-      for (const dtype of ['float32', 'float64'] as const) {
-        const x = L.tensor(
+    const cases = (
+      [
+        [1024, 1],
+        [300, 17],
+        [4000, 33],
+        [64, 128],
+        [9, 1000],
+        [2, 4099],
+      ] as const
+    ).flatMap(([rows, cols]) =>
+      (['float32', 'float64'] as const).map((dtype) => ({
+        rows,
+        cols,
+        dtype,
+        x: L.tensor(
           Array.from({ length: rows * cols }, () => (rnd() - 0.5) * (rnd() < 0.1 ? 1e6 : 1)),
           { dtype, shape: [rows, cols] },
-        );
-        const want = run('typescript', () => x.sum(0).dataSync());
-        const got = run(mode, () => x.sum(0).dataSync());
-        expect(got.length).toBe(cols);
-        for (let j = 0; j < cols; j++) {
-          if (!Object.is(got[j], want[j]))
-            expect.fail(`${dtype} ${rows}x${cols} column ${j}: ${got[j]} vs ${want[j]}`);
-        }
-        // and against a float64 sum done here
-        let s0 = 0;
-        for (let r = 0; r < rows; r++) s0 += x.dataSync()[r * cols] as number;
-        expect(got[0]).toBe(dtype === 'float32' ? Math.fround(s0) : s0);
+        ),
+      })),
+    );
+    // one kernel switch per side (each switch starts a fresh WebAssembly memory)
+    const want = run('typescript', () => cases.map((c) => c.x.sum(0).dataSync()));
+    const got = run(mode, () => cases.map((c) => c.x.sum(0).dataSync()));
+    cases.forEach(({ rows, cols, dtype, x }, k) => {
+      expect(got[k]!.length).toBe(cols);
+      for (let j = 0; j < cols; j++) {
+        if (!Object.is(got[k]![j], want[k]![j]))
+          expect.fail(`${dtype} ${rows}x${cols} column ${j}: ${got[k]![j]} vs ${want[k]![j]}`);
       }
-    }
+      // and against a float64 sum done here
+      let s0 = 0;
+      const xv = x.dataSync();
+      for (let r = 0; r < rows; r++) s0 += xv[r * cols] as number;
+      expect(got[k]![0]).toBe(dtype === 'float32' ? Math.fround(s0) : s0);
+    });
   });
 
   it('the fused Adam/AdamW update matches the TypeScript kernel (weight decay, maximize, amsgrad)', () => {
@@ -297,6 +310,49 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
               );
           }
         }
+      }
+    }
+  });
+
+  it('a large Adam update split over the worker threads gives the same bits for 1 to 3 threads', () => {
+    const n = 300_001; // above the threading threshold, a ragged end
+    const rnd = lcg(99);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const mk = (scale: number, pos = false) =>
+        Float32Array.from({ length: n }, () => (pos ? rnd() * scale : (rnd() - 0.5) * scale));
+      const init = [mk(2), mk(1), mk(0.1), mk(0.01, true), mk(0.02, true)];
+      const side = (threads: number) =>
+        run(mode, () => {
+          setCpuThreads(threads);
+          try {
+            const [p, g, ea, es, mx] = init.map((v) => L.tensor(v, { dtype }));
+            for (let step = 1; step <= 3; step++) {
+              L.adamStep(p!, g!, ea!, es!, {
+                lr: 1e-2,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                weightDecay: 0.01,
+                decoupled: true,
+                step,
+                maximize: step === 2,
+                maxExpAvgSq: mx!,
+              });
+            }
+            const out = [p!, ea!, es!, mx!].map((t) => t.dataSync().slice());
+            for (const t of [p, g, ea, es, mx]) t!.dispose();
+            return out;
+          } finally {
+            setCpuThreads(null);
+          }
+        });
+      const want = side(1);
+      for (const threads of [2, 3]) {
+        const got = side(threads);
+        for (let k = 0; k < want.length; k++)
+          for (let i = 0; i < n; i++)
+            if (!Object.is(got[k]![i], want[k]![i]))
+              expect.fail(`${dtype}, ${threads} threads: tensor ${k}[${i}] ${got[k]![i]} vs ${want[k]![i]}`);
       }
     }
   });

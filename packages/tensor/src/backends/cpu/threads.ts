@@ -46,6 +46,8 @@ const CALLS = [
   'lloyd_f64',
   'gram_f64',
   'philox_uniform_f32_at',
+  'adam_f32_at',
+  'adam_f64_at',
 ] as const;
 export type ParallelKernel = (typeof CALLS)[number];
 

@@ -99,40 +99,50 @@ export function wasmAdam(
   if (!rt) return false;
   const amsgrad = s[8]! !== 0;
   const count = amsgrad ? 5 : 4;
-  const [beta1, beta2, eps, l2, decay, stepSize, bc2Sqrt, maximize] = s as number[];
-  const kernel = E === 4 ? rt.exports.adam_f32 : rt.exports.adam_f64;
+  const maximize = s[7]! !== 0;
+  const flags = (maximize ? 1 : 0) | (amsgrad ? 2 : 0);
+  const name = E === 4 ? 'adam_f32_at' : 'adam_f64_at';
   // Arrays already in the kernels' memory (an optimizer's parameters and moments, see the cpu
   // backend's makeResident) are updated where they are; the others are copied in and out by chunks.
   const home = arrays.slice(0, count).map((a, k) => {
     const base = residentAddress(rt, a as Float32Array);
     return base < 0 ? -1 : base + offsets[k]! * E;
   });
-  const step = chunkElements(E);
+  // A large update splits each chunk over the worker threads (elementwise: the same bits).
+  const threads = n >= PARALLEL_ADAM ? wasmThreads(rt) : 1;
+  const step = chunkElements(E) * threads;
   for (let c0 = 0; c0 < n; c0 += step) {
     const m = Math.min(step, n - c0);
-    const { mem, at: staged } = stageIn(
-      rt,
-      E,
-      arrays.slice(0, count).map((src, k) => (home[k]! >= 0 ? { n: 0 } : copyOf(src, offsets[k]! + c0, m))),
-    );
-    const at = staged.map((a, k) => (home[k]! >= 0 ? home[k]! + c0 * E : a));
-    kernel(
-      m,
-      at[0]!,
-      at[1]!,
-      at[2]!,
-      at[3]!,
-      amsgrad ? at[4]! : 0,
-      beta1!,
-      beta2!,
-      eps!,
-      l2!,
-      decay!,
-      stepSize!,
-      bc2Sqrt!,
-      maximize ? 1 : 0,
-      amsgrad ? 1 : 0,
-    );
+    const { mem, at: staged } = stageIn(rt, E, [
+      // β1, β2, ε, L2, decay, step size, √(bias correction 2): float64, as the kernel reads them
+      {
+        n: 56 / E,
+        write: (mm, i) => new Float64Array(mm.buffer, mm.byteOffset + i * E, 7).set(s.slice(0, 7)),
+      },
+      ...arrays
+        .slice(0, count)
+        .map((src, k) => (home[k]! >= 0 ? { n: 0 } : copyOf(src, offsets[k]! + c0, m))),
+    ]);
+    const sc = staged[0]!;
+    const at = staged.slice(1).map((a, k) => (home[k]! >= 0 ? home[k]! + c0 * E : a));
+    const per = Math.ceil(m / threads / 16) * 16;
+    const jobs: number[][] = [];
+    for (let j0 = 0; j0 < m; j0 += per) {
+      const o = j0 * E;
+      jobs.push([
+        Math.min(per, m - j0),
+        at[0]! + o,
+        at[1]! + o,
+        at[2]! + o,
+        at[3]! + o,
+        amsgrad ? at[4]! + o : 0,
+        sc,
+        flags,
+      ]);
+    }
+    if (jobs.length === 1)
+      rt.exports[name](...(jobs[0] as [number, number, number, number, number, number, number, number]));
+    else wasmParallel(rt, name, jobs);
     // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
     for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3])
       if (home[k]! < 0) copyOut(mem, at[k]!, m, arrays[k]!, offsets[k]! + c0);
@@ -608,6 +618,9 @@ export function wasmUniformF32(
   }
   return true;
 }
+
+/** Adam updates of at least this many elements use the worker threads too. */
+const PARALLEL_ADAM = 262144;
 
 /** Draws at least this large use the worker threads too. */
 const PARALLEL_RANDOM = 131072;

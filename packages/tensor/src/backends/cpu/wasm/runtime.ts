@@ -99,6 +99,26 @@ export interface GemmExports {
   ): void;
   softmax_f32(rows: number, cols: number, x: number, out: number, log: number): void;
   softmax_f64(rows: number, cols: number, x: number, out: number, log: number): void;
+  adam_f32_at(
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    vmax: number,
+    sc: number,
+    flags: number,
+  ): void;
+  adam_f64_at(
+    n: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    vmax: number,
+    sc: number,
+    flags: number,
+  ): void;
   adam_f32: AdamCall;
   adam_f64: AdamCall;
   add_f32: BinaryCall;
