@@ -470,7 +470,15 @@ def gen_text():
     exact = TruncatedSVD(n_components=5, algorithm='arpack', random_state=0).fit(X)
     out['svd'] = {'singular_values': svd.singular_values_, 'explained_variance': svd.explained_variance_,
                   'explained_variance_ratio': svd.explained_variance_ratio_, 'components': svd.components_[:3],
-                  'exact_singular_values': exact.singular_values_, 'transform_head': svd.transform(X[:4])}
+                  'exact_singular_values': exact.singular_values_, 'transform_head': svd.transform(X[:4]),
+                  # algorithm='arpack' itself (ARPACK's start vector is random; its answer is not)
+                  'arpack': {'singular_values': exact.singular_values_, 'explained_variance': exact.explained_variance_,
+                             'explained_variance_ratio': exact.explained_variance_ratio_,
+                             'components': exact.components_, 'transform_head': exact.transform(X[:4])}}
+    exact40 = TruncatedSVD(n_components=40, algorithm='arpack', random_state=0).fit(X)
+    out['svd']['arpack40'] = {'singular_values': exact40.singular_values_,
+                              'explained_variance_ratio': exact40.explained_variance_ratio_,
+                              'components': exact40.components_[:10]}
     km = KMeans(n_clusters=3, init=X[[0, 60, 150]].toarray(), n_init=1).fit(X)
     out['kmeans'] = {'init_rows': [0, 60, 150], 'labels': km.labels_, 'inertia': km.inertia_, 'n_iter': km.n_iter_,
                      'centers': km.cluster_centers_, 'transform_head': km.transform(X[:5]),

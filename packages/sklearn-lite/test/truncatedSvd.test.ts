@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NotFittedError, TfidfVectorizer, TruncatedSVD } from '../src/index.js';
 import { expectClose, expectRowsCloseUpToSign, fixture } from './helpers.js';
 
-// TruncatedSVD on the TF-IDF of KJV verses vs scikit-learn 1.2.1 (randomized, nIter 5, and ARPACK's
-// exact singular values): scripts/gen-fixtures.py text.
+// TruncatedSVD on the TF-IDF of KJV verses vs scikit-learn 1.2.1 (randomized, nIter 5, and
+// algorithm='arpack'): scripts/gen-fixtures.py text.
 const fx = fixture<{
   docs: string[];
   lr_tfidf: { options: { minDf: number } };
@@ -14,6 +14,14 @@ const fx = fixture<{
     components: number[][];
     exact_singular_values: number[];
     transform_head: number[][];
+    arpack: {
+      singular_values: number[];
+      explained_variance: number[];
+      explained_variance_ratio: number[];
+      components: number[][];
+      transform_head: number[][];
+    };
+    arpack40: { singular_values: number[]; explained_variance_ratio: number[]; components: number[][] };
   };
 }>('text');
 const X = new TfidfVectorizer(fx.lr_tfidf.options).fitTransform(fx.docs);
@@ -49,5 +57,46 @@ describe('TruncatedSVD on a CsrMatrix', () => {
       /nComponents must be an integer in \[1, \d+\], got number 0/,
     );
     expect(() => new TruncatedSVD({ n_components: 2 } as never)).toThrow(/unknown option "n_components"/);
+  });
+});
+
+describe("TruncatedSVD({ algorithm: 'arpack' })", () => {
+  it('singular values, explained variance, components (signs by svd_flip) and transform as scikit-learn’s ARPACK', () => {
+    const a = fx.svd.arpack;
+    for (const seed of [0, 7]) {
+      const svd = new TruncatedSVD({ nComponents: 5, algorithm: 'arpack', randomState: seed });
+      const Z = svd.fitTransform(X);
+      expectClose(svd.singularValues_, a.singular_values, 0, 1e-12);
+      expectClose(svd.explainedVariance_, a.explained_variance, 0, 1e-10);
+      expectClose(svd.explainedVarianceRatio_, a.explained_variance_ratio, 0, 1e-10);
+      // same signs as scikit-learn: svd_flip decides on U, whatever the start vector
+      expectClose(svd.components_, a.components, 1e-10);
+      expectClose(svd.transform(X.sliceRows(0, 4)), a.transform_head, 1e-10);
+      expectClose(Z.slice(0, 0, 4), a.transform_head, 1e-10);
+    }
+  });
+
+  it('40 components (close singular values in the tail) and dense input', () => {
+    const a = fx.svd.arpack40;
+    const svd = new TruncatedSVD({ nComponents: 40, algorithm: 'arpack', randomState: 0 }).fit(X);
+    expectClose(svd.singularValues_, a.singular_values, 0, 1e-11);
+    expectClose(svd.explainedVarianceRatio_, a.explained_variance_ratio, 0, 1e-9);
+    expectClose(svd.components_.slice(0, 0, 10), a.components, 1e-8);
+    const dense = new TruncatedSVD({ nComponents: 40, algorithm: 'arpack', randomState: 3 }).fit(X.toDense());
+    expectClose(dense.singularValues_, a.singular_values, 0, 1e-11);
+    expectClose(dense.components_.slice(0, 0, 10), a.components, 1e-8);
+  });
+
+  it('a loose tol stops earlier, still close; nComponents must stay below min(rows, cols)', () => {
+    const loose = new TruncatedSVD({ nComponents: 5, algorithm: 'arpack', tol: 1e-4, randomState: 0 }).fit(X);
+    expectClose(loose.singularValues_, fx.svd.arpack.singular_values, 0, 1e-6);
+    const tiny = X.sliceRows(0, 6);
+    expect(() => new TruncatedSVD({ nComponents: 6, algorithm: 'arpack' }).fit(tiny)).toThrow(
+      /nComponents must be an integer in \[1, 5\], got number 6/,
+    );
+    expect(() => new TruncatedSVD({ algorithm: 'lanczos' as 'arpack' }).fit(X)).toThrow(
+      /algorithm must be one of 'randomized', 'arpack', got "lanczos"/,
+    );
+    expect(() => new TruncatedSVD({ algorithm: 'arpack', tol: -1 }).fit(X)).toThrow(/tol must be/);
   });
 });

@@ -1,8 +1,16 @@
 import type { Generator, Tensor } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
-import { BaseEstimator, checkInt, type RandomState, resolveRandomState } from '../base/estimator.js';
+import {
+  BaseEstimator,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  type RandomState,
+  resolveRandomState,
+} from '../base/estimator.js';
 import { type MatrixLike, matrix, matrixToTensor, toMatrix, vectorToTensor } from '../base/input.js';
-import { matmul, matmulABt } from '../linalg/products.js';
+import { lanczosSvd, type MatrixProducts } from '../linalg/lanczosSvd.js';
+import { matmul, matmulABt, matmulAtB } from '../linalg/products.js';
 import { randomizedSvd, randomizedSvdOf } from '../linalg/randomizedSvd.js';
 import { transpose } from '../linalg/rows.js';
 import type { Svd } from '../linalg/svd.js';
@@ -10,12 +18,17 @@ import { CsrMatrix, spmm, spmmT } from '../sparse/csr.js';
 
 export interface TruncatedSVDOptions {
   nComponents: number;
-  /** 'randomized' (scikit-learn's default and the only one here). */
-  algorithm: 'randomized';
+  /**
+   * 'randomized' (scikit-learn's default: Halko et al. with nIter power iterations) or 'arpack'
+   * (the exact partial SVD: Lanczos bidiagonalization run to convergence).
+   */
+  algorithm: 'randomized' | 'arpack';
   /** Power iterations of the randomized solver (scikit-learn's 5). */
   nIter: number;
   nOversamples: number;
   randomState: RandomState;
+  /** 'arpack' only (as in scikit-learn): relative residual at convergence; 0 = machine precision. */
+  tol: number;
 }
 
 interface TruncatedState {
@@ -96,13 +109,17 @@ function sparseTotalVariance(X: CsrMatrix): number {
  * scikit-learn's TruncatedSVD (latent semantic analysis): a rank-k SVD of X without centring, so
  * a CsrMatrix stays sparse. Randomized solver as scikit-learn's default (nIter 5, nOversamples 10);
  * our random stream is not numpy's, so the components match scikit-learn's up to the solver's
- * accuracy (and sign, decided as svd_flip decides it).
+ * accuracy (and sign, decided as svd_flip decides it). 'arpack' converges to the exact leading
+ * triplets (Lanczos bidiagonalization), so any start gives scikit-learn's ARPACK answer.
  */
 export class TruncatedSVD extends BaseEstimator<TruncatedSVDOptions> {
   private state: TruncatedState | null = null;
 
   constructor(opts?: Partial<TruncatedSVDOptions>) {
-    super({ nComponents: 2, algorithm: 'randomized', nIter: 5, nOversamples: 10, randomState: null }, opts);
+    super(
+      { nComponents: 2, algorithm: 'randomized', nIter: 5, nOversamples: 10, randomState: null, tol: 0 },
+      opts,
+    );
   }
 
   fit(X: MatrixLike | CsrMatrix, _y?: unknown): this {
@@ -113,26 +130,60 @@ export class TruncatedSVD extends BaseEstimator<TruncatedSVDOptions> {
   fitTransform(X: MatrixLike | CsrMatrix, _y?: unknown): Tensor {
     const op = 'TruncatedSVD.fit';
     const p = this.params;
-    if (p.algorithm !== 'randomized')
-      fail(op, `algorithm must be 'randomized', got ${JSON.stringify(p.algorithm)}`);
+    const algorithm = checkOneOf(op, 'algorithm', p.algorithm, ['randomized', 'arpack'] as const);
     const nIter = checkInt(op, 'nIter', p.nIter, 0);
     const nOversamples = checkInt(op, 'nOversamples', p.nOversamples, 1);
+    const tol = checkNumber(op, 'tol', p.tol, { min: 0 });
     const generator = resolveRandomState(op, p.randomState);
+    /** ARPACK needs k < min(rows, cols); the randomized solver k < cols. */
+    const maxK = (rows: number, cols: number) =>
+      Math.max(1, (algorithm === 'arpack' ? Math.min(rows, cols) : cols) - 1);
+    const arpack = (A: MatrixProducts, k: number) => {
+      // scikit-learn's _init_arpack_v0: uniform in [-1, 1]
+      const draw = () => Float64Array.from({ length: A.cols }, () => 2 * generator.random() - 1);
+      return lanczosSvd(A, { nComponents: k, tol, v0: draw(), fresh: draw });
+    };
     let n: number;
     let d: number;
     let result: Svd;
     let totalVariance: number;
     if (X instanceof CsrMatrix) {
       [n, d] = X.shape;
-      const k = checkInt(op, 'nComponents', p.nComponents, 1, Math.max(1, d - 1));
-      result = sparseRandomizedSvd(X, k, nOversamples, nIter, generator);
+      const k = checkInt(op, 'nComponents', p.nComponents, 1, maxK(n, d));
+      const Xs = X;
+      // Xᵀ·u gathers over a transposed copy (faster than scattering into the output)
+      const Xt = algorithm === 'arpack' ? X.transpose() : null;
+      result =
+        Xt !== null
+          ? arpack(
+              {
+                rows: n,
+                cols: d,
+                av: (v, out) => void spmm(Xs, v, 1, out),
+                atu: (u, out) => void spmm(Xt, u, 1, out),
+              },
+              k,
+            )
+          : sparseRandomizedSvd(X, k, nOversamples, nIter, generator);
       totalVariance = sparseTotalVariance(X);
     } else {
       const A = toMatrix(op, 'X', X);
       n = A.rows;
       d = A.cols;
-      const k = checkInt(op, 'nComponents', p.nComponents, 1, Math.max(1, d - 1));
-      result = randomizedSvd(A.data, n, d, { nComponents: k, nOversamples, nIter, generator });
+      const k = checkInt(op, 'nComponents', p.nComponents, 1, maxK(n, d));
+      const [rows, cols, data] = [n, d, A.data];
+      result =
+        algorithm === 'arpack'
+          ? arpack(
+              {
+                rows,
+                cols,
+                av: (v, out) => void matmulABt(data, v, rows, cols, 1, out),
+                atu: (u, out) => void matmulAtB(u, data, rows, 1, cols, out),
+              },
+              k,
+            )
+          : randomizedSvd(A.data, n, d, { nComponents: k, nOversamples, nIter, generator });
       totalVariance = columnVariances(A.data, n, d).reduce((s, v) => s + v, 0);
     }
     const k = result.k;
