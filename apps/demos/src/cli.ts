@@ -107,7 +107,11 @@ export async function main(argv: string[]): Promise<boolean> {
   const rows: Row[] = [];
   for (const name of names) {
     const demo = (await DEMOS[name]!()).default;
-    console.log(`\n=== ${demo.name}: ${demo.description}`);
+    const description =
+      opts.model === undefined
+        ? demo.description
+        : `${opts.model}, pretrained: greedy by hand and by generate(), then sampling`;
+    console.log(`\n=== ${demo.name}: ${description}`);
     const t0 = performance.now();
     try {
       const { summary } = await demo.run(

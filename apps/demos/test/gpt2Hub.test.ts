@@ -97,6 +97,9 @@ describe('pnpm demo gpt2 --model', () => {
     hub.log.length = 0;
     const first = await demo(['--model', ID]);
     expect(first.ok).toBe(true);
+    expect(first.lines).toContain(
+      `\n=== gpt2: ${ID}, pretrained: greedy by hand and by generate(), then sampling`,
+    );
     expect(first.lines).toContain(`loading ${ID} from the Hub (${hub.url}), through the cache`);
     expect(first.lines.some((l) => /^GPT2LMHeadModel with [\d,]+ parameters on cpu$/.test(l))).toBe(true);
     expect(first.lines.some((l) => l.startsWith('greedy, generate():   "The state of our Union'))).toBe(true);
