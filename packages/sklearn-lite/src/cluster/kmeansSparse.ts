@@ -62,8 +62,9 @@ export function sparseMeanVariance(X: Csr64): number {
 }
 
 /**
- * Labels by argmin_c ‖c‖² − 2 x·c, the products over each row's non-zeros in stored order (as
- * scikit-learn's _update_chunk_sparse); with `acc`, rows are added into their cluster's sum.
+ * Labels by argmin_c ‖c‖² − 2 x·c, each x·c summed over the row's non-zeros in stored order (as
+ * scikit-learn's _update_chunk_sparse, so near-ties fall the same way); with `acc`, rows are
+ * added into their cluster's sum.
  */
 export function assignLabelsSparse(
   X: Csr64,
@@ -75,21 +76,15 @@ export function assignLabelsSparse(
   const [n, d] = X.shape;
   const { indptr, indices, data } = X;
   const cNorms = rowSquaredNorms(centers, k, d);
-  const ct = transpose(centers, k, d); // d x k: one row of it per stored column index
   const dots = new Float64Array(k);
   if (acc) {
     acc.sums.fill(0);
     acc.counts.fill(0);
   }
   for (let i = 0; i < n; i++) {
-    dots.fill(0);
     const p0 = indptr[i]!;
     const p1 = indptr[i + 1]!;
-    for (let p = p0; p < p1; p++) {
-      const v = data[p]!;
-      const o = indices[p]! * k;
-      for (let c = 0; c < k; c++) dots[c]! += v * ct[o + c]!;
-    }
+    rowDots(p0, p1, indices, data, centers, d, k, dots);
     let best = 0;
     let bestV = Number.POSITIVE_INFINITY;
     for (let c = 0; c < k; c++) {
@@ -105,6 +100,51 @@ export function assignLabelsSparse(
       const o = best * d;
       for (let p = p0; p < p1; p++) acc.sums[o + indices[p]!]! += data[p]!;
     }
+  }
+}
+
+/**
+ * dots[c] = Σ_p data[p]·centers[c][indices[p]] over p0..p1, four centers at a time: four
+ * independent sums (each still in stored order) instead of one chain of dependent additions.
+ */
+function rowDots(
+  p0: number,
+  p1: number,
+  indices: Int32Array,
+  data: Float64Array,
+  centers: Float64Array,
+  d: number,
+  k: number,
+  dots: Float64Array,
+): void {
+  let c = 0;
+  for (; c + 3 < k; c += 4) {
+    const o0 = c * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let p = p0; p < p1; p++) {
+      const j = indices[p]!;
+      const v = data[p]!;
+      s0 += centers[o0 + j]! * v;
+      s1 += centers[o1 + j]! * v;
+      s2 += centers[o2 + j]! * v;
+      s3 += centers[o3 + j]! * v;
+    }
+    dots[c] = s0;
+    dots[c + 1] = s1;
+    dots[c + 2] = s2;
+    dots[c + 3] = s3;
+  }
+  for (; c < k; c++) {
+    const o = c * d;
+    let s = 0;
+    for (let p = p0; p < p1; p++) s += centers[o + indices[p]!]! * data[p]!;
+    dots[c] = s;
   }
 }
 
