@@ -21,6 +21,7 @@ import { Index } from '../frame/rowIndex.js';
 import { type BinarySource, readAllBytes, writeFileAtomic } from '../io/files.js';
 import { checkOptions } from '../options.js';
 import { arrowToColumns, type FromArrowOptions, pandasMetadata } from './fromArrow.js';
+import { checkFraming } from './ipcFraming.js';
 
 const encoder = new TextEncoder();
 
@@ -177,103 +178,6 @@ export function writeArrow(
   if (path === undefined) return bytes;
   writeFileAtomic('writeArrow', path, bytes);
   return undefined;
-}
-
-const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
-
-function hasMagic(b: Uint8Array, at: number): boolean {
-  return at >= 0 && MAGIC.every((m, k) => b[at + k] === m);
-}
-
-/**
- * Checks the framing of an IPC file or stream before apache-arrow parses it, so a truncated or
- * foreign file gets an error with a byte offset rather than whatever the parser trips on.
- */
-function checkFraming(op: string, name: string, b: Uint8Array): void {
-  if (b.length === 0) fail(op, `${name} is empty (0 bytes), not an Arrow IPC file or stream`);
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (hasMagic(b, 0)) {
-    if (b.length < 18 || !hasMagic(b, b.length - 6)) {
-      fail(
-        op,
-        `${name} starts as an Arrow IPC file but is truncated: no closing "ARROW1" at byte ${Math.max(0, b.length - 6)} of ${b.length}`,
-      );
-    }
-    const footerLength = view.getInt32(b.length - 10, true);
-    const footerStart = b.length - 10 - footerLength;
-    if (footerLength <= 0 || footerStart < 8) {
-      fail(
-        op,
-        `${name} has a footer length of ${footerLength} at byte ${b.length - 10}, outside the file's ${b.length} bytes`,
-      );
-    }
-    walkMessages(op, name, b, view, 8, footerStart);
-    return;
-  }
-  walkMessages(op, name, b, view, 0, b.length);
-}
-
-/**
- * Walks the IPC messages in bytes [start, end): each a 0xFFFFFFFF marker (or, before Arrow 0.15,
- * none), a length, a flatbuffer header and a body, and each must end inside the range. apache-arrow
- * trusts these lengths, and a wrong one can send it into a loop.
- */
-function walkMessages(
-  op: string,
-  name: string,
-  b: Uint8Array,
-  view: DataView,
-  start: number,
-  end: number,
-): void {
-  let at = start;
-  while (at < end) {
-    const messageAt = at;
-    if (at + 4 > end) fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`);
-    let len = view.getInt32(at, true);
-    if (len === -1) {
-      if (at + 8 > end)
-        fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`);
-      len = view.getInt32(at + 4, true);
-      at += 8;
-    } else at += 4;
-    if (len === 0) return; // end-of-stream marker
-    if (len < 0 || at + len > end) {
-      fail(
-        op,
-        `${name} is not a complete Arrow IPC ${start === 0 ? 'stream' : 'file'}: the message at byte ${messageAt} claims ${len} bytes but ${end - at} remain`,
-      );
-    }
-    const bodyLength = messageBodyLength(b, at, len);
-    if (bodyLength === null || bodyLength < 0)
-      fail(op, `${name} has an unreadable message header at byte ${at}`);
-    at += len;
-    if (at + bodyLength > end) {
-      fail(
-        op,
-        `${name} is truncated: a message body at byte ${at} needs ${bodyLength} bytes but ${end - at} remain`,
-      );
-    }
-    at += bodyLength;
-  }
-}
-
-/** The bodyLength field of an IPC Message flatbuffer (field 3, int64), or null if unreadable. */
-function messageBodyLength(b: Uint8Array, at: number, len: number): number | null {
-  const view = new DataView(b.buffer, b.byteOffset + at, len);
-  try {
-    const root = view.getUint32(0, true);
-    if (root >= len) return null;
-    const vtable = root - view.getInt32(root, true);
-    const vtLen = view.getUint16(vtable, true);
-    // fields: 0 version, 1 header_type, 2 header, 3 bodyLength
-    if (vtLen <= 4 + 3 * 2) return 0;
-    const off = view.getUint16(vtable + 4 + 3 * 2, true);
-    if (off === 0) return 0;
-    return Number(view.getBigInt64(root + off, true));
-  } catch {
-    return null;
-  }
 }
 
 /**
