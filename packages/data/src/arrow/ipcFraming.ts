@@ -34,11 +34,11 @@ export function checkFraming(op: string, name: string, b: Uint8Array): void {
         `${name} has a footer length of ${footerLength} at byte ${b.length - 10}, outside the file's ${b.length} bytes`,
       );
     }
-    const messages = walkMessages(op, name, b, view, 8, footerStart);
+    const messages = walkMessages(op, name, view, 8, footerStart);
     new Flatbuffer(op, name, view, footerStart, footerLength).footer(footerStart, messages);
     return;
   }
-  walkMessages(op, name, b, view, 0, b.length);
+  walkMessages(op, name, view, 0, b.length);
 }
 
 /**
@@ -48,7 +48,6 @@ export function checkFraming(op: string, name: string, b: Uint8Array): void {
 function walkMessages(
   op: string,
   name: string,
-  b: Uint8Array,
   view: DataView,
   start: number,
   end: number,
