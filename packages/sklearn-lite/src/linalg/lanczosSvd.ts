@@ -31,14 +31,16 @@ function norm(a: Float64Array): number {
 }
 
 /**
- * Removes from x its components along the rows of basis (count x len) by classical Gram-Schmidt
- * twice ("twice is enough"); adds the coefficients removed into `coef` when given. Plain loops,
- * not the GEMM: a matrix-vector product would copy the whole basis into the kernels' memory.
+ * Removes from x its components along the rows of basis (count x len) by classical Gram-Schmidt,
+ * with a second pass only when the first removed most of x (the DGKS criterion: ‖x‖ fell below
+ * ‖x₀‖/√2), and adds the coefficients removed into `coef` when given. Plain loops, not the GEMM:
+ * a matrix-vector product would copy the whole basis into the kernels' memory.
  */
 function orthogonalize(x: Float64Array, basis: Float64Array, count: number, coef?: Float64Array): void {
   const len = x.length;
   const c = new Float64Array(count);
-  for (let pass = 0; pass < 2; pass++) {
+  let before = norm(x);
+  for (let pass = 0; pass < 2 && count > 0; pass++) {
     for (let r = 0; r < count; r++) {
       const o = r * len;
       let s0 = 0;
@@ -57,6 +59,9 @@ function orthogonalize(x: Float64Array, basis: Float64Array, count: number, coef
       const cr = c[r]!;
       for (let i = 0; i < len; i++) x[i]! -= cr * basis[o + i]!;
     }
+    const after = norm(x);
+    if (after > Math.SQRT1_2 * before) break;
+    before = after;
   }
 }
 
