@@ -1,6 +1,6 @@
 /** Node's builtins without an import statement, so browser bundles never see a `node:` module. */
 
-import { fail } from './models/errors.ts';
+import { fail } from './models/errors.js';
 
 interface ProcessLike {
   versions?: { node?: string };

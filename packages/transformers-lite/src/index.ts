@@ -10,10 +10,10 @@ export {
   OpenRouterClient,
   OpenRouterError,
   type OpenRouterOptions,
-} from './chat/openRouter.ts';
-export { type ServerSentEvent, SSEParser } from './chat/sse.ts';
-export type { GenerateOptions, Streamer, StreamerCallback } from './generation/config.ts';
-export { type CausalLM, generate } from './generation/generate.ts';
+} from './chat/openRouter.js';
+export { type ServerSentEvent, SSEParser } from './chat/sse.js';
+export type { GenerateOptions, Streamer, StreamerCallback } from './generation/config.js';
+export { type CausalLM, generate } from './generation/generate.js';
 export {
   type LogitsProcessor,
   minLengthProcessor,
@@ -22,16 +22,16 @@ export {
   temperatureWarper,
   topKWarper,
   topPWarper,
-} from './generation/processors.ts';
-export { type HubOptions, type HubProgress, HubUnreachableError, hubSettings } from './hub/hub.ts';
-export { type AttentionOptions, MASK_VALUE, scaledDotProductAttention } from './models/attention.ts';
+} from './generation/processors.js';
+export { type HubOptions, type HubProgress, HubUnreachableError, hubSettings } from './hub/hub.js';
+export { type EagerAttentionOptions, eagerAttention, MASK_VALUE } from './models/attention.js';
 export {
   AutoConfig,
   AutoModel,
   AutoModelForCausalLM,
   AutoModelForMaskedLM,
   AutoModelForSequenceClassification,
-} from './models/auto.ts';
+} from './models/auto.js';
 export {
   BertForMaskedLM,
   BertForSequenceClassification,
@@ -42,7 +42,7 @@ export {
   type MaskedLMOutput,
   type SequenceClassifierInputs,
   type SequenceClassifierOutput,
-} from './models/bert.ts';
+} from './models/bert.js';
 export {
   BertConfig,
   type BertConfigOptions,
@@ -50,10 +50,10 @@ export {
   GPT2Config,
   type GPT2ConfigOptions,
   PretrainedConfig,
-} from './models/config.ts';
-export { Conv1D } from './models/conv1d.ts';
-export { setWarningHandler } from './models/errors.ts';
-export type { ModelFileContents, ModelSource } from './models/files.ts';
+} from './models/config.js';
+export { Conv1D } from './models/conv1d.js';
+export { setWarningHandler } from './models/errors.js';
+export type { ModelFileContents, ModelSource } from './models/files.js';
 export {
   type CausalLMInputs,
   type CausalLMOutput,
@@ -61,19 +61,19 @@ export {
   GPT2LMHeadModel,
   GPT2Model,
   type GPT2ModelOutput,
-} from './models/gpt2.ts';
-export { KVCache, type LegacyCache } from './models/kvCache.ts';
+} from './models/gpt2.js';
+export { KVCache, type LegacyCache } from './models/kvCache.js';
 export {
   type FromPretrainedOptions,
   type LoadingInfo,
   PreTrainedModel,
   type SavePretrainedOptions,
-} from './models/pretrained.ts';
-export type { ResizeTokenEmbeddingsOptions } from './models/resize.ts';
-export type { AddedToken } from './tokenizers/addedTokens.ts';
-export { AutoTokenizer } from './tokenizers/auto.ts';
-export { BertTokenizer } from './tokenizers/bert.ts';
-export type { ChatMessage } from './tokenizers/chatTemplate.ts';
+} from './models/pretrained.js';
+export type { ResizeTokenEmbeddingsOptions } from './models/resize.js';
+export type { AddedToken } from './tokenizers/addedTokens.js';
+export { AutoTokenizer } from './tokenizers/auto.js';
+export { BertTokenizer } from './tokenizers/bert.js';
+export type { ChatMessage } from './tokenizers/chatTemplate.js';
 export {
   BPEDecoder,
   ByteFallbackDecoder,
@@ -86,9 +86,9 @@ export {
   ReplaceDecoder,
   StripDecoder,
   WordPieceDecoder,
-} from './tokenizers/decoders/index.ts';
-export type { TokenizerFileContents, TokenizerSource } from './tokenizers/files.ts';
-export { GPT2Tokenizer } from './tokenizers/gpt2.ts';
+} from './tokenizers/decoders/index.js';
+export type { TokenizerFileContents, TokenizerSource } from './tokenizers/files.js';
+export { GPT2Tokenizer } from './tokenizers/gpt2.js';
 export {
   BPE,
   type BPEOptions,
@@ -97,7 +97,7 @@ export {
   Unigram,
   WordPiece,
   type WordPieces,
-} from './tokenizers/models/index.ts';
+} from './tokenizers/models/index.js';
 export {
   BertNormalizer,
   createNormalizer,
@@ -109,8 +109,8 @@ export {
   Strip,
   StripAccents,
   UnicodeNormalizer,
-} from './tokenizers/normalizers/index.ts';
-export type { Encoding, PostProcessor } from './tokenizers/postProcessors/index.ts';
+} from './tokenizers/normalizers/index.js';
+export type { Encoding, PostProcessor } from './tokenizers/postProcessors/index.js';
 export {
   BertProcessing,
   ByteLevelProcessing,
@@ -118,7 +118,7 @@ export {
   PostProcessorSequence,
   RobertaProcessing,
   TemplateProcessing,
-} from './tokenizers/postProcessors/index.ts';
+} from './tokenizers/postProcessors/index.js';
 export {
   BertPreTokenizer,
   ByteLevelPreTokenizer,
@@ -133,7 +133,7 @@ export {
   type SplitBehavior,
   Whitespace,
   WhitespaceSplit,
-} from './tokenizers/preTokenizers/index.ts';
+} from './tokenizers/preTokenizers/index.js';
 export {
   type CallOptions,
   type ChatTemplateOptions,
@@ -146,16 +146,16 @@ export {
   type TextInput,
   type TruncationOption,
   VERY_LARGE_INTEGER,
-} from './tokenizers/pretrained.ts';
+} from './tokenizers/pretrained.js';
 export {
   Tokenizer,
   type TokenizerStages,
   type TruncationSide,
   type TruncationStrategy,
-} from './tokenizers/tokenizer.ts';
+} from './tokenizers/tokenizer.js';
 export {
   type TrainOptions,
   type TrainWordPieceOptions,
   trainBpe,
   trainWordPiece,
-} from './tokenizers/trainers/train.ts';
+} from './tokenizers/trainers/train.js';

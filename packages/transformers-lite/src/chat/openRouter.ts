@@ -1,6 +1,6 @@
 import { checkOptions, LumenError } from '@lumen/tensor';
-import { describe, fail } from '../models/errors.ts';
-import { SSEParser } from './sse.ts';
+import { describe, fail } from '../models/errors.js';
+import { SSEParser } from './sse.js';
 
 /** One chat message (OpenAI's format, as chat templates use). */
 export interface ChatCompletionMessage {

@@ -1,5 +1,5 @@
 import { checkOptions, type Generator, type Tensor } from '@lumen/tensor';
-import { describe, fail, warn } from '../models/errors.ts';
+import { describe, fail, warn } from '../models/errors.js';
 
 /** Receives each step's new token of every batch row (the pad id for rows that have finished). */
 export type StreamerCallback = (tokens: number[]) => void;

@@ -1,8 +1,8 @@
 import { noGrad } from '@lumen/autograd';
 import { type Device, defaultGenerator, Generator, type Tensor, tensor, tidy } from '@lumen/tensor';
-import { describe, fail, fmtShape, warn } from '../models/errors.ts';
-import { KVCache } from '../models/kvCache.ts';
-import { type GenerateOptions, type ResolvedGeneration, resolveGeneration, type Streamer } from './config.ts';
+import { describe, fail, fmtShape, warn } from '../models/errors.js';
+import { KVCache } from '../models/kvCache.js';
+import { type GenerateOptions, type ResolvedGeneration, resolveGeneration, type Streamer } from './config.js';
 import {
   type LogitsProcessor,
   minLengthProcessor,
@@ -10,7 +10,7 @@ import {
   temperatureWarper,
   topKWarper,
   topPWarper,
-} from './processors.ts';
+} from './processors.js';
 
 /** What generate() needs from a model: a causal LM forward with a KV cache. */
 export interface CausalLM {

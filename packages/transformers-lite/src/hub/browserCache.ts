@@ -5,7 +5,7 @@
  * makes no request at all.
  */
 
-import { fail } from '../models/errors.ts';
+import { fail } from '../models/errors.js';
 import {
   accessError,
   endpoint,
@@ -19,7 +19,7 @@ import {
   networkReason,
   readBody,
   resolveUrl,
-} from './hub.ts';
+} from './hub.js';
 
 const MISSING = 'x-lumen-missing';
 

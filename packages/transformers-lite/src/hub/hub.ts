@@ -5,7 +5,7 @@
  */
 
 import { LumenError } from '@lumen/tensor';
-import { describe, fail } from '../models/errors.ts';
+import { describe, fail } from '../models/errors.js';
 
 /** What onProgress receives, per file. */
 export interface HubProgress {

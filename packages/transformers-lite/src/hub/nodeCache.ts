@@ -15,8 +15,8 @@
  * snapshot link and the ref appear. A failed download changes nothing else in the cache.
  */
 
-import { nodeBuiltin } from '../env.ts';
-import { fail, warn } from '../models/errors.ts';
+import { nodeBuiltin } from '../env.js';
+import { fail, warn } from '../models/errors.js';
 import {
   accessError,
   backoff,
@@ -33,7 +33,7 @@ import {
   networkReason,
   readBody,
   resolveUrl,
-} from './hub.ts';
+} from './hub.js';
 
 type Fs = typeof import('node:fs/promises');
 type Path = typeof import('node:path');

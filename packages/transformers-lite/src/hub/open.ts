@@ -1,7 +1,7 @@
-import { nodeBuiltin } from '../env.ts';
-import { openBrowserRepo } from './browserCache.ts';
-import { checkHubOptions, type HubOptions, type HubRepo, isRepoId } from './hub.ts';
-import { openNodeRepo } from './nodeCache.ts';
+import { nodeBuiltin } from '../env.js';
+import { openBrowserRepo } from './browserCache.js';
+import { checkHubOptions, type HubOptions, type HubRepo, isRepoId } from './hub.js';
+import { openNodeRepo } from './nodeCache.js';
 
 /** Whether `source` names a Hub repository rather than a local folder. */
 export async function isHubSource(source: string): Promise<boolean> {

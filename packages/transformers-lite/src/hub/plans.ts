@@ -1,9 +1,9 @@
 /** Which files each loader fetches from a Hub repository ("only the files the class needs"). */
 
-import { fail } from '../models/errors.ts';
-import { noWeights, PICKLE_WEIGHTS_FILES, readIndex, WEIGHTS_INDEX_FILE } from '../models/shards.ts';
-import type { HubOptions, HubRepo } from './hub.ts';
-import { openHubRepo } from './open.ts';
+import { fail } from '../models/errors.js';
+import { noWeights, PICKLE_WEIGHTS_FILES, readIndex, WEIGHTS_INDEX_FILE } from '../models/shards.js';
+import type { HubOptions, HubRepo } from './hub.js';
+import { openHubRepo } from './open.js';
 
 /** config.json, generation_config.json when there is one, and (with `weights`) the safetensors weights. */
 export async function fetchModelRepo(

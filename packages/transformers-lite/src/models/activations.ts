@@ -1,5 +1,5 @@
 import type { Tensor } from '@lumen/tensor';
-import { fail } from './errors.ts';
+import { fail } from './errors.js';
 
 /**
  * transformers' ACT2FN for the names BERT and GPT-2 configs use. 'gelu' is the exact erf form;

@@ -1,6 +1,6 @@
 import { LumenError } from '@lumen/tensor';
-import { nodeFiles } from '../env.ts';
-import { describe, fail } from './errors.ts';
+import { nodeFiles } from '../env.js';
+import { describe, fail } from './errors.js';
 
 /**
  * Saving a folder (a checkpoint: config.json + model.safetensors + …) atomically as a whole.

@@ -7,7 +7,7 @@ import {
   scaledDotProductAttention as tensorAttention,
   where,
 } from '@lumen/tensor';
-import { fail, fmtShape } from './errors.ts';
+import { fail, fmtShape } from './errors.js';
 
 /**
  * The value masked attention scores get: float32's lowest finite number, as transformers uses
@@ -16,7 +16,7 @@ import { fail, fmtShape } from './errors.ts';
  */
 export const MASK_VALUE = -3.4028234663852886e38;
 
-export interface AttentionOptions {
+export interface EagerAttentionOptions {
   /**
    * Added to the scores when float (transformers' extended mask: 0 where attended, MASK_VALUE
    * where not), or a bool mask (true = attend). Broadcast against (B, nh, Tq, Tk).
@@ -46,13 +46,8 @@ export interface AttentionOptions {
  * and inference never materialise the (Tq, Tk) scores), with the causal and padding masks folded
  * into one additive mask of transformers' values. With dropout (training) it stays the composite.
  */
-export function scaledDotProductAttention(
-  q: Tensor,
-  k: Tensor,
-  v: Tensor,
-  options: AttentionOptions = {},
-): Tensor {
-  checkOptions('scaledDotProductAttention', options, [
+export function eagerAttention(q: Tensor, k: Tensor, v: Tensor, options: EagerAttentionOptions = {}): Tensor {
+  checkOptions('eagerAttention', options, [
     'attnMask',
     'isCausal',
     'queryOffset',
@@ -63,7 +58,7 @@ export function scaledDotProductAttention(
   ]);
   if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4)
     fail(
-      'scaledDotProductAttention',
+      'eagerAttention',
       `q, k and v must be 4-d (batch, heads, length, headSize), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
     );
   const hs = q.shape[3]!;
@@ -90,7 +85,7 @@ export function scaledDotProductAttention(
  * future, exactly as transformers' where-then-add gives).
  */
 function combinedMask(
-  options: AttentionOptions,
+  options: EagerAttentionOptions,
   tq: number,
   tk: number,
   device: Tensor['device'],

@@ -1,11 +1,11 @@
 import { checkOptions } from '@lumen/tensor';
-import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.ts';
-import { BertForMaskedLM, BertForSequenceClassification, BertModel } from './bert.ts';
-import { type BertConfig, type ConfigDict, configFromDict, type GPT2Config } from './config.ts';
-import { fail } from './errors.ts';
-import { type ModelSource, readModelFiles } from './files.ts';
-import { GPT2LMHeadModel, GPT2Model } from './gpt2.ts';
-import { FROM_PRETRAINED_KEYS, type FromPretrainedOptions } from './pretrained.ts';
+import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.js';
+import { BertForMaskedLM, BertForSequenceClassification, BertModel } from './bert.js';
+import { type BertConfig, type ConfigDict, configFromDict, type GPT2Config } from './config.js';
+import { fail } from './errors.js';
+import { type ModelSource, readModelFiles } from './files.js';
+import { GPT2LMHeadModel, GPT2Model } from './gpt2.js';
+import { FROM_PRETRAINED_KEYS, type FromPretrainedOptions } from './pretrained.js';
 
 /** transformers' AutoConfig: the config class named by config.json's `model_type`. */
 export const AutoConfig = {

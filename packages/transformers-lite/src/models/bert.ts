@@ -1,12 +1,12 @@
 import { Dropout, type Embedding, F, LayerNorm, type Linear, Module } from '@lumen/nn';
 import { arange, type Tensor, zeros } from '@lumen/tensor';
-import { activation } from './activations.ts';
-import { extendedAttentionMask, scaledDotProductAttention } from './attention.ts';
-import { BertConfig, type ConfigDict } from './config.ts';
-import { embedding, linear, withoutRandomInit } from './construction.ts';
-import { fail, fmtShape } from './errors.ts';
-import { BERT_INPUT_KEYS, checkIds, checkInputs, checkSameShape } from './inputs.ts';
-import { type LoadRules, PreTrainedModel } from './pretrained.ts';
+import { activation } from './activations.js';
+import { eagerAttention, extendedAttentionMask } from './attention.js';
+import { BertConfig, type ConfigDict } from './config.js';
+import { embedding, linear, withoutRandomInit } from './construction.js';
+import { fail, fmtShape } from './errors.js';
+import { BERT_INPUT_KEYS, checkIds, checkInputs, checkSameShape } from './inputs.js';
+import { type LoadRules, PreTrainedModel } from './pretrained.js';
 
 /**
  * BERT (Devlin et al. 2018) as transformers' modeling_bert.py, eager attention. Property names
@@ -93,7 +93,7 @@ export class BertSelfAttention extends Module {
     const q = this.heads(this.query.forward(x)); // (B, nh, T, hs)
     const k = this.heads(this.key.forward(x));
     const v = this.heads(this.value.forward(x));
-    const y = scaledDotProductAttention(q, k, v, {
+    const y = eagerAttention(q, k, v, {
       attnMask: mask,
       dropoutP: this.dropout.p,
       training: this.training,

@@ -1,5 +1,5 @@
 import { checkOptions } from '@lumen/tensor';
-import { describe, fail } from './errors.ts';
+import { describe, fail } from './errors.js';
 
 /** A parsed config.json. */
 export type ConfigDict = { [key: string]: unknown };

@@ -1,7 +1,7 @@
 import { Module, Parameter } from '@lumen/nn';
 import { normal, type Tensor, zeros } from '@lumen/tensor';
-import { randomInitSkipped } from './construction.ts';
-import { fail, fmtShape } from './errors.ts';
+import { randomInitSkipped } from './construction.js';
+import { fail, fmtShape } from './errors.js';
 
 /**
  * transformers' Conv1D (GPT-2's linear layers): y = x·W + b with W stored as [in, out], the

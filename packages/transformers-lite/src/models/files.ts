@@ -1,11 +1,11 @@
 import { checkOptions } from '@lumen/tensor';
-import { nodeFolder } from '../env.ts';
-import type { HubOptions } from '../hub/hub.ts';
-import { isHubSource } from '../hub/open.ts';
-import { fetchModelRepo } from '../hub/plans.ts';
-import { recoverFolder } from './atomicFolder.ts';
-import { describe, fail } from './errors.ts';
-import { isPickleFile, noWeights, readIndex, refusePickle, WEIGHTS_INDEX_FILE } from './shards.ts';
+import { nodeFolder } from '../env.js';
+import type { HubOptions } from '../hub/hub.js';
+import { isHubSource } from '../hub/open.js';
+import { fetchModelRepo } from '../hub/plans.js';
+import { recoverFolder } from './atomicFolder.js';
+import { describe, fail } from './errors.js';
+import { isPickleFile, noWeights, readIndex, refusePickle, WEIGHTS_INDEX_FILE } from './shards.js';
 
 /** A model's files given directly: config JSON (text, bytes or parsed) and the safetensors bytes. */
 export type ModelFileContents = string | Uint8Array | { [key: string]: unknown };

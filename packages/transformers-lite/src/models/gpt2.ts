@@ -1,17 +1,17 @@
 import { noGrad } from '@lumen/autograd';
 import { Dropout, type Embedding, F, init, LayerNorm, type Linear, Module } from '@lumen/nn';
 import { arange, cat, type Tensor, zeros } from '@lumen/tensor';
-import type { GenerateOptions } from '../generation/config.ts';
-import { type CausalLM, generate } from '../generation/generate.ts';
-import { activation } from './activations.ts';
-import { extendedAttentionMask, scaledDotProductAttention } from './attention.ts';
-import { type ConfigDict, GPT2Config } from './config.ts';
-import { embedding, linear, withoutRandomInit } from './construction.ts';
-import { Conv1D } from './conv1d.ts';
-import { fail } from './errors.ts';
-import { checkIds, checkInputs, checkSameShape, GPT2_INPUT_KEYS } from './inputs.ts';
-import { KVCache, type LegacyCache } from './kvCache.ts';
-import { type LoadRules, PreTrainedModel } from './pretrained.ts';
+import type { GenerateOptions } from '../generation/config.js';
+import { type CausalLM, generate } from '../generation/generate.js';
+import { activation } from './activations.js';
+import { eagerAttention, extendedAttentionMask } from './attention.js';
+import { type ConfigDict, GPT2Config } from './config.js';
+import { embedding, linear, withoutRandomInit } from './construction.js';
+import { Conv1D } from './conv1d.js';
+import { fail } from './errors.js';
+import { checkIds, checkInputs, checkSameShape, GPT2_INPUT_KEYS } from './inputs.js';
+import { KVCache, type LegacyCache } from './kvCache.js';
+import { type LoadRules, PreTrainedModel } from './pretrained.js';
 
 /**
  * GPT-2 (Radford et al. 2019) as transformers' modeling_gpt2.py, eager attention: pre-LayerNorm
@@ -79,7 +79,7 @@ export class GPT2Attention extends Module {
     let v = this.heads(vx!);
     const past = cache?.getSeqLength(this.layerIdx) ?? 0;
     if (cache) [k, v] = cache.update(this.layerIdx, k, v); // (B, nh, past + T, hs); (B, nh, capacity, hs) if static
-    const y = scaledDotProductAttention(q, k, v, {
+    const y = eagerAttention(q, k, v, {
       attnMask: mask,
       isCausal: true,
       queryOffset: past,

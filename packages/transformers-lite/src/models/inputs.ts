@@ -1,5 +1,5 @@
 import { checkOptions, type Tensor } from '@lumen/tensor';
-import { describe, fail, fmtShape } from './errors.ts';
+import { describe, fail, fmtShape } from './errors.js';
 
 function isTensor(x: unknown): x is Tensor {
   return typeof x === 'object' && x !== null && 'shape' in x && 'dtype' in x && 'device' in x;

@@ -1,6 +1,6 @@
 import { isGradEnabled } from '@lumen/autograd';
 import { cat, checkOptions, keep, type Tensor, zeros } from '@lumen/tensor';
-import { fail, fmtShape } from './errors.ts';
+import { fail, fmtShape } from './errors.js';
 
 /** One layer's cached keys and values, (B, nh, T, hs) each. */
 interface LayerCache {

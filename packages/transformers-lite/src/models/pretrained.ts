@@ -1,12 +1,12 @@
 import { noGrad } from '@lumen/autograd';
 import { Embedding, init, LayerNorm, Linear, Module, Parameter, type SafetensorsTensorInfo } from '@lumen/nn';
 import { checkOptions, type Device, type Tensor } from '@lumen/tensor';
-import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.ts';
-import { saveFolderAtomically } from './atomicFolder.ts';
-import { CONFIG_LIMITS, type ConfigDict, type PretrainedConfig } from './config.ts';
-import { randomInitSkipped, withoutRandomInit } from './construction.ts';
-import { Conv1D } from './conv1d.ts';
-import { describe, fail, fmtShape, warn } from './errors.ts';
+import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.js';
+import { saveFolderAtomically } from './atomicFolder.js';
+import { CONFIG_LIMITS, type ConfigDict, type PretrainedConfig } from './config.js';
+import { randomInitSkipped, withoutRandomInit } from './construction.js';
+import { Conv1D } from './conv1d.js';
+import { describe, fail, fmtShape, warn } from './errors.js';
 import {
   CONFIG_FILE,
   GENERATION_CONFIG_FILE,
@@ -14,9 +14,9 @@ import {
   type ModelSource,
   readModelFiles,
   WEIGHTS_FILE,
-} from './files.ts';
-import { type ResizeTokenEmbeddingsOptions, resizeEmbeddings } from './resize.ts';
-import { readWeights, readWeightsHeader, weightsFiles } from './weights.ts';
+} from './files.js';
+import { type ResizeTokenEmbeddingsOptions, resizeEmbeddings } from './resize.js';
+import { readWeights, readWeightsHeader, weightsFiles } from './weights.js';
 
 /** The keys of FromPretrainedOptions. */
 export const FROM_PRETRAINED_KEYS = ['device', 'strict', 'numLabels', 'config', ...HUB_OPTION_KEYS];

@@ -1,7 +1,7 @@
 import { noGrad } from '@lumen/autograd';
 import { type Embedding, Linear, type Module, Parameter } from '@lumen/nn';
 import { cat, checkOptions, normal, type Tensor, tensor, zeros } from '@lumen/tensor';
-import { describe, fail } from './errors.ts';
+import { describe, fail } from './errors.js';
 
 /** resizeTokenEmbeddings' options (transformers' resize_token_embeddings keywords). */
 export interface ResizeTokenEmbeddingsOptions {

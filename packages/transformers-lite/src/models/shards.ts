@@ -4,7 +4,7 @@
  * and the pickle files (pytorch_model.bin, .pt, .ckpt) that Lumen refuses to read.
  */
 
-import { describe, fail } from './errors.ts';
+import { describe, fail } from './errors.js';
 
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 /** Files that hold weights as a Python pickle. */

@@ -6,9 +6,9 @@ import {
   serializeSafetensors,
 } from '@lumen/nn';
 import type { Device, Tensor } from '@lumen/tensor';
-import { fail } from './errors.ts';
-import type { WeightsFile } from './files.ts';
-import { indexJson, parseShardSize, shardFileName, splitIntoShards, WEIGHTS_INDEX_FILE } from './shards.ts';
+import { fail } from './errors.js';
+import type { WeightsFile } from './files.js';
+import { indexJson, parseShardSize, shardFileName, splitIntoShards, WEIGHTS_INDEX_FILE } from './shards.js';
 
 /**
  * A checkpoint key under the name transformers loads it by: old checkpoints (TensorFlow-era BERT)

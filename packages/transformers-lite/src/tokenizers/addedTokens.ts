@@ -1,4 +1,4 @@
-import { fail, isObject, type JsonObject, preview, readIdValue } from './config.ts';
+import { fail, isObject, type JsonObject, preview, readIdValue } from './config.js';
 
 /** A token matched in the text before the model runs ([CLS], <|endoftext|>, user-added words). */
 export interface AddedToken {

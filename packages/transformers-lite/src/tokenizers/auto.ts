@@ -1,10 +1,10 @@
 import { checkOptions } from '@lumen/tensor';
-import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.ts';
-import { BertTokenizer } from './bert.ts';
-import { fail } from './config.ts';
-import { hasFile, loadTokenizerFiles, readJsonFile, type TokenizerSource } from './files.ts';
-import { GPT2Tokenizer } from './gpt2.ts';
-import { PreTrainedTokenizer } from './pretrained.ts';
+import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.js';
+import { BertTokenizer } from './bert.js';
+import { fail } from './config.js';
+import { hasFile, loadTokenizerFiles, readJsonFile, type TokenizerSource } from './files.js';
+import { GPT2Tokenizer } from './gpt2.js';
+import { PreTrainedTokenizer } from './pretrained.js';
 
 const CLASSES: Record<string, typeof PreTrainedTokenizer> = {
   BertTokenizer,

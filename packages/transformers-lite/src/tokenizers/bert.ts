@@ -1,12 +1,12 @@
-import { fail, type JsonObject } from './config.ts';
-import { WordPieceDecoder } from './decoders/index.ts';
-import type { LoadedFiles } from './files.ts';
-import { WordPiece } from './models/index.ts';
-import { BertNormalizer } from './normalizers/index.ts';
-import { TemplateProcessing } from './postProcessors/index.ts';
-import { BertPreTokenizer } from './preTokenizers/index.ts';
-import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.ts';
-import { Tokenizer } from './tokenizer.ts';
+import { fail, type JsonObject } from './config.js';
+import { WordPieceDecoder } from './decoders/index.js';
+import type { LoadedFiles } from './files.js';
+import { WordPiece } from './models/index.js';
+import { BertNormalizer } from './normalizers/index.js';
+import { TemplateProcessing } from './postProcessors/index.js';
+import { BertPreTokenizer } from './preTokenizers/index.js';
+import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.js';
+import { Tokenizer } from './tokenizer.js';
 
 /** BERT's WordPiece tokenizer; loads tokenizer.json or the older vocab.txt (+ tokenizer_config.json). */
 export class BertTokenizer extends PreTrainedTokenizer {

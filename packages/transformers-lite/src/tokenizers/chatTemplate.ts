@@ -1,5 +1,5 @@
 import { Template } from '@huggingface/jinja';
-import { describe, fail, isObject } from './config.ts';
+import { describe, fail, isObject } from './config.js';
 
 export interface ChatMessage {
   role: string;

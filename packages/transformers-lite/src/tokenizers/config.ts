@@ -2,7 +2,7 @@ import { LumenError, preview } from '@lumen/tensor';
 
 export { preview };
 
-import { MAX_PATTERN_LENGTH, unsafeRegexReason } from './safeRegex.ts';
+import { MAX_PATTERN_LENGTH, unsafeRegexReason } from './safeRegex.js';
 
 /** A parsed JSON object from tokenizer.json or tokenizer_config.json. */
 export type JsonObject = { [key: string]: unknown };

@@ -1,10 +1,10 @@
 import { checkOptions } from '@lumen/tensor';
-import { nodeFolder } from '../env.ts';
-import type { HubOptions } from '../hub/hub.ts';
-import { isHubSource } from '../hub/open.ts';
-import { fetchTokenizerRepo } from '../hub/plans.ts';
-import { recoverFolder, saveFolderAtomically } from '../models/atomicFolder.ts';
-import { describe, fail, isObject, type JsonObject } from './config.ts';
+import { nodeFolder } from '../env.js';
+import type { HubOptions } from '../hub/hub.js';
+import { isHubSource } from '../hub/open.js';
+import { fetchTokenizerRepo } from '../hub/plans.js';
+import { recoverFolder, saveFolderAtomically } from '../models/atomicFolder.js';
+import { describe, fail, isObject, type JsonObject } from './config.js';
 
 /** File contents given directly: text, bytes, or already-parsed JSON. */
 export type TokenizerFileContents = string | Uint8Array | JsonObject;

@@ -1,11 +1,11 @@
-import { describe, fail, isObject, type JsonObject, MAX_TOKEN_ID, preview } from './config.ts';
-import { ByteLevelDecoder } from './decoders/index.ts';
-import { type LoadedFiles, readJsonFile } from './files.ts';
-import { BPE, parseMergesTxt } from './models/index.ts';
-import { ByteLevelProcessing } from './postProcessors/index.ts';
-import { ByteLevelPreTokenizer } from './preTokenizers/index.ts';
-import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.ts';
-import { Tokenizer } from './tokenizer.ts';
+import { describe, fail, isObject, type JsonObject, MAX_TOKEN_ID, preview } from './config.js';
+import { ByteLevelDecoder } from './decoders/index.js';
+import { type LoadedFiles, readJsonFile } from './files.js';
+import { BPE, parseMergesTxt } from './models/index.js';
+import { ByteLevelProcessing } from './postProcessors/index.js';
+import { ByteLevelPreTokenizer } from './preTokenizers/index.js';
+import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.js';
+import { Tokenizer } from './tokenizer.js';
 
 /** GPT-2's byte-level BPE tokenizer; loads tokenizer.json or the older vocab.json + merges.txt. */
 export class GPT2Tokenizer extends PreTrainedTokenizer {

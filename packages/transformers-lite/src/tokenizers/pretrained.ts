@@ -1,10 +1,10 @@
 import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
-import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.ts';
-import { type AddedToken, addedTokenFromJSON } from './addedTokens.ts';
-import { CallableObject } from './callable.ts';
-import { type ChatMessage, checkMessages, renderChatTemplate } from './chatTemplate.ts';
-import { describe, fail, isObject, type JsonObject } from './config.ts';
-import { cleanUpTokenization } from './decoders/index.ts';
+import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.js';
+import { type AddedToken, addedTokenFromJSON } from './addedTokens.js';
+import { CallableObject } from './callable.js';
+import { type ChatMessage, checkMessages, renderChatTemplate } from './chatTemplate.js';
+import { describe, fail, isObject, type JsonObject } from './config.js';
+import { cleanUpTokenization } from './decoders/index.js';
 import {
   hasFile,
   type LoadedFiles,
@@ -13,9 +13,9 @@ import {
   readTextFile,
   type TokenizerSource,
   writeFilesAtomically,
-} from './files.ts';
-import type { Encoding } from './postProcessors/index.ts';
-import { Tokenizer, type TruncationSide, type TruncationStrategy } from './tokenizer.ts';
+} from './files.js';
+import type { Encoding } from './postProcessors/index.js';
+import { Tokenizer, type TruncationSide, type TruncationStrategy } from './tokenizer.js';
 
 /** Python's names for addSpecialTokens' keys (`pad_token`), and camelCase ones (`padToken`), point at ours. */
 const SPECIAL_KEY_ALIASES: Record<string, string> = {

@@ -1,15 +1,15 @@
-import { type AddedToken, AddedTokenMatcher, addedTokenFromJSON, addedTokenToJSON } from './addedTokens.ts';
-import { describe, fail, isObject, type JsonObject } from './config.ts';
-import { createDecoder, type Decoder, decodeTokens } from './decoders/index.ts';
-import { createModel, type TokenizerModel, type WordPieces } from './models/index.ts';
-import { createNormalizer, type Normalizer } from './normalizers/index.ts';
+import { type AddedToken, AddedTokenMatcher, addedTokenFromJSON, addedTokenToJSON } from './addedTokens.js';
+import { describe, fail, isObject, type JsonObject } from './config.js';
+import { createDecoder, type Decoder, decodeTokens } from './decoders/index.js';
+import { createModel, type TokenizerModel, type WordPieces } from './models/index.js';
+import { createNormalizer, type Normalizer } from './normalizers/index.js';
 import {
   concatEncodings,
   createPostProcessor,
   type Encoding,
   type PostProcessor,
-} from './postProcessors/index.ts';
-import { createPreTokenizer, type PreTokenizer } from './preTokenizers/index.ts';
+} from './postProcessors/index.js';
+import { createPreTokenizer, type PreTokenizer } from './preTokenizers/index.js';
 
 export type TruncationStrategy = 'longest_first' | 'only_first' | 'only_second';
 export type TruncationSide = 'right' | 'left';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   BertForMaskedLM,
   BertForSequenceClassification,
+  eagerAttention,
   GPT2LMHeadModel,
-  scaledDotProductAttention,
   setWarningHandler,
 } from '../../src/index.ts';
 import { captureWarnings, expectClose, fixture, folder, maxDiff, type TJ, t } from './helpers.ts';
@@ -87,7 +87,7 @@ describe.skipIf(!ready)('models on webgpu (2e-3 against PyTorch)', () => {
     expect(await batched.toArray()).toEqual(b.output);
   });
 
-  it('scaledDotProductAttention: the same values on cpu and webgpu, causal and masked', async () => {
+  it('eagerAttention: the same values on cpu and webgpu, causal and masked', async () => {
     manualSeed(3);
     const q = randn([2, 3, 5, 8]);
     const k = randn([2, 3, 7, 8]);
@@ -99,9 +99,9 @@ describe.skipIf(!ready)('models on webgpu (2e-3 against PyTorch)', () => {
       .reshape([2, 1, 1, 7])
       .eq(1);
     for (const opts of [{}, { isCausal: true }, { isCausal: true, attnMask: mask }]) {
-      const onCpu = scaledDotProductAttention(q, k, v, opts);
+      const onCpu = eagerAttention(q, k, v, opts);
       const gpuOpts = 'attnMask' in opts ? { ...opts, attnMask: mask.to('webgpu') } : opts;
-      const onGpu = scaledDotProductAttention(q.to('webgpu'), k.to('webgpu'), v.to('webgpu'), gpuOpts);
+      const onGpu = eagerAttention(q.to('webgpu'), k.to('webgpu'), v.to('webgpu'), gpuOpts);
       expect(await maxDiff(onGpu, onCpu)).toBeLessThan(1e-5);
     }
   });

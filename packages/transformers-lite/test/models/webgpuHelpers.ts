@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { initWebGPU, manualSeed, memory, syncWebGPU, webgpuPoolStats } from '@lumen/tensor';
+import { webgpuReady as sharedWebgpuReady } from '../../../../test-support/webgpu.ts';
 import { GPT2Config, GPT2LMHeadModel } from '../../src/index.ts';
 
 /** A full garbage collection, so live-memory readings count reachable tensors only. */
@@ -25,22 +26,9 @@ export async function settledMemory(): Promise<{ live: number; pool: number }> {
   return { live: memory().byDevice.webgpu.bytes, pool: webgpuPoolStats()!.allocatedBytes };
 }
 
-/**
- * Whether the webgpu tests can run: they skip with one printed line when this machine has no
- * adapter, unless LUMEN_REQUIRE_WEBGPU=1 (CI), which makes that a failure.
- */
-export async function webgpuReady(file: string): Promise<boolean> {
-  let reason = '';
-  try {
-    if (!(await initWebGPU()))
-      reason = 'no WebGPU adapter (in Node on Linux install Mesa lavapipe >= 25, see .ci/system-deps.sh)';
-  } catch (e) {
-    reason = `initWebGPU failed: ${(e as Error).message.split('\n')[0]}`;
-  }
-  if (!reason) return true;
-  if (process.env.LUMEN_REQUIRE_WEBGPU === '1') throw new Error(`LUMEN_REQUIRE_WEBGPU=1 but ${reason}`);
-  console.log(`skipped webgpu tests in transformers-lite/test/models/${file}: ${reason}`);
-  return false;
+/** The shared WebGPU test policy (test-support/webgpu.ts) for this folder's files. */
+export function webgpuReady(file: string): Promise<boolean> {
+  return sharedWebgpuReady(`packages/transformers-lite/test/models/${file}`, initWebGPU);
 }
 
 export function tinyGPT2(nPositions: number): GPT2LMHeadModel {

@@ -1,5 +1,5 @@
-import { fail, type JsonObject, preview, readBool, readInt, readPattern, readString } from '../config.ts';
-import { CHAR_TO_BYTE, decodeUtf8, utf8Bytes } from '../unicode.ts';
+import { fail, type JsonObject, preview, readBool, readInt, readPattern, readString } from '../config.js';
+import { CHAR_TO_BYTE, decodeUtf8, utf8Bytes } from '../unicode.js';
 
 /** Stage 5: turns tokens back into text. `decodeChain` maps tokens to text pieces; a chain runs them in turn. */
 export interface Decoder {

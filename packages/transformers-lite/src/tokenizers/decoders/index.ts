@@ -6,7 +6,7 @@ import {
   readArray,
   readString,
   stageType,
-} from '../config.ts';
+} from '../config.js';
 import {
   BPEDecoder,
   ByteFallbackDecoder,
@@ -18,7 +18,7 @@ import {
   ReplaceDecoder,
   StripDecoder,
   WordPieceDecoder,
-} from './decoders.ts';
+} from './decoders.js';
 
 export {
   BPEDecoder,
@@ -33,7 +33,7 @@ export {
   ReplaceDecoder,
   StripDecoder,
   WordPieceDecoder,
-} from './decoders.ts';
+} from './decoders.js';
 
 /** Builds a decoder from its tokenizer.json entry at `path` (Sequences nest at most MAX_SEQUENCE_DEPTH deep). */
 export function createDecoder(cfg: unknown, path = 'decoder', depth = 0): Decoder {

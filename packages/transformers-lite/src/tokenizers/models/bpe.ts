@@ -1,7 +1,7 @@
-import { fail, type JsonObject, preview, readArray, readBool, readObject, readString } from '../config.ts';
-import { utf8Bytes } from '../unicode.ts';
-import { idsToTokens, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
-import { vocabFromJSON } from './wordPiece.ts';
+import { fail, type JsonObject, preview, readArray, readBool, readObject, readString } from '../config.js';
+import { utf8Bytes } from '../unicode.js';
+import { idsToTokens, type TokenizerModel, WordCache, type WordPieces } from './model.js';
+import { vocabFromJSON } from './wordPiece.js';
 
 export interface BPEOptions {
   unkToken?: string | null;

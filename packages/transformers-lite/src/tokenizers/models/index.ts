@@ -1,13 +1,13 @@
-import { atPath, failHere, type JsonObject, stageType } from '../config.ts';
-import { BPE } from './bpe.ts';
-import type { TokenizerModel } from './model.ts';
-import { Unigram } from './unigram.ts';
-import { WordPiece } from './wordPiece.ts';
+import { atPath, failHere, type JsonObject, stageType } from '../config.js';
+import { BPE } from './bpe.js';
+import type { TokenizerModel } from './model.js';
+import { Unigram } from './unigram.js';
+import { WordPiece } from './wordPiece.js';
 
-export { BPE, type BPEOptions, parseMergesTxt } from './bpe.ts';
-export type { TokenizerModel, WordPieces } from './model.ts';
-export { Unigram } from './unigram.ts';
-export { WordPiece } from './wordPiece.ts';
+export { BPE, type BPEOptions, parseMergesTxt } from './bpe.js';
+export type { TokenizerModel, WordPieces } from './model.js';
+export { Unigram } from './unigram.js';
+export { WordPiece } from './wordPiece.js';
 
 /** Builds the model from its tokenizer.json entry (old files without `type` are guessed from their fields). */
 export function createModel(cfg: unknown, path = 'model'): TokenizerModel {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../config.ts';
+import type { JsonObject } from '../config.js';
 
 /** What the model makes of one pre-tokenized word: ids and the matching token strings. */
 export interface WordPieces {

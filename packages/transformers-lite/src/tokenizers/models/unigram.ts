@@ -1,6 +1,6 @@
-import { fail, type JsonObject, preview, readArray, readBool, readIdValue } from '../config.ts';
-import { utf8Bytes } from '../unicode.ts';
-import { PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
+import { fail, type JsonObject, preview, readArray, readBool, readIdValue } from '../config.js';
+import { utf8Bytes } from '../unicode.js';
+import { PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.js';
 
 // Hugging Face (and SentencePiece) score an unknown character as the worst piece minus this.
 const UNK_PENALTY = 10;

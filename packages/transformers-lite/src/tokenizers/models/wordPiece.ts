@@ -7,8 +7,8 @@ import {
   readInt,
   readObject,
   readString,
-} from '../config.ts';
-import { idsToTokens, PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.ts';
+} from '../config.js';
+import { idsToTokens, PrefixTrie, type TokenizerModel, WordCache, type WordPieces } from './model.js';
 
 /**
  * BERT's WordPiece: each word becomes the longest vocabulary prefix, then the longest

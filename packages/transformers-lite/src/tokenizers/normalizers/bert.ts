@@ -1,6 +1,6 @@
-import { type JsonObject, readBool } from '../config.ts';
-import { CJK, lowercase, WHITESPACE } from '../unicode.ts';
-import type { Normalizer } from './normalizer.ts';
+import { type JsonObject, readBool } from '../config.js';
+import { CJK, lowercase, WHITESPACE } from '../unicode.js';
+import type { Normalizer } from './normalizer.js';
 
 // Control characters (Unicode C*, except \t \n \r which count as whitespace), NUL and U+FFFD are dropped.
 const CONTROL = /(?![\t\n\r])[\p{C}\uFFFD]/gu;

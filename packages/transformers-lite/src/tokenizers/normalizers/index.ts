@@ -6,9 +6,9 @@ import {
   readArray,
   readString,
   stageType,
-} from '../config.ts';
-import { BertNormalizer } from './bert.ts';
-import type { Normalizer } from './normalizer.ts';
+} from '../config.js';
+import { BertNormalizer } from './bert.js';
+import type { Normalizer } from './normalizer.js';
 import {
   Lowercase,
   NormalizerSequence,
@@ -17,10 +17,10 @@ import {
   Strip,
   StripAccents,
   UnicodeNormalizer,
-} from './simple.ts';
+} from './simple.js';
 
-export { BertNormalizer } from './bert.ts';
-export type { Normalizer } from './normalizer.ts';
+export { BertNormalizer } from './bert.js';
+export type { Normalizer } from './normalizer.js';
 export {
   Lowercase,
   NormalizerSequence,
@@ -29,7 +29,7 @@ export {
   Strip,
   StripAccents,
   UnicodeNormalizer,
-} from './simple.ts';
+} from './simple.js';
 
 /**
  * Builds a normalizer from its tokenizer.json entry at `path`; Sequences nest at most

@@ -1,6 +1,6 @@
-import { type JsonObject, readBool, readPattern, readString } from '../config.ts';
-import { lowercase } from '../unicode.ts';
-import type { Normalizer } from './normalizer.ts';
+import { type JsonObject, readBool, readPattern, readString } from '../config.js';
+import { lowercase } from '../unicode.js';
+import type { Normalizer } from './normalizer.js';
 
 export class Lowercase implements Normalizer {
   normalize(text: string): string {

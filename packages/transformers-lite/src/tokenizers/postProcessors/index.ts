@@ -1,22 +1,22 @@
-import { atPath, checkDepth, failHere, type JsonObject, readArray, stageType } from '../config.ts';
-import type { PostProcessor } from './postProcessor.ts';
+import { atPath, checkDepth, failHere, type JsonObject, readArray, stageType } from '../config.js';
+import type { PostProcessor } from './postProcessor.js';
 import {
   BertProcessing,
   ByteLevelProcessing,
   PostProcessorSequence,
   RobertaProcessing,
   TemplateProcessing,
-} from './processors.ts';
+} from './processors.js';
 
-export type { Encoding, PostProcessor } from './postProcessor.ts';
-export { concatEncodings } from './postProcessor.ts';
+export type { Encoding, PostProcessor } from './postProcessor.js';
+export { concatEncodings } from './postProcessor.js';
 export {
   BertProcessing,
   ByteLevelProcessing,
   PostProcessorSequence,
   RobertaProcessing,
   TemplateProcessing,
-} from './processors.ts';
+} from './processors.js';
 
 /** Builds a post-processor from its tokenizer.json entry at `path` (Sequences nest at most MAX_SEQUENCE_DEPTH deep). */
 export function createPostProcessor(cfg: unknown, path = 'post_processor', depth = 0): PostProcessor {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../config.ts';
+import type { JsonObject } from '../config.js';
 
 /** One tokenized sequence (or a finished pair) on its way through the pipeline. */
 export interface Encoding {

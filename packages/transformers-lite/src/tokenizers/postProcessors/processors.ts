@@ -8,14 +8,14 @@ import {
   readBool,
   readIdValue,
   readObject,
-} from '../config.ts';
+} from '../config.js';
 import {
   concatEncodings,
   type Encoding,
   type PostProcessor,
   specialEncoding,
   withTypeId,
-} from './postProcessor.ts';
+} from './postProcessor.js';
 
 type TemplatePiece =
   | { kind: 'sequence'; seq: 'A' | 'B'; typeId: number }

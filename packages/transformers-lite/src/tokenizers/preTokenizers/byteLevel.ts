@@ -1,6 +1,6 @@
-import { type JsonObject, readBool } from '../config.ts';
-import { toByteLevel } from '../unicode.ts';
-import type { PreTokenizer } from './preTokenizer.ts';
+import { type JsonObject, readBool } from '../config.js';
+import { toByteLevel } from '../unicode.js';
+import type { PreTokenizer } from './preTokenizer.js';
 
 /** GPT-2's split: contractions, letter runs, digit runs, other runs, each with one leading space. */
 export const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;

@@ -1,7 +1,7 @@
-import { atPath, checkDepth, failHere, type JsonObject, readArray, readBool, stageType } from '../config.ts';
-import { ByteLevelPreTokenizer } from './byteLevel.ts';
-import type { PreTokenizer } from './preTokenizer.ts';
-import { readBehavior } from './preTokenizer.ts';
+import { atPath, checkDepth, failHere, type JsonObject, readArray, readBool, stageType } from '../config.js';
+import { ByteLevelPreTokenizer } from './byteLevel.js';
+import type { PreTokenizer } from './preTokenizer.js';
+import { readBehavior } from './preTokenizer.js';
 import {
   BertPreTokenizer,
   Digits,
@@ -11,10 +11,10 @@ import {
   Split,
   Whitespace,
   WhitespaceSplit,
-} from './simple.ts';
+} from './simple.js';
 
-export { ByteLevelPreTokenizer, GPT2_PATTERN } from './byteLevel.ts';
-export type { PreTokenizer, SplitBehavior } from './preTokenizer.ts';
+export { ByteLevelPreTokenizer, GPT2_PATTERN } from './byteLevel.js';
+export type { PreTokenizer, SplitBehavior } from './preTokenizer.js';
 export {
   BertPreTokenizer,
   Digits,
@@ -24,7 +24,7 @@ export {
   Split,
   Whitespace,
   WhitespaceSplit,
-} from './simple.ts';
+} from './simple.js';
 
 /** Builds a pre-tokenizer from its tokenizer.json entry at `path` (Sequences nest at most MAX_SEQUENCE_DEPTH deep). */
 export function createPreTokenizer(cfg: unknown, path = 'pre_tokenizer', depth = 0): PreTokenizer {

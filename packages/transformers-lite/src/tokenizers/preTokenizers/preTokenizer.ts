@@ -1,4 +1,4 @@
-import { fail, type JsonObject, preview } from '../config.ts';
+import { fail, type JsonObject, preview } from '../config.js';
 
 /**
  * Stage 2: splits normalized text into words; the model then works on each word alone.

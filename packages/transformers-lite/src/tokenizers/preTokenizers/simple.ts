@@ -6,9 +6,9 @@ import {
   readBool,
   readPattern,
   readString,
-} from '../config.ts';
-import { PUNCTUATION, WHITESPACE } from '../unicode.ts';
-import { type PreTokenizer, readBehavior, type SplitBehavior, splitBy } from './preTokenizer.ts';
+} from '../config.js';
+import { PUNCTUATION, WHITESPACE } from '../unicode.js';
+import { type PreTokenizer, readBehavior, type SplitBehavior, splitBy } from './preTokenizer.js';
 
 const SPACE_CHAR = new RegExp(`^[${WHITESPACE}]$`, 'u');
 const PUNCTUATION_ONE = new RegExp(`^[${PUNCTUATION}]$`, 'u');

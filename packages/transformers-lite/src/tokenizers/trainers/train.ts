@@ -1,15 +1,15 @@
 import { checkOptions } from '@lumen/tensor';
-import { BertTokenizer } from '../bert.ts';
-import { describe, fail, isObject } from '../config.ts';
-import { ByteLevelDecoder, WordPieceDecoder } from '../decoders/index.ts';
-import { GPT2Tokenizer } from '../gpt2.ts';
-import { BPE, WordPiece } from '../models/index.ts';
-import { BertNormalizer, type Normalizer } from '../normalizers/index.ts';
-import { ByteLevelProcessing, TemplateProcessing } from '../postProcessors/index.ts';
-import { BertPreTokenizer, ByteLevelPreTokenizer, type PreTokenizer } from '../preTokenizers/index.ts';
-import { Tokenizer } from '../tokenizer.ts';
-import { BYTE_TO_CHAR } from '../unicode.ts';
-import { learnBpe } from './learnBpe.ts';
+import { BertTokenizer } from '../bert.js';
+import { describe, fail, isObject } from '../config.js';
+import { ByteLevelDecoder, WordPieceDecoder } from '../decoders/index.js';
+import { GPT2Tokenizer } from '../gpt2.js';
+import { BPE, WordPiece } from '../models/index.js';
+import { BertNormalizer, type Normalizer } from '../normalizers/index.js';
+import { ByteLevelProcessing, TemplateProcessing } from '../postProcessors/index.js';
+import { BertPreTokenizer, ByteLevelPreTokenizer, type PreTokenizer } from '../preTokenizers/index.js';
+import { Tokenizer } from '../tokenizer.js';
+import { BYTE_TO_CHAR } from '../unicode.js';
+import { learnBpe } from './learnBpe.js';
 
 export interface TrainOptions {
   /** Target vocabulary size, special tokens and alphabet included. */
