@@ -1,35 +1,23 @@
 import { initWebGPU, randn, tensor } from '@lumen/tensor';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { webgpuReady } from '../../../test-support/webgpu.ts';
 import { DataFrame, DataLoader, defaultCollate, TensorDataset, trainTestSplit } from '../src/index.js';
 
 /**
- * The same frame → tensor → loader path with tensors on webgpu. Skips, printing why, when this
- * machine has no adapter — unless CI=true or LUMEN_REQUIRE_WEBGPU=1, where that is a failure.
+ * The same frame → tensor → loader path with tensors on webgpu, under the shared WebGPU test policy
+ * (test-support/webgpu.ts): skipped with one printed line where there is no adapter, a failure
+ * under CI or LUMEN_REQUIRE_WEBGPU=1.
  */
-let ready = false;
-beforeAll(async () => {
-  let reason = '';
-  try {
-    if (!(await initWebGPU()))
-      reason = 'no WebGPU adapter (in Node on Linux install Mesa lavapipe >= 25, see .ci/system-deps.sh)';
-  } catch (e) {
-    reason = `initWebGPU failed: ${(e as Error).message.split('\n')[0]}`;
-  }
-  if (reason && (process.env.LUMEN_REQUIRE_WEBGPU === '1' || process.env.CI === 'true'))
-    throw new Error(`webgpu required here but ${reason}`);
-  if (reason) console.log(`skipped webgpu tests in packages/data/test/webgpu.test.ts: ${reason}`);
-  ready = reason === '';
-});
+const ready = await webgpuReady('packages/data/test/webgpu.test.ts', initWebGPU);
 
-describe('@lumen/data on webgpu', () => {
+describe.skipIf(!ready)('@lumen/data on webgpu', () => {
   const df = new DataFrame({
     a: [1, 2, 3, 4, 5, 6],
     b: [0.5, Number.NaN, 1.5, 2, 2.5, 3],
     label: [0, 1, 0, 1, 0, 1],
   });
 
-  it('toTensor puts frames and series on the device', async (ctx) => {
-    if (!ready) return ctx.skip();
+  it('toTensor puts frames and series on the device', async () => {
     const X = df.select(['a', 'b']).toTensor({ device: 'webgpu' });
     expect(X.device).toBe('webgpu');
     expect(Array.from(await X.data())).toEqual(Array.from(df.select(['a', 'b']).toTensor().dataSync()));
@@ -38,8 +26,7 @@ describe('@lumen/data on webgpu', () => {
     expect(() => df.toTensor({ device: 'webgpu', dtype: 'float64' })).toThrow(/float64/);
   });
 
-  it('fromTensorAsync reads a webgpu tensor; fromTensor says to use it', async (ctx) => {
-    if (!ready) return ctx.skip();
+  it('fromTensorAsync reads a webgpu tensor; fromTensor says to use it', async () => {
     const t = tensor(
       [
         [1, 2],
@@ -56,8 +43,7 @@ describe('@lumen/data on webgpu', () => {
     );
   });
 
-  it('DataLoader batches stay on the device, for..of and for await', async (ctx) => {
-    if (!ready) return ctx.skip();
+  it('DataLoader batches stay on the device, for..of and for await', async () => {
     const X = randn([10, 3], { device: 'webgpu' });
     const y = tensor(
       Int32Array.from({ length: 10 }, (_, i) => i),
@@ -82,8 +68,7 @@ describe('@lumen/data on webgpu', () => {
     expect(stacked.device).toBe('webgpu');
   });
 
-  it('trainTestSplit keeps tensors on the device', async (ctx) => {
-    if (!ready) return ctx.skip();
+  it('trainTestSplit keeps tensors on the device', async () => {
     const X = randn([20, 2], { device: 'webgpu' });
     const [Xtr, Xte] = trainTestSplit(X, { testSize: 0.25, randomState: 0 });
     expect([Xtr.device, Xtr.shape, Xte.shape]).toEqual(['webgpu', [15, 2], [5, 2]]);
