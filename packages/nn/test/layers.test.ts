@@ -51,6 +51,26 @@ describe('layers', () => {
     );
   });
 
+  it('Embedding: a batch without the padding index skips the gradient mask (cpu), with the same gradients', () => {
+    const emb = new Embedding(5, 3, { paddingIdx: 1 });
+    emb.loadStateDict({ weight: toTensor(f.embedding.weight) });
+    const idx = tensor(
+      [
+        [0, 2, 2],
+        [4, 3, 0],
+      ],
+      { dtype: 'int32' },
+    );
+    const out = emb.forward(idx);
+    expect(out.gradFn!.name).toBe('ViewBackward0'); // no WhereBackward0: nothing to mask
+    out.sum().backward();
+    // d sum / d weight[r] = (times r is picked) for every column
+    const counts = [2, 0, 2, 1, 1];
+    expect(Array.from(emb.weight.grad!.dataSync())).toEqual(counts.flatMap((c) => [c, c, c]));
+    const withPad = emb.forward(tensor([[1, 2]], { dtype: 'int32' }));
+    expect(withPad.gradFn!.name).toBe('WhereBackward0');
+  });
+
   it('default initialisations follow PyTorch', () => {
     manualSeed(1);
     const lin = new Linear(256, 128);

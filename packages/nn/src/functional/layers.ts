@@ -69,17 +69,24 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number |
   if (weight.ndim !== 2)
     fail('embedding', `weight must be 2-d [numEmbeddings, embeddingDim], got ${fmtShape(weight.shape)}`);
   const [n, dim] = weight.shape as [number, number];
+  const pad =
+    paddingIdx === undefined || paddingIdx === null ? null : paddingIdx < 0 ? paddingIdx + n : paddingIdx;
+  // On cpu the indices are read here anyway (range check): whether the padding row is picked at all.
+  let picksPad = pad !== null;
   if (indices.device === 'cpu' && indices.size > 0) {
     const data = indices.dataSync();
+    picksPad = false;
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       if (v < 0 || v >= n)
         fail('embedding', `index ${v} at position ${i} is out of range for an embedding of ${n} rows`);
+      if (v === pad) picksPad = true;
     }
   }
   const rows = weight.indexSelect(0, indices.reshape([-1])).reshape([...indices.shape, dim]);
-  if (paddingIdx === undefined || paddingIdx === null) return rows;
+  // No padding position in this batch: nothing to keep from the gradient.
+  if (pad === null || !picksPad) return rows;
   // Same values, but the padding positions take their value from a detached copy: no gradient.
-  const keep = indices.ne(paddingIdx < 0 ? paddingIdx + n : paddingIdx).unsqueeze(-1);
+  const keep = indices.ne(pad).unsqueeze(-1);
   return where(keep, rows, rows.detach());
 }
