@@ -1,31 +1,18 @@
 import { KMeans, loadIris, makeBlobs } from '@lumen/sklearn-lite';
 import { initWebGPU, tensor } from '@lumen/tensor';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { webgpuReady } from '../../../test-support/webgpu.ts';
 import { expectClose } from './helpers.js';
 
 /**
- * KMeans.fitAsync on a webgpu tensor: the distance and update steps run on the GPU. Skips,
- * printing why, when this machine has no adapter — unless CI=true or LUMEN_REQUIRE_WEBGPU=1,
- * where that is a failure.
+ * KMeans.fitAsync on a webgpu tensor: the distance and update steps run on the GPU. Under the
+ * shared WebGPU test policy (test-support/webgpu.ts): skipped with one printed line where there is
+ * no adapter, a failure under CI or LUMEN_REQUIRE_WEBGPU=1.
  */
-let ready = false;
-beforeAll(async () => {
-  let reason = '';
-  try {
-    if (!(await initWebGPU()))
-      reason = 'no WebGPU adapter (in Node on Linux install Mesa lavapipe >= 25, see .ci/system-deps.sh)';
-  } catch (e) {
-    reason = `initWebGPU failed: ${(e as Error).message.split('\n')[0]}`;
-  }
-  if (reason && (process.env.LUMEN_REQUIRE_WEBGPU === '1' || process.env.CI === 'true'))
-    throw new Error(`webgpu required here but ${reason}`);
-  if (reason) console.log(`skipped webgpu tests in packages/sklearn-lite/test/webgpu.test.ts: ${reason}`);
-  ready = reason === '';
-});
+const ready = await webgpuReady('packages/sklearn-lite/test/webgpu.test.ts', initWebGPU);
 
-describe('KMeans on webgpu', () => {
-  it('fitAsync from fixed centers gives the cpu clustering (float32 on the GPU)', async (ctx) => {
-    if (!ready) return ctx.skip();
+describe.skipIf(!ready)('KMeans on webgpu', () => {
+  it('fitAsync from fixed centers gives the cpu clustering (float32 on the GPU)', async () => {
     const X = loadIris().data;
     const init = (X.slice(0, 0, 3).arraySync() as number[][]).map((r) => r.slice());
     const cpu = new KMeans({ nClusters: 3, init, nInit: 1 }).fit(X);
@@ -46,8 +33,7 @@ describe('KMeans on webgpu', () => {
     expect(Array.from(await p.data())).toEqual(Array.from(gpu.predict(X).dataSync()));
   });
 
-  it('k-means++ with nInit on the device finds the blobs', async (ctx) => {
-    if (!ready) return ctx.skip();
+  it('k-means++ with nInit on the device finds the blobs', async () => {
     const { X, y } = makeBlobs({ nSamples: 400, centers: 4, nFeatures: 6, clusterStd: 0.6, randomState: 2 });
     const km = await new KMeans({ nClusters: 4, nInit: 2, randomState: 0 }).fitAsync(X.float().to('webgpu'));
     const labels = await km.labels_.data();
