@@ -189,6 +189,15 @@ describe('readArrow / writeArrow (IPC files and streams)', () => {
     );
   });
 
+  it('an odd row count reads back exactly that many values (IPC pads int32 buffers to 8 bytes)', async () => {
+    const df = new DataFrame({ i: Int32Array.from([1, -2, 3, 4, 5, 6, 7]), f: [0.5, 1, 2, 3, 4, 5, 6] });
+    const back = await readArrow(writeArrow(df, undefined, { format: 'file' }));
+    expect(back.shape).toEqual([7, 2]);
+    expect(back.col('i').length).toBe(7);
+    expect(Array.from(back.col('i').toTensor().dataSync())).toEqual([1, -2, 3, 4, 5, 6, 7]);
+    expectSameFrame(back, df);
+  });
+
   it('gives clear errors on corrupt and truncated files, never a hang', async () => {
     const bytes = writeArrow(allDtypesFrame(50, true));
     await expect(readArrow(bytes.subarray(0, bytes.length - 40))).rejects.toThrow(

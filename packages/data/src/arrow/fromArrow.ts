@@ -189,7 +189,9 @@ function chunkToColumn(op: string, name: string, d: ArrowDataLike, dtype: Column
   }
   if (dtype === 'float64') {
     if (type.typeId === T.Null) return new Column('float64', new Float64Array(n).fill(Number.NaN));
-    if (v instanceof Float64Array && bitmap === null) return new Column('float64', v); // shared, no copy
+    // shared, no copy: the first n values (an IPC body pads its buffers past the last row)
+    if (v instanceof Float64Array && bitmap === null)
+      return new Column('float64', v.length === n ? v : v.subarray(0, n));
     const out = new Float64Array(n);
     if (type.typeId === T.Timestamp || type.typeId === T.Date) {
       // Date: unit 0 is DAY (int32 days), 1 is MILLISECOND (int64)
@@ -206,7 +208,9 @@ function chunkToColumn(op: string, name: string, d: ArrowDataLike, dtype: Column
   }
   // int32 / Int32
   const valid = dtype === 'Int32' ? new Uint8Array(n) : null;
-  if (v instanceof Int32Array && valid === null) return new Column('int32', v); // shared, no copy
+  // shared, no copy: the first n values (an IPC body pads its buffers to 8 bytes: one more int32 for an odd n)
+  if (v instanceof Int32Array && valid === null)
+    return new Column('int32', v.length === n ? v : v.subarray(0, n));
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const ok = isValid(bitmap, d.offset + i);
