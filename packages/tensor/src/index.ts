@@ -70,3 +70,13 @@ export { camelCaseOption, checkOptions, suggestOption } from './options.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { GradFn, NestedArray } from './tensor.js';
 export { Tensor } from './tensor.js';
+export {
+  LumenWarningError,
+  setWarningHandler,
+  simpleFilter,
+  WARNING_CATEGORIES,
+  type WarningAction,
+  type WarningCategory,
+  type WarningHandler,
+  warn,
+} from './warnings.js';

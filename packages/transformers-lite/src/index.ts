@@ -1,5 +1,6 @@
 // @lumen/transformers-lite: Hugging Face-compatible tokenizers, BERT and GPT-2 models, generate(), remote chat.
 
+export { setWarningHandler, simpleFilter } from '@lumen/tensor';
 export {
   type ChatChunk,
   type ChatCompletion,
@@ -52,7 +53,6 @@ export {
   PretrainedConfig,
 } from './models/config.js';
 export { Conv1D } from './models/conv1d.js';
-export { setWarningHandler } from './models/errors.js';
 export type { ModelFileContents, ModelSource } from './models/files.js';
 export {
   type CausalLMInputs,

@@ -1,4 +1,4 @@
-import { type Generator, Tensor, tensor } from '@lumen/tensor';
+import { type Generator, Tensor, tensor, warn } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import {
   BaseEstimator,
@@ -365,7 +365,8 @@ function initialCenters(
 function warnIfFewClusters(labels: Int32Array, k: number): void {
   const distinct = new Set(labels).size;
   if (distinct < k) {
-    console.warn(
+    warn(
+      'ConvergenceWarning',
       `KMeans: number of distinct clusters (${distinct}) found smaller than nClusters (${k}); possibly due to duplicate points in X`,
     );
   }

@@ -1,4 +1,5 @@
 import type { Tensor } from '@lumen/tensor';
+import { warn } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import {
   BaseEstimator,
@@ -73,7 +74,8 @@ export class IsolationForest extends BaseEstimator<IsolationForestOptions> {
     else if (typeof p.maxSamples === 'number' && Number.isInteger(p.maxSamples) && p.maxSamples >= 1) {
       maxSamples = p.maxSamples;
       if (maxSamples > n) {
-        console.warn(
+        warn(
+          'UserWarning',
           `${op}: maxSamples (${maxSamples}) is greater than the total number of samples (${n}); maxSamples will be set to nSamples for estimation`,
         );
         maxSamples = n;

@@ -1,3 +1,4 @@
+import { warn } from '@lumen/tensor';
 import { matmul, matmulAtB } from './products.js';
 import { jacobiSvd, type Svd, svdFlip } from './svd.js';
 
@@ -131,7 +132,10 @@ export function lanczosSvd(A: MatrixProducts, opts: LanczosSvdOptions): Svd {
       return ritzVectors(U, V, small, steps, Math.min(k, steps), m, n);
     }
     if (cycle >= 1000) {
-      console.warn(`TruncatedSVD: the Lanczos iterations did not converge to tol in ${cycle} restarts`);
+      warn(
+        'ConvergenceWarning',
+        `TruncatedSVD: the Lanczos iterations did not converge to tol in ${cycle} restarts`,
+      );
       return ritzVectors(U, V, small, steps, k, m, n);
     }
     // Restart: keep the best `keep` Ritz vectors, then the next direction v_ncv.

@@ -1,4 +1,4 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { type Tensor, tensor, warn } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import { BaseEstimator, checkBool, checkInt, checkNumber, checkOneOf } from '../base/estimator.js';
 import {
@@ -601,7 +601,10 @@ export class LogisticRegression<
     const nParams = d + (fitIntercept ? 1 : 0);
     const warnIfStopped = (converged: boolean, message: string) => {
       if (!converged)
-        console.warn(`${op}: lbfgs failed to converge (${message}); increase maxIter or scale the data`);
+        warn(
+          'ConvergenceWarning',
+          `${op}: lbfgs failed to converge (${message}); increase maxIter or scale the data`,
+        );
     };
     const weightsFrom = (perSample: (i: number) => number): Float64Array | null => {
       if (sw === null && p.classWeight === null) return null;
@@ -649,7 +652,10 @@ export class LogisticRegression<
                 });
           const res = liblinearBinary(design, bin, C, fitIntercept ? interceptScaling : 0, ci, tol, maxIter);
           if (!res.converged)
-            console.warn(`${op}: liblinear failed to converge; increase maxIter or scale the data`);
+            warn(
+              'ConvergenceWarning',
+              `${op}: liblinear failed to converge; increase maxIter or scale the data`,
+            );
           coef.set(res.w.subarray(0, d), r * d);
           intercept[r] = fitIntercept ? interceptScaling * res.w[d]! : 0;
           nIter.push(res.nIter);

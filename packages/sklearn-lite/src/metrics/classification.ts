@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor, warn } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import { checkOneOf, optionKeys } from '../base/estimator.js';
 import type { LabelsLike } from '../base/input.js';
@@ -125,7 +125,8 @@ export function prfs(
         out[i] = zd;
         if (zeroDivision === 'warn' && !warned) {
           warned = true;
-          console.warn(
+          warn(
+            'UndefinedMetricWarning',
             `${op}: ${what} is ill-defined and being set to 0.0 for labels with no ${what === 'precision' ? 'predicted' : 'true'} samples; use the zeroDivision option to control this behaviour`,
           );
         }

@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor, warn } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { checkOneOf, optionKeys } from '../base/estimator.js';
 import {
@@ -109,9 +109,15 @@ export function rocCurve(
     fail(op, `multiclass format is not supported: yTrue has ${classes.length} classes; pass posLabel`);
   const { fpr, tpr, thr } = rocPoints(positiveMask(op, t, opts.posLabel), s, opts.dropIntermediate ?? true);
   if (Number.isNaN(fpr[fpr.length - 1]!))
-    console.warn(`${op}: no negative samples in yTrue, false positive value should be meaningless`);
+    warn(
+      'UndefinedMetricWarning',
+      `${op}: no negative samples in yTrue, false positive value should be meaningless`,
+    );
   if (Number.isNaN(tpr[tpr.length - 1]!))
-    console.warn(`${op}: no positive samples in yTrue, true positive value should be meaningless`);
+    warn(
+      'UndefinedMetricWarning',
+      `${op}: no positive samples in yTrue, true positive value should be meaningless`,
+    );
   const f64 = (a: Float64Array) => tensor(a, { dtype: 'float64', device: 'cpu' });
   return { fpr: f64(fpr), tpr: f64(tpr), thresholds: f64(thr) };
 }

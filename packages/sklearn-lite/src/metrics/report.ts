@@ -1,4 +1,4 @@
-import { checkOptions } from '@lumen/tensor';
+import { checkOptions, warn } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { checkInt, optionKeys } from '../base/estimator.js';
 import type { LabelsLike } from '../base/input.js';
@@ -67,7 +67,8 @@ export function classificationReport(
   let targetNames = opts.targetNames ? [...opts.targetNames] : undefined;
   if (targetNames && targetNames.length !== labels.length) {
     if (labelsGiven) {
-      console.warn(
+      warn(
+        'UserWarning',
         `${op}: labels size, ${labels.length}, does not match size of targetNames, ${targetNames.length}`,
       );
     } else {

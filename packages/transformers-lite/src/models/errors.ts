@@ -1,4 +1,4 @@
-import { LumenError } from '@lumen/tensor';
+import { LumenError, warn as warnInChannel } from '@lumen/tensor';
 
 /** Errors name the call and the argument, what was expected and what came. */
 export function fail(where: string, message: string): never {
@@ -23,20 +23,10 @@ export function describe(x: unknown): string {
 }
 
 /**
- * Warnings (as transformers' logger.warning) go to console.warn. Tests and applications that
- * want them elsewhere replace the handler with `setWarningHandler`.
+ * Warnings (as transformers' logger.warning) go through @lumen/tensor's one warning channel as
+ * UserWarnings: console.warn by default; `setWarningHandler` (the same function as tensor's,
+ * re-exported) routes them, and tensor's `simpleFilter` silences, deduplicates or raises them.
  */
-let warningHandler: (message: string) => void = (m) => console.warn(m);
-
 export function warn(message: string): void {
-  warningHandler(message);
-}
-
-/** Routes transformers-lite's warnings (model loading, generate) to `handler`; returns the previous one. */
-export function setWarningHandler(handler: (message: string) => void): (message: string) => void {
-  if (typeof handler !== 'function')
-    fail('setWarningHandler', `handler must be a function, got ${describe(handler)}`);
-  const previous = warningHandler;
-  warningHandler = handler;
-  return previous;
+  warnInChannel('UserWarning', message);
 }

@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, type Tensor, tensor, warn as warnInChannel } from '@lumen/tensor';
 import { HUB_OPTION_KEYS, type HubOptions } from '../hub/hub.js';
 import { type AddedToken, addedTokenFromJSON } from './addedTokens.js';
 import { CallableObject } from './callable.js';
@@ -656,7 +656,7 @@ export class PreTrainedTokenizer extends CallableObject {
   private warnOnce(key: string, message: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
-    console.warn(message);
+    warnInChannel('UserWarning', message);
   }
 
   // ---- decoding -------------------------------------------------------------------------------

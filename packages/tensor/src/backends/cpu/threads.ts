@@ -1,6 +1,7 @@
 import type { TypedArray } from '../../dtype.js';
 import { envVar, nodeBuiltin } from '../../env.js';
 import { LumenError } from '../../errors.js';
+import { warn } from '../../warnings.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
 import { residentAddress } from './wasm/resident.js';
 import { runtimeGeneration, type WasmRuntime, wasmRuntime } from './wasm/runtime.js';
@@ -191,7 +192,8 @@ function clampToCores(n: number, source: string): number {
   if (n <= cores) return n;
   if (!warnedClamp) {
     warnedClamp = true;
-    console.warn(
+    warn(
+      'RuntimeWarning',
       `[lumen] ${source} asks for ${n} threads but this machine has ${cores} cores; using ${cores}`,
     );
   }
@@ -221,7 +223,10 @@ function markUnavailable(why: string): void {
   unavailable = true;
   if (warnedUnavailable) return;
   warnedUnavailable = true;
-  console.warn(`[lumen] cpu worker threads could not start (${why}); matrix products run on one thread`);
+  warn(
+    'RuntimeWarning',
+    `[lumen] cpu worker threads could not start (${why}); matrix products run on one thread`,
+  );
 }
 
 /** Starts the workers once; none when this host cannot block on Atomics (a browser) or start them. */

@@ -1,6 +1,7 @@
 import { debugLevel, envVar, isNode, requestGC } from '../../env.js';
 import { LumenError } from '../../errors.js';
 import { TurnCounter } from '../../memory.js';
+import { warn } from '../../warnings.js';
 
 /**
  * Owns the GPUDevice: caches pipelines by shader key, pools buffers by size class, records
@@ -114,7 +115,7 @@ export class GpuRuntime {
     device.addEventListener('uncapturederror', (ev) => {
       const msg = (ev as GPUUncapturedErrorEvent).error.message;
       this.errors.push(msg);
-      console.error(`[lumen webgpu] ${msg}`);
+      warn('RuntimeWarning', `[lumen webgpu] ${msg}`);
     });
     // Not `device.lost.then(...)`: in Node, Dawn polls its event queue on every tick while any
     // promise of its is pending, and `lost` stays pending for the device's whole life (a quarter
