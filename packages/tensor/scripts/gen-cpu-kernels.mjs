@@ -18,7 +18,17 @@ export async function loadOpTable() {
   return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
 }
 
-const HELPERS = ['erf', 'gelu', 'geluBackward', 'geluTanh', 'remainder', 'roundHalfEven', 'sigmoid', 'sign', 'softplus'];
+const HELPERS = [
+  'erf',
+  'gelu',
+  'geluBackward',
+  'geluTanh',
+  'remainder',
+  'roundHalfEven',
+  'sigmoid',
+  'sign',
+  'softplus',
+];
 
 function odometer(ptrs) {
   // Advances the outer multi-index by one row and moves every pointer with it.
