@@ -66,7 +66,7 @@ describe('kernelArray (arrays resident in the cpu kernels memory)', () => {
     const rt1 = wasmRuntime()!;
     const a = kernelArray(2000, Float64Array);
     a.fill(7);
-    forceKernels('simd128'); // a fresh runtime and memory; `a` stays live in the old one
+    forceKernels('simd128', { fresh: true }); // a fresh runtime and memory; `a` stays live in the old one
     try {
       const rt2 = wasmRuntime()!;
       expect(rt2).not.toBe(rt1);

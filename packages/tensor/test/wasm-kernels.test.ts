@@ -321,38 +321,37 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
       const mk = (scale: number, pos = false) =>
         Float32Array.from({ length: n }, () => (pos ? rnd() * scale : (rnd() - 0.5) * scale));
       const init = [mk(2), mk(1), mk(0.1), mk(0.01, true), mk(0.02, true)];
-      const side = (threads: number) =>
-        run(mode, () => {
-          setCpuThreads(threads);
-          try {
-            const [p, g, ea, es, mx] = init.map((v) => L.tensor(v, { dtype }));
-            for (let step = 1; step <= 3; step++) {
-              L.adamStep(p!, g!, ea!, es!, {
-                lr: 1e-2,
-                beta1: 0.9,
-                beta2: 0.999,
-                eps: 1e-8,
-                weightDecay: 0.01,
-                decoupled: true,
-                step,
-                maximize: step === 2,
-                maxExpAvgSq: mx!,
-              });
-            }
-            const out = [p!, ea!, es!, mx!].map((t) => t.dataSync().slice());
-            for (const t of [p, g, ea, es, mx]) t!.dispose();
-            return out;
-          } finally {
-            setCpuThreads(null);
+      const side = (threads: number) => {
+        setCpuThreads(threads);
+        try {
+          const [p, g, ea, es, mx] = init.map((v) => L.tensor(v, { dtype }));
+          for (let step = 1; step <= 3; step++) {
+            L.adamStep(p!, g!, ea!, es!, {
+              lr: 1e-2,
+              beta1: 0.9,
+              beta2: 0.999,
+              eps: 1e-8,
+              weightDecay: 0.01,
+              decoupled: true,
+              step,
+              maximize: step === 2,
+              maxExpAvgSq: mx!,
+            });
           }
-        });
-      const want = side(1);
-      for (const threads of [2, 3]) {
-        const got = side(threads);
-        for (let k = 0; k < want.length; k++)
+          const out = [p!, ea!, es!, mx!].map((t) => t.dataSync().slice());
+          for (const t of [p, g, ea, es, mx]) t!.dispose();
+          return out;
+        } finally {
+          setCpuThreads(null);
+        }
+      };
+      // one kernel switch for all thread counts (each switch reserves a fresh shared memory)
+      const [want, ...others] = run(mode, () => [1, 2, 3].map(side));
+      for (const [t, got] of others.entries()) {
+        for (let k = 0; k < want!.length; k++)
           for (let i = 0; i < n; i++)
-            if (!Object.is(got[k]![i], want[k]![i]))
-              expect.fail(`${dtype}, ${threads} threads: tensor ${k}[${i}] ${got[k]![i]} vs ${want[k]![i]}`);
+            if (!Object.is(got[k]![i], want![k]![i]))
+              expect.fail(`${dtype}, ${t + 2} threads: tensor ${k}[${i}] ${got[k]![i]} vs ${want![k]![i]}`);
       }
     }
   });
@@ -804,25 +803,23 @@ describe('random draws (Philox4x32-10) from the WebAssembly kernel', () => {
     const cpu = getBackend('cpu');
     const size = 3 * 65536 + 4001; // several chunks of counters per thread and a ragged end
     const p = { k0: 0x2545f491, k1: 0x9e3779b9, counter: 4294967296 - 70000, a: -2, b: 5 }; // a carry inside
-    const draw = (threads: number | null, mode: KernelMode) =>
-      run(mode, () => {
-        setCpuThreads(threads);
-        try {
-          const s = cpu.random('uniform', size, 'float32', p);
-          return cpu
-            .readSync({ storage: s, shape: [size], strides: [1], offset: 0, dtype: 'float32' })
-            .slice();
-        } finally {
-          setCpuThreads(null);
-        }
-      });
-    const want = draw(1, 'typescript');
+    const draw = (threads: number) => {
+      setCpuThreads(threads);
+      try {
+        const s = cpu.random('uniform', size, 'float32', p);
+        return cpu.readSync({ storage: s, shape: [size], strides: [1], offset: 0, dtype: 'float32' }).slice();
+      } finally {
+        setCpuThreads(null);
+      }
+    };
+    const want = run('typescript', () => draw(1));
     for (const mode of WASM) {
-      for (const threads of [1, 2, 3]) {
-        const got = draw(threads, mode);
+      // one kernel switch for all thread counts (each switch reserves a fresh shared memory)
+      const all = run(mode, () => [1, 2, 3].map(draw));
+      for (const [t, got] of all.entries()) {
         for (let i = 0; i < size; i++) {
           if (!Object.is(got[i], want[i]))
-            expect.fail(`${mode}, ${threads} threads: [${i}] ${got[i]} vs ${want[i]}`);
+            expect.fail(`${mode}, ${t + 1} threads: [${i}] ${got[i]} vs ${want[i]}`);
         }
       }
     }

@@ -325,9 +325,22 @@ function abortFromWasm(): never {
   throw new LumenError('cpu kernel: WebAssembly module aborted');
 }
 
+/**
+ * Runtimes already loaded, by what was asked for (a forced mode or 'auto'): forceKernels switches
+ * back to one instead of loading another. Every load reserves a fresh shared memory's address
+ * space, and V8 refuses new ones after about a hundred in one process (the kernels then fell back
+ * to the private build, silently, in a test file that switched modes a few dozen times).
+ */
+const loaded = new Map<string, WasmRuntime | null>();
+
 /** The kernels of this thread, loaded on first use; null when the TypeScript kernels run. */
 export function wasmRuntime(): WasmRuntime | null {
-  if (runtime === undefined) runtime = load();
+  if (runtime === undefined) {
+    const key = wanted();
+    runtime = load();
+    // not while a browser compiles in the background (the runtime comes later)
+    if (!pending) loaded.set(key, runtime);
+  }
   return runtime;
 }
 
@@ -336,10 +349,20 @@ export function cpuKernels(): KernelMode {
   return wasmRuntime()?.kind ?? 'typescript';
 }
 
-/** Tests: run on one path (`null` = back to LUMEN_WASM and the host). Starts a fresh memory. */
-export function forceKernels(mode: KernelMode | null): void {
+/**
+ * Tests: run on one path (`null` = back to LUMEN_WASM and the host). The runtime of that path is
+ * reused when it was loaded before (its memory and resident arrays as they were); `{ fresh: true }`
+ * loads a new one with a fresh memory.
+ */
+export function forceKernels(mode: KernelMode | null, opts: { fresh?: boolean } = {}): void {
   forced = mode;
-  runtime = undefined;
+  let reuse: WasmRuntime | null | undefined;
+  try {
+    reuse = opts.fresh ? undefined : loaded.get(wanted());
+  } catch {
+    reuse = undefined; // a bad LUMEN_WASM: the next use says so
+  }
+  runtime = reuse;
   cache = null;
   generation++;
 }
