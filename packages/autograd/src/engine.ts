@@ -210,6 +210,7 @@ function checkGrad(where: string, t: Tensor, g: Tensor): void {
  */
 function* walk(
   roots: readonly Tensor[],
+  order: readonly Tensor[],
   rootGrads: readonly Tensor[],
   opts: RunOptions,
   found: Map<Tensor, Tensor>,
@@ -223,7 +224,7 @@ function* walk(
   roots.forEach((r, i) => {
     add(r, rootGrads[i]!);
   });
-  for (const t of reverseTopological(roots)) {
+  for (const t of order) {
     const g = grads.get(t);
     if (!g) continue;
     if (opts.targets?.has(t)) found.set(t, g);
@@ -255,11 +256,9 @@ function* walk(
   }
 }
 
-/** The first op in the graph whose gradient has to be awaited, or null. */
-function asyncNode(roots: readonly Tensor[]): Node | null {
-  for (const t of reverseTopological(roots)) {
-    if (t.gradFn instanceof Node && t.gradFn.needsAsync()) return t.gradFn;
-  }
+/** The first op in `order` whose gradient has to be awaited, or null. */
+function asyncNode(order: readonly Tensor[]): Node | null {
+  for (const t of order) if (t.gradFn instanceof Node && t.gradFn.needsAsync()) return t.gradFn;
   return null;
 }
 
@@ -278,7 +277,8 @@ function run(
   opts: RunOptions,
 ): Map<Tensor, Tensor> {
   // Refused before any gradient is accumulated, so a refused call leaves every .grad as it was.
-  const waits = asyncNode(roots);
+  const order = reverseTopological(roots);
+  const waits = asyncNode(order);
   if (waits) {
     fail(
       where,
@@ -287,7 +287,7 @@ function run(
   }
   const found = new Map<Tensor, Tensor>();
   return scoped(opts, () => {
-    const steps = walk(roots, rootGrads, opts, found);
+    const steps = walk(roots, order, rootGrads, opts, found);
     if (!steps.next().done) fail(where, 'internal: a gradient had to be awaited after the check');
     return found;
   });
@@ -300,7 +300,7 @@ async function runAsync(
 ): Promise<Map<Tensor, Tensor>> {
   const found = new Map<Tensor, Tensor>();
   return scoped(opts, async () => {
-    const steps = walk(roots, rootGrads, opts, found);
+    const steps = walk(roots, reverseTopological(roots), rootGrads, opts, found);
     for (let r = steps.next(); !r.done; r = steps.next(await r.value));
     return found;
   });

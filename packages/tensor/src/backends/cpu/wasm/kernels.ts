@@ -489,9 +489,8 @@ export function wasmCompare(
   if (shape.length !== 1 || !(out instanceof Uint8Array)) return false;
   const n = shape[0]!;
   if (n < MIN_ELEMENTS || !(A instanceof Float32Array) || !(B instanceof Float32Array)) return false;
-  const layout = (s: number) => (s === 1 ? 0 : s === 0 ? 1 : -1);
-  const as = layout(aStrides[0]!);
-  const bs = layout(bStrides[0]!);
+  const as = operandShape(aStrides, 1, n); // 0 contiguous, 1 one value, -1 neither
+  const bs = operandShape(bStrides, 1, n);
   if (as < 0 || bs < 0 || (as === 1 && bs === 1)) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
