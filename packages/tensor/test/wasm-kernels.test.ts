@@ -40,6 +40,14 @@ function run<T>(mode: KernelMode, fn: () => T): T {
   }
 }
 
+/**
+ * Resolves once the registration counter of memory.ts has been reset. It resets on a setImmediate,
+ * so a later setImmediate runs after it; a `setTimeout(0)` does not: awaited from a check-phase
+ * callback it can fire first (seen in CI, where the Adam test's storages were then untracked and
+ * never moved).
+ */
+const afterRegistrationsReset = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function lcg(seed: number) {
   let s = seed || 1;
   return () => {
@@ -359,7 +367,7 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
   it("moves an optimizer's parameter and moments into the kernels' memory once, updates them in place, gives them back on dispose", async () => {
     // a turn of the event loop first: storages made while thousands of registrations wait for one
     // are untracked (memory.ts), and those are never moved (nothing would give them back)
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await afterRegistrationsReset();
     const held0 = residentBytes();
     const n = 50_000;
     const rnd = lcg(5);
@@ -403,7 +411,7 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
   });
 
   it('gives moved arrays back when their tensors are garbage-collected (no dispose)', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await afterRegistrationsReset();
     forceKernels(mode);
     try {
       const held0 = residentBytes();
