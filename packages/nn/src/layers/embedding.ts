@@ -1,4 +1,4 @@
-import { arange, checkOptions, normal, type Tensor, where } from '@lumen/tensor';
+import { arange, checkOptions, normal, type Tensor, tidy, where } from '@lumen/tensor';
 import { fail } from '../errors.js';
 import { embedding } from '../functional/layers.js';
 import { Module } from '../module/module.js';
@@ -38,17 +38,20 @@ export class Embedding extends Module {
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = pad;
-    let w = normal([numEmbeddings, embeddingDim], 0, 1, {
-      dtype: options.dtype,
-      device: options.device,
-      generator: options.generator,
-    });
-    if (pad !== null) {
-      const isPad = arange(0, numEmbeddings, 1, { dtype: 'int32', device: w.device })
+    // tidy: the draw and the padding mask go back at once, not when the collector gets to them
+    // (memory() would count them until then)
+    const w = tidy(() => {
+      const drawn = normal([numEmbeddings, embeddingDim], 0, 1, {
+        dtype: options.dtype,
+        device: options.device,
+        generator: options.generator,
+      });
+      if (pad === null) return drawn;
+      const isPad = arange(0, numEmbeddings, 1, { dtype: 'int32', device: drawn.device })
         .reshape([numEmbeddings, 1])
         .eq(pad);
-      w = where(isPad, 0, w);
-    }
+      return where(isPad, 0, drawn);
+    });
     this.weight = Parameter(w);
   }
 

@@ -403,6 +403,7 @@ export class BertLMPredictionHead extends Module {
     this.transform = new BertPredictionHeadTransform(config);
     // Its weight is replaced by the tied embeddings: no point drawing one.
     this.decoder = withoutRandomInit(() => linear(config.hiddenSize, config.vocabSize));
+    this.decoder.weight.dispose(); // the placeholder's memory back now, not whenever the collector runs
     this.decoder.weight = wordEmbeddings;
     this.bias = this.decoder.bias!;
   }

@@ -28,6 +28,10 @@ export function randomInitSkipped(): boolean {
 export function linear(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}): Linear {
   if (!skipRandomInit) return new Linear(inFeatures, outFeatures, options);
   const layer = new Linear(1, 1, options);
+  // The 1×1 placeholders' memory back now (not when the collector gets to them, which made
+  // memory() readings drop by their bytes at some random later step).
+  layer.weight.dispose();
+  layer.bias?.dispose();
   // Same properties in the same order, only with full-size zero tensors.
   Object.assign(layer, {
     weight: Parameter(zeros([outFeatures, inFeatures])),
@@ -47,6 +51,7 @@ export function embedding(
   if (!skipRandomInit) return new Embedding(numEmbeddings, embeddingDim, options);
   const pad = options.paddingIdx ?? null;
   const layer = new Embedding(pad === null ? 1 : pad + 1, 1, options);
+  layer.weight.dispose(); // the placeholder's memory back now
   Object.assign(layer, {
     weight: Parameter(zeros([numEmbeddings, embeddingDim])),
     numEmbeddings,

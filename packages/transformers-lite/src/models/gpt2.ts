@@ -254,6 +254,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel implements CausalLM {
     this.transformer = new GPT2Model(config, { initWeights: false });
     // Its weight is replaced by the tied token embeddings: no point drawing one.
     this.lm_head = withoutRandomInit(() => linear(config.nEmbd, config.vocabSize, { bias: false }));
+    this.lm_head.weight.dispose(); // the placeholder's memory back now, not whenever the collector runs
     this.lm_head.weight = this.transformer.wte.weight; // tied, as transformers' tie_weights()
     this.postInit();
   }

@@ -1,6 +1,6 @@
 import { noGrad } from '@lumen/autograd';
 import { Embedding, init, LayerNorm, Linear, Module, Parameter, type SafetensorsTensorInfo } from '@lumen/nn';
-import { checkOptions, type Device, type Tensor } from '@lumen/tensor';
+import { checkOptions, type Device, type Tensor, tidy } from '@lumen/tensor';
 import { HUB_OPTION_KEYS, type HubOptions, hubOptionsOf } from '../hub/hub.js';
 import { saveFolderAtomically } from './atomicFolder.js';
 import { CONFIG_LIMITS, type ConfigDict, type PretrainedConfig } from './config.js';
@@ -137,7 +137,8 @@ export abstract class PreTrainedModel extends Module {
     for (const e of embeddings) {
       if (only && !only.has(e.weight)) continue;
       init.normal_(e.weight, 0, range);
-      if (e.paddingIdx !== null) e.weight.select(0, e.paddingIdx).copy_(0);
+      const pad = e.paddingIdx;
+      if (pad !== null) tidy(() => void e.weight.select(0, pad).copy_(0)); // the row view goes back at once
     }
   }
 

@@ -6,13 +6,24 @@ import { cat, manualSeed, memory, tensor } from '@lumen/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AutoModelForCausalLM,
+  BertConfig,
+  BertForMaskedLM,
   GPT2Config,
   GPT2LMHeadModel,
   GPT2Model,
   KVCache,
   setWarningHandler,
 } from '../../src/index.ts';
-import { captureWarnings, expectClose, fixture, folder, maxDiff, type TJ, t } from './helpers.ts';
+import {
+  captureWarnings,
+  expectClose,
+  fixture,
+  folder,
+  maxDiff,
+  settleMemory,
+  type TJ,
+  t,
+} from './helpers.ts';
 
 interface Gen {
   prompt?: number[][];
@@ -276,6 +287,22 @@ describe('generate(): sampling and the pitfalls, explained', () => {
 });
 
 describe('GPT-2 from a config', () => {
+  it('construction leaves no garbage behind: memory() counts the parameters and buffers, nothing else', async () => {
+    await settleMemory('cpu');
+    const gpt2 = new GPT2Config({ vocabSize: 64, nPositions: 32, nEmbd: 16, nLayer: 2, nHead: 2 });
+    const bert = new BertConfig({ vocabSize: 50, hiddenSize: 16, numHiddenLayers: 1, numAttentionHeads: 2 });
+    for (const make of [() => new GPT2LMHeadModel(gpt2), () => new BertForMaskedLM(bert)]) {
+      const before = memory().byDevice.cpu;
+      const m = make();
+      const params = [...m.parameters(), ...m.namedBuffers().map(([, b]) => b)];
+      const now = memory().byDevice.cpu;
+      // the tied head's own weight and the 1×1 placeholders were disposed, not left to the collector
+      expect(now.tensors - before.tensors).toBe(params.length);
+      expect(now.bytes - before.bytes).toBe(params.reduce((n, p) => n + p.size * (p.dtype === 'float32' || p.dtype === 'int32' ? 4 : 8), 0));
+      for (const p of params) p.dispose();
+    }
+  });
+
   it('transformers init (scaled c_proj), tied head, and generation memory does not grow per token', async () => {
     manualSeed(0);
     const config = new GPT2Config({ vocabSize: 64, nPositions: 512, nEmbd: 16, nLayer: 2, nHead: 2 });
@@ -285,6 +312,7 @@ describe('GPT-2 from a config', () => {
     expect(std(m.transformer.h[0]!.attn.c_proj.weight.dataSync())).toBeCloseTo(0.01, 2);
     expect(m.namedParameters().map(([n]) => n)).not.toContain('lm_head.weight');
     const live: number[] = [];
+    await settleMemory('cpu'); // earlier tests' garbage is not collected in the middle of this one
     await m.generate([[1, 2, 3]], {
       maxNewTokens: 400,
       eosTokenId: null,

@@ -1,7 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Device, type Tensor, tensor } from '@lumen/tensor';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { type Device, memory, type Tensor, tensor } from '@lumen/tensor';
 import { expect } from 'vitest';
+
+/** A full garbage collection, so live-memory readings count reachable tensors only. */
+export const collectGarbage: () => void = (() => {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+})();
+
+/**
+ * Collects until memory() on `device` stops changing: FinalizationRegistry callbacks run on later
+ * turns of the event loop, and one quiet round is not enough (a collection's callbacks can land
+ * after the 5 ms wait), so this stops only after three rounds in a row freed nothing. For tests
+ * that compare readings: earlier tests' garbage is then not collected in the middle of them.
+ */
+export async function settleMemory(device: Device): Promise<number> {
+  let before = Number.NaN;
+  for (let i = 0, quiet = 0; i < 40 && quiet < 3; i++) {
+    const now = memory().byDevice[device].bytes;
+    quiet = now === before ? quiet + 1 : 0;
+    before = now;
+    collectGarbage();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return memory().byDevice[device].bytes;
+}
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'models');
 
