@@ -298,7 +298,9 @@ describe('GPT-2 from a config', () => {
       const now = memory().byDevice.cpu;
       // the tied head's own weight and the 1×1 placeholders were disposed, not left to the collector
       expect(now.tensors - before.tensors).toBe(params.length);
-      expect(now.bytes - before.bytes).toBe(params.reduce((n, p) => n + p.size * (p.dtype === 'float32' || p.dtype === 'int32' ? 4 : 8), 0));
+      expect(now.bytes - before.bytes).toBe(
+        params.reduce((n, p) => n + p.size * (p.dtype === 'float32' || p.dtype === 'int32' ? 4 : 8), 0),
+      );
       for (const p of params) p.dispose();
     }
   });
