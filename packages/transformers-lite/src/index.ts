@@ -73,7 +73,7 @@ export type { ResizeTokenEmbeddingsOptions } from './models/resize.js';
 export type { AddedToken } from './tokenizers/addedTokens.js';
 export { AutoTokenizer } from './tokenizers/auto.js';
 export { BertTokenizer } from './tokenizers/bert.js';
-export type { ChatMessage } from './tokenizers/chatTemplate.js';
+export type { ChatMessage, ChatTemplateOptions } from './tokenizers/chatTemplate.js';
 export {
   BPEDecoder,
   ByteFallbackDecoder,
@@ -87,6 +87,16 @@ export {
   StripDecoder,
   WordPieceDecoder,
 } from './tokenizers/decoders/index.js';
+export type { DecodeOptions } from './tokenizers/decoding.js';
+export {
+  type CallOptions,
+  type EncodeOptions,
+  type EncodingOutput,
+  type PaddingOption,
+  type TextInput,
+  type TruncationOption,
+  VERY_LARGE_INTEGER,
+} from './tokenizers/encoding.js';
 export type { TokenizerFileContents, TokenizerSource } from './tokenizers/files.js';
 export { GPT2Tokenizer } from './tokenizers/gpt2.js';
 export {
@@ -134,19 +144,8 @@ export {
   Whitespace,
   WhitespaceSplit,
 } from './tokenizers/preTokenizers/index.js';
-export {
-  type CallOptions,
-  type ChatTemplateOptions,
-  type DecodeOptions,
-  type EncodeOptions,
-  type EncodingOutput,
-  type PaddingOption,
-  PreTrainedTokenizer,
-  type SpecialTokenRole,
-  type TextInput,
-  type TruncationOption,
-  VERY_LARGE_INTEGER,
-} from './tokenizers/pretrained.js';
+export { PreTrainedTokenizer } from './tokenizers/pretrained.js';
+export type { SpecialTokenRole } from './tokenizers/specialTokens.js';
 export {
   Tokenizer,
   type TokenizerStages,

@@ -1,11 +1,13 @@
 import { fail, type JsonObject } from './config.js';
 import { WordPieceDecoder } from './decoders/index.js';
 import type { LoadedFiles } from './files.js';
+import { legacyAddedTokens } from './io.js';
 import { WordPiece } from './models/index.js';
 import { BertNormalizer } from './normalizers/index.js';
 import { TemplateProcessing } from './postProcessors/index.js';
 import { BertPreTokenizer } from './preTokenizers/index.js';
-import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.js';
+import { PreTrainedTokenizer } from './pretrained.js';
+import type { SpecialTokenRole } from './specialTokens.js';
 import { Tokenizer } from './tokenizer.js';
 
 /** BERT's WordPiece tokenizer; loads tokenizer.json or the older vocab.txt (+ tokenizer_config.json). */

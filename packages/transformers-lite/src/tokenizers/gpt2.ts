@@ -1,10 +1,12 @@
 import { describe, fail, isObject, type JsonObject, MAX_TOKEN_ID, preview } from './config.js';
 import { ByteLevelDecoder } from './decoders/index.js';
 import { type LoadedFiles, readJsonFile } from './files.js';
+import { legacyAddedTokens } from './io.js';
 import { BPE, parseMergesTxt } from './models/index.js';
 import { ByteLevelProcessing } from './postProcessors/index.js';
 import { ByteLevelPreTokenizer } from './preTokenizers/index.js';
-import { legacyAddedTokens, PreTrainedTokenizer, type SpecialTokenRole } from './pretrained.js';
+import { PreTrainedTokenizer } from './pretrained.js';
+import type { SpecialTokenRole } from './specialTokens.js';
 import { Tokenizer } from './tokenizer.js';
 
 /** GPT-2's byte-level BPE tokenizer; loads tokenizer.json or the older vocab.json + merges.txt. */
