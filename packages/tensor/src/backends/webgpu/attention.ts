@@ -1,19 +1,48 @@
 import type { KernelSpec } from './runtime.js';
-import { FLAT_INDEX, MAIN_1D, paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
+import { uniforms } from './uniforms.js';
+import { FLAT_INDEX, MAIN_1D, SPECIAL_FLOATS } from './wgsl.js';
 
 /**
  * Fused scaled-dot-product attention: one invocation per (batch, query row) walks the keys once
  * with an online softmax (running max and sum, rescaled when the max grows) and accumulates the
  * weighted values in registers, so the [L, S] scores never exist in memory.
  *
- * Params: [B, L, S, E, Ev, scale, causal, batchRank,
- *          qOff, qsL, qsE, kOff, ksS, ksE, vOff, vsS, vsE, mOff, msL, msS,
- *          batchShape[r], qBatchStrides[r], kBatchStrides[r], vBatchStrides[r], mBatchStrides[r]]
+ * Uniforms: attentionUniforms (q's row and column strides qsL, qsE; k's and v's per key and
+ * column; the mask's per query and key; each operand's batch strides over the collapsed batch).
  */
 export type MaskKind = 'none' | 'bool' | 'float';
 
-export function attentionWords(batchRank: number): number {
-  return 20 + 5 * batchRank;
+const layout = (r: number) =>
+  uniforms({
+    B: 'u32',
+    L: 'u32',
+    S: 'u32',
+    E: 'u32',
+    Ev: 'u32',
+    scale: 'f32',
+    causal: 'bool',
+    qOff: 'i32',
+    qsL: 'i32',
+    qsE: 'i32',
+    kOff: 'i32',
+    ksS: 'i32',
+    ksE: 'i32',
+    vOff: 'i32',
+    vsS: 'i32',
+    vsE: 'i32',
+    mOff: 'i32',
+    msL: 'i32',
+    msS: 'i32',
+    batchShape: ['u32', r],
+    qBatchStrides: ['i32', r],
+    kBatchStrides: ['i32', r],
+    vBatchStrides: ['i32', r],
+    mBatchStrides: ['i32', r],
+  });
+const layouts: ReturnType<typeof layout>[] = [];
+export function attentionUniforms(batchRank: number): ReturnType<typeof layout> {
+  layouts[batchRank] ??= layout(batchRank);
+  return layouts[batchRank];
 }
 
 export function attentionSpec(maskKind: MaskKind, batchRank: number, accSize: number): KernelSpec {
@@ -25,12 +54,11 @@ export function attentionSpec(maskKind: MaskKind, batchRank: number, accSize: nu
 }
 
 function attentionSource(maskKind: MaskKind, r: number, D: number): string {
-  const base = 20;
   const unravel: string[] = [];
   for (let d = r - 1; d >= 0; d--) {
-    unravel.push(`{ let sz = P(${base + d}u); let c = i32(rem % sz); rem = rem / sz;
-    qb = qb + c * bitcast<i32>(P(${base + r + d}u)); kb = kb + c * bitcast<i32>(P(${base + 2 * r + d}u));
-    vb = vb + c * bitcast<i32>(P(${base + 3 * r + d}u)); mb = mb + c * bitcast<i32>(P(${base + 4 * r + d}u)); }`);
+    unravel.push(`{ let sz = u_batchShape(${d}u); let c = i32(rem % sz); rem = rem / sz;
+    qb = qb + c * u_qBatchStrides(${d}u); kb = kb + c * u_kBatchStrides(${d}u);
+    vb = vb + c * u_vBatchStrides(${d}u); mb = mb + c * u_mBatchStrides(${d}u); }`);
   }
   const maskDecl =
     maskKind === 'none'
@@ -43,7 +71,7 @@ function attentionSource(maskKind: MaskKind, r: number, D: number): string {
       : maskKind === 'float'
         ? 'score = score + mask[u32(mb + i32(row) * msL + i32(j) * msS)];'
         : '';
-  return `${paramsDecl(attentionWords(r))}
+  return `${attentionUniforms(r).wgsl()}
 ${SPECIAL_FLOATS}
 @group(0) @binding(1) var<storage, read> q: array<f32>;
 @group(0) @binding(2) var<storage, read> k: array<f32>;
@@ -52,16 +80,16 @@ ${maskDecl}
 @group(0) @binding(${outBinding}) var<storage, read_write> out: array<f32>;
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  let L = P(1u); let S = P(2u); let E = P(3u); let Ev = P(4u);
-  if (i >= P(0u) * L) { return; }
+  let L = u_L(); let S = u_S(); let E = u_E(); let Ev = u_Ev();
+  if (i >= u_B() * L) { return; }
   let bi = i / L;
   let row = i % L;
-  let scale = bitcast<f32>(P(5u));
-  let causal = P(6u) != 0u;
-  var qb = bitcast<i32>(P(8u)); let qsL = bitcast<i32>(P(9u)); let qsE = bitcast<i32>(P(10u));
-  var kb = bitcast<i32>(P(11u)); let ksS = bitcast<i32>(P(12u)); let ksE = bitcast<i32>(P(13u));
-  var vb = bitcast<i32>(P(14u)); let vsS = bitcast<i32>(P(15u)); let vsE = bitcast<i32>(P(16u));
-  var mb = bitcast<i32>(P(17u)); let msL = bitcast<i32>(P(18u)); let msS = bitcast<i32>(P(19u));
+  let scale = u_scale();
+  let causal = u_causal();
+  var qb = u_qOff(); let qsL = u_qsL(); let qsE = u_qsE();
+  var kb = u_kOff(); let ksS = u_ksS(); let ksE = u_ksE();
+  var vb = u_vOff(); let vsS = u_vsS(); let vsE = u_vsE();
+  var mb = u_mOff(); let msL = u_msL(); let msS = u_msS();
   var rem = bi;
   ${unravel.join('\n  ')}
   let qr = qb + i32(row) * qsL;

@@ -13,25 +13,33 @@ import { fail } from '../../errors.js';
 import { yieldForFinalizers } from '../../memory.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
 import { collapseDims, contiguousStrides, isContiguous, numel } from '../../shape.js';
-import { attentionSpec, attentionWords } from './attention.js';
+import { attentionSpec, attentionUniforms } from './attention.js';
 import {
   binaryExpr,
   type ElementwiseDesc,
-  elementwiseSpec,
+  elementwiseKernel,
   isVectorizable,
   type OperandDesc,
-  operandParamOffsets,
   unaryExpr,
   VEC,
 } from './elementwise.js';
-import { adamSpec, sgdSpec } from './fused.js';
-import { arangeSpec, fillSpec, gatherSpec, gatherWords, scatterSpec, scatterWords } from './indexing.js';
-import { directRows, MM_TILE, matmulDirectSpec, matmulSpec, matmulWords } from './matmul.js';
-import { randomSpec } from './random.js';
-import { type ReduceDesc, reduceSpec } from './reduce.js';
+import { fusedKernelFor } from './fused.js';
+import {
+  arangeSpec,
+  arangeUniforms,
+  fillSpec,
+  fillUniforms,
+  gatherSpec,
+  gatherUniforms,
+  scatterSpec,
+  scatterUniforms,
+} from './indexing.js';
+import { directRows, MM_TILE, matmulDirectSpec, matmulSpec, matmulUniforms } from './matmul.js';
+import { randomSpec, randomUniforms } from './random.js';
+import { type ReduceDesc, reduceSpec, reduceUniforms } from './reduce.js';
 import type { Binding, GpuRuntime, KernelSpec } from './runtime.js';
-import { softmaxSpec } from './softmax.js';
-import { computeType, elemType, Params } from './wgsl.js';
+import { softmaxSpec, softmaxUniforms } from './softmax.js';
+import { computeType, elemType } from './wgsl.js';
 
 /** GPU memory for one tensor. A scalar made from a JS number has no buffer until a kernel needs one. */
 export class GpuStorage implements Storage {
@@ -303,28 +311,33 @@ export class WebGPUBackend implements Backend {
       params: pvals.length,
       stridedOut,
     };
-    const { words } = operandParamOffsets(desc);
-    const p = new Params().u32(n);
-    for (const d of cshape) p.u32(d);
+    const kernel = elementwiseKernel(desc);
+    const values: Record<string, number | readonly number[]> = { n, shape: cshape };
     si = 0;
     operands.forEach((v, k) => {
       if (isScalar[k]) {
-        p.as(T, (v.storage as GpuStorage).scalarValue!);
+        values[`s${k}`] = (v.storage as GpuStorage).scalarValue!;
         return;
       }
       const st = collapsed.strides[si++]!;
-      p.i32(bound[k]!.off);
-      if (descs[k]!.layout === 'strided') for (const s of st) p.i32(s);
+      values[`off${k}`] = bound[k]!.off;
+      if (descs[k]!.layout === 'strided') values[`st${k}`] = st;
     });
     if (stridedOut) {
-      p.i32(outBound.off);
-      for (const s of outCollapsed) p.i32(s);
+      values.dOff = outBound.off;
+      values.dSt = outCollapsed;
     }
-    for (const v of pvals) p.as(T, v);
-    if (p.length !== words) throw new Error(`internal: param count ${p.length} != ${words}`);
+    pvals.forEach((v, k) => {
+      values[`p${k}`] = v;
+    });
     const buffers = bound.filter((b): b is Bound => b !== null).map((b) => b.b);
     const threads = isVectorizable(desc) ? Math.ceil(n / VEC) : n;
-    this.rt.dispatch(elementwiseSpec(desc), [...buffers, outBound.b], p.build(), this.rt.grid(threads));
+    this.rt.dispatch(
+      kernel.spec,
+      [...buffers, outBound.b],
+      kernel.uniforms.pack(values),
+      this.rt.grid(threads),
+    );
     return outStorage;
   }
 
@@ -413,14 +426,20 @@ export class WebGPUBackend implements Backend {
     const target = twoPass ? this.alloc(outDtype === 'bool' ? 'int32' : outDtype, nOut * nChunks) : out;
     const xb = this.bind(x, op);
     const tb = this.bind(whole(target), op);
-    const p = new Params().u32(nOut).u32(nIn).u32(nChunks).u32(chunk).i32(xb.off);
-    for (const d of o.shape) p.u32(d);
-    for (const s of o.strides[0]!) p.i32(s);
-    for (const d of i.shape) p.u32(d);
-    for (const s of i.strides[0]!) p.i32(s);
+    const params = reduceUniforms(first).pack({
+      nOut,
+      nIn,
+      nChunks,
+      chunk,
+      off: xb.off,
+      outerShape: o.shape,
+      outerStrides: o.strides[0]!,
+      innerShape: i.shape,
+      innerStrides: i.strides[0]!,
+    });
     const groups = nOut * nChunks;
     const grid = mode === 'serial' ? this.rt.grid(groups) : this.rt.grid(groups, 1);
-    this.rt.dispatch(reduceSpec(first), [xb.b, tb.b], p.build(), grid);
+    this.rt.dispatch(reduceSpec(first), [xb.b, tb.b], params, grid);
     if (!twoPass) return out;
     // Second pass: reduce the [nOut, nChunks] partials (a sum of partial sums, a max of maxima…).
     const second: ReduceDesc = {
@@ -432,20 +451,21 @@ export class WebGPUBackend implements Backend {
       outElem,
       mode: emulated ? 'serial' : 'tree',
     };
-    const p2 = new Params()
-      .u32(nOut)
-      .u32(nChunks)
-      .u32(1)
-      .u32(nChunks)
-      .i32(0)
-      .u32(nOut)
-      .i32(nChunks)
-      .u32(nChunks)
-      .i32(1);
+    const p2 = reduceUniforms(second).pack({
+      nOut,
+      nIn: nChunks,
+      nChunks: 1,
+      chunk: nChunks,
+      off: 0,
+      outerShape: [nOut],
+      outerStrides: [nChunks],
+      innerShape: [nChunks],
+      innerStrides: [1],
+    });
     this.rt.dispatch(
       reduceSpec(second),
       [tb.b, this.bind(whole(out), op).b],
-      p2.build(),
+      p2,
       emulated ? this.rt.grid(nOut) : this.rt.grid(nOut, 1),
     );
     this.release(target);
@@ -603,19 +623,25 @@ export class WebGPUBackend implements Backend {
     const nBatch = numel(batch.shape);
     const T = computeType(c.dtype);
     const r = batch.shape.length;
-    const p = new Params().u32(M).u32(N).u32(K).u32(r);
-    p.i32(ab.off)
-      .i32(a.strides[nd - 2]!)
-      .i32(a.strides[nd - 1]!);
-    p.i32(bb.off)
-      .i32(b.strides[nd - 2]!)
-      .i32(b.strides[nd - 1]!);
-    p.i32(cb.off)
-      .i32(c.strides[nd - 2]!)
-      .u32(accumulate ? 1 : 0);
-    for (const d of batch.shape) p.u32(d);
-    for (const set of batch.strides) for (const s of set) p.i32(s);
-    if (p.length !== matmulWords(r)) throw new Error('internal: matmul params');
+    const [aBatchStrides, bBatchStrides, cBatchStrides] = batch.strides as [number[], number[], number[]];
+    const params = matmulUniforms(r).pack({
+      M,
+      N,
+      K,
+      aOff: ab.off,
+      aRowStride: a.strides[nd - 2]!,
+      aColStride: a.strides[nd - 1]!,
+      bOff: bb.off,
+      bRowStride: b.strides[nd - 2]!,
+      bColStride: b.strides[nd - 1]!,
+      cOff: cb.off,
+      cRowStride: c.strides[nd - 2]!,
+      accumulate,
+      batchShape: batch.shape,
+      aBatchStrides,
+      bBatchStrides,
+      cBatchStrides,
+    });
     if (nBatch > this.rt.limits.maxWorkgroups)
       fail(
         'matmul',
@@ -624,13 +650,13 @@ export class WebGPUBackend implements Backend {
     const buffers = [ab.b, bb.b, cb.b];
     if (this.rt.emulated) {
       const rows = directRows(M);
-      this.rt.dispatch(matmulDirectSpec(T, r, rows), buffers, p.build(), [
+      this.rt.dispatch(matmulDirectSpec(T, r, rows), buffers, params, [
         Math.ceil(N / 32),
         Math.ceil(M / (8 * rows)),
         nBatch,
       ]);
     } else {
-      this.rt.dispatch(matmulSpec(T, r), buffers, p.build(), [
+      this.rt.dispatch(matmulSpec(T, r), buffers, params, [
         Math.ceil(N / MM_TILE),
         Math.ceil(M / MM_TILE),
         nBatch,
@@ -660,9 +686,9 @@ export class WebGPUBackend implements Backend {
     const name = log ? 'logSoftmax' : 'softmax';
     const xb = this.bind(flat(x), name);
     const ob = this.bind(whole(out), name);
-    const p = new Params().u32(rows).u32(cols).u32(xb.off);
+    const params = softmaxUniforms.pack({ rows, cols, off: xb.off });
     const grid = mode === 'serial' ? this.rt.grid(rows) : this.rt.grid(rows, 1);
-    this.rt.dispatch(softmaxSpec(log, mode), [xb.b, ob.b], p.build(), grid);
+    this.rt.dispatch(softmaxSpec(log, mode), [xb.b, ob.b], params, grid);
     return out;
   }
 
@@ -674,22 +700,22 @@ export class WebGPUBackend implements Backend {
     if (n === 0) return out;
     this.indexedParts('gather', x, whole(out, index.shape), index, dim, (xp, op, ip, lo, hi) => {
       const r = index.shape.length;
-      const p = new Params()
-        .u32(numel(ip.view.shape))
-        .u32(x.shape[dim]!)
-        .i32(x.strides[dim]!)
-        .i32(xp.off)
-        .i32(ip.off)
-        .i32(lo)
-        .i32(hi)
-        .i32(op.off);
-      for (const d of ip.view.shape) p.u32(d);
-      for (const s of ip.view.strides) p.i32(s);
-      for (const [d, s] of x.strides.entries()) p.i32(d === dim ? 0 : s);
-      for (const s of op.view.strides) p.i32(s);
-      if (p.length !== gatherWords(r)) throw new Error('internal: gather params');
+      const params = gatherUniforms(r).pack({
+        n: numel(ip.view.shape),
+        dimSize: x.shape[dim]!,
+        xDimStride: x.strides[dim]!,
+        xOff: xp.off,
+        idxOff: ip.off,
+        lo,
+        hi,
+        outOff: op.off,
+        shape: ip.view.shape,
+        idxStrides: ip.view.strides,
+        xStrides: x.strides.map((s, d) => (d === dim ? 0 : s)),
+        outStrides: op.view.strides,
+      });
       const grid = this.rt.grid(numel(ip.view.shape));
-      this.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xp.b, ip.b, op.b], p.build(), grid);
+      this.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xp.b, ip.b, op.b], params, grid);
     });
     return out;
   }
@@ -704,22 +730,22 @@ export class WebGPUBackend implements Backend {
     const o = whole(out, outShape);
     this.indexedParts('scatterAdd', o, src, index, dim, (op, sp, ip, lo, hi) => {
       const r = index.shape.length;
-      const p = new Params()
-        .u32(numel(ip.view.shape))
-        .u32(outShape[dim]!)
-        .i32(o.strides[dim]!)
-        .i32(sp.off)
-        .i32(ip.off)
-        .i32(lo)
-        .i32(hi)
-        .i32(op.off);
-      for (const d of ip.view.shape) p.u32(d);
-      for (const s of ip.view.strides) p.i32(s);
-      for (const s of sp.view.strides) p.i32(s);
-      for (const [d, s] of o.strides.entries()) p.i32(d === dim ? 0 : s);
-      if (p.length !== scatterWords(r)) throw new Error('internal: scatter params');
+      const params = scatterUniforms(r).pack({
+        n: numel(ip.view.shape),
+        dimSize: outShape[dim]!,
+        outDimStride: o.strides[dim]!,
+        srcOff: sp.off,
+        idxOff: ip.off,
+        lo,
+        hi,
+        outOff: op.off,
+        shape: ip.view.shape,
+        idxStrides: ip.view.strides,
+        srcStrides: sp.view.strides,
+        outStrides: o.strides.map((s, d) => (d === dim ? 0 : s)),
+      });
       const spec = scatterSpec(elem as 'f32' | 'i32', r);
-      this.rt.dispatch(spec, [sp.b, ip.b, op.b], p.build(), this.rt.grid(numel(ip.view.shape)));
+      this.rt.dispatch(spec, [sp.b, ip.b, op.b], params, this.rt.grid(numel(ip.view.shape)));
     });
     return out;
   }
@@ -783,9 +809,7 @@ export class WebGPUBackend implements Backend {
   private fillInto(out: GpuStorage, value: number): GpuStorage {
     if (out.size === 0) return out;
     const elem = elemType(out.dtype);
-    this.chunked(fillSpec(elem), out, out.size, (_, count) =>
-      new Params().u32(count).as(elem, value).build(),
-    );
+    this.chunked(fillSpec(elem), out, out.size, (_, count) => fillUniforms(elem).pack({ n: count, value }));
     return out;
   }
 
@@ -799,11 +823,7 @@ export class WebGPUBackend implements Backend {
     if (dtype === 'bool') fail('arange', 'dtype bool is not supported');
     const T = computeType(dtype);
     this.chunked(arangeSpec(T), out, size, (s, count) =>
-      new Params()
-        .u32(count)
-        .as(T, start + s * step)
-        .as(T, step)
-        .build(),
+      arangeUniforms(T).pack({ n: count, start: start + s * step, step }),
     );
     return out;
   }
@@ -815,15 +835,16 @@ export class WebGPUBackend implements Backend {
     // Element i draws from counter + i, so a part starting at `start` continues the same stream.
     this.chunked(randomSpec(kind, T), out, size, (start, count) => {
       const counter = r.counter + start;
-      const p = new Params()
-        .u32(count)
-        .u32(r.k0)
-        .u32(r.k1)
-        .u32(counter % 4294967296)
-        .u32(Math.floor(counter / 4294967296));
-      if (kind === 'randint') p.i32(r.a).u32(r.b - r.a);
-      else p.f32(r.a).f32(r.b);
-      return p.build();
+      const stream = {
+        n: count,
+        k0: r.k0,
+        k1: r.k1,
+        counterLo: counter % 4294967296,
+        counterHi: Math.floor(counter / 4294967296),
+      };
+      return kind === 'randint'
+        ? randomUniforms.int.pack({ ...stream, low: r.a, span: r.b - r.a })
+        : randomUniforms.float.pack({ ...stream, a: r.a, b: r.b });
     });
     return out;
   }
@@ -858,36 +879,44 @@ export class WebGPUBackend implements Backend {
       this.release(out);
       return null;
     }
-    const p = new Params()
-      .u32(B)
-      .u32(L)
-      .u32(S)
-      .u32(E)
-      .u32(Ev)
-      .f32(o.scale)
-      .u32(o.causal ? 1 : 0)
-      .u32(r);
-    p.i32(qb.off)
-      .i32(q.strides[nd - 2]!)
-      .i32(q.strides[nd - 1]!);
-    p.i32(kb.off)
-      .i32(k.strides[nd - 2]!)
-      .i32(k.strides[nd - 1]!);
-    p.i32(vb.off)
-      .i32(v.strides[nd - 2]!)
-      .i32(v.strides[nd - 1]!);
-    p.i32(mb?.off ?? 0)
-      .i32(mask?.strides[nd - 2] ?? 0)
-      .i32(mask?.strides[nd - 1] ?? 0);
-    for (const d of batch.shape) p.u32(d);
-    for (const set of batch.strides) for (const st of set) p.i32(st);
-    if (p.length !== attentionWords(r)) throw new Error('internal: attention params');
+    const [qBatchStrides, kBatchStrides, vBatchStrides, mBatchStrides] = batch.strides as [
+      number[],
+      number[],
+      number[],
+      number[],
+    ];
+    const params = attentionUniforms(r).pack({
+      B,
+      L,
+      S,
+      E,
+      Ev,
+      scale: o.scale,
+      causal: o.causal,
+      qOff: qb.off,
+      qsL: q.strides[nd - 2]!,
+      qsE: q.strides[nd - 1]!,
+      kOff: kb.off,
+      ksS: k.strides[nd - 2]!,
+      ksE: k.strides[nd - 1]!,
+      vOff: vb.off,
+      vsS: v.strides[nd - 2]!,
+      vsE: v.strides[nd - 1]!,
+      mOff: mb?.off ?? 0,
+      msL: mask?.strides[nd - 2] ?? 0,
+      msS: mask?.strides[nd - 1] ?? 0,
+      batchShape: batch.shape,
+      qBatchStrides,
+      kBatchStrides,
+      vBatchStrides,
+      mBatchStrides,
+    });
     const maskKind = mask ? (mask.dtype === 'bool' ? 'bool' : 'float') : 'none';
     const acc = Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(Ev, 1))));
     const buffers = [qb.b, kb.b, vb.b];
     if (mb) buffers.push(mb.b);
     buffers.push(ob.b);
-    this.rt.dispatch(attentionSpec(maskKind, r, acc), buffers, p.build(), this.rt.grid(B * L));
+    this.rt.dispatch(attentionSpec(maskKind, r, acc), buffers, params, this.rt.grid(B * L));
     return out;
   }
 
@@ -917,7 +946,7 @@ export class WebGPUBackend implements Backend {
   fusedUpdate(kind: FusedUpdate, views: readonly View[], scalars: readonly number[]): void {
     const n = numel(views[0]!.shape);
     if (n === 0) return;
-    const spec = kind === 'adam' ? adamSpec(views.length === 5) : sgdSpec(views.length === 3);
+    const kernel = fusedKernelFor(kind, views.length === (kind === 'adam' ? 5 : 3));
     // The tensors are contiguous and updated elementwise: a parameter larger than one binding is
     // updated in parts (each part's window may start up to one alignment early).
     const { maxBinding, align } = this.rt.limits;
@@ -928,18 +957,15 @@ export class WebGPUBackend implements Backend {
       const bound = views.map((v) =>
         this.bind({ ...v, shape: [count], strides: [1], offset: v.offset + start }, 'optimizer step'),
       );
-      const p = new Params().u32(count);
-      for (const b of bound) p.u32(b.off);
-      for (const [k, s] of scalars.entries()) {
-        // Flags (maximize, amsgrad, nesterov, first…) travel as integers, the rest as f32.
-        const isFlag = kind === 'adam' ? k >= 7 : k >= 4;
-        if (isFlag) p.u32(s ? 1 : 0);
-        else p.f32(s);
-      }
+      const values = kernel.values(
+        count,
+        bound.map((b) => b.off),
+        scalars,
+      );
       this.rt.dispatch(
-        spec,
+        kernel.spec,
         bound.map((b) => b.b),
-        p.build(),
+        kernel.uniforms.pack(values),
         this.rt.grid(count),
       );
     }

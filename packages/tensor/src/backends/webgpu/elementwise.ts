@@ -1,6 +1,7 @@
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from '../../ops/opTable.js';
 import type { KernelSpec } from './runtime.js';
-import { FLAT_INDEX, MAIN_1D, MATH_HELPERS, paramsDecl } from './wgsl.js';
+import { type Field, type Uniforms, uniforms } from './uniforms.js';
+import { FLAT_INDEX, MAIN_1D, MATH_HELPERS } from './wgsl.js';
 
 /**
  * Generator for every elementwise kernel: unary, binary, where and strided copy. Operands are
@@ -9,8 +10,9 @@ import { FLAT_INDEX, MAIN_1D, MATH_HELPERS, paramsDecl } from './wgsl.js';
  *   strided – the output index is unravelled over the (collapsed) shape and dotted with strides
  *   scalar  – a constant passed in the uniform block (JS numbers in `x.mul(2)` never touch memory)
  *
- * Parameter block: [n, shape[0..rank), then per operand: offset (+ strides[0..rank) if strided)
- * or the scalar's bits, then p0, p1].
+ * Uniforms (elementwiseKernel): n, shape[rank], then per operand k its offset `off<k>` (and
+ * strides `st<k>[rank]` if strided) or its value `s<k>` if a scalar, the destination's `dOff` and
+ * `dSt[rank]` for a strided output, then the op's parameters p0, p1.
  */
 
 export type Layout = 'contig' | 'strided' | 'scalar';
@@ -50,32 +52,45 @@ export function elementwiseKey(d: ElementwiseDesc): string {
   return `ew:${d.name}:${d.rank}:${ops}:${d.compute}:${d.outElem}:${d.stridedOut ? 's' : 'c'}:${isVectorizable(d) ? VEC : 1}`;
 }
 
-/** Word index of each operand's parameters in the uniform block. */
-export function operandParamOffsets(d: ElementwiseDesc): {
-  offsets: number[];
-  p: number;
-  dst: number;
-  words: number;
-} {
-  let w = 1 + d.rank;
-  const offsets: number[] = [];
-  for (const o of d.operands) {
-    offsets.push(w);
-    w += o.layout === 'strided' ? 1 + d.rank : 1;
+/** The uniforms of a kernel (see above); values in the compute type are clamped to its range. */
+function elementwiseUniforms(d: ElementwiseDesc): Uniforms<Record<string, Field>> {
+  const value = d.compute === 'f32' ? 'f32c' : 'i32';
+  const fields: Record<string, Field> = { n: 'u32', shape: ['u32', d.rank] };
+  d.operands.forEach((o, k) => {
+    if (o.layout === 'scalar') fields[`s${k}`] = value;
+    else if (o.layout === 'contig') fields[`off${k}`] = 'u32';
+    else {
+      fields[`off${k}`] = 'i32';
+      fields[`st${k}`] = ['i32', d.rank];
+    }
+  });
+  if (d.stridedOut) {
+    fields.dOff = 'i32';
+    fields.dSt = ['i32', d.rank];
   }
-  const dst = w;
-  if (d.stridedOut) w += 1 + d.rank;
-  const p = w;
-  w += d.params;
-  return { offsets, p, dst, words: w };
+  for (let k = 0; k < d.params; k++) fields[`p${k}`] = value;
+  return uniforms(fields);
 }
 
-export function elementwiseSpec(d: ElementwiseDesc): KernelSpec {
-  return { key: elementwiseKey(d), name: d.name, source: () => elementwiseSource(d) };
+export interface ElementwiseKernel {
+  readonly spec: KernelSpec;
+  readonly uniforms: Uniforms<Record<string, Field>>;
+}
+const kernels = new Map<string, ElementwiseKernel>();
+
+/** The kernel for a description, and its uniforms (made once per distinct WGSL text). */
+export function elementwiseKernel(d: ElementwiseDesc): ElementwiseKernel {
+  const key = elementwiseKey(d);
+  let k = kernels.get(key);
+  if (!k) {
+    const u = elementwiseUniforms(d);
+    k = { spec: { key, name: d.name, source: () => elementwiseSource(d, u) }, uniforms: u };
+    kernels.set(key, k);
+  }
+  return k;
 }
 
-function elementwiseSource(d: ElementwiseDesc): string {
-  const { offsets, p, dst, words } = operandParamOffsets(d);
+function elementwiseSource(d: ElementwiseDesc, u: Uniforms<Record<string, Field>>): string {
   const lines: string[] = [];
   const outBinding = d.operands.filter((o) => o.layout !== 'scalar').length + 1;
   // Buffers bind consecutively from 1, in operand order, skipping scalars.
@@ -87,43 +102,42 @@ function elementwiseSource(d: ElementwiseDesc): string {
   if (needsCoords && d.rank > 0) {
     lines.push('var rem = i;');
     d.operands.forEach((o, k) => {
-      if (o.layout === 'strided') lines.push(`var o${k} = bitcast<i32>(P(${offsets[k]}u));`);
+      if (o.layout === 'strided') lines.push(`var o${k} = u_off${k}();`);
     });
-    if (d.stridedOut) lines.push(`var od = bitcast<i32>(P(${dst}u));`);
+    if (d.stridedOut) lines.push('var od = u_dOff();');
     for (let dim = d.rank - 1; dim >= 0; dim--) {
-      lines.push(`{ let s = P(${1 + dim}u); let c = i32(rem % s); rem = rem / s;`);
+      lines.push(`{ let s = u_shape(${dim}u); let c = i32(rem % s); rem = rem / s;`);
       d.operands.forEach((o, k) => {
-        if (o.layout === 'strided')
-          lines.push(`  o${k} = o${k} + c * bitcast<i32>(P(${offsets[k]! + 1 + dim}u));`);
+        if (o.layout === 'strided') lines.push(`  o${k} = o${k} + c * u_st${k}(${dim}u);`);
       });
-      if (d.stridedOut) lines.push(`  od = od + c * bitcast<i32>(P(${dst + 1 + dim}u));`);
+      if (d.stridedOut) lines.push(`  od = od + c * u_dSt(${dim}u);`);
       lines.push('}');
     }
   }
   const T = d.compute;
   d.operands.forEach((o, k) => {
     let load: string;
-    if (o.layout === 'scalar') load = `bitcast<${T}>(P(${offsets[k]}u))`;
-    else if (o.layout === 'contig') load = `${T}(in${k}[P(${offsets[k]}u) + i])`;
-    else if (d.rank === 0) load = `${T}(in${k}[P(${offsets[k]}u)])`;
+    if (o.layout === 'scalar') load = `u_s${k}()`;
+    else if (o.layout === 'contig') load = `${T}(in${k}[u_off${k}() + i])`;
+    else if (d.rank === 0) load = `${T}(in${k}[u32(u_off${k}())])`;
     else load = `${T}(in${k}[u32(o${k})])`;
     lines.push(`let ${o.name} = ${load};`);
   });
-  for (let k = 0; k < d.params; k++) lines.push(`let p${k} = bitcast<${T}>(P(${p + k}u));`);
+  for (let k = 0; k < d.params; k++) lines.push(`let p${k} = u_p${k}();`);
   lines.push(`let r = ${d.expr.replaceAll('T(', `${T}(`)};`);
   const value = d.returnsBool ? `select(0u, 1u, r)` : `${d.outElem}(r)`;
-  const outIndex = d.stridedOut ? (d.rank === 0 ? `P(${dst}u)` : 'u32(od)') : 'i';
+  const outIndex = d.stridedOut ? (d.rank === 0 ? 'u32(u_dOff())' : 'u32(od)') : 'i';
   lines.push(`out[${outIndex}] = ${value};`);
   const body = isVectorizable(d)
     ? `let i0 = i * ${VEC}u;
   for (var q = 0u; q < ${VEC}u; q = q + 1u) {
     let e = i0 + q;
-    if (e >= P(0u)) { return; }
+    if (e >= u_n()) { return; }
     ${lines.join('\n    ').replaceAll('+ i]', '+ e]').replaceAll('out[i]', 'out[e]')}
   }`
-    : `if (i >= P(0u)) { return; }
+    : `if (i >= u_n()) { return; }
   ${lines.join('\n  ')}`;
-  return `${paramsDecl(words)}
+  return `${u.wgsl()}
 ${bindingDecls.filter(Boolean).join('\n')}
 @group(0) @binding(${outBinding}) var<storage, read_write> out: array<${d.outElem}>;
 ${MATH_HELPERS}

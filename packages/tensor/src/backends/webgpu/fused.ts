@@ -1,26 +1,98 @@
+import { ADAM_SCALARS, SGD_SCALARS } from '../../backend.js';
 import type { KernelSpec } from './runtime.js';
-import { FLAT_INDEX, MAIN_1D, paramsDecl } from './wgsl.js';
+import { type Field, type Uniforms, uniforms, type Word } from './uniforms.js';
+import { FLAT_INDEX, MAIN_1D } from './wgsl.js';
 
 /**
  * Optimizer updates as one kernel per parameter: read param, grad and state once, write param and
  * state once (a composite Adam step is ~12 kernels and as many temporaries). The arithmetic follows
  * PyTorch 1.13's _single_tensor_adam / _single_tensor_sgd term by term, as the cpu loop does.
  *
- * Params: [n, offsets of each buffer..., scalars as f32 bits...].
+ * Uniforms (fusedUniforms): n, each buffer's offset `<buffer>Off`, then the scalars under their
+ * names in ADAM_SCALARS / SGD_SCALARS (flags as bools, the rest as f32).
  */
-export function adamSpec(amsgrad: boolean): KernelSpec {
-  return { key: `fused:adam:${amsgrad}`, name: 'adam_step', source: () => adamSource(amsgrad) };
+const ADAM_BUFFERS = ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] as const;
+const SGD_BUFFERS = ['param', 'grad', 'buf'] as const;
+const ADAM_TYPES = {
+  beta1: 'f32',
+  beta2: 'f32',
+  eps: 'f32',
+  l2: 'f32',
+  decay: 'f32',
+  stepSize: 'f32',
+  bc2Sqrt: 'f32',
+  maximize: 'bool',
+  amsgrad: 'bool',
+} as const satisfies Record<(typeof ADAM_SCALARS)[number], Word>;
+const SGD_TYPES = {
+  lr: 'f32',
+  momentum: 'f32',
+  dampening: 'f32',
+  weightDecay: 'f32',
+  nesterov: 'bool',
+  maximize: 'bool',
+  first: 'bool',
+  hasBuffer: 'bool',
+} as const satisfies Record<(typeof SGD_SCALARS)[number], Word>;
+
+export interface FusedKernel {
+  readonly spec: KernelSpec;
+  readonly uniforms: Uniforms<Record<string, Field>>;
+  /** The uniforms' values: `count` elements of the buffers at `offsets`, and the scalars. */
+  values(count: number, offsets: readonly number[], scalars: readonly number[]): Record<string, number>;
 }
 
-export function sgdSpec(hasBuffer: boolean): KernelSpec {
-  return { key: `fused:sgd:${hasBuffer}`, name: 'sgd_step', source: () => sgdSource(hasBuffer) };
+function fusedKernel(
+  spec: KernelSpec,
+  buffers: readonly string[],
+  names: readonly string[],
+  types: Record<string, Word>,
+): FusedKernel {
+  const fields: Record<string, Field> = { n: 'u32' };
+  for (const b of buffers) fields[`${b}Off`] = 'u32';
+  for (const name of names) fields[name] = types[name]!;
+  return {
+    spec,
+    uniforms: uniforms(fields),
+    values(count, offsets, scalars) {
+      const v: Record<string, number> = { n: count };
+      buffers.forEach((b, k) => {
+        v[`${b}Off`] = offsets[k]!;
+      });
+      names.forEach((name, k) => {
+        v[name] = scalars[k]!;
+      });
+      return v;
+    },
+  };
+}
+
+const kernels = {
+  adam: [false, true].map((amsgrad) =>
+    fusedKernel(
+      { key: `fused:adam:${amsgrad}`, name: 'adam_step', source: () => adamSource(amsgrad) },
+      ADAM_BUFFERS.slice(0, amsgrad ? 5 : 4),
+      ADAM_SCALARS,
+      ADAM_TYPES,
+    ),
+  ),
+  sgd: [false, true].map((hasBuffer) =>
+    fusedKernel(
+      { key: `fused:sgd:${hasBuffer}`, name: 'sgd_step', source: () => sgdSource(hasBuffer) },
+      SGD_BUFFERS.slice(0, hasBuffer ? 3 : 2),
+      SGD_SCALARS,
+      SGD_TYPES,
+    ),
+  ),
+};
+
+/** Adam with or without the amsgrad buffer; SGD with or without a momentum buffer. */
+export function fusedKernelFor(kind: 'adam' | 'sgd', extraBuffer: boolean): FusedKernel {
+  return kernels[kind][extraBuffer ? 1 : 0]!;
 }
 
 function adamSource(amsgrad: boolean): string {
-  const nb = amsgrad ? 5 : 4;
-  const s = 1 + nb;
-  const f = (k: number) => `bitcast<f32>(P(${s + k}u))`;
-  return `${paramsDecl(s + 9)}
+  return `${fusedKernelFor('adam', amsgrad).uniforms.wgsl()}
 @group(0) @binding(1) var<storage, read_write> param: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 @group(0) @binding(3) var<storage, read_write> expAvg: array<f32>;
@@ -28,49 +100,45 @@ function adamSource(amsgrad: boolean): string {
 ${amsgrad ? '@group(0) @binding(5) var<storage, read_write> maxExpAvgSq: array<f32>;' : ''}
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  let beta1 = ${f(0)}; let beta2 = ${f(1)}; let eps = ${f(2)}; let l2 = ${f(3)};
-  let decay = ${f(4)}; let stepSize = ${f(5)}; let bc2Sqrt = ${f(6)};
-  let ip = P(1u) + i; let ia = P(3u) + i; let ib = P(4u) + i;
+  if (i >= u_n()) { return; }
+  let beta1 = u_beta1(); let beta2 = u_beta2(); let eps = u_eps(); let l2 = u_l2();
+  let decay = u_decay(); let stepSize = u_stepSize(); let bc2Sqrt = u_bc2Sqrt();
+  let ip = u_paramOff() + i; let ia = u_expAvgOff() + i; let ib = u_expAvgSqOff() + i;
   let p = param[ip];
-  var g = grad[P(2u) + i];
-  if (P(${s + 7}u) != 0u) { g = -g; }
+  var g = grad[u_gradOff() + i];
+  if (u_maximize()) { g = -g; }
   g = g + l2 * p;
   let m = expAvg[ia] * beta1 + g * (1.0 - beta1);
   let v = expAvgSq[ib] * beta2 + g * g * (1.0 - beta2);
   expAvg[ia] = m;
   expAvgSq[ib] = v;
   var den = v;
-  ${amsgrad ? 'let ic = P(5u) + i; den = max(maxExpAvgSq[ic], v); maxExpAvgSq[ic] = den;' : ''}
+  ${amsgrad ? 'let ic = u_maxExpAvgSqOff() + i; den = max(maxExpAvgSq[ic], v); maxExpAvgSq[ic] = den;' : ''}
   param[ip] = p * decay - stepSize * (m / (sqrt(den) / bc2Sqrt + eps));
 }`;
 }
 
 function sgdSource(hasBuffer: boolean): string {
-  const nb = hasBuffer ? 3 : 2;
-  const s = 1 + nb;
-  const f = (k: number) => `bitcast<f32>(P(${s + k}u))`;
-  const u = (k: number) => `P(${s + k}u)`;
-  return `${paramsDecl(s + 8)}
+  return `${fusedKernelFor('sgd', hasBuffer).uniforms.wgsl()}
 @group(0) @binding(1) var<storage, read_write> param: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
 ${hasBuffer ? '@group(0) @binding(3) var<storage, read_write> buf: array<f32>;' : ''}
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  let lr = ${f(0)}; let momentum = ${f(1)}; let dampening = ${f(2)}; let weightDecay = ${f(3)};
-  let ip = P(1u) + i;
+  if (i >= u_n()) { return; }
+  let lr = u_lr(); let momentum = u_momentum(); let dampening = u_dampening(); let weightDecay = u_weightDecay();
+  let ip = u_paramOff() + i;
   let p = param[ip];
-  var d = grad[P(2u) + i];
-  if (${u(5)} != 0u) { d = -d; }
+  var d = grad[u_gradOff() + i];
+  if (u_maximize()) { d = -d; }
   d = d + weightDecay * p;
   ${
     hasBuffer
-      ? `let ib = P(3u) + i;
+      ? `let ib = u_bufOff() + i;
   var b = d;
-  if (${u(6)} == 0u) { b = buf[ib] * momentum + d * (1.0 - dampening); }
+  if (!u_first()) { b = buf[ib] * momentum + d * (1.0 - dampening); }
   buf[ib] = b;
-  if (${u(4)} != 0u) { d = d + momentum * b; } else { d = b; }`
+  if (u_nesterov()) { d = d + momentum * b; } else { d = b; }`
       : ''
   }
   param[ip] = p - lr * d;

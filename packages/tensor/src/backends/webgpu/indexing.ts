@@ -1,62 +1,97 @@
 import type { Elem } from './elementwise.js';
 import type { KernelSpec } from './runtime.js';
-import { FLAT_INDEX, MAIN_1D, paramsDecl } from './wgsl.js';
+import { uniforms } from './uniforms.js';
+import { FLAT_INDEX, MAIN_1D } from './wgsl.js';
 
 /**
  * gather: out[i] = x[xOffset(i with dim replaced by index[i])]; out has index's shape.
- * Params: [n, dimSize, xDimStride, xOff, idxOff, lo, hi, outOff, shape[0..r), idxStrides[0..r),
- * xStrides[0..r), outStrides[0..r)] (xStrides has 0 at `dim`). Out-of-range indices read 0 (the
- * cpu backend throws instead). Only indices in [lo, hi) are written, read from x's part that
- * starts at row `lo` (xOff points there), into out through its offset and strides: what is too
- * large for one binding is gathered in parts.
+ * Uniforms: gatherUniforms (xStrides has 0 at `dim`). Out-of-range indices read 0 (the cpu
+ * backend throws instead). Only indices in [lo, hi) are written, read from x's part that starts
+ * at row `lo` (xOff points there), into out through its offset and strides: what is too large for
+ * one binding is gathered in parts.
  */
-export function gatherWords(rank: number): number {
-  return 8 + 4 * rank;
+const gatherLayout = (r: number) =>
+  uniforms({
+    n: 'u32',
+    dimSize: 'u32',
+    xDimStride: 'i32',
+    xOff: 'i32',
+    idxOff: 'i32',
+    lo: 'i32',
+    hi: 'i32',
+    outOff: 'i32',
+    shape: ['u32', r],
+    idxStrides: ['i32', r],
+    xStrides: ['i32', r],
+    outStrides: ['i32', r],
+  });
+const gatherLayouts: ReturnType<typeof gatherLayout>[] = [];
+export function gatherUniforms(rank: number): ReturnType<typeof gatherLayout> {
+  gatherLayouts[rank] ??= gatherLayout(rank);
+  return gatherLayouts[rank];
 }
 
 export function gatherSpec(elem: Elem, rank: number): KernelSpec {
   return { key: `gather:${elem}:${rank}`, name: 'gather', source: () => gatherSource(elem, rank) };
 }
 
-function unravel(rank: number, shapeAt: number, stridesAt: number[], vars: string[]): string {
+/** Unravels i over u_shape, adding each coordinate times `strides[j]` to `vars[j]`. */
+function unravel(rank: number, strides: string[], vars: string[]): string {
   const lines = ['var rem = i;'];
   for (let k = rank - 1; k >= 0; k--) {
-    const adds = vars.map((v, j) => `${v} = ${v} + c * bitcast<i32>(P(${stridesAt[j]! + k}u));`).join(' ');
-    lines.push(`{ let s = P(${shapeAt + k}u); let c = i32(rem % s); rem = rem / s; ${adds} }`);
+    const adds = vars.map((v, j) => `${v} = ${v} + c * u_${strides[j]}(${k}u);`).join(' ');
+    lines.push(`{ let s = u_shape(${k}u); let c = i32(rem % s); rem = rem / s; ${adds} }`);
   }
   return lines.join('\n  ');
 }
 
 function gatherSource(elem: Elem, r: number): string {
-  return `${paramsDecl(gatherWords(r))}
+  return `${gatherUniforms(r).wgsl()}
 @group(0) @binding(1) var<storage, read> x: array<${elem}>;
 @group(0) @binding(2) var<storage, read> index: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<${elem}>;
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  var oi = bitcast<i32>(P(4u));
-  var ox = bitcast<i32>(P(3u));
-  var oo = bitcast<i32>(P(7u));
-  ${unravel(r, 8, [8 + r, 8 + 2 * r, 8 + 3 * r], ['oi', 'ox', 'oo'])}
+  if (i >= u_n()) { return; }
+  var oi = u_idxOff();
+  var ox = u_xOff();
+  var oo = u_outOff();
+  ${unravel(r, ['idxStrides', 'xStrides', 'outStrides'], ['oi', 'ox', 'oo'])}
   let j = index[u32(oi)];
   let at = u32(oo);
-  if (j < 0 || u32(j) >= P(1u)) { out[at] = ${elem}(0); return; }
-  let lo = bitcast<i32>(P(5u));
-  if (j < lo || j >= bitcast<i32>(P(6u))) { return; }
-  out[at] = x[u32(ox + (j - lo) * bitcast<i32>(P(2u)))];
+  if (j < 0 || u32(j) >= u_dimSize()) { out[at] = ${elem}(0); return; }
+  let lo = u_lo();
+  if (j < lo || j >= u_hi()) { return; }
+  out[at] = x[u32(ox + (j - lo) * u_xDimStride())];
 }`;
 }
 
 /**
  * scatterAdd into a zero-filled contiguous out: out[outOffset(i with dim replaced by index[i])] +=
  * src[i]. Floats add with a compare-exchange loop (WGSL has integer atomics only).
- * Params: [n, dimSize, outDimStride, srcOff, idxOff, lo, hi, outOff, shape[0..r), idxStrides,
- * srcStrides, outStrides (0 at dim)]. Only indices in [lo, hi) add, into out's part that starts at
- * row `lo` (outOff points there): an output too large for one binding is filled in parts.
+ * Uniforms: scatterUniforms (outStrides has 0 at dim). Only indices in [lo, hi) add, into out's
+ * part that starts at row `lo` (outOff points there): an output too large for one binding is
+ * filled in parts.
  */
-export function scatterWords(rank: number): number {
-  return 8 + 4 * rank;
+const scatterLayout = (r: number) =>
+  uniforms({
+    n: 'u32',
+    dimSize: 'u32',
+    outDimStride: 'i32',
+    srcOff: 'i32',
+    idxOff: 'i32',
+    lo: 'i32',
+    hi: 'i32',
+    outOff: 'i32',
+    shape: ['u32', r],
+    idxStrides: ['i32', r],
+    srcStrides: ['i32', r],
+    outStrides: ['i32', r],
+  });
+const scatterLayouts: ReturnType<typeof scatterLayout>[] = [];
+export function scatterUniforms(rank: number): ReturnType<typeof scatterLayout> {
+  scatterLayouts[rank] ??= scatterLayout(rank);
+  return scatterLayouts[rank];
 }
 
 export function scatterSpec(elem: 'f32' | 'i32', rank: number): KernelSpec {
@@ -73,52 +108,70 @@ function scatterSource(elem: 'f32' | 'i32', r: number): string {
     if (res.exchanged) { break; }
     old = res.old_value;
   }`;
-  return `${paramsDecl(scatterWords(r))}
+  return `${scatterUniforms(r).wgsl()}
 @group(0) @binding(1) var<storage, read> src: array<${elem}>;
 @group(0) @binding(2) var<storage, read> index: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<atomic<${elem === 'i32' ? 'i32' : 'u32'}>>;
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  var oi = bitcast<i32>(P(4u));
-  var os = bitcast<i32>(P(3u));
-  var oo = bitcast<i32>(P(7u));
-  ${unravel(r, 8, [8 + r, 8 + 2 * r, 8 + 3 * r], ['oi', 'os', 'oo'])}
+  if (i >= u_n()) { return; }
+  var oi = u_idxOff();
+  var os = u_srcOff();
+  var oo = u_outOff();
+  ${unravel(r, ['idxStrides', 'srcStrides', 'outStrides'], ['oi', 'os', 'oo'])}
   let j = index[u32(oi)];
-  let lo = bitcast<i32>(P(5u));
-  if (j < lo || j >= bitcast<i32>(P(6u)) || u32(j) >= P(1u)) { return; }
-  let p = u32(oo + (j - lo) * bitcast<i32>(P(2u)));
+  let lo = u_lo();
+  if (j < lo || j >= u_hi() || u32(j) >= u_dimSize()) { return; }
+  let p = u32(oo + (j - lo) * u_outDimStride());
   let v = src[u32(os)];
   ${add}
 }`;
 }
 
-/** fill: out[i] = value bits. Params: [n, bits]. */
+/** A constant of a storage type: floats clamped to the finite range. */
+const constant = (elem: Elem) => (elem === 'f32' ? 'f32c' : elem);
+
+const fillLayouts = {
+  f32: uniforms({ n: 'u32', value: constant('f32') }),
+  i32: uniforms({ n: 'u32', value: constant('i32') }),
+  u32: uniforms({ n: 'u32', value: constant('u32') }),
+};
+/** fill: out[i] = value. */
+export function fillUniforms(elem: Elem): (typeof fillLayouts)[Elem] {
+  return fillLayouts[elem];
+}
 export function fillSpec(elem: Elem): KernelSpec {
   return {
     key: `fill:${elem}`,
     name: 'fill',
-    source: () => `${paramsDecl(2)}
+    source: () => `${fillUniforms(elem).wgsl()}
 @group(0) @binding(1) var<storage, read_write> out: array<${elem}>;
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  out[i] = bitcast<${elem}>(P(1u));
+  if (i >= u_n()) { return; }
+  out[i] = u_value();
 }`,
   };
 }
 
-/** arange: out[i] = start + i * step, in the output type. Params: [n, start bits, step bits]. */
+const arangeLayouts = {
+  f32: uniforms({ n: 'u32', start: constant('f32'), step: constant('f32') }),
+  i32: uniforms({ n: 'u32', start: constant('i32'), step: constant('i32') }),
+};
+/** arange: out[i] = start + i * step, in the output type. */
+export function arangeUniforms(elem: 'f32' | 'i32'): (typeof arangeLayouts)['f32' | 'i32'] {
+  return arangeLayouts[elem];
+}
 export function arangeSpec(elem: 'f32' | 'i32'): KernelSpec {
   return {
     key: `arange:${elem}`,
     name: 'arange',
-    source: () => `${paramsDecl(3)}
+    source: () => `${arangeUniforms(elem).wgsl()}
 @group(0) @binding(1) var<storage, read_write> out: array<${elem}>;
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  out[i] = bitcast<${elem}>(P(1u)) + ${elem}(i) * bitcast<${elem}>(P(2u));
+  if (i >= u_n()) { return; }
+  out[i] = u_start() + ${elem}(i) * u_step();
 }`,
   };
 }

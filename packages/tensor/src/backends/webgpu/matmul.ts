@@ -1,5 +1,5 @@
 import type { KernelSpec } from './runtime.js';
-import { paramsDecl } from './wgsl.js';
+import { uniforms } from './uniforms.js';
 
 /**
  * Tiled batched matmul: each 16×16 workgroup computes a 64×64 tile of C, every thread a 4×4 block
@@ -11,28 +11,64 @@ import { paramsDecl } from './wgsl.js';
  * output when a product too large for one binding is split; with `accumulate` the product is
  * added to what C holds (a split along K).
  *
- * Params: [M, N, K, batchRank, aOff, aRowStride, aColStride, bOff, bRowStride, bColStride,
- *          cOff, cRowStride, accumulate, batchShape[0..r), aBatchStrides[0..r),
- *          bBatchStrides[0..r), cBatchStrides[0..r)].
+ * Uniforms: matmulUniforms (batch dims unravelled from wid.z / gid.z).
  */
 export const MM_TILE = 64;
 
-export function matmulWords(batchRank: number): number {
-  return 13 + 4 * batchRank;
+const layout = (r: number) =>
+  uniforms({
+    M: 'u32',
+    N: 'u32',
+    K: 'u32',
+    aOff: 'i32',
+    aRowStride: 'i32',
+    aColStride: 'i32',
+    bOff: 'i32',
+    bRowStride: 'i32',
+    bColStride: 'i32',
+    cOff: 'i32',
+    cRowStride: 'i32',
+    accumulate: 'bool',
+    batchShape: ['u32', r],
+    aBatchStrides: ['i32', r],
+    bBatchStrides: ['i32', r],
+    cBatchStrides: ['i32', r],
+  });
+export type MatmulUniforms = ReturnType<typeof layout>;
+const layouts: MatmulUniforms[] = [];
+
+/** The uniforms of a product with `batchRank` (collapsed) batch dims. */
+export function matmulUniforms(batchRank: number): MatmulUniforms {
+  layouts[batchRank] ??= layout(batchRank);
+  return layouts[batchRank];
 }
+
+/** Unravels the batch index `rem` into the A, B and C bases. */
+function batchBases(r: number): string {
+  const lines: string[] = [];
+  for (let k = r - 1; k >= 0; k--) {
+    lines.push(
+      `{ let s = u_batchShape(${k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * u_aBatchStrides(${k}u); bBase = bBase + c * u_bBatchStrides(${k}u); cBase = cBase + c * u_cBatchStrides(${k}u); }`,
+    );
+  }
+  return lines.join('\n  ');
+}
+
+const STRIDES = `let ars = u_aRowStride();
+  let acs = u_aColStride();
+  let brs = u_bRowStride();
+  let bcs = u_bColStride();
+  let crs = u_cRowStride();
+  var aBase = u_aOff();
+  var bBase = u_bOff();
+  var cBase = u_cOff();`;
 
 export function matmulSpec(T: 'f32' | 'i32', batchRank: number): KernelSpec {
   return { key: `matmul:${T}:${batchRank}`, name: 'matmul', source: () => matmulSource(T, batchRank) };
 }
 
 function matmulSource(T: 'f32' | 'i32', r: number): string {
-  const batch: string[] = [];
-  for (let k = r - 1; k >= 0; k--) {
-    batch.push(
-      `{ let s = P(${13 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${13 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${13 + 2 * r + k}u)); cBase = cBase + c * bitcast<i32>(P(${13 + 3 * r + k}u)); }`,
-    );
-  }
-  return `${paramsDecl(matmulWords(r))}
+  return `${matmulUniforms(r).wgsl()}
 @group(0) @binding(1) var<storage, read> A: array<${T}>;
 @group(0) @binding(2) var<storage, read> B: array<${T}>;
 @group(0) @binding(3) var<storage, read_write> C: array<${T}>;
@@ -40,19 +76,12 @@ var<workgroup> As: array<array<${T}, 64>, 16>;
 var<workgroup> Bs: array<array<${T}, 64>, 16>;
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let M = P(0u);
-  let N = P(1u);
-  let K = P(2u);
-  let ars = bitcast<i32>(P(5u));
-  let acs = bitcast<i32>(P(6u));
-  let brs = bitcast<i32>(P(8u));
-  let bcs = bitcast<i32>(P(9u));
-  let crs = bitcast<i32>(P(11u));
-  var aBase = bitcast<i32>(P(4u));
-  var bBase = bitcast<i32>(P(7u));
-  var cBase = bitcast<i32>(P(10u));
+  let M = u_M();
+  let N = u_N();
+  let K = u_K();
+  ${STRIDES}
   var rem = wid.z;
-  ${batch.join('\n  ')}
+  ${batchBases(r)}
   let row0 = wid.y * 64u;
   let col0 = wid.x * 64u;
   let tx = lid.x;
@@ -103,7 +132,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         let c = col0 + tx + 16u * j;
         if (c < N) {
           let at = u32(cBase + i32(r) * crs + i32(c));
-          if (P(12u) != 0u) { C[at] = C[at] + acc[i][j]; } else { C[at] = acc[i][j]; }
+          if (u_accumulate()) { C[at] = C[at] + acc[i][j]; } else { C[at] = acc[i][j]; }
         }
       }
     }
@@ -115,7 +144,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
  * Matmul without workgroup memory or barriers: each invocation computes an R×4 block of C straight
  * from A and B. On CPU-emulated adapters (lavapipe/llvmpipe, SwiftShader) the caches do what
  * workgroup memory does on a GPU, and barriers are expensive (invocations run as coroutines).
- * Same params as matmulSource; dispatch ceil(N/4/8) × ceil(M/R/8) × batch of 8×8 workgroups.
+ * Same uniforms as matmulSource; dispatch ceil(N/4/8) × ceil(M/R/8) × batch of 8×8 workgroups.
  * R is 8, or fewer for products of a few rows (a batch-1 decoding step has one: eight rows per
  * invocation would compute the same row eight times).
  */
@@ -132,36 +161,23 @@ export function matmulDirectSpec(T: 'f32' | 'i32', batchRank: number, rows: numb
 }
 
 function matmulDirectSource(T: 'f32' | 'i32', r: number, R: number): string {
-  const batch: string[] = [];
-  for (let k = r - 1; k >= 0; k--) {
-    batch.push(
-      `{ let s = P(${13 + k}u); let c = i32(rem % s); rem = rem / s; aBase = aBase + c * bitcast<i32>(P(${13 + r + k}u)); bBase = bBase + c * bitcast<i32>(P(${13 + 2 * r + k}u)); cBase = cBase + c * bitcast<i32>(P(${13 + 3 * r + k}u)); }`,
-    );
-  }
   const V = `vec4<${T}>`;
   const rows = Array.from({ length: R }, (_, i) => i);
-  return `${paramsDecl(matmulWords(r))}
+  return `${matmulUniforms(r).wgsl()}
 @group(0) @binding(1) var<storage, read> A: array<${T}>;
 @group(0) @binding(2) var<storage, read> B: array<${T}>;
 @group(0) @binding(3) var<storage, read_write> C: array<${T}>;
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let M = P(0u);
-  let N = P(1u);
-  let K = P(2u);
+  let M = u_M();
+  let N = u_N();
+  let K = u_K();
   let row = gid.y * ${R}u;
   let col = gid.x * 4u;
   if (row >= M || col >= N) { return; }
-  let ars = bitcast<i32>(P(5u));
-  let acs = bitcast<i32>(P(6u));
-  let brs = bitcast<i32>(P(8u));
-  let bcs = bitcast<i32>(P(9u));
-  let crs = bitcast<i32>(P(11u));
-  var aBase = bitcast<i32>(P(4u));
-  var bBase = bitcast<i32>(P(7u));
-  var cBase = bitcast<i32>(P(10u));
+  ${STRIDES}
   var rem = gid.z;
-  ${batch.join('\n  ')}
+  ${batchBases(r)}
   // Rows/cols past the edge read the last valid one; their results are not stored.
   let c1 = min(col + 1u, N - 1u); let c2 = min(col + 2u, N - 1u); let c3 = min(col + 3u, N - 1u);
   let pb = vec4<i32>(bBase + i32(col) * bcs, bBase + i32(c1) * bcs, bBase + i32(c2) * bcs, bBase + i32(c3) * bcs);
@@ -179,7 +195,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var j = 0u; j < 4u; j = j + 1u) {
         if (col + j < N) {
           let at = u32(cBase + i32(rr) * crs + i32(col + j));
-          if (P(12u) != 0u) { C[at] = C[at] + accs[i][j]; } else { C[at] = accs[i][j]; }
+          if (u_accumulate()) { C[at] = C[at] + accs[i][j]; } else { C[at] = accs[i][j]; }
         }
       }
     }

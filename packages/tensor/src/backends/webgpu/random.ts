@@ -1,11 +1,19 @@
 import type { RandomKind } from '../../backend.js';
 import type { KernelSpec } from './runtime.js';
-import { FLAT_INDEX, MAIN_1D, paramsDecl } from './wgsl.js';
+import { uniforms } from './uniforms.js';
+import { FLAT_INDEX, MAIN_1D } from './wgsl.js';
 
 /**
  * Philox4x32-10, word for word the loop in src/random.ts, so element i of a random tensor is the
- * same on cpu and webgpu. Params: [n, k0, k1, counterLo, counterHi, a bits, b bits].
+ * same on cpu and webgpu. Uniforms: randomUniforms (a and b: uniform's [a, b), normal's mean and
+ * std; randint draws from [low, low + span)).
  */
+const stream = { n: 'u32', k0: 'u32', k1: 'u32', counterLo: 'u32', counterHi: 'u32' } as const;
+export const randomUniforms = {
+  float: uniforms({ ...stream, a: 'f32', b: 'f32' }),
+  int: uniforms({ ...stream, low: 'i32', span: 'u32' }),
+};
+
 export function randomSpec(kind: RandomKind, elem: 'f32' | 'i32'): KernelSpec {
   return { key: `random:${kind}:${elem}`, name: `random_${kind}`, source: () => randomSource(kind, elem) };
 }
@@ -19,10 +27,10 @@ function randomSource(kind: RandomKind, elem: 'f32' | 'i32'): string {
   let u2 = f32(w.y >> 8u) * 5.9604644775390625e-8;
   let r = a + b * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);`;
   } else {
-    value = 'let r = bitcast<i32>(P(5u)) + bitcast<i32>(mulhilo(w.x, P(6u)).x);';
+    value = 'let r = u_low() + bitcast<i32>(mulhilo(w.x, u_span()).x);';
   }
-  const ab = kind === 'randint' ? '' : 'let a = bitcast<f32>(P(5u)); let b = bitcast<f32>(P(6u));';
-  return `${paramsDecl(7)}
+  const ab = kind === 'randint' ? '' : 'let a = u_a(); let b = u_b();';
+  return `${(kind === 'randint' ? randomUniforms.int : randomUniforms.float).wgsl()}
 @group(0) @binding(1) var<storage, read_write> out: array<${elem}>;
 fn mulhilo(a: u32, b: u32) -> vec2<u32> {
   let aL = a & 0xffffu; let aH = a >> 16u; let bL = b & 0xffffu; let bH = b >> 16u;
@@ -47,10 +55,10 @@ fn philox(c0: u32, c1: u32, key0: u32, key1: u32) -> vec4<u32> {
 }
 ${MAIN_1D} {
   ${FLAT_INDEX}
-  if (i >= P(0u)) { return; }
-  let lo = P(3u) + i;
-  let hi = P(4u) + select(0u, 1u, lo < i);
-  let w = philox(lo, hi, P(1u), P(2u));
+  if (i >= u_n()) { return; }
+  let lo = u_counterLo() + i;
+  let hi = u_counterHi() + select(0u, 1u, lo < i);
+  let w = philox(lo, hi, u_k0(), u_k1());
   ${ab}
   ${value}
   out[i] = ${elem}(r);

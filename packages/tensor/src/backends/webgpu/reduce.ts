@@ -1,7 +1,8 @@
 import type { ReduceOp } from '../../backend.js';
 import type { Elem } from './elementwise.js';
 import type { KernelSpec } from './runtime.js';
-import { paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
+import { uniforms } from './uniforms.js';
+import { SPECIAL_FLOATS } from './wgsl.js';
 
 /**
  * Reductions. Output element o (over the outer dims) combines the inner elements of chunk k,
@@ -10,7 +11,7 @@ import { paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
  *   tree   – one 256-thread workgroup per (o, k): strided accumulation, then a shared-memory tree
  *   serial – one thread per output, for short reductions over many outputs
  *
- * Params: [nOut, nIn, nChunks, chunk, offset, outer shape, outer strides, inner shape, inner strides].
+ * Uniforms: reduceUniforms (outer and inner dims collapsed by the host).
  */
 
 export interface ReduceDesc {
@@ -23,8 +24,27 @@ export interface ReduceDesc {
   readonly mode: 'tree' | 'serial';
 }
 
-export function reduceWords(d: ReduceDesc): number {
-  return 5 + 2 * d.outerRank + 2 * d.innerRank;
+const layout = (outerRank: number, innerRank: number) =>
+  uniforms({
+    nOut: 'u32',
+    nIn: 'u32',
+    nChunks: 'u32',
+    chunk: 'u32',
+    off: 'i32',
+    outerShape: ['u32', outerRank],
+    outerStrides: ['i32', outerRank],
+    innerShape: ['u32', innerRank],
+    innerStrides: ['i32', innerRank],
+  });
+export type ReduceUniforms = ReturnType<typeof layout>;
+const layouts = new Map<string, ReduceUniforms>();
+
+/** The uniforms of a reduction over `innerRank` dims into `outerRank` dims. */
+export function reduceUniforms(d: Pick<ReduceDesc, 'outerRank' | 'innerRank'>): ReduceUniforms {
+  const key = `${d.outerRank}:${d.innerRank}`;
+  let u = layouts.get(key);
+  if (!u) layouts.set(key, (u = layout(d.outerRank, d.innerRank)));
+  return u;
 }
 
 function identity(op: ReduceOp, t: Elem): string {
@@ -65,26 +85,22 @@ export function reduceSpec(d: ReduceDesc): KernelSpec {
 }
 
 function reduceSource(d: ReduceDesc): string {
-  const oShape = 5;
-  const oStride = oShape + d.outerRank;
-  const iShape = oStride + d.outerRank;
-  const iStride = iShape + d.innerRank;
   const isArg = d.op === 'argmax' || d.op === 'argmin';
   const A = d.accType;
-  const outerOffset: string[] = ['var base = bitcast<i32>(P(4u));', 'var rem = o;'];
+  const outerOffset: string[] = ['var base = u_off();', 'var rem = o;'];
   for (let k = d.outerRank - 1; k >= 0; k--) {
     outerOffset.push(
-      `{ let s = P(${oShape + k}u); base = base + i32(rem % s) * bitcast<i32>(P(${oStride + k}u)); rem = rem / s; }`,
+      `{ let s = u_outerShape(${k}u); base = base + i32(rem % s) * u_outerStrides(${k}u); rem = rem / s; }`,
     );
   }
   let innerOffset: string;
   if (d.innerRank === 0) innerOffset = 'let off = base;';
-  else if (d.innerRank === 1) innerOffset = `let off = base + i32(j) * bitcast<i32>(P(${iStride}u));`;
+  else if (d.innerRank === 1) innerOffset = 'let off = base + i32(j) * u_innerStrides(0u);';
   else {
     const parts = ['var off = base;', 'var r2 = j;'];
     for (let k = d.innerRank - 1; k >= 0; k--) {
       parts.push(
-        `{ let s = P(${iShape + k}u); off = off + i32(r2 % s) * bitcast<i32>(P(${iStride + k}u)); r2 = r2 / s; }`,
+        `{ let s = u_innerShape(${k}u); off = off + i32(r2 % s) * u_innerStrides(${k}u); r2 = r2 / s; }`,
       );
     }
     innerOffset = parts.join(' ');
@@ -92,7 +108,7 @@ function reduceSource(d: ReduceDesc): string {
   const load = `let v = ${A}(inp[u32(off)]);`;
   const loop = `for (var j = start + LANE; j < end; j = j + STEP) { ${innerOffset} ${load} ${combine(d.op)} }`;
   const result = isArg ? 'i32(idx)' : `${d.outElem}(acc)`;
-  const header = `${paramsDecl(reduceWords(d))}
+  const header = `${reduceUniforms(d).wgsl()}
 ${SPECIAL_FLOATS}
 @group(0) @binding(1) var<storage, read> inp: array<${d.inElem}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${d.outElem}>;`;
@@ -101,13 +117,13 @@ ${SPECIAL_FLOATS}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = gid.x + gid.y * nwg.x * 256u;
-  let nChunks = P(2u);
-  if (g >= P(0u) * nChunks) { return; }
+  let nChunks = u_nChunks();
+  if (g >= u_nOut() * nChunks) { return; }
   let o = g / nChunks;
   let k = g % nChunks;
   ${outerOffset.join('\n  ')}
-  let start = k * P(3u);
-  let end = min(start + P(3u), P(1u));
+  let start = k * u_chunk();
+  let end = min(start + u_chunk(), u_nIn());
   var acc = ${identity(d.op, A)};
   var idx = 0u;
   ${loop.replace('LANE', '0u').replace('STEP', '1u')}
@@ -123,14 +139,14 @@ var<workgroup> si: array<u32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let g = wid.x + wid.y * nwg.x;
-  let nChunks = P(2u);
-  if (g >= P(0u) * nChunks) { return; }
+  let nChunks = u_nChunks();
+  if (g >= u_nOut() * nChunks) { return; }
   let l = lid.x;
   let o = g / nChunks;
   let k = g % nChunks;
   ${outerOffset.join('\n  ')}
-  let start = k * P(3u);
-  let end = min(start + P(3u), P(1u));
+  let start = k * u_chunk();
+  let end = min(start + u_chunk(), u_nIn());
   var acc = ${identity(d.op, A)};
   var idx = 0u;
   ${loop.replace('LANE', 'l').replace('STEP', '256u')}

@@ -1,5 +1,6 @@
 import type { KernelSpec } from './runtime.js';
-import { paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
+import { uniforms } from './uniforms.js';
+import { SPECIAL_FLOATS } from './wgsl.js';
 
 /**
  * Row (log-)softmax over a contiguous [rows, cols] buffer. The max and the sum of exponentials
@@ -7,8 +8,10 @@ import { paramsDecl, SPECIAL_FLOATS } from './wgsl.js';
  * second read writes the result.
  *   tree   – one workgroup per row, (max, sum) pairs merged in shared memory
  *   serial – one thread per row, for short rows
- * Params: [rows, cols, inputOffset].
+ * Uniforms: softmaxUniforms.
  */
+export const softmaxUniforms = uniforms({ rows: 'u32', cols: 'u32', off: 'u32' });
+
 export function softmaxSpec(log: boolean, mode: 'tree' | 'serial'): KernelSpec {
   return {
     key: `softmax:${log}:${mode}`,
@@ -21,7 +24,7 @@ function softmaxSource(log: boolean, mode: 'tree' | 'serial'): string {
   // (x - m) - log(s), not x - (m + log(s)): the latter loses the small term next to a large max.
   const write = log ? 'y[b + j] = (x[a + j] - m) - ls;' : 'y[b + j] = exp(x[a + j] - m) * inv;';
   const finish = log ? 'let ls = log(s);' : 'let inv = 1.0 / s;';
-  const header = `${paramsDecl(3)}
+  const header = `${softmaxUniforms.wgsl()}
 ${SPECIAL_FLOATS}
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
@@ -35,9 +38,9 @@ fn merge(m1: f32, s1: f32, m2: f32, s2: f32) -> vec2<f32> {
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = gid.x + gid.y * nwg.x * 256u;
-  if (row >= P(0u)) { return; }
-  let cols = P(1u);
-  let a = P(2u) + row * cols;
+  if (row >= u_rows()) { return; }
+  let cols = u_cols();
+  let a = u_off() + row * cols;
   let b = row * cols;
   var m = bitcast<f32>(NEG_INF_BITS);
   var s = 0.0;
@@ -52,10 +55,10 @@ var<workgroup> ss: array<f32, 256>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let row = wid.x + wid.y * nwg.x;
-  if (row >= P(0u)) { return; }
+  if (row >= u_rows()) { return; }
   let l = lid.x;
-  let cols = P(1u);
-  let a = P(2u) + row * cols;
+  let cols = u_cols();
+  let a = u_off() + row * cols;
   let b = row * cols;
   var m = bitcast<f32>(NEG_INF_BITS);
   var s = 0.0;

@@ -22,49 +22,10 @@ export function computeType(dtype: DType): 'f32' | 'i32' {
   return dtype === 'float32' ? 'f32' : dtype === 'float64' ? (elemType(dtype) as 'f32') : 'i32';
 }
 
-/** Uniform block of `words` u32 values, read with P(i). */
-export function paramsDecl(words: number): string {
-  const vecs = Math.max(1, Math.ceil(words / 4));
-  return `struct Params { p: array<vec4<u32>, ${vecs}> }
-@group(0) @binding(0) var<uniform> params: Params;
-fn P(i: u32) -> u32 { return params.p[i >> 2u][i & 3u]; }`;
-}
-
 /** Flat invocation index for kernels dispatched with GpuRuntime.grid(). */
 export const FLAT_INDEX = 'let i = gid.x + gid.y * nwg.x * 256u;';
 export const MAIN_1D =
   '@compute @workgroup_size(256)\nfn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>)';
-
-/** Packs kernel parameters as u32 words. */
-export class Params {
-  private readonly words: number[] = [];
-  u32(v: number): this {
-    this.words.push(v >>> 0);
-    return this;
-  }
-  i32(v: number): this {
-    this.words.push(v | 0);
-    return this;
-  }
-  f32(v: number): this {
-    F32[0] = v;
-    this.words.push(U32[0]!);
-    return this;
-  }
-  /** A value in the given compute type's bit pattern. */
-  as(type: 'f32' | 'i32' | 'u32', v: number): this {
-    if (type === 'f32') return this.f32(Math.max(Math.min(v, 3.4028234663852886e38), -3.4028234663852886e38));
-    return type === 'i32' ? this.i32(v) : this.u32(v);
-  }
-  get length(): number {
-    return this.words.length;
-  }
-  build(): Uint32Array {
-    return new Uint32Array(this.words);
-  }
-}
-const F32 = new Float32Array(1);
-const U32 = new Uint32Array(F32.buffer);
 
 /**
  * NaN and infinities. WGSL rejects them in constant expressions, so their bit patterns live in

@@ -1,0 +1,112 @@
+/**
+ * A kernel's uniform parameters, declared once as an ordered list of named fields. The same
+ * declaration generates the WGSL (the uniform block and one accessor per field, `u_<name>()` or
+ * `u_<name>(k)` for an array) and the host-side packing (`pack({ name: value, … })`), so the
+ * kernel and the host cannot disagree about which word holds what.
+ *
+ * Word types:
+ *   u32, i32 – integers (offsets and strides are i32: a view may run backwards)
+ *   f32      – a float, its bits as given (±Infinity stays infinite)
+ *   f32c     – a float clamped to the finite f32 range first (a constant in a kernel's compute
+ *              type: `x.mul(1e39)` multiplies by the largest float, as the cpu loop's cast does)
+ *   bool     – a flag, 0 or 1; reads as a WGSL bool
+ * A field is a word type, or [type, length] for an array of that many words (shapes, strides).
+ *
+ * The block is `array<vec4<u32>, n>` (uniform arrays have a 16-byte stride), read with P(i).
+ */
+export type Word = 'u32' | 'i32' | 'f32' | 'f32c' | 'bool';
+export type Field = Word | readonly [Word, number];
+export type Fields = { readonly [name: string]: Field };
+
+type ValueOf<F extends Field> = F extends readonly [Word, number]
+  ? readonly number[]
+  : F extends 'bool'
+    ? boolean
+    : number;
+/** What `pack` takes: a value for every field, an array of the declared length for an array field. */
+export type Values<F extends Fields> = { readonly [K in keyof F]: ValueOf<F[K]> };
+
+const IDENT = /^[A-Za-z][A-Za-z0-9]*$/;
+
+export class Uniforms<F extends Fields> {
+  /** Words in the block. */
+  readonly words: number;
+  private readonly at = new Map<string, { word: Word; start: number; len: number | null }>();
+
+  constructor(readonly fields: F) {
+    let w = 0;
+    for (const [name, field] of Object.entries(fields)) {
+      // Integer-like keys would reorder the object's entries; WGSL needs identifiers anyway.
+      if (!IDENT.test(name)) throw new Error(`internal: uniform field name '${name}' is not an identifier`);
+      const [word, len] = typeof field === 'string' ? [field, null] : field;
+      if (len !== null && !(Number.isInteger(len) && len >= 0))
+        throw new Error(`internal: uniform array '${name}' has length ${len}`);
+      this.at.set(name, { word, start: w, len });
+      w += len ?? 1;
+    }
+    this.words = w;
+  }
+
+  /** Word index of a field (its first word for an array). */
+  offset(name: keyof F & string): number {
+    return this.field(name).start;
+  }
+
+  /** The uniform block at @binding(0) and an accessor per field. */
+  wgsl(): string {
+    const vecs = Math.max(1, Math.ceil(this.words / 4));
+    const lines = [
+      `struct Params { p: array<vec4<u32>, ${vecs}> }`,
+      '@group(0) @binding(0) var<uniform> params: Params;',
+      'fn P(i: u32) -> u32 { return params.p[i >> 2u][i & 3u]; }',
+    ];
+    for (const [name, { word, start, len }] of this.at) {
+      if (len === 0) continue;
+      const ret = word === 'bool' ? 'bool' : word === 'f32c' ? 'f32' : word;
+      const at = len === null ? `${start}u` : `${start}u + k`;
+      const read =
+        word === 'u32' ? `P(${at})` : word === 'bool' ? `P(${at}) != 0u` : `bitcast<${ret}>(P(${at}))`;
+      lines.push(`fn u_${name}(${len === null ? '' : 'k: u32'}) -> ${ret} { return ${read}; }`);
+    }
+    return lines.join('\n');
+  }
+
+  /** The block's words, each field's value where the declaration puts it. */
+  pack(values: Values<F>): Uint32Array {
+    const out = new Uint32Array(this.words);
+    const f32 = new Float32Array(out.buffer);
+    const i32 = new Int32Array(out.buffer);
+    const given = values as Readonly<Record<string, number | boolean | readonly number[]>>;
+    for (const [name, { word, start, len }] of this.at) {
+      const v = given[name];
+      if (v === undefined) throw new Error(`internal: uniform field '${name}' has no value`);
+      const list = len === null ? [v] : v;
+      if (!Array.isArray(list) || list.length !== (len ?? 1))
+        throw new Error(
+          `internal: uniform field '${name}' needs ${len ?? 'a single value'}, got ${String(v)}`,
+        );
+      for (let k = 0; k < list.length; k++) {
+        const x = list[k] as number | boolean;
+        if (word === 'u32') out[start + k] = Number(x) >>> 0;
+        else if (word === 'i32') i32[start + k] = Number(x) | 0;
+        else if (word === 'bool') out[start + k] = x ? 1 : 0;
+        else if (word === 'f32') f32[start + k] = Number(x);
+        else f32[start + k] = Math.max(Math.min(Number(x), F32_MAX), -F32_MAX);
+      }
+    }
+    return out;
+  }
+
+  private field(name: string) {
+    const f = this.at.get(name);
+    if (!f) throw new Error(`internal: no uniform field '${name}'`);
+    return f;
+  }
+}
+
+const F32_MAX = 3.4028234663852886e38;
+
+/** Declares a kernel's uniforms: `uniforms({ n: 'u32', shape: ['u32', rank], scale: 'f32' })`. */
+export function uniforms<const F extends Fields>(fields: F): Uniforms<F> {
+  return new Uniforms(fields);
+}
