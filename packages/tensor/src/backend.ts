@@ -41,8 +41,8 @@ export interface Storage {
 }
 
 /** A strided window onto a storage: what every backend primitive reads. */
-export interface View {
-  readonly storage: Storage;
+export interface View<S extends Storage = Storage> {
+  readonly storage: S;
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
@@ -94,47 +94,49 @@ export interface RandomParams {
 /**
  * The primitive set every backend implements (DESIGN.md, decision 2). Inputs are strided views;
  * every result is a fresh contiguous storage. Composite ops live above this, written once.
+ * `S` is the backend's own storage: the frontend hands each backend only storages it made, so a
+ * backend declared over its storage class reads its fields without casts.
  */
-export interface Backend {
+export interface Backend<S extends Storage = Storage> {
   readonly device: Device;
 
   /** Copies host data into a new storage of `dtype` (the array's element type must match). */
-  fromArray(data: TypedArray, dtype: DType): Storage;
+  fromArray(data: TypedArray, dtype: DType): S;
   /** A one-element storage holding `value` (webgpu may pass it to kernels as a uniform). */
-  scalar(value: number, dtype: DType): Storage;
-  release(s: Storage): void;
+  scalar(value: number, dtype: DType): S;
+  release(s: S): void;
   /** A contiguous host copy of the view's elements. */
-  read(v: View): Promise<TypedArray>;
+  read(v: View<S>): Promise<TypedArray>;
   /** Same, synchronously; only backends whose memory is host memory can. */
-  readSync(v: View): TypedArray;
+  readSync(v: View<S>): TypedArray;
 
   /** out = op(x) elementwise; x is read as `computeDtype`, out written as `outDtype`. */
-  unary(op: UnaryOp, x: View, computeDtype: DType, outDtype: DType, p0?: number, p1?: number): Storage;
+  unary(op: UnaryOp, x: View<S>, computeDtype: DType, outDtype: DType, p0?: number, p1?: number): S;
   /** out = op(a, b); a and b already have the output shape (broadcast dims have stride 0). */
-  binary(op: BinaryOp, a: View, b: View, computeDtype: DType, outDtype: DType): Storage;
+  binary(op: BinaryOp, a: View<S>, b: View<S>, computeDtype: DType, outDtype: DType): S;
   /** out = cond ? a : b; all three already have the output shape. */
-  where(cond: View, a: View, b: View, dtype: DType): Storage;
+  where(cond: View<S>, a: View<S>, b: View<S>, dtype: DType): S;
   /**
    * Reduces the trailing `x.shape.length - outerRank` dims of x (the frontend permutes the reduced
    * dims last). arg* ops give the flat index within the reduced dims, as int32.
    */
-  reduce(op: ReduceOp, x: View, outerRank: number, outDtype: DType): Storage;
+  reduce(op: ReduceOp, x: View<S>, outerRank: number, outDtype: DType): S;
   /**
    * Batched matmul: a is [...batch, M, K], b is [...batch, K, N] (batch dims equal; broadcast ones
    * have stride 0). Transposed operands arrive as strides, never copies.
    */
-  matmul(a: View, b: View, outDtype: DType): Storage;
+  matmul(a: View<S>, b: View<S>, outDtype: DType): S;
   /** out[i][j][k] = x[index[i][j][k]][j][k] (for dim 0); out has index's shape. */
-  gather(x: View, dim: number, index: View): Storage;
+  gather(x: View<S>, dim: number, index: View<S>): S;
   /** out = zeros(outShape); out[index[i][j]][j] += src[i][j] (for dim 0). */
-  scatterAdd(outShape: readonly number[], dim: number, index: View, src: View): Storage;
+  scatterAdd(outShape: readonly number[], dim: number, index: View<S>, src: View<S>): S;
   /** Concatenation along `dim` of views that agree on every other dim. */
-  cat(inputs: readonly View[], dim: number, outShape: readonly number[], dtype: DType): Storage;
-  fill(size: number, dtype: DType, value: number): Storage;
-  arange(size: number, start: number, step: number, dtype: DType): Storage;
-  random(kind: RandomKind, size: number, dtype: DType, params: RandomParams): Storage;
+  cat(inputs: readonly View<S>[], dim: number, outShape: readonly number[], dtype: DType): S;
+  fill(size: number, dtype: DType, value: number): S;
+  arange(size: number, start: number, step: number, dtype: DType): S;
+  random(kind: RandomKind, size: number, dtype: DType, params: RandomParams): S;
   /** Row-wise (log-)softmax of a contiguous [rows, cols] view. */
-  softmax(x: View, rows: number, cols: number, log: boolean): Storage;
+  softmax(x: View<S>, rows: number, cols: number, log: boolean): S;
 
   /**
    * Optional fused attention (see ops/attention.ts): q [...B, L, E], k [...B, S, E], v [...B, S, Ev],
@@ -143,12 +145,12 @@ export interface Backend {
    * webgpu: operands larger than one storage binding may be).
    */
   attention?(
-    q: View,
-    k: View,
-    v: View,
-    mask: View | null,
+    q: View<S>,
+    k: View<S>,
+    v: View<S>,
+    mask: View<S> | null,
     opts: { scale: number; causal: boolean },
-  ): Storage | null;
+  ): S | null;
 
   /**
    * Optional fused layer normalization (see ops/layerNorm.ts) of a contiguous [rows, cols] view over
@@ -156,27 +158,27 @@ export interface Backend {
    * 1/sqrt(var + eps) for the backward pass. Backends without it get the composite.
    */
   layerNorm?(
-    x: View,
+    x: View<S>,
     rows: number,
     cols: number,
-    weight: View | null,
-    bias: View | null,
+    weight: View<S> | null,
+    bias: View<S> | null,
     eps: number,
-  ): { y: Storage; mean: Storage; rstd: Storage };
+  ): { y: S; mean: S; rstd: S };
   /**
    * Its backward: dx (when `wantDx`), and dweight, dbias summed over the rows (when wanted), from the
    * output's gradient g ([rows, cols], contiguous) and the forward's x, mean and rstd.
    */
   layerNormBackward?(
-    g: View,
-    x: View,
-    mean: View,
-    rstd: View,
-    weight: View | null,
+    g: View<S>,
+    x: View<S>,
+    mean: View<S>,
+    rstd: View<S>,
+    weight: View<S> | null,
     rows: number,
     cols: number,
     want: { dx: boolean; dweight: boolean; dbias: boolean },
-  ): { dx: Storage | null; dweight: Storage | null; dbias: Storage | null };
+  ): { dx: S | null; dweight: S | null; dbias: S | null };
 
   /**
    * Optional fused cross-entropy (see ops/crossEntropy.ts) of contiguous [rows, cols] logits against
@@ -185,25 +187,25 @@ export interface Backend {
    * crossEntropyBackward, which gives d logits = g·(softmax(x) − onehot(t)) (0 rows where ignored).
    */
   crossEntropy?(
-    x: View,
-    target: View,
+    x: View<S>,
+    target: View<S>,
     rows: number,
     cols: number,
     ignoreIndex: number,
-  ): { loss: Storage; stats: Storage };
+  ): { loss: S; stats: S };
   crossEntropyBackward?(
-    x: View,
-    target: View,
-    stats: View,
-    g: View,
+    x: View<S>,
+    target: View<S>,
+    stats: View<S>,
+    g: View<S>,
     rows: number,
     cols: number,
     ignoreIndex: number,
-  ): Storage;
+  ): S;
 
   // ---- the only primitives that write into existing memory ----
   /** dst[...] = src[...] through dst's strides; src already has dst's shape and dtype. */
-  assign(dst: View, src: View): void;
+  assign(dst: View<S>, src: View<S>): void;
   /** Updates the storages of `views` in place (see FusedUpdate). */
-  fusedUpdate(kind: FusedUpdate, views: readonly View[], scalars: readonly number[]): void;
+  fusedUpdate(kind: FusedUpdate, views: readonly View<S>[], scalars: readonly number[]): void;
 }

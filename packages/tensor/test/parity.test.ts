@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { currentWebGPUBackend } from '../src/backends/webgpu/init.ts';
+import { kernelPolicy } from '../src/backends/webgpu/policy.ts';
 import type { Tensor } from '../src/index.ts';
 import * as L from '../src/index.ts';
 import { BINARY_OPS, UNARY_OPS } from '../src/ops/opTable.ts';
@@ -103,12 +104,12 @@ const UNARY_DOMAIN: Partial<Record<string, [number, number]>> = {
 /** Runs fn with the backend's GPU kernels (tiled, tree reductions) or its CPU-emulation variants. */
 async function withKernels(emulated: boolean, fn: () => Promise<void>): Promise<void> {
   const rt = currentWebGPUBackend()!.rt;
-  const saved = rt.emulated;
-  rt.emulated = emulated;
+  const saved = rt.policy;
+  rt.policy = kernelPolicy(emulated ? 'emulated' : 'gpu');
   try {
     await fn();
   } finally {
-    rt.emulated = saved;
+    rt.policy = saved;
   }
 }
 const VARIANTS = [

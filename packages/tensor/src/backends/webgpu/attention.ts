@@ -1,3 +1,5 @@
+import { collapseDims, numel } from '../../shape.js';
+import { type GpuContext, type GpuStorage, type GpuView, whole } from './context.js';
 import type { KernelSpec } from './runtime.js';
 import { uniforms } from './uniforms.js';
 import { FLAT_INDEX, MAIN_1D, SPECIAL_FLOATS } from './wgsl.js';
@@ -122,4 +124,76 @@ ${MAIN_1D} {
   let inv = 1.0 / s;
   for (var e = 0u; e < Ev; e = e + 1u) { out[o + e] = acc[e] * inv; }
 }`;
+}
+
+export function attention(
+  gpu: GpuContext,
+  q: GpuView,
+  k: GpuView,
+  v: GpuView,
+  mask: GpuView | null,
+  o: { scale: number; causal: boolean },
+): GpuStorage | null {
+  const nd = q.shape.length;
+  const L = q.shape[nd - 2]!;
+  const E = q.shape[nd - 1]!;
+  const S = k.shape[nd - 2]!;
+  const Ev = v.shape[nd - 1]!;
+  const batchShape = q.shape.slice(0, nd - 2);
+  const strideSets = [q, k, v].map((t) => t.strides.slice(0, nd - 2));
+  strideSets.push(mask ? mask.strides.slice(0, nd - 2) : batchShape.map(() => 0));
+  const batch = collapseDims(batchShape, strideSets);
+  const B = numel(batchShape);
+  const out = gpu.alloc(q.dtype, B * L * Ev);
+  if (B * L * Ev === 0) return out;
+  const r = batch.shape.length;
+  const qb = gpu.tryBind(q);
+  const kb = gpu.tryBind(k);
+  const vb = gpu.tryBind(v);
+  const mb = mask ? gpu.tryBind(mask) : null;
+  const ob = gpu.tryBind(whole(out));
+  if (!qb || !kb || !vb || (mask && !mb) || !ob) {
+    // Larger than one binding: the caller runs the composite, whose ops split.
+    gpu.release(out);
+    return null;
+  }
+  const [qBatchStrides, kBatchStrides, vBatchStrides, mBatchStrides] = batch.strides as [
+    number[],
+    number[],
+    number[],
+    number[],
+  ];
+  const params = attentionUniforms(r).pack({
+    B,
+    L,
+    S,
+    E,
+    Ev,
+    scale: o.scale,
+    causal: o.causal,
+    qOff: qb.off,
+    qsL: q.strides[nd - 2]!,
+    qsE: q.strides[nd - 1]!,
+    kOff: kb.off,
+    ksS: k.strides[nd - 2]!,
+    ksE: k.strides[nd - 1]!,
+    vOff: vb.off,
+    vsS: v.strides[nd - 2]!,
+    vsE: v.strides[nd - 1]!,
+    mOff: mb?.off ?? 0,
+    msL: mask?.strides[nd - 2] ?? 0,
+    msS: mask?.strides[nd - 1] ?? 0,
+    batchShape: batch.shape,
+    qBatchStrides,
+    kBatchStrides,
+    vBatchStrides,
+    mBatchStrides,
+  });
+  const maskKind = mask ? (mask.dtype === 'bool' ? 'bool' : 'float') : 'none';
+  const acc = Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(Ev, 1))));
+  const buffers = [qb.b, kb.b, vb.b];
+  if (mb) buffers.push(mb.b);
+  buffers.push(ob.b);
+  gpu.rt.dispatch(attentionSpec(maskKind, r, acc), buffers, params, gpu.rt.grid(B * L));
+  return out;
 }

@@ -1,7 +1,11 @@
+import type { DType } from '../../dtype.js';
+import { fail } from '../../errors.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from '../../ops/opTable.js';
+import { collapseDims, contiguousStrides, numel } from '../../shape.js';
+import { type Bound, type GpuContext, type GpuStorage, type GpuView, halves, narrowView } from './context.js';
 import type { KernelSpec } from './runtime.js';
 import { type Field, type Uniforms, uniforms } from './uniforms.js';
-import { FLAT_INDEX, MAIN_1D, MATH_HELPERS } from './wgsl.js';
+import { computeType, elemType, FLAT_INDEX, MAIN_1D, MATH_HELPERS } from './wgsl.js';
 
 /**
  * Generator for every elementwise kernel: unary, binary, where and strided copy. Operands are
@@ -160,4 +164,165 @@ export function binaryExpr(op: BinaryOp, compute: 'f32' | 'i32'): { expr: string
   const def = BINARY_OPS[op] as { kind: string; wgsl: string; wgslInt?: string };
   const expr = compute === 'i32' && def.wgslInt !== undefined ? def.wgslInt : def.wgsl;
   return { expr, returnsBool: def.kind === 'bool' };
+}
+
+// ---- host side: layouts, uniforms, splitting -----------------------------------------------------
+
+/** Where a kernel writes: a fresh contiguous output, or a strided window of an existing storage. */
+interface Destination {
+  readonly storage: GpuStorage;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+/**
+ * Runs `expr` over `operands` (named `names` in it), all of one shape. Work larger than one
+ * binding is halved along its first dim longer than 1, each half written into its place.
+ */
+export function elementwise(
+  gpu: GpuContext,
+  name: string,
+  operands: readonly GpuView[],
+  names: readonly string[],
+  compute: DType,
+  outDtype: DType,
+  expr: string,
+  returnsBool: boolean,
+  pvals: readonly number[],
+  out?: Destination,
+): GpuStorage {
+  const shape = operands[0]!.shape;
+  const n = numel(shape);
+  const outStorage = out?.storage ?? gpu.alloc(outDtype, n);
+  if (n === 0) return outStorage;
+  const isScalar = operands.map((v) => v.storage.isUniform);
+  const outStrides = out ? out.strides : contiguousStrides(shape);
+  const outView: GpuView = {
+    storage: outStorage,
+    shape,
+    strides: outStrides,
+    offset: out?.offset ?? 0,
+    dtype: outDtype,
+  };
+  const bound = operands.map((v, k) => (isScalar[k] ? null : gpu.tryBind(v)));
+  const outBound = gpu.tryBind(outView);
+  if (!outBound || bound.some((b, k) => !b && !isScalar[k])) {
+    const d = shape.findIndex((len) => len > 1);
+    if (d < 0) fail(name, 'internal: a single element does not fit one binding');
+    for (const [start, len] of halves(shape[d]!)) {
+      const o = narrowView(outView, d, start, len);
+      const parts = operands.map((v, k) =>
+        isScalar[k] ? { ...v, shape: o.shape } : narrowView(v, d, start, len),
+      );
+      const dst = { storage: outStorage, offset: o.offset, strides: outStrides };
+      elementwise(gpu, name, parts, names, compute, outDtype, expr, returnsBool, pvals, dst);
+    }
+    return outStorage;
+  }
+  const strideSets = operands.filter((_, k) => !isScalar[k]).map((v) => v.strides);
+  const collapsed = collapseDims(shape, [...strideSets, outStrides]);
+  const cshape = collapsed.shape;
+  const cContig = contiguousStrides(cshape);
+  // Each buffer operand's collapsed strides, in operand order (scalars have none).
+  let si = 0;
+  const strides = operands.map((_, k) => (isScalar[k] ? null : collapsed.strides[si++]!));
+  const outCollapsed = collapsed.strides[collapsed.strides.length - 1]!;
+  // A destination inside a larger buffer (cat, assign) always goes through the strided-output path.
+  const stridedOut = out !== undefined;
+  const descs: OperandDesc[] = operands.map((v, k) => ({
+    name: names[k]!,
+    layout: isScalar[k] ? 'scalar' : sameArray(strides[k]!, cContig) ? 'contig' : 'strided',
+    elem: elemType(v.dtype),
+  }));
+  const desc: ElementwiseDesc = {
+    name,
+    rank: cshape.length,
+    operands: descs,
+    compute: computeType(compute),
+    outElem: elemType(outDtype),
+    expr,
+    returnsBool,
+    params: pvals.length,
+    stridedOut,
+  };
+  const kernel = elementwiseKernel(desc);
+  const values: Record<string, number | readonly number[]> = { n, shape: cshape };
+  operands.forEach((v, k) => {
+    if (isScalar[k]) values[`s${k}`] = v.storage.scalarValue!;
+    else values[`off${k}`] = bound[k]!.off;
+    if (descs[k]!.layout === 'strided') values[`st${k}`] = strides[k]!;
+  });
+  if (stridedOut) {
+    values.dOff = outBound.off;
+    values.dSt = outCollapsed;
+  }
+  for (const [k, v] of pvals.entries()) values[`p${k}`] = v;
+  const buffers = bound.filter((b): b is Bound => b !== null).map((b) => b.b);
+  const threads = isVectorizable(desc) ? Math.ceil(n / VEC) : n;
+  const params = kernel.uniforms.pack(values);
+  gpu.rt.dispatch(kernel.spec, [...buffers, outBound.b], params, gpu.rt.grid(threads));
+  return outStorage;
+}
+
+export function unary(
+  gpu: GpuContext,
+  op: UnaryOp,
+  x: GpuView,
+  computeDtype: DType,
+  outDtype: DType,
+  p0: number,
+  p1: number,
+): GpuStorage {
+  const { expr, returnsBool, params } = unaryExpr(op, computeType(computeDtype));
+  const pvals = [p0, p1].slice(0, params);
+  return elementwise(gpu, op, [x], ['x'], computeDtype, outDtype, expr, returnsBool, pvals);
+}
+
+export function binary(
+  gpu: GpuContext,
+  op: BinaryOp,
+  a: GpuView,
+  b: GpuView,
+  computeDtype: DType,
+  outDtype: DType,
+): GpuStorage {
+  const { expr, returnsBool } = binaryExpr(op, computeType(computeDtype));
+  return elementwise(gpu, op, [a, b], ['a', 'b'], computeDtype, outDtype, expr, returnsBool, []);
+}
+
+export function where(gpu: GpuContext, cond: GpuView, a: GpuView, b: GpuView, dtype: DType): GpuStorage {
+  const expr = 'select(b, a, c != T(0))';
+  return elementwise(gpu, 'where', [cond, a, b], ['c', 'a', 'b'], dtype, dtype, expr, false, []);
+}
+
+/** Copies `src` (of dst's shape) into `dst` through dst's strides. */
+function copyInto(gpu: GpuContext, src: GpuView, dst: Destination, dtype: DType): void {
+  elementwise(gpu, 'copy', [src], ['x'], dtype === 'bool' ? 'int32' : dtype, dtype, 'x', false, [], dst);
+}
+
+export function cat(
+  gpu: GpuContext,
+  inputs: readonly GpuView[],
+  dim: number,
+  outShape: readonly number[],
+  dtype: DType,
+): GpuStorage {
+  const out = gpu.alloc(dtype, numel(outShape));
+  const strides = contiguousStrides(outShape);
+  let start = 0;
+  for (const v of inputs) {
+    if (numel(v.shape) > 0) copyInto(gpu, v, { storage: out, offset: start * strides[dim]!, strides }, dtype);
+    start += v.shape[dim]!;
+  }
+  return out;
+}
+
+export function assign(gpu: GpuContext, dst: GpuView, src: GpuView): void {
+  if (numel(dst.shape) === 0) return;
+  gpu.buf(dst.storage);
+  copyInto(gpu, src, dst, dst.dtype);
+}
+
+function sameArray(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }

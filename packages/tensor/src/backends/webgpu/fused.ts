@@ -1,4 +1,6 @@
-import { ADAM_SCALARS, SGD_SCALARS } from '../../backend.js';
+import { ADAM_SCALARS, type FusedUpdate, SGD_SCALARS } from '../../backend.js';
+import { numel } from '../../shape.js';
+import type { GpuContext, GpuView } from './context.js';
 import type { KernelSpec } from './runtime.js';
 import { type Field, type Uniforms, uniforms, type Word } from './uniforms.js';
 import { FLAT_INDEX, MAIN_1D } from './wgsl.js';
@@ -143,4 +145,37 @@ ${MAIN_1D} {
   }
   param[ip] = p - lr * d;
 }`;
+}
+
+export function fusedUpdate(
+  gpu: GpuContext,
+  kind: FusedUpdate,
+  views: readonly GpuView[],
+  scalars: readonly number[],
+): void {
+  const n = numel(views[0]!.shape);
+  if (n === 0) return;
+  const kernel = fusedKernelFor(kind, views.length === (kind === 'adam' ? 5 : 3));
+  // The tensors are contiguous and updated elementwise: a parameter larger than one binding is
+  // updated in parts (each part's window may start up to one alignment early).
+  const { maxBinding, align } = gpu.rt.limits;
+  const fits = views.every((v) => gpu.buf(v).size <= maxBinding);
+  const per = fits ? n : Math.floor((maxBinding - align) / 4);
+  for (let start = 0; start < n; start += per) {
+    const count = Math.min(per, n - start);
+    const bound = views.map((v) =>
+      gpu.bind({ ...v, shape: [count], strides: [1], offset: v.offset + start }, 'optimizer step'),
+    );
+    const values = kernel.values(
+      count,
+      bound.map((b) => b.off),
+      scalars,
+    );
+    gpu.rt.dispatch(
+      kernel.spec,
+      bound.map((b) => b.b),
+      kernel.uniforms.pack(values),
+      gpu.rt.grid(count),
+    );
+  }
 }

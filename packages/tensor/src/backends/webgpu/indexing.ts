@@ -1,7 +1,19 @@
+import type { DType } from '../../dtype.js';
+import { fail } from '../../errors.js';
+import { numel } from '../../shape.js';
+import {
+  type Bound,
+  type GpuContext,
+  type GpuStorage,
+  type GpuView,
+  halves,
+  narrowView,
+  whole,
+} from './context.js';
 import type { Elem } from './elementwise.js';
 import type { KernelSpec } from './runtime.js';
 import { uniforms } from './uniforms.js';
-import { FLAT_INDEX, MAIN_1D } from './wgsl.js';
+import { computeType, elemType, FLAT_INDEX, MAIN_1D } from './wgsl.js';
 
 /**
  * gather: out[i] = x[xOffset(i with dim replaced by index[i])]; out has index's shape.
@@ -174,4 +186,142 @@ ${MAIN_1D} {
   out[i] = u_start() + ${elem}(i) * u_step();
 }`,
   };
+}
+
+// ---- host side ------------------------------------------------------------------------------------
+
+export function gather(gpu: GpuContext, x: GpuView, dim: number, index: GpuView): GpuStorage {
+  const n = numel(index.shape);
+  const out = gpu.alloc(x.dtype, n);
+  if (n === 0) return out;
+  indexedParts(gpu, 'gather', x, whole(out, index.shape), index, dim, (xp, op, ip, lo, hi) => {
+    const r = index.shape.length;
+    const params = gatherUniforms(r).pack({
+      n: numel(ip.view.shape),
+      dimSize: x.shape[dim]!,
+      xDimStride: x.strides[dim]!,
+      xOff: xp.off,
+      idxOff: ip.off,
+      lo,
+      hi,
+      outOff: op.off,
+      shape: ip.view.shape,
+      idxStrides: ip.view.strides,
+      xStrides: x.strides.map((s, d) => (d === dim ? 0 : s)),
+      outStrides: op.view.strides,
+    });
+    const grid = gpu.rt.grid(numel(ip.view.shape));
+    gpu.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xp.b, ip.b, op.b], params, grid);
+  });
+  return out;
+}
+
+export function scatterAdd(
+  gpu: GpuContext,
+  outShape: readonly number[],
+  dim: number,
+  index: GpuView,
+  src: GpuView,
+): GpuStorage {
+  const out = gpu.alloc(src.dtype, numel(outShape));
+  fillInto(gpu, out, 0);
+  const n = numel(index.shape);
+  if (n === 0) return out;
+  const elem = elemType(src.dtype);
+  if (elem === 'u32') fail('scatterAdd', 'not supported for bool tensors');
+  const o = whole(out, outShape);
+  indexedParts(gpu, 'scatterAdd', o, src, index, dim, (op, sp, ip, lo, hi) => {
+    const r = index.shape.length;
+    const params = scatterUniforms(r).pack({
+      n: numel(ip.view.shape),
+      dimSize: outShape[dim]!,
+      outDimStride: o.strides[dim]!,
+      srcOff: sp.off,
+      idxOff: ip.off,
+      lo,
+      hi,
+      outOff: op.off,
+      shape: ip.view.shape,
+      idxStrides: ip.view.strides,
+      srcStrides: sp.view.strides,
+      outStrides: o.strides.map((s, d) => (d === dim ? 0 : s)),
+    });
+    const spec = scatterSpec(elem as 'f32' | 'i32', r);
+    gpu.rt.dispatch(spec, [sp.b, ip.b, op.b], params, gpu.rt.grid(numel(ip.view.shape)));
+  });
+  return out;
+}
+
+/**
+ * Runs an indexed op in parts that each fit one binding. gather reads `table` where `index` says
+ * along `dim` into `partner`; scatterAdd adds `partner` into `table` there (partner and index have
+ * the same shape). Off `dim`, only the table's first index.shape[d] entries are touched, so only
+ * those are bound. What does not fit is halved: index and partner (and the table, off `dim`) along
+ * a dim of the index, the table along `dim` into windows [lo, hi) — an embedding table over the
+ * limit costs a few passes. `run` gets the parts' bindings (the table's starting at row `lo`).
+ */
+function indexedParts(
+  gpu: GpuContext,
+  op: string,
+  table: GpuView,
+  partner: GpuView,
+  index: GpuView,
+  dim: number,
+  run: (t: Bound, p: Bound & { view: GpuView }, i: Bound & { view: GpuView }, lo: number, hi: number) => void,
+): void {
+  const split = (t: GpuView, pv: GpuView, iv: GpuView, lo: number, hi: number): void => {
+    const pb = gpu.tryBind(pv);
+    const ib = gpu.tryBind(iv);
+    // One row of the table along `dim` too large: halve along another dim, the table with it.
+    const row = narrowView(t, dim, lo, 1);
+    const rowFits = gpu.tryBind(row) !== null;
+    if (!pb || !ib || !rowFits) {
+      const d = iv.shape.findIndex((len, k) => len > 1 && (rowFits || k !== dim));
+      if (d < 0) gpu.bind(!pb ? pv : !ib ? iv : row, op); // throws: nothing left to halve
+      for (const [start, n] of halves(iv.shape[d]!)) {
+        const tp = d === dim ? t : narrowView(t, d, start, n);
+        split(tp, narrowView(pv, d, start, n), narrowView(iv, d, start, n), lo, hi);
+      }
+      return;
+    }
+    const window = narrowView(t, dim, lo, hi - lo);
+    const tb = gpu.tryBind(window);
+    if (!tb) {
+      if (hi - lo < 2) gpu.bind(window, op); // throws
+      const mid = lo + Math.floor((hi - lo) / 2);
+      split(t, pv, iv, lo, mid);
+      split(t, pv, iv, mid, hi);
+      return;
+    }
+    run(tb, { ...pb, view: pv }, { ...ib, view: iv }, lo, hi);
+  };
+  const touched: GpuView = {
+    ...table,
+    shape: table.shape.map((len, d) => (d === dim ? len : index.shape[d]!)),
+  };
+  split(touched, partner, index, 0, table.shape[dim]!);
+}
+
+// ---- creation --------------------------------------------------------------------------------------
+
+export function fillInto(gpu: GpuContext, out: GpuStorage, value: number): GpuStorage {
+  if (out.size === 0) return out;
+  const elem = elemType(out.dtype);
+  gpu.chunked(fillSpec(elem), out, out.size, (_, count) => fillUniforms(elem).pack({ n: count, value }));
+  return out;
+}
+
+export function fill(gpu: GpuContext, size: number, dtype: DType, value: number): GpuStorage {
+  return fillInto(gpu, gpu.alloc(dtype, size), dtype === 'bool' ? (value ? 1 : 0) : value);
+}
+
+export function arange(gpu: GpuContext, size: number, start: number, step: number, dtype: DType): GpuStorage {
+  const out = gpu.alloc(dtype, size);
+  if (size === 0) return out;
+  if (dtype === 'bool') fail('arange', 'dtype bool is not supported');
+  const T = computeType(dtype);
+  gpu.chunked(arangeSpec(T), out, size, (s, count) =>
+    arangeUniforms(T).pack({ n: count, start: start + s * step, step }),
+  );
+  return out;
 }

@@ -1,5 +1,11 @@
+import type { DType } from '../../dtype.js';
+import { fail } from '../../errors.js';
+import { collapseDims, numel } from '../../shape.js';
+import { type GpuContext, type GpuStorage, type GpuView, halves, narrowView, whole } from './context.js';
+import { fillInto } from './indexing.js';
 import type { KernelSpec } from './runtime.js';
 import { uniforms } from './uniforms.js';
+import { computeType } from './wgsl.js';
 
 /**
  * Tiled batched matmul: each 16×16 workgroup computes a 64×64 tile of C, every thread a 4×4 block
@@ -201,4 +207,125 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
 }`;
+}
+
+// ---- host side: splitting, uniforms, dispatch ----------------------------------------------------
+
+export function matmul(gpu: GpuContext, a: GpuView, b: GpuView, outDtype: DType): GpuStorage {
+  const nd = a.shape.length;
+  const M = a.shape[nd - 2]!;
+  const K = a.shape[nd - 1]!;
+  const N = b.shape[nd - 1]!;
+  const outShape = [...a.shape.slice(0, nd - 2), M, N];
+  const out = gpu.alloc(outDtype, numel(outShape));
+  if (out.size === 0) return out;
+  if (K === 0) return fillInto(gpu, out, 0);
+  matmulInto(gpu, a, b, whole(out, outShape));
+  return out;
+}
+
+/**
+ * C = A @ B (or C += A @ B) into the view `c`. A product whose operands or result do not fit
+ * one binding is halved, along the dim where the oversized one spans most, until the parts fit.
+ */
+function matmulInto(gpu: GpuContext, a: GpuView, b: GpuView, c: GpuView, accumulate = false): void {
+  const nd = a.shape.length;
+  const M = a.shape[nd - 2]!;
+  const K = a.shape[nd - 1]!;
+  const N = b.shape[nd - 1]!;
+  const ab = gpu.tryBind(a);
+  const bb = gpu.tryBind(b);
+  const cb = gpu.tryBind(c);
+  if (!ab || !bb || !cb) {
+    // Halve the dim along which the oversized operand spans the most memory. Problem dims:
+    // 0..nd-3 batch, nd-2 M, nd-1 N, nd K (a split along K accumulates into C).
+    const big = !ab ? a : !bb ? b : c;
+    const role = (k: number) =>
+      k < nd - 2
+        ? k
+        : big === a
+          ? k === nd - 2
+            ? nd - 2
+            : nd
+          : big === b
+            ? k === nd - 2
+              ? nd
+              : nd - 1
+            : k;
+    let dim = -1;
+    let widest = 0;
+    for (let k = 0; k < nd; k++) {
+      const w = Math.abs(big.strides[k]!) * (big.shape[k]! - 1);
+      if (big.shape[k]! > 1 && (dim < 0 || w > widest)) [dim, widest] = [role(k), w];
+    }
+    if (dim < 0) gpu.bind(big, 'matmul'); // throws: nothing left to halve
+    const len = dim === nd ? K : c.shape[dim]!;
+    for (const [start, n] of halves(len)) {
+      if (dim === nd) {
+        matmulInto(
+          gpu,
+          narrowView(a, nd - 1, start, n),
+          narrowView(b, nd - 2, start, n),
+          c,
+          accumulate || start > 0,
+        );
+        continue;
+      }
+      matmulInto(
+        gpu,
+        dim === nd - 1 ? a : narrowView(a, dim, start, n),
+        dim === nd - 2 ? b : narrowView(b, dim, start, n),
+        narrowView(c, dim, start, n),
+        accumulate,
+      );
+    }
+    return;
+  }
+  const batch = collapseDims(a.shape.slice(0, nd - 2), [
+    a.strides.slice(0, nd - 2),
+    b.strides.slice(0, nd - 2),
+    c.strides.slice(0, nd - 2),
+  ]);
+  const nBatch = numel(batch.shape);
+  const T = computeType(c.dtype);
+  const r = batch.shape.length;
+  const [aBatchStrides, bBatchStrides, cBatchStrides] = batch.strides as [number[], number[], number[]];
+  const params = matmulUniforms(r).pack({
+    M,
+    N,
+    K,
+    aOff: ab.off,
+    aRowStride: a.strides[nd - 2]!,
+    aColStride: a.strides[nd - 1]!,
+    bOff: bb.off,
+    bRowStride: b.strides[nd - 2]!,
+    bColStride: b.strides[nd - 1]!,
+    cOff: cb.off,
+    cRowStride: c.strides[nd - 2]!,
+    accumulate,
+    batchShape: batch.shape,
+    aBatchStrides,
+    bBatchStrides,
+    cBatchStrides,
+  });
+  if (nBatch > gpu.rt.limits.maxWorkgroups)
+    fail(
+      'matmul',
+      `batch of ${nBatch} exceeds the adapter's ${gpu.rt.limits.maxWorkgroups} workgroups per dimension`,
+    );
+  const buffers = [ab.b, bb.b, cb.b];
+  if (gpu.policy.matmul === 'direct') {
+    const rows = directRows(M);
+    gpu.rt.dispatch(matmulDirectSpec(T, r, rows), buffers, params, [
+      Math.ceil(N / 32),
+      Math.ceil(M / (8 * rows)),
+      nBatch,
+    ]);
+  } else {
+    gpu.rt.dispatch(matmulSpec(T, r), buffers, params, [
+      Math.ceil(N / MM_TILE),
+      Math.ceil(M / MM_TILE),
+      nBatch,
+    ]);
+  }
 }

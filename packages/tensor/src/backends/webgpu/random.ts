@@ -1,7 +1,9 @@
-import type { RandomKind } from '../../backend.js';
+import type { RandomKind, RandomParams } from '../../backend.js';
+import type { DType } from '../../dtype.js';
+import type { GpuContext, GpuStorage } from './context.js';
 import type { KernelSpec } from './runtime.js';
 import { uniforms } from './uniforms.js';
-import { FLAT_INDEX, MAIN_1D } from './wgsl.js';
+import { computeType, FLAT_INDEX, MAIN_1D } from './wgsl.js';
 
 /**
  * Philox4x32-10, word for word the loop in src/random.ts, so element i of a random tensor is the
@@ -63,4 +65,31 @@ ${MAIN_1D} {
   ${value}
   out[i] = ${elem}(r);
 }`;
+}
+
+export function random(
+  gpu: GpuContext,
+  kind: RandomKind,
+  size: number,
+  dtype: DType,
+  r: RandomParams,
+): GpuStorage {
+  const out = gpu.alloc(dtype, size);
+  if (size === 0) return out;
+  const T = computeType(dtype);
+  // Element i draws from counter + i, so a part starting at `start` continues the same stream.
+  gpu.chunked(randomSpec(kind, T), out, size, (start, count) => {
+    const counter = r.counter + start;
+    const stream = {
+      n: count,
+      k0: r.k0,
+      k1: r.k1,
+      counterLo: counter % 4294967296,
+      counterHi: Math.floor(counter / 4294967296),
+    };
+    return kind === 'randint'
+      ? randomUniforms.int.pack({ ...stream, low: r.a, span: r.b - r.a })
+      : randomUniforms.float.pack({ ...stream, a: r.a, b: r.b });
+  });
+  return out;
 }

@@ -1,8 +1,11 @@
 import type { ReduceOp } from '../../backend.js';
+import type { DType } from '../../dtype.js';
+import { collapseDims, contiguousStrides, numel } from '../../shape.js';
+import { type GpuContext, type GpuStorage, type GpuView, halves, narrowView, whole } from './context.js';
 import type { Elem } from './elementwise.js';
 import type { KernelSpec } from './runtime.js';
 import { uniforms } from './uniforms.js';
-import { SPECIAL_FLOATS } from './wgsl.js';
+import { computeType, elemType, SPECIAL_FLOATS } from './wgsl.js';
 
 /**
  * Reductions. Output element o (over the outer dims) combines the inner elements of chunk k,
@@ -163,4 +166,169 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     out[g] = ${result};
   }
 }`;
+}
+
+// ---- host side: one or two passes, and splitting ---------------------------------------------------
+
+/** Elements of one chunk of a two-pass reduction. */
+const CHUNK = 4096;
+
+export function reduce(
+  gpu: GpuContext,
+  op: ReduceOp,
+  x: GpuView,
+  outerRank: number,
+  outDtype: DType,
+): GpuStorage {
+  const outBytes = numel(x.shape.slice(0, outerRank)) * 4;
+  if ((numel(x.shape) > 1 && !gpu.tryBind(x)) || outBytes > gpu.rt.limits.maxBinding)
+    return reduceSplit(gpu, op, x, outerRank, outDtype);
+  const o = collapseDims(x.shape.slice(0, outerRank), [x.strides.slice(0, outerRank)]);
+  const i = collapseDims(x.shape.slice(outerRank), [x.strides.slice(outerRank)]);
+  const nOut = numel(o.shape);
+  const nIn = numel(i.shape);
+  const out = gpu.alloc(outDtype, nOut);
+  if (nOut === 0) return out;
+  const inElem = elemType(x.dtype);
+  const isArg = op === 'argmax' || op === 'argmin';
+  const accType =
+    op === 'sum' || op === 'prod' ? computeType(outDtype === 'bool' ? 'int32' : outDtype) : inElem;
+  const outElem = elemType(outDtype);
+  // A workgroup tree per output, or (short reductions, emulated adapters) an invocation each;
+  // long reductions into few outputs are split into chunks either way (policy.ts).
+  const { trees, serialMax, twoPassMin } = gpu.policy;
+  const twoPass = !isArg && nOut <= 64 && nIn >= twoPassMin;
+  const nChunks = twoPass ? Math.ceil(nIn / CHUNK) : 1;
+  const chunk = twoPass ? CHUNK : Math.max(nIn, 1);
+  const mode = trees && nIn > serialMax ? 'tree' : 'serial';
+  const first: ReduceDesc = {
+    op,
+    outerRank: o.shape.length,
+    innerRank: i.shape.length,
+    inElem,
+    accType,
+    outElem: twoPass ? accType : outElem,
+    mode,
+  };
+  const target = twoPass ? gpu.alloc(outDtype === 'bool' ? 'int32' : outDtype, nOut * nChunks) : out;
+  const xb = gpu.bind(x, op);
+  const tb = gpu.bind(whole(target), op);
+  const params = reduceUniforms(first).pack({
+    nOut,
+    nIn,
+    nChunks,
+    chunk,
+    off: xb.off,
+    outerShape: o.shape,
+    outerStrides: o.strides[0]!,
+    innerShape: i.shape,
+    innerStrides: i.strides[0]!,
+  });
+  const groups = nOut * nChunks;
+  const grid = mode === 'serial' ? gpu.rt.grid(groups) : gpu.rt.grid(groups, 1);
+  gpu.rt.dispatch(reduceSpec(first), [xb.b, tb.b], params, grid);
+  if (!twoPass) return out;
+  // Second pass: reduce the [nOut, nChunks] partials (a sum of partial sums, a max of maxima…).
+  const second: ReduceDesc = {
+    op,
+    outerRank: 1,
+    innerRank: 1,
+    inElem: accType,
+    accType,
+    outElem,
+    mode: trees ? 'tree' : 'serial',
+  };
+  const p2 = reduceUniforms(second).pack({
+    nOut,
+    nIn: nChunks,
+    nChunks: 1,
+    chunk: nChunks,
+    off: 0,
+    outerShape: [nOut],
+    outerStrides: [nChunks],
+    innerShape: [nChunks],
+    innerStrides: [1],
+  });
+  gpu.rt.dispatch(
+    reduceSpec(second),
+    [tb.b, gpu.bind(whole(out), op).b],
+    p2,
+    trees ? gpu.rt.grid(nOut, 1) : gpu.rt.grid(nOut),
+  );
+  gpu.release(target);
+  return out;
+}
+
+/**
+ * A reduction over more than one binding holds: x is halved where it spans most; halves of
+ * kept dims are reduced apart and concatenated, halves of reduced dims are combined (a sum of
+ * sums, a max of maxima…).
+ */
+function reduceSplit(
+  gpu: GpuContext,
+  op: ReduceOp,
+  x: GpuView,
+  outerRank: number,
+  outDtype: DType,
+): GpuStorage {
+  const outShape = x.shape.slice(0, outerRank);
+  // An output too large is halved along a kept dim; an input too large where it spans most.
+  let dim = -1;
+  if (numel(outShape) * 4 > gpu.rt.limits.maxBinding) dim = outShape.findIndex((len) => len > 1);
+  else {
+    let widest = -1;
+    for (let k = 0; k < x.shape.length; k++) {
+      const w = Math.abs(x.strides[k]!) * (x.shape[k]! - 1);
+      if (x.shape[k]! > 1 && w > widest) [dim, widest] = [k, w];
+    }
+  }
+  if (dim >= outerRank && (op === 'argmax' || op === 'argmin')) {
+    // The first flat index (within the reduced dims) where x equals its max (min).
+    const innerShape = x.shape.slice(outerRank);
+    const nIn = numel(innerShape);
+    const extreme = reduce(gpu, op === 'argmax' ? 'max' : 'min', x, outerRank, x.dtype);
+    const ex: GpuView = {
+      storage: extreme,
+      shape: x.shape,
+      strides: [...contiguousStrides(outShape), ...innerShape.map(() => 0)],
+      offset: 0,
+      dtype: x.dtype,
+    };
+    const hit = gpu.binary('eq', x, ex, x.dtype === 'bool' ? 'int32' : x.dtype, 'bool');
+    const flat = gpu.arange(nIn, 0, 1, 'int32');
+    const idx: GpuView = {
+      storage: flat,
+      shape: x.shape,
+      strides: [...outShape.map(() => 0), ...contiguousStrides(innerShape)],
+      offset: 0,
+      dtype: 'int32',
+    };
+    const cand = gpu.where(
+      whole(hit, x.shape),
+      idx,
+      {
+        storage: gpu.scalar(nIn, 'int32'),
+        shape: x.shape,
+        strides: x.shape.map(() => 0),
+        offset: 0,
+        dtype: 'int32',
+      },
+      'int32',
+    );
+    const out = reduce(gpu, 'min', whole(cand, x.shape), outerRank, 'int32');
+    for (const t of [extreme, hit, flat, cand]) gpu.release(t);
+    return out;
+  }
+  const parts = halves(x.shape[dim]!).map(([start, len]) => {
+    const part = narrowView(x, dim, start, len);
+    return whole(reduce(gpu, op, part, outerRank, outDtype), part.shape.slice(0, outerRank));
+  });
+  const compute = outDtype === 'bool' ? 'int32' : outDtype;
+  const combine = { sum: 'add', prod: 'mul', max: 'maximum', min: 'minimum' } as const;
+  const out =
+    dim < outerRank
+      ? gpu.cat(parts, dim, outShape, outDtype)
+      : gpu.binary(combine[op as keyof typeof combine], parts[0]!, parts[1]!, compute, outDtype);
+  for (const part of parts) gpu.release(part.storage);
+  return out;
 }

@@ -2,6 +2,7 @@ import { debugLevel, envVar, isNode, requestGC } from '../../env.js';
 import { LumenError } from '../../errors.js';
 import { TurnCounter } from '../../memory.js';
 import { warn } from '../../warnings.js';
+import { type KernelPolicy, policyFor } from './policy.js';
 
 /**
  * Owns the GPUDevice: caches pipelines by shader key, pools buffers by size class, records
@@ -91,20 +92,19 @@ export class GpuRuntime {
   /** DEBUG level, read once (reading the environment on every dispatch is measurable). */
   private readonly debug = debugLevel();
 
-  /**
-   * True on CPU-emulated adapters (Mesa llvmpipe/lavapipe, SwiftShader), where some kernels have
-   * a variant without workgroup memory. LUMEN_MATMUL=tiled|direct overrides the choice.
-   */
-  emulated: boolean;
-  /** Whether the adapter itself is CPU-emulated (unlike `emulated`, not overridable). */
+  /** Whether the adapter is CPU-emulated (Mesa llvmpipe/lavapipe, SwiftShader). */
   readonly emulatedAdapter: boolean;
+  /**
+   * Which kernel variants run (policy.ts): the adapter's own kind unless LUMEN_WEBGPU_KERNELS
+   * says otherwise; tests swap it to run both.
+   */
+  policy: KernelPolicy;
 
   constructor(device: GPUDevice, info?: GPUAdapterInfo) {
     this.device = device;
     const arch = `${info?.architecture ?? ''} ${info?.description ?? ''} ${info?.vendor ?? ''}`.toLowerCase();
     this.emulatedAdapter = /llvmpipe|lavapipe|swiftshader/.test(arch);
-    const forced = envVar('LUMEN_MATMUL');
-    this.emulated = forced ? forced === 'direct' : this.emulatedAdapter;
+    this.policy = policyFor(this.emulatedAdapter);
     this.queue = device.queue;
     this.limits = {
       maxWorkgroups: device.limits.maxComputeWorkgroupsPerDimension,

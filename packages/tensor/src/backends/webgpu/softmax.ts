@@ -1,3 +1,4 @@
+import { type GpuContext, type GpuStorage, type GpuView, halves, whole } from './context.js';
 import type { KernelSpec } from './runtime.js';
 import { uniforms } from './uniforms.js';
 import { SPECIAL_FLOATS } from './wgsl.js';
@@ -75,4 +76,29 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   ${finish}
   for (var j = l; j < cols; j = j + 256u) { ${write} }
 }`;
+}
+
+/** Row (log-)softmax; rows more than one binding holds are done in halves and concatenated. */
+export function softmax(gpu: GpuContext, x: GpuView, rows: number, cols: number, log: boolean): GpuStorage {
+  const flat = (v: GpuView) => ({ ...v, shape: [rows * cols], strides: [1] });
+  if (rows > 1 && (rows * cols * 4 > gpu.rt.limits.maxBinding || !gpu.tryBind(flat(x)))) {
+    // Rows too many for one binding: each half apart, then concatenated.
+    const parts = halves(rows).map(([start, n]) => {
+      const part = { ...x, shape: [n, cols], strides: [cols, 1], offset: x.offset + start * cols };
+      return whole(softmax(gpu, part, n, cols, log), [n, cols]);
+    });
+    const out = gpu.cat(parts, 0, [rows, cols], x.dtype);
+    for (const part of parts) gpu.release(part.storage);
+    return out;
+  }
+  const out = gpu.alloc(x.dtype, rows * cols);
+  if (rows * cols === 0) return out;
+  const mode = gpu.policy.trees && cols > gpu.policy.serialMax ? 'tree' : 'serial';
+  const name = log ? 'logSoftmax' : 'softmax';
+  const xb = gpu.bind(flat(x), name);
+  const ob = gpu.bind(whole(out), name);
+  const params = softmaxUniforms.pack({ rows, cols, off: xb.off });
+  const grid = mode === 'serial' ? gpu.rt.grid(rows) : gpu.rt.grid(rows, 1);
+  gpu.rt.dispatch(softmaxSpec(log, mode), [xb.b, ob.b], params, grid);
+  return out;
 }
