@@ -1,6 +1,7 @@
 import { decompress as zstdDecompress } from 'fzstd';
 import {
   type ColumnChunk,
+  type ColumnMetaData,
   type DecodedArray,
   type FileMetaData,
   type ParquetParsers,
@@ -16,6 +17,7 @@ import { DataFrame } from '../frame/dataFrame.js';
 import { Index } from '../frame/rowIndex.js';
 import { type BinarySource, openRandomAccess, type RandomAccessFile } from '../io/files.js';
 import { checkOptions } from '../options.js';
+import { decodeFlatChunk, FlatChunkError, type FlatDType, flatDecodable, Scratch } from './flatColumn.js';
 
 /** One condition on a column, as pandas' read_parquet(filters=[("a", ">", 3)]). */
 export type ParquetFilter = readonly [
@@ -66,14 +68,26 @@ const COMPRESSORS = {
   ZSTD: (input: Uint8Array, outputLength: number) => zstdDecompress(input, new Uint8Array(outputLength)),
 };
 
+interface GroupBounds {
+  index: number;
+  start: number;
+  end: number;
+}
+
 interface Plan {
   op: string;
   file: RandomAccessFile;
   metadata: FileMetaData;
   names: string[];
   dtypes: ColumnDType[];
+  /** Columns to decode: names, then the filters' other columns. */
+  need: string[];
+  needDtypes: ColumnDType[];
+  elements: SchemaElement[];
   /** [start row, end row) of each row group to read. */
-  groups: { index: number; start: number; end: number }[];
+  groups: GroupBounds[];
+  /** The flat decoder's buffers, shared by the chunks of this read. */
+  scratch: Scratch;
   filters: readonly ParquetFilter[];
   int64: 'int32' | 'float64';
 }
@@ -134,10 +148,26 @@ async function plan(op: string, source: BinarySource, opts: ReadParquetOptions):
   const pandas = pandasDTypes(
     metadata.key_value_metadata?.find((kv) => kv.key === 'pandas')?.value ?? undefined,
   );
-  const dtypes = names.map((n) =>
-    columnDType(op, top.find((e) => e.name === n)!, metadata, n, opts.int64 ?? 'int32', pandas.get(n)),
+  const need = [...new Set([...names, ...filters.map((f) => f[0])])];
+  const elements = need.map((n) => top.find((e) => e.name === n)!);
+  const needDtypes = need.map((n, j) =>
+    columnDType(op, elements[j]!, metadata, n, opts.int64 ?? 'int32', pandas.get(n)),
   );
-  return { op, file, metadata, names, dtypes, groups, filters, int64: opts.int64 ?? 'int32' };
+  const dtypes = names.map((n) => needDtypes[need.indexOf(n)]!);
+  return {
+    op,
+    file,
+    metadata,
+    names,
+    dtypes,
+    need,
+    needDtypes,
+    elements,
+    groups,
+    filters,
+    int64: opts.int64 ?? 'int32',
+    scratch: new Scratch(),
+  };
 }
 
 async function readFooter(op: string, name: string, file: RandomAccessFile): Promise<FileMetaData> {
@@ -397,75 +427,209 @@ function toColumnOf(
   return new Column(dtype, out, valid);
 }
 
-/** Reads rows [start, end) of the planned columns (within one row group). */
-async function readRange(
-  p: Plan,
-  group: number,
-  start: number,
-  end: number,
-  scan: Awaited<ReturnType<typeof parquetScan>>,
-): Promise<DataFrame> {
-  const need = [...new Set([...p.names, ...p.filters.map((f) => f[0])])];
-  const cols = new Map<string, Column>();
-  const raws = new Map<string, DecodedArray>();
-  for (const name of need) {
-    let data: DecodedArray;
-    try {
-      data = await scan.readColumn({ column: name, rowStart: start, rowEnd: end });
-    } catch (e) {
-      return fail(
-        p.op,
-        `row group ${group}, column ${JSON.stringify(name)} (rows ${start} to ${end}) is corrupt: ${(e as Error).message}`,
-      );
-    }
-    if (data.length !== end - start)
+/** The bytes of one column chunk, from its first page (the dictionary's, if any) to its end. */
+async function readChunk(p: Plan, group: number, name: string, meta: ColumnMetaData): Promise<Uint8Array> {
+  const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+  const end = start + Number(meta.total_compressed_size);
+  if (!(start >= 4 && end > start && end <= p.file.byteLength - 8))
+    fail(
+      p.op,
+      `row group ${group}, column ${JSON.stringify(name)} is corrupt: its chunk is said to span bytes ${start} to ${end} of a ${p.file.byteLength}-byte file`,
+    );
+  return new Uint8Array(await p.file.slice(start, end));
+}
+
+/** Where a fast column of the whole read goes (all planned groups' rows, end to end). */
+interface Dest {
+  values: Float64Array | Int32Array;
+  valid: Uint8Array | null;
+}
+
+function allocate(dtype: FlatDType, rows: number): Dest {
+  return dtype === 'float64'
+    ? { values: new Float64Array(rows), valid: null }
+    : { values: new Int32Array(rows), valid: dtype === 'Int32' ? new Uint8Array(rows) : null };
+}
+
+/**
+ * Decodes rows [g.start, g.end) of a numeric column with the flat decoder into dest at `at`;
+ * false when the chunk is one the decoder does not take (hyparquet reads it then).
+ */
+async function decodeFast(p: Plan, g: GroupBounds, j: number, dest: Dest, at: number): Promise<boolean> {
+  const name = p.need[j]!;
+  const dtype = p.needDtypes[j]!;
+  const e = p.elements[j]!;
+  const meta = chunkOf(p.metadata, g.index, name)?.meta_data;
+  if (!flatDecodable(e, meta, dtype) || meta === undefined) return false;
+  const bytes = await readChunk(p, g.index, name, meta);
+  try {
+    decodeFlatChunk(
+      bytes,
+      e,
+      meta,
+      { dtype, values: dest.values, valid: dest.valid, at, rows: g.end - g.start, firstRow: g.start },
+      name,
+      p.scratch,
+    );
+  } catch (err) {
+    if (err instanceof FlatChunkError) {
+      const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
       fail(
         p.op,
-        `row group ${group}, column ${JSON.stringify(name)} decoded ${data.length} values for ${end - start} rows`,
+        `row group ${g.index}, column ${JSON.stringify(name)} (rows ${g.start} to ${g.end}, bytes ${from} to ${from + bytes.length}) is corrupt: ${err.message}`,
       );
-    raws.set(name, data);
-    const j = p.names.indexOf(name);
-    if (j >= 0) cols.set(name, toColumnOf(p.op, name, data, p.dtypes[j]!, start));
+    }
+    fail(p.op, (err as Error).message);
   }
-  let df = DataFrame.of(
-    p.names,
-    p.names.map((n) => cols.get(n)!),
-    Index.range(end - start),
-  );
-  if (p.filters.length > 0) {
-    const keep = new Uint8Array(end - start).fill(1);
-    for (const [column, op, value] of p.filters) {
-      const raw = raws.get(column)!;
-      for (let i = 0; i < keep.length; i++) {
-        if (keep[i] === 0) continue;
-        const v = num(raw[i]);
-        if (!rowMatches(v, op, value)) keep[i] = 0;
+  return true;
+}
+
+type Scan = Awaited<ReturnType<typeof parquetScan>>;
+
+/** Rows [start, end) of one column through hyparquet's general reader. */
+async function readSlow(p: Plan, g: GroupBounds, j: number, scan: Scan, start: number, end: number) {
+  const name = p.need[j]!;
+  let data: DecodedArray;
+  try {
+    data = await scan.readColumn({ column: name, rowStart: start, rowEnd: end });
+  } catch (e) {
+    return fail(
+      p.op,
+      `row group ${g.index}, column ${JSON.stringify(name)} (rows ${start} to ${end}) is corrupt: ${(e as Error).message}`,
+    );
+  }
+  if (data.length !== end - start)
+    fail(
+      p.op,
+      `row group ${g.index}, column ${JSON.stringify(name)} decoded ${data.length} values for ${end - start} rows`,
+    );
+  return toColumnOf(p.op, name, data, p.needDtypes[j]!, start);
+}
+
+/** hyparquet's scan of one row group for the columns the flat decoder did not take. */
+function scanOf(p: Plan, g: GroupBounds, columns: string[]): Promise<Scan> {
+  // hyparquet fetches the planned byte ranges up front, so this keeps both the bytes read and
+  // the memory held to one row group of these columns
+  return parquetScan({
+    file: p.file,
+    metadata: p.metadata,
+    columns,
+    rowStart: g.start,
+    rowEnd: g.end,
+    parsers: PARSERS,
+    compressors: COMPRESSORS,
+  });
+}
+
+/**
+ * One row group as frames of at most batchSize rows, filters applied. Numeric columns the flat
+ * decoder takes are decoded once for the group; the others are read batch by batch.
+ */
+async function* groupFrames(p: Plan, g: GroupBounds, batchSize: number): AsyncGenerator<DataFrame> {
+  const rows = g.end - g.start;
+  const whole: (Column | undefined)[] = [];
+  const slow: number[] = [];
+  for (let j = 0; j < p.need.length; j++) {
+    const dtype = p.needDtypes[j]!;
+    if (dtype === 'float64' || dtype === 'int32' || dtype === 'Int32') {
+      const dest = allocate(dtype, rows);
+      if (await decodeFast(p, g, j, dest, 0)) {
+        whole[j] = new Column(dtype, dest.values, dest.valid);
+        continue;
       }
     }
-    df = df.filter(keep);
+    slow.push(j);
   }
-  return df;
+  const scan =
+    slow.length > 0
+      ? await scanOf(
+          p,
+          g,
+          slow.map((j) => p.need[j]!),
+        )
+      : undefined;
+  for (let s = g.start; s < g.end; s += batchSize) {
+    const e = Math.min(g.end, s + batchSize);
+    const cols: Column[] = [];
+    for (let j = 0; j < p.need.length; j++) {
+      const w = whole[j];
+      cols[j] =
+        w === undefined
+          ? await readSlow(p, g, j, scan!, s, e)
+          : s === g.start && e === g.end
+            ? w
+            : w.slice(s - g.start, e - g.start);
+    }
+    let df = DataFrame.of(
+      p.names,
+      p.names.map((n) => cols[p.need.indexOf(n)]!),
+      Index.range(e - s),
+    );
+    if (p.filters.length > 0) {
+      const keep = new Uint8Array(e - s).fill(1);
+      for (const [column, op, value] of p.filters) {
+        const c = cols[p.need.indexOf(column)]!;
+        for (let i = 0; i < keep.length; i++) {
+          if (keep[i] === 0) continue;
+          if (!rowMatches(c.get(i), op, value)) keep[i] = 0;
+        }
+      }
+      df = df.filter(keep);
+    }
+    yield df;
+  }
 }
 
 async function* batches(p: Plan, batchSize: number): AsyncGenerator<DataFrame> {
   try {
-    const columns = [...new Set([...p.names, ...p.filters.map((f) => f[0])])];
+    for (const g of p.groups) yield* groupFrames(p, g, batchSize);
+  } finally {
+    await p.file.close();
+  }
+}
+
+/**
+ * The whole read without filters: numeric columns the flat decoder takes are decoded straight
+ * into one array each for all row groups (no per-group arrays to concatenate).
+ */
+async function readWhole(p: Plan): Promise<DataFrame> {
+  try {
+    const rows = p.groups.reduce((s, g) => s + g.end - g.start, 0);
+    const dests: (Dest | undefined)[] = p.needDtypes.map((d) =>
+      d === 'float64' || d === 'int32' || d === 'Int32' ? allocate(d, rows) : undefined,
+    );
+    const parts: Column[][] = p.need.map(() => []);
+    let at = 0;
     for (const g of p.groups) {
-      // one scan per row group: hyparquet fetches the planned byte ranges up front, so this keeps
-      // both the bytes read and the memory held to one row group of the chosen columns
-      const scan = await parquetScan({
-        file: p.file,
-        metadata: p.metadata,
-        columns,
-        rowStart: g.start,
-        rowEnd: g.end,
-        parsers: PARSERS,
-        compressors: COMPRESSORS,
-      });
-      for (let s = g.start; s < g.end; s += batchSize) {
-        yield await readRange(p, g.index, s, Math.min(g.end, s + batchSize), scan);
+      const slow: number[] = [];
+      for (let j = 0; j < p.need.length; j++) {
+        const dest = dests[j];
+        if (dest === undefined || !(await decodeFast(p, g, j, dest, at))) slow.push(j);
       }
+      if (slow.length > 0) {
+        const scan = await scanOf(
+          p,
+          g,
+          slow.map((j) => p.need[j]!),
+        );
+        for (const j of slow) {
+          const c = await readSlow(p, g, j, scan, g.start, g.end);
+          const dest = dests[j];
+          if (dest === undefined) parts[j]!.push(c);
+          else {
+            dest.values.set(c.values as Float64Array, at);
+            if (dest.valid !== null) dest.valid.set(c.valid!, at);
+          }
+        }
+      }
+      at += g.end - g.start;
     }
+    const cols = p.needDtypes.map((dtype, j) => {
+      const dest = dests[j];
+      if (dest !== undefined) return new Column(dtype, dest.values, dest.valid);
+      return parts[j]!.length === 0 ? Column.empty(dtype) : Column.concat(parts[j]!);
+    });
+    return DataFrame.of(p.names, cols, Index.range(rows));
   } finally {
     await p.file.close();
   }
@@ -504,6 +668,7 @@ export function readParquet(
   }
   return (async () => {
     const p = await plan(op, source, opts);
+    if (p.filters.length === 0) return readWhole(p);
     const parts: DataFrame[] = [];
     for await (const df of batches(p, Number.POSITIVE_INFINITY)) parts.push(df);
     return concatFrames(p.names, p.dtypes, parts);
