@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { currentWebGPUBackend } from '../src/backends/webgpu/init.ts';
-import { uniforms } from '../src/backends/webgpu/uniforms.ts';
+import { perShape, uniforms } from '../src/backends/webgpu/uniforms.ts';
 import { hasWebGPU } from './helpers.ts';
 
 const layout = uniforms({
@@ -76,6 +76,18 @@ describe('webgpu uniform layouts', () => {
     expect(() => layout.pack({ ...values, strides: [1, 2] })).toThrow("uniform field 'strides' needs 3");
     expect(() => uniforms({ '0': 'u32' })).toThrow("uniform field name '0' is not an identifier");
     expect(() => uniforms({ a: ['u32', -1] })).toThrow("uniform array 'a' has length -1");
+  });
+});
+
+describe('layouts per shape', () => {
+  it('are declared once per distinct list of sizes', () => {
+    const byRanks = perShape((outer: number, inner: number) =>
+      uniforms({ n: 'u32', outer: ['u32', outer], inner: ['i32', inner] }),
+    );
+    expect(byRanks(2, 1)).toBe(byRanks(2, 1));
+    expect(byRanks(2, 1)).not.toBe(byRanks(1, 2));
+    expect(byRanks(2, 1).words).toBe(4);
+    expect(byRanks(0, 3).offset('inner')).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 import { collapseDims, numel } from '../../shape.js';
 import { type GpuContext, type GpuStorage, type GpuView, whole } from './context.js';
 import type { KernelSpec } from './runtime.js';
-import { uniforms } from './uniforms.js';
+import { perShape, uniforms } from './uniforms.js';
 import { FLAT_INDEX, MAIN_1D, SPECIAL_FLOATS } from './wgsl.js';
 
 /**
@@ -14,7 +14,7 @@ import { FLAT_INDEX, MAIN_1D, SPECIAL_FLOATS } from './wgsl.js';
  */
 export type MaskKind = 'none' | 'bool' | 'float';
 
-const layout = (r: number) =>
+export const attentionUniforms = perShape((r: number) =>
   uniforms({
     B: 'u32',
     L: 'u32',
@@ -40,12 +40,8 @@ const layout = (r: number) =>
     kBatchStrides: ['i32', r],
     vBatchStrides: ['i32', r],
     mBatchStrides: ['i32', r],
-  });
-const layouts: ReturnType<typeof layout>[] = [];
-export function attentionUniforms(batchRank: number): ReturnType<typeof layout> {
-  layouts[batchRank] ??= layout(batchRank);
-  return layouts[batchRank];
-}
+  }),
+);
 
 export function attentionSpec(maskKind: MaskKind, batchRank: number, accSize: number): KernelSpec {
   return {

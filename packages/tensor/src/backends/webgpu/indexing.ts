@@ -1,54 +1,38 @@
 import type { DType } from '../../dtype.js';
 import { fail } from '../../errors.js';
 import { numel } from '../../shape.js';
-import {
-  type Bound,
-  type GpuContext,
-  type GpuStorage,
-  type GpuView,
-  halves,
-  narrowView,
-  whole,
-} from './context.js';
+import { type GpuContext, type GpuStorage, type GpuView, halves, narrowView, whole } from './context.js';
 import type { Elem } from './elementwise.js';
-import type { KernelSpec } from './runtime.js';
-import { uniforms } from './uniforms.js';
+import type { Binding, KernelSpec } from './runtime.js';
+import { perShape, uniforms } from './uniforms.js';
 import { computeType, elemType, FLAT_INDEX, MAIN_1D } from './wgsl.js';
 
 /**
- * gather: out[i] = x[xOffset(i with dim replaced by index[i])]; out has index's shape.
- * Uniforms: gatherUniforms (xStrides has 0 at `dim`). Out-of-range indices read 0 (the cpu
- * backend throws instead). Only indices in [lo, hi) are written, read from x's part that starts
- * at row `lo` (xOff points there), into out through its offset and strides: what is too large for
- * one binding is gathered in parts.
+ * gather and scatterAdd share their uniforms: a `table` indexed along `dim` (gather reads x,
+ * scatterAdd adds into out), a `partner` of the index's shape (gather's out, scatterAdd's src),
+ * and the index. tableStrides has 0 at `dim`; the table's offset points at row `lo` of the part
+ * bound, and only indices in [lo, hi) are used: what is too large for one binding runs in parts.
  */
-const gatherLayout = (r: number) =>
+export const indexedUniforms = perShape((r: number) =>
   uniforms({
     n: 'u32',
     dimSize: 'u32',
-    xDimStride: 'i32',
-    xOff: 'i32',
+    tableDimStride: 'i32',
+    tableOff: 'i32',
+    partnerOff: 'i32',
     idxOff: 'i32',
     lo: 'i32',
     hi: 'i32',
-    outOff: 'i32',
     shape: ['u32', r],
     idxStrides: ['i32', r],
-    xStrides: ['i32', r],
-    outStrides: ['i32', r],
-  });
-const gatherLayouts: ReturnType<typeof gatherLayout>[] = [];
-export function gatherUniforms(rank: number): ReturnType<typeof gatherLayout> {
-  gatherLayouts[rank] ??= gatherLayout(rank);
-  return gatherLayouts[rank];
-}
+    partnerStrides: ['i32', r],
+    tableStrides: ['i32', r],
+  }),
+);
 
-export function gatherSpec(elem: Elem, rank: number): KernelSpec {
-  return { key: `gather:${elem}:${rank}`, name: 'gather', source: () => gatherSource(elem, rank) };
-}
-
-/** Unravels i over u_shape, adding each coordinate times `strides[j]` to `vars[j]`. */
-function unravel(rank: number, strides: string[], vars: string[]): string {
+/** Unravels i over u_shape, adding each coordinate times the index's, partner's and table's strides. */
+function unravel(rank: number, vars: readonly [index: string, partner: string, table: string]): string {
+  const strides = ['idxStrides', 'partnerStrides', 'tableStrides'];
   const lines = ['var rem = i;'];
   for (let k = rank - 1; k >= 0; k--) {
     const adds = vars.map((v, j) => `${v} = ${v} + c * u_${strides[j]}(${k}u);`).join(' ');
@@ -57,8 +41,16 @@ function unravel(rank: number, strides: string[], vars: string[]): string {
   return lines.join('\n  ');
 }
 
+/**
+ * gather: out[i] = x[xOffset(i with dim replaced by index[i])]; out has index's shape.
+ * Out-of-range indices read 0 (the cpu backend throws instead).
+ */
+export function gatherSpec(elem: Elem, rank: number): KernelSpec {
+  return { key: `gather:${elem}:${rank}`, name: 'gather', source: () => gatherSource(elem, rank) };
+}
+
 function gatherSource(elem: Elem, r: number): string {
-  return `${gatherUniforms(r).wgsl()}
+  return `${indexedUniforms(r).wgsl()}
 @group(0) @binding(1) var<storage, read> x: array<${elem}>;
 @group(0) @binding(2) var<storage, read> index: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<${elem}>;
@@ -66,46 +58,22 @@ ${MAIN_1D} {
   ${FLAT_INDEX}
   if (i >= u_n()) { return; }
   var oi = u_idxOff();
-  var ox = u_xOff();
-  var oo = u_outOff();
-  ${unravel(r, ['idxStrides', 'xStrides', 'outStrides'], ['oi', 'ox', 'oo'])}
+  var ox = u_tableOff();
+  var oo = u_partnerOff();
+  ${unravel(r, ['oi', 'oo', 'ox'])}
   let j = index[u32(oi)];
   let at = u32(oo);
   if (j < 0 || u32(j) >= u_dimSize()) { out[at] = ${elem}(0); return; }
   let lo = u_lo();
   if (j < lo || j >= u_hi()) { return; }
-  out[at] = x[u32(ox + (j - lo) * u_xDimStride())];
+  out[at] = x[u32(ox + (j - lo) * u_tableDimStride())];
 }`;
 }
 
 /**
  * scatterAdd into a zero-filled contiguous out: out[outOffset(i with dim replaced by index[i])] +=
  * src[i]. Floats add with a compare-exchange loop (WGSL has integer atomics only).
- * Uniforms: scatterUniforms (outStrides has 0 at dim). Only indices in [lo, hi) add, into out's
- * part that starts at row `lo` (outOff points there): an output too large for one binding is
- * filled in parts.
  */
-const scatterLayout = (r: number) =>
-  uniforms({
-    n: 'u32',
-    dimSize: 'u32',
-    outDimStride: 'i32',
-    srcOff: 'i32',
-    idxOff: 'i32',
-    lo: 'i32',
-    hi: 'i32',
-    outOff: 'i32',
-    shape: ['u32', r],
-    idxStrides: ['i32', r],
-    srcStrides: ['i32', r],
-    outStrides: ['i32', r],
-  });
-const scatterLayouts: ReturnType<typeof scatterLayout>[] = [];
-export function scatterUniforms(rank: number): ReturnType<typeof scatterLayout> {
-  scatterLayouts[rank] ??= scatterLayout(rank);
-  return scatterLayouts[rank];
-}
-
 export function scatterSpec(elem: 'f32' | 'i32', rank: number): KernelSpec {
   return { key: `scatterAdd:${elem}:${rank}`, name: 'scatterAdd', source: () => scatterSource(elem, rank) };
 }
@@ -120,7 +88,7 @@ function scatterSource(elem: 'f32' | 'i32', r: number): string {
     if (res.exchanged) { break; }
     old = res.old_value;
   }`;
-  return `${scatterUniforms(r).wgsl()}
+  return `${indexedUniforms(r).wgsl()}
 @group(0) @binding(1) var<storage, read> src: array<${elem}>;
 @group(0) @binding(2) var<storage, read> index: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<atomic<${elem === 'i32' ? 'i32' : 'u32'}>>;
@@ -128,13 +96,13 @@ ${MAIN_1D} {
   ${FLAT_INDEX}
   if (i >= u_n()) { return; }
   var oi = u_idxOff();
-  var os = u_srcOff();
-  var oo = u_outOff();
-  ${unravel(r, ['idxStrides', 'srcStrides', 'outStrides'], ['oi', 'os', 'oo'])}
+  var os = u_partnerOff();
+  var oo = u_tableOff();
+  ${unravel(r, ['oi', 'os', 'oo'])}
   let j = index[u32(oi)];
   let lo = u_lo();
   if (j < lo || j >= u_hi() || u32(j) >= u_dimSize()) { return; }
-  let p = u32(oo + (j - lo) * u_outDimStride());
+  let p = u32(oo + (j - lo) * u_tableDimStride());
   let v = src[u32(os)];
   ${add}
 }`;
@@ -194,24 +162,9 @@ export function gather(gpu: GpuContext, x: GpuView, dim: number, index: GpuView)
   const n = numel(index.shape);
   const out = gpu.alloc(x.dtype, n);
   if (n === 0) return out;
-  indexedParts(gpu, 'gather', x, whole(out, index.shape), index, dim, (xp, op, ip, lo, hi) => {
-    const r = index.shape.length;
-    const params = gatherUniforms(r).pack({
-      n: numel(ip.view.shape),
-      dimSize: x.shape[dim]!,
-      xDimStride: x.strides[dim]!,
-      xOff: xp.off,
-      idxOff: ip.off,
-      lo,
-      hi,
-      outOff: op.off,
-      shape: ip.view.shape,
-      idxStrides: ip.view.strides,
-      xStrides: x.strides.map((s, d) => (d === dim ? 0 : s)),
-      outStrides: op.view.strides,
-    });
-    const grid = gpu.rt.grid(numel(ip.view.shape));
-    gpu.rt.dispatch(gatherSpec(elemType(x.dtype), r), [xp.b, ip.b, op.b], params, grid);
+  const spec = gatherSpec(elemType(x.dtype), index.shape.length);
+  indexedParts(gpu, 'gather', x, whole(out, index.shape), index, dim, (b, params, count) => {
+    gpu.rt.dispatch(spec, [b.table, b.index, b.partner], params, gpu.rt.grid(count));
   });
   return out;
 }
@@ -229,25 +182,9 @@ export function scatterAdd(
   if (n === 0) return out;
   const elem = elemType(src.dtype);
   if (elem === 'u32') fail('scatterAdd', 'not supported for bool tensors');
-  const o = whole(out, outShape);
-  indexedParts(gpu, 'scatterAdd', o, src, index, dim, (op, sp, ip, lo, hi) => {
-    const r = index.shape.length;
-    const params = scatterUniforms(r).pack({
-      n: numel(ip.view.shape),
-      dimSize: outShape[dim]!,
-      outDimStride: o.strides[dim]!,
-      srcOff: sp.off,
-      idxOff: ip.off,
-      lo,
-      hi,
-      outOff: op.off,
-      shape: ip.view.shape,
-      idxStrides: ip.view.strides,
-      srcStrides: sp.view.strides,
-      outStrides: o.strides.map((s, d) => (d === dim ? 0 : s)),
-    });
-    const spec = scatterSpec(elem as 'f32' | 'i32', r);
-    gpu.rt.dispatch(spec, [sp.b, ip.b, op.b], params, gpu.rt.grid(numel(ip.view.shape)));
+  const spec = scatterSpec(elem, index.shape.length);
+  indexedParts(gpu, 'scatterAdd', whole(out, outShape), src, index, dim, (b, params, count) => {
+    gpu.rt.dispatch(spec, [b.partner, b.index, b.table], params, gpu.rt.grid(count));
   });
   return out;
 }
@@ -258,7 +195,7 @@ export function scatterAdd(
  * the same shape). Off `dim`, only the table's first index.shape[d] entries are touched, so only
  * those are bound. What does not fit is halved: index and partner (and the table, off `dim`) along
  * a dim of the index, the table along `dim` into windows [lo, hi) — an embedding table over the
- * limit costs a few passes. `run` gets the parts' bindings (the table's starting at row `lo`).
+ * limit costs a few passes. `run` gets each part's bindings, its uniforms and its element count.
  */
 function indexedParts(
   gpu: GpuContext,
@@ -267,8 +204,13 @@ function indexedParts(
   partner: GpuView,
   index: GpuView,
   dim: number,
-  run: (t: Bound, p: Bound & { view: GpuView }, i: Bound & { view: GpuView }, lo: number, hi: number) => void,
+  run: (
+    bindings: { table: Binding; partner: Binding; index: Binding },
+    params: Uint32Array,
+    n: number,
+  ) => void,
 ): void {
+  const tableStrides = table.strides.map((s, d) => (d === dim ? 0 : s));
   const split = (t: GpuView, pv: GpuView, iv: GpuView, lo: number, hi: number): void => {
     const pb = gpu.tryBind(pv);
     const ib = gpu.tryBind(iv);
@@ -293,7 +235,22 @@ function indexedParts(
       split(t, pv, iv, mid, hi);
       return;
     }
-    run(tb, { ...pb, view: pv }, { ...ib, view: iv }, lo, hi);
+    const n = numel(iv.shape);
+    const params = indexedUniforms(iv.shape.length).pack({
+      n,
+      dimSize: table.shape[dim]!,
+      tableDimStride: table.strides[dim]!,
+      tableOff: tb.off,
+      partnerOff: pb.off,
+      idxOff: ib.off,
+      lo,
+      hi,
+      shape: iv.shape,
+      idxStrides: iv.strides,
+      partnerStrides: pv.strides,
+      tableStrides,
+    });
+    run({ table: tb.b, partner: pb.b, index: ib.b }, params, n);
   };
   const touched: GpuView = {
     ...table,

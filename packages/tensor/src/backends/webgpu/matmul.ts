@@ -4,7 +4,7 @@ import { collapseDims, numel } from '../../shape.js';
 import { type GpuContext, type GpuStorage, type GpuView, halves, narrowView, whole } from './context.js';
 import { fillInto } from './indexing.js';
 import type { KernelSpec } from './runtime.js';
-import { uniforms } from './uniforms.js';
+import { perShape, uniforms } from './uniforms.js';
 import { computeType } from './wgsl.js';
 
 /**
@@ -21,7 +21,8 @@ import { computeType } from './wgsl.js';
  */
 export const MM_TILE = 64;
 
-const layout = (r: number) =>
+/** The uniforms of a product with `r` (collapsed) batch dims. */
+export const matmulUniforms = perShape((r: number) =>
   uniforms({
     M: 'u32',
     N: 'u32',
@@ -39,15 +40,8 @@ const layout = (r: number) =>
     aBatchStrides: ['i32', r],
     bBatchStrides: ['i32', r],
     cBatchStrides: ['i32', r],
-  });
-export type MatmulUniforms = ReturnType<typeof layout>;
-const layouts: MatmulUniforms[] = [];
-
-/** The uniforms of a product with `batchRank` (collapsed) batch dims. */
-export function matmulUniforms(batchRank: number): MatmulUniforms {
-  layouts[batchRank] ??= layout(batchRank);
-  return layouts[batchRank];
-}
+  }),
+);
 
 /** Unravels the batch index `rem` into the A, B and C bases. */
 function batchBases(r: number): string {

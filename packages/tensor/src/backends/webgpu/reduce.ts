@@ -4,7 +4,7 @@ import { collapseDims, contiguousStrides, numel } from '../../shape.js';
 import { type GpuContext, type GpuStorage, type GpuView, halves, narrowView, whole } from './context.js';
 import type { Elem } from './elementwise.js';
 import type { KernelSpec } from './runtime.js';
-import { uniforms } from './uniforms.js';
+import { perShape, uniforms } from './uniforms.js';
 import { computeType, elemType, SPECIAL_FLOATS } from './wgsl.js';
 
 /**
@@ -27,7 +27,8 @@ export interface ReduceDesc {
   readonly mode: 'tree' | 'serial';
 }
 
-const layout = (outerRank: number, innerRank: number) =>
+/** The uniforms of a reduction over `innerRank` dims into `outerRank` dims. */
+export const reduceUniforms = perShape((outerRank: number, innerRank: number) =>
   uniforms({
     nOut: 'u32',
     nIn: 'u32',
@@ -38,17 +39,8 @@ const layout = (outerRank: number, innerRank: number) =>
     outerStrides: ['i32', outerRank],
     innerShape: ['u32', innerRank],
     innerStrides: ['i32', innerRank],
-  });
-export type ReduceUniforms = ReturnType<typeof layout>;
-const layouts = new Map<string, ReduceUniforms>();
-
-/** The uniforms of a reduction over `innerRank` dims into `outerRank` dims. */
-export function reduceUniforms(d: Pick<ReduceDesc, 'outerRank' | 'innerRank'>): ReduceUniforms {
-  const key = `${d.outerRank}:${d.innerRank}`;
-  let u = layouts.get(key);
-  if (!u) layouts.set(key, (u = layout(d.outerRank, d.innerRank)));
-  return u;
-}
+  }),
+);
 
 function identity(op: ReduceOp, t: Elem): string {
   const isMax = op === 'max' || op === 'argmax';
@@ -111,7 +103,7 @@ function reduceSource(d: ReduceDesc): string {
   const load = `let v = ${A}(inp[u32(off)]);`;
   const loop = `for (var j = start + LANE; j < end; j = j + STEP) { ${innerOffset} ${load} ${combine(d.op)} }`;
   const result = isArg ? 'i32(idx)' : `${d.outElem}(acc)`;
-  const header = `${reduceUniforms(d).wgsl()}
+  const header = `${reduceUniforms(d.outerRank, d.innerRank).wgsl()}
 ${SPECIAL_FLOATS}
 @group(0) @binding(1) var<storage, read> inp: array<${d.inElem}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${d.outElem}>;`;
@@ -213,7 +205,7 @@ export function reduce(
   const target = twoPass ? gpu.alloc(outDtype === 'bool' ? 'int32' : outDtype, nOut * nChunks) : out;
   const xb = gpu.bind(x, op);
   const tb = gpu.bind(whole(target), op);
-  const params = reduceUniforms(first).pack({
+  const params = reduceUniforms(first.outerRank, first.innerRank).pack({
     nOut,
     nIn,
     nChunks,
@@ -238,7 +230,7 @@ export function reduce(
     outElem,
     mode: trees ? 'tree' : 'serial',
   };
-  const p2 = reduceUniforms(second).pack({
+  const p2 = reduceUniforms(1, 1).pack({
     nOut,
     nIn: nChunks,
     nChunks: 1,

@@ -110,3 +110,17 @@ const F32_MAX = 3.4028234663852886e38;
 export function uniforms<const F extends Fields>(fields: F): Uniforms<F> {
   return new Uniforms(fields);
 }
+
+/**
+ * One layout per distinct list of sizes (ranks), declared on first use: `const matmulUniforms =
+ * perShape((r: number) => uniforms({ …, batchShape: ['u32', r] }))`.
+ */
+export function perShape<A extends readonly number[], U>(make: (...sizes: A) => U): (...sizes: A) => U {
+  const made = new Map<string, U>();
+  return (...sizes) => {
+    const key = sizes.join(':');
+    let u = made.get(key);
+    if (!u) made.set(key, (u = make(...sizes)));
+    return u;
+  };
+}
