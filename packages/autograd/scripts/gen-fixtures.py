@@ -133,6 +133,10 @@ CASES = {
     'mv': ([randn(3, 4), randn(4)], lambda a, b: a @ b),
     'dot': ([randn(4), randn(4)], lambda a, b: a @ b),
     'mmTransposed': ([randn(4, 3), randn(5, 4)], lambda a, b: a.t() @ b.t()),
+    'addmmBias': ([randn(5), randn(3, 4), randn(4, 5)], lambda c, a, b: torch.addmm(c, a, b)),
+    'addmmScaled': ([randn(3, 1), randn(3, 4), randn(4, 5)], lambda c, a, b: torch.addmm(c, a, b, beta=0.5, alpha=-2)),
+    'addmmWeightT': ([randn(5), randn(3, 4), randn(5, 4)], lambda c, a, w: torch.addmm(c, a, w.t())),
+    'addmmBetaZero': ([randn(3, 5), randn(3, 4), randn(4, 5)], lambda c, a, b: torch.addmm(c, a, b, beta=0)),
     # movement
     'reshape': ([randn(3, 4)], lambda x: x.reshape(2, 6) * torch.arange(6, dtype=torch.float64)),
     'permute': ([randn(2, 3, 4)], lambda x: x.permute(2, 0, 1) * torch.arange(3, dtype=torch.float64)),

@@ -1,4 +1,5 @@
 import {
+  addmm,
   arange,
   atan2,
   cat,
@@ -93,6 +94,10 @@ export const CASES: Record<string, Fn> = {
   mv: (a, b) => a.matmul(b),
   dot: (a, b) => a.matmul(b),
   mmTransposed: (a, b) => a.T.matmul(b.T),
+  addmmBias: (c, a, b) => addmm(c, a, b),
+  addmmScaled: (c, a, b) => addmm(c, a, b, { beta: 0.5, alpha: -2 }),
+  addmmWeightT: (c, a, w) => c.addmm(a, w.T),
+  addmmBetaZero: (c, a, b) => addmm(c, a, b, { beta: 0 }),
   reshape: (x) => x.reshape(2, 6).mul(r(6, x)),
   permute: (x) => x.permute(2, 0, 1).mul(r(3, x)),
   transpose: (x) => x.transpose(0, 1).exp(),

@@ -166,7 +166,7 @@ describe('an optimizer step between forward and backward', () => {
     const loss = model.forward(x).sum();
     opt.step();
     expect(() => loss.backward()).toThrow(
-      /one of the variables needed for gradient computation has been modified by an inplace operation: \[float32 \[3, 1\]\] \(input 1 of MmBackward0\) is at version 1; expected version 0/,
+      /one of the variables needed for gradient computation has been modified by an inplace operation: \[float32 \[3, 1\]\] \(input 2 of AddmmBackward0\) is at version 1; expected version 0/,
     );
   });
 });

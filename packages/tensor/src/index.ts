@@ -52,7 +52,8 @@ export type { AdamStepOptions, SGDStepOptions } from './ops/inplace.js';
 export { adamStep, copy_, sgdStep } from './ops/inplace.js';
 export { cat, chunk, split, stack } from './ops/join.js';
 export { layerNorm, layerNormBackward } from './ops/layerNorm.js';
-export { matmul } from './ops/linalg.js';
+export type { AddmmOptions } from './ops/linalg.js';
+export { addmm, matmul } from './ops/linalg.js';
 export type { Dims, ReduceOptions, VarOptions } from './ops/reduce.js';
 export type {
   AttrsOf,

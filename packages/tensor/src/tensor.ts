@@ -10,7 +10,7 @@ import { binary, cast, clamp, unary, where } from './ops/elementwise.js';
 import { gather, indexSelect, scatterAdd } from './ops/indexing.js';
 import { copy_ } from './ops/inplace.js';
 import { chunk, split } from './ops/join.js';
-import { matmul } from './ops/linalg.js';
+import { type AddmmOptions, addmm, matmul } from './ops/linalg.js';
 import * as mv from './ops/movement.js';
 import * as red from './ops/reduce.js';
 import { logSoftmax, softmax } from './ops/softmax.js';
@@ -508,6 +508,10 @@ export class Tensor implements View {
 
   matmul(other: Tensor): Tensor {
     return matmul(this, other);
+  }
+  /** torch.Tensor.addmm: beta·this + alpha·(mat1 @ mat2). */
+  addmm(mat1: Tensor, mat2: Tensor, opts?: AddmmOptions): Tensor {
+    return addmm(this, mat1, mat2, opts);
   }
   softmax(dim: number): Tensor {
     return softmax(this, dim);

@@ -1,4 +1,5 @@
 import {
+  addmm,
   checkOptions,
   type Generator,
   layerNorm as layerNormOp,
@@ -11,7 +12,7 @@ import { fail, fmtShape } from '../errors.js';
 /** F.linear: x Wᵀ + b. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (x.dtype !== weight.dtype) {
-    // The trap: sklearn-lite's datasets and DataFrame.toTensor() give float64, layers are float32.
+    // The trap: sklearn-lite's datasets (and toTensor() of a float64 column) give float64, layers are float32.
     const convert: Record<string, string> = { float32: 'x.float()', float64: 'x.double()' };
     const fix = convert[weight.dtype] ?? `x.cast('${weight.dtype}')`;
     fail(
@@ -28,6 +29,21 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       'linear',
       `input's last dim must equal in_features ${inF}, got input shape ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)}`,
     );
+  }
+  // One addmm (PyTorch's Linear runs addmm too) for the usual bias: one op and one output array
+  // instead of a product and an add.
+  if (
+    bias &&
+    bias.ndim === 1 &&
+    weight.ndim === 2 &&
+    x.ndim >= 2 &&
+    bias.dtype === x.dtype &&
+    bias.device === x.device
+  ) {
+    if (x.ndim === 2) return addmm(bias, x, weight.T);
+    const lead = x.shape.slice(0, -1);
+    const rows = lead.reduce((a, b) => a * b, 1);
+    return addmm(bias, x.reshape([rows, inF!]), weight.T).reshape([...lead, weight.shape[0]!]);
   }
   const y = x.matmul(weight.T);
   return bias ? y.add(bias) : y;

@@ -66,6 +66,7 @@ export interface OpAttrMap extends Record<PlainUnaryOp | PlainBinaryOp, NoAttrs>
   };
   // products (ops/linalg.ts)
   matmul: NoAttrs;
+  addmm: { readonly beta: number; readonly alpha: number };
   // views and copies (ops/movement.ts)
   contiguous: NoAttrs;
   reshape: { readonly shape: readonly number[] };

@@ -1,5 +1,5 @@
 import { Module, Parameter } from '@lumen/nn';
-import { normal, type Tensor, zeros } from '@lumen/tensor';
+import { addmm, normal, type Tensor, zeros } from '@lumen/tensor';
 import { randomInitSkipped } from './construction.js';
 import { fail, fmtShape } from './errors.js';
 
@@ -31,7 +31,11 @@ export class Conv1D extends Module {
     const nx = this.weight.shape[0]!;
     if (x.shape[x.ndim - 1] !== nx)
       fail('Conv1D', `the input's last dim must be ${nx}, got input shape ${fmtShape(x.shape)}`);
-    return x.matmul(this.weight).add(this.bias);
+    // transformers' Conv1D: addmm(bias, x.view(-1, nx), weight), one op
+    if (x.ndim < 2) return x.matmul(this.weight).add(this.bias);
+    const lead = x.shape.slice(0, -1);
+    const rows = lead.reduce((a, b) => a * b, 1);
+    return addmm(this.bias, x.reshape([rows, nx]), this.weight).reshape([...lead, this.nf]);
   }
 
   override extraRepr(): string {
