@@ -1,7 +1,7 @@
 import type { RandomKind } from './backend.js';
 import { checkDevice, cpuBackend, getBackend, getDefaultDevice } from './device.js';
 import { type Device, type DType, isDType, isFloat, type TypedArray, typedArrayFor } from './dtype.js';
-import { describe, fail, fmtShape } from './errors.js';
+import { DtypeError, describe, fail, fmtShape, ShapeError } from './errors.js';
 import { wrap } from './ops/core.js';
 import { checkOptions } from './options.js';
 import { defaultGenerator, type Generator } from './random.js';
@@ -47,7 +47,7 @@ function resolve(
   checkOptions(op, opts, valid);
   const dtype = opts?.dtype ?? dflt;
   if (!isDType(dtype))
-    fail(op, `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
+    fail(op, `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`, DtypeError);
   const device = opts?.device === undefined ? getDefaultDevice() : checkDevice(op, opts.device);
   return { dtype, device };
 }
@@ -102,6 +102,7 @@ export function tensor(
       fail(
         'tensor',
         `shape ${fmtShape(shape)} holds ${numel(shape)} elements but the data has ${typed.length}`,
+        ShapeError,
       );
     }
     const host = typedArrayFor(dtype, typed.length);
@@ -118,13 +119,14 @@ export function tensor(
         fail(
           'tensor',
           `ragged nested array: ${path} has length ${x.length}, expected ${shape[depth] ?? 'a number'} (all rows must have the same length)`,
+          ShapeError,
         );
       }
       for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, `${path}[${i}]`);
       return;
     }
     if (depth !== shape.length)
-      fail('tensor', `ragged nested array: ${path} is a number where an array was expected`);
+      fail('tensor', `ragged nested array: ${path} is a number where an array was expected`, ShapeError);
     if (typeof x === 'boolean') flat.push(x ? 1 : 0);
     else if (typeof x === 'number') {
       allBool = false;
@@ -139,7 +141,11 @@ export function tensor(
   if (opts?.shape) {
     const s = checkShape('tensor', 'shape', opts.shape);
     if (numel(s) !== flat.length)
-      fail('tensor', `shape ${fmtShape(s)} holds ${numel(s)} elements but the data has ${flat.length}`);
+      fail(
+        'tensor',
+        `shape ${fmtShape(s)} holds ${numel(s)} elements but the data has ${flat.length}`,
+        ShapeError,
+      );
     return finish(fromHost('tensor', host, s, dtype, device), opts);
   }
   return finish(fromHost('tensor', host, shape, dtype, device), opts);
@@ -182,17 +188,21 @@ export function fromBuffer(
   }
   const shape = opts?.shape ? checkShape(op, 'shape', opts.shape) : [data.length];
   if (numel(shape) !== data.length) {
-    fail(op, `shape ${fmtShape(shape)} holds ${numel(shape)} elements but the data has ${data.length}`);
+    fail(
+      op,
+      `shape ${fmtShape(shape)} holds ${numel(shape)} elements but the data has ${data.length}`,
+      ShapeError,
+    );
   }
   return wrap(cpuBackend().adopt(data, dtype), shape, dtype);
 }
 
 function checkValue(op: string, v: number, dtype: DType, where: string): number {
   if (dtype === 'int32' && (!Number.isInteger(v) || v < -2147483648 || v > 2147483647)) {
-    fail(op, `dtype int32 needs integers in [-2^31, 2^31), got ${v} at ${where}`);
+    fail(op, `dtype int32 needs integers in [-2^31, 2^31), got ${v} at ${where}`, DtypeError);
   }
   if (dtype === 'bool' && v !== 0 && v !== 1)
-    fail(op, `dtype bool needs booleans or 0/1, got ${v} at ${where}`);
+    fail(op, `dtype bool needs booleans or 0/1, got ${v} at ${where}`, DtypeError);
   return v;
 }
 
@@ -319,9 +329,10 @@ function random(
 ): Tensor {
   const s = shapeOf(op, shape);
   const { dtype, device } = resolve(op, opts, dflt, RANDOM_KEYS);
-  if (kind !== 'randint' && !isFloat(dtype)) fail(op, `dtype must be float32 or float64, got ${dtype}`);
+  if (kind !== 'randint' && !isFloat(dtype))
+    fail(op, `dtype must be float32 or float64, got ${dtype}`, DtypeError);
   if (kind === 'randint' && dtype !== 'int32' && !isFloat(dtype))
-    fail(op, `dtype must be int32 or a float type, got ${dtype}`);
+    fail(op, `dtype must be int32 or a float type, got ${dtype}`, DtypeError);
   const size = numel(s);
   const gen = opts?.generator ?? defaultGenerator;
   const { k0, k1, counter } = gen.take(size);

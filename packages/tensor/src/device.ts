@@ -2,7 +2,7 @@ import type { Backend } from './backend.js';
 import { CpuBackend } from './backends/cpu/backend.js';
 import type { Device } from './dtype.js';
 import { isDevice } from './dtype.js';
-import { fail, setCurrentOp } from './errors.js';
+import { DeviceError, fail, setCurrentOp } from './errors.js';
 import { setReleaser } from './memory.js';
 
 const cpu = new CpuBackend();
@@ -22,9 +22,10 @@ export function getBackend(device: Device, op = 'tensor'): Backend {
     fail(
       op,
       'the webgpu backend is not initialized: call `await initWebGPU()` first (it returns false when this machine has no WebGPU adapter)',
+      DeviceError,
     );
   }
-  fail(op, `unknown device ${JSON.stringify(device)}: expected 'cpu' or 'webgpu'`);
+  fail(op, `unknown device ${JSON.stringify(device)}: expected 'cpu' or 'webgpu'`, DeviceError);
 }
 
 export function registerBackend(backend: Backend): void {
@@ -39,7 +40,8 @@ export function unregisterBackend(device: Device): void {
 }
 
 export function checkDevice(op: string, device: unknown, arg = 'device'): Device {
-  if (!isDevice(device)) fail(op, `${arg} must be 'cpu' or 'webgpu', got ${JSON.stringify(device)}`);
+  if (!isDevice(device))
+    fail(op, `${arg} must be 'cpu' or 'webgpu', got ${JSON.stringify(device)}`, DeviceError);
   return device;
 }
 

@@ -39,7 +39,20 @@ export {
 export { getDefaultDevice, setDefaultDevice, webgpuAvailable } from './device.js';
 export type { Device, DType, TypedArray } from './dtype.js';
 export { isFloat, promoteTypes } from './dtype.js';
-export { LumenError, preview } from './errors.js';
+export {
+  ArgumentError,
+  DESCRIBE_MAX,
+  DeviceError,
+  DtypeError,
+  describe,
+  FileFormatError,
+  fail,
+  LumenError,
+  type LumenErrorClass,
+  NotFittedError,
+  preview,
+  ShapeError,
+} from './errors.js';
 export * from './functional.js';
 export type { DeviceMemory, MemoryInfo } from './memory.js';
 export { keep, memory, tidy } from './memory.js';

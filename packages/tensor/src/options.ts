@@ -1,4 +1,4 @@
-import { describe, fail } from './errors.js';
+import { ArgumentError, describe, fail } from './errors.js';
 
 /**
  * Option bags are checked, never silently ignored (DESIGN.md decision 9). Every Lumen package
@@ -19,13 +19,13 @@ export function checkOptions(
 ): void {
   if (opts === undefined) return;
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts))
-    fail(op, `options must be an object, got ${describe(opts)}`);
+    fail(op, `options must be an object, got ${describe(opts)}`, ArgumentError);
   for (const key in opts) {
     if (!Object.hasOwn(opts, key) || valid.includes(key)) continue;
     const guess = aliases?.[key] ?? suggestOption(key, valid);
     const hint = guess === null ? '' : ` (did you mean \`${guess}\`?)`;
     const known = valid.length ? `the options are ${valid.join(', ')}` : 'it takes no options';
-    fail(op, `unknown option ${JSON.stringify(key)}${hint}; ${known}`);
+    fail(op, `unknown option ${JSON.stringify(key)}${hint}; ${known}`, ArgumentError);
   }
 }
 

@@ -1,4 +1,4 @@
-import { fail, fmtShape } from './errors.js';
+import { fail, fmtShape, ShapeError } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -53,7 +53,11 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      fail(op, `shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast (dim ${i - n}: ${da} vs ${db})`);
+      fail(
+        op,
+        `shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast (dim ${i - n}: ${da} vs ${db})`,
+        ShapeError,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -127,7 +131,7 @@ export function inferShape(op: string, target: readonly number[], size: number, 
   for (let i = 0; i < target.length; i++) {
     const d = target[i]!;
     if (d === -1) {
-      if (infer >= 0) fail(op, `only one dimension can be -1, got ${fmtShape(target)}`);
+      if (infer >= 0) fail(op, `only one dimension can be -1, got ${fmtShape(target)}`, ShapeError);
       infer = i;
     } else if (!Number.isInteger(d) || d < 0) {
       fail(op, `shape must hold non-negative integers or -1, got ${fmtShape(target)}`);
@@ -139,11 +143,16 @@ export function inferShape(op: string, target: readonly number[], size: number, 
       fail(
         op,
         `shape ${fmtShape(target)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+        ShapeError,
       );
     }
     out[infer] = size / known;
   } else if (known !== size) {
-    fail(op, `shape ${fmtShape(target)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`);
+    fail(
+      op,
+      `shape ${fmtShape(target)} is invalid for input of shape ${fmtShape(from)} (${size} elements)`,
+      ShapeError,
+    );
   }
   return out;
 }

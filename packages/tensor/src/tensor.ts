@@ -3,7 +3,7 @@ import type { Storage, View } from './backend.js';
 import { checkDevice, cpuBackend, getBackend } from './device.js';
 import type { Device, DType, TypedArray } from './dtype.js';
 import { isFloat, typedArrayFor } from './dtype.js';
-import { fail, fmtShape, preview } from './errors.js';
+import { DeviceError, DtypeError, fail, fmtShape, preview, ShapeError } from './errors.js';
 import { releaseOwner, retain } from './memory.js';
 import type { Operand } from './ops/core.js';
 import { binary, cast, clamp, unary, where } from './ops/elementwise.js';
@@ -82,7 +82,11 @@ export class Tensor implements View {
   set requiresGrad(v: boolean) {
     if (typeof v !== 'boolean') fail('requiresGrad', `expected a boolean, got ${typeof v}`);
     if (v && !isFloat(this.dtype)) {
-      fail('requiresGrad', `only floating-point tensors can require gradients, got ${this.dtype}`);
+      fail(
+        'requiresGrad',
+        `only floating-point tensors can require gradients, got ${this.dtype}`,
+        DtypeError,
+      );
     }
     if (!v && !this.isLeaf) {
       fail('requiresGrad', 'cannot turn off requiresGrad on a non-leaf tensor; use detach()');
@@ -148,6 +152,7 @@ export class Tensor implements View {
       fail(
         'dataSync',
         `cannot read a ${this.device} tensor synchronously; use \`await t.data()\` (or \`await t.toArray()\`)`,
+        DeviceError,
       );
     }
     if (out !== undefined) {
@@ -165,7 +170,11 @@ export class Tensor implements View {
 
   arraySync(): NestedArray {
     if (this.device !== 'cpu') {
-      fail('arraySync', `cannot read a ${this.device} tensor synchronously; use \`await t.toArray()\``);
+      fail(
+        'arraySync',
+        `cannot read a ${this.device} tensor synchronously; use \`await t.toArray()\``,
+        DeviceError,
+      );
     }
     return nest(this.dataSync(), this.shape, this.dtype === 'bool');
   }
@@ -195,6 +204,7 @@ export class Tensor implements View {
       fail(
         'to',
         `moving a ${this.device} tensor to ${device} has to wait for the GPU: use \`await t.toAsync('${device}')\``,
+        DeviceError,
       );
     }
     return this.moveFrom(cpuBackend().readSync(this), device);
@@ -551,7 +561,7 @@ export class Tensor implements View {
   }
   /** Swaps the last two dims. */
   get mT(): Tensor {
-    if (this.ndim < 2) fail('mT', `needs at least 2 dims, got ${fmtShape(this.shape)}`);
+    if (this.ndim < 2) fail('mT', `needs at least 2 dims, got ${fmtShape(this.shape)}`, ShapeError);
     return mv.transpose(this, -2, -1);
   }
   squeeze(dim?: number | readonly number[]): Tensor {

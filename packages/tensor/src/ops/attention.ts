@@ -1,7 +1,7 @@
 import type { View } from '../backend.js';
 import { ones } from '../creation.js';
 import { isFloat } from '../dtype.js';
-import { fail, fmtShape } from '../errors.js';
+import { DtypeError, fail, fmtShape, ShapeError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -46,28 +46,29 @@ export function scaledDotProductAttention(
     ['value', v],
   ] as const) {
     if (!(t instanceof Tensor)) fail(op, `${name} must be a Tensor, got ${typeof t}`);
-    if (!isFloat(t.dtype)) fail(op, `${name} must be a float tensor, got ${t.dtype}`);
-    if (t.ndim < 2) fail(op, `${name} needs at least 2 dims ([..., length, dim]), got ${fmtShape(t.shape)}`);
+    if (!isFloat(t.dtype)) fail(op, `${name} must be a float tensor, got ${t.dtype}`, DtypeError);
+    if (t.ndim < 2)
+      fail(op, `${name} needs at least 2 dims ([..., length, dim]), got ${fmtShape(t.shape)}`, ShapeError);
   }
   const mask = opts.attnMask ?? null;
   sameDevice(op, mask ? [q, k, v, mask] : [q, k, v]);
   if (q.dtype !== k.dtype || q.dtype !== v.dtype)
-    fail(op, `query, key and value must share a dtype, got ${q.dtype}, ${k.dtype}, ${v.dtype}`);
+    fail(op, `query, key and value must share a dtype, got ${q.dtype}, ${k.dtype}, ${v.dtype}`, DtypeError);
   const L = q.shape[q.ndim - 2]!;
   const E = q.shape[q.ndim - 1]!;
   const S = k.shape[k.ndim - 2]!;
   const Ev = v.shape[v.ndim - 1]!;
   if (k.shape[k.ndim - 1] !== E)
-    fail(op, `key's last dim must equal query's (${E}), got key ${fmtShape(k.shape)}`);
+    fail(op, `key's last dim must equal query's (${E}), got key ${fmtShape(k.shape)}`, ShapeError);
   if (v.shape[v.ndim - 2] !== S)
-    fail(op, `value must have as many rows as key (${S}), got value ${fmtShape(v.shape)}`);
+    fail(op, `value must have as many rows as key (${S}), got value ${fmtShape(v.shape)}`, ShapeError);
   const batch = broadcastShapes(
     op,
     broadcastShapes(op, q.shape.slice(0, -2), k.shape.slice(0, -2)),
     v.shape.slice(0, -2),
   );
   if (mask && mask.dtype !== 'bool' && mask.dtype !== q.dtype) {
-    fail(op, `attnMask must be bool or ${q.dtype}, got ${mask.dtype}`);
+    fail(op, `attnMask must be bool or ${q.dtype}, got ${mask.dtype}`, DtypeError);
   }
   if (mask && opts.isCausal) fail(op, 'pass either attnMask or isCausal, not both (as PyTorch)');
   const scale = opts.scale ?? 1 / Math.sqrt(E);

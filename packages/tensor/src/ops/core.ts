@@ -1,7 +1,7 @@
 import type { Storage } from '../backend.js';
 import { getBackend } from '../device.js';
 import type { DType } from '../dtype.js';
-import { fail } from '../errors.js';
+import { ArgumentError, DeviceError, fail } from '../errors.js';
 import { contiguousStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -30,7 +30,7 @@ export function backendOf(t: Tensor, op: string) {
 
 export function asTensor(op: string, arg: string, x: unknown): Tensor {
   if (x instanceof Tensor) return x;
-  fail(op, `${arg} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  fail(op, `${arg} must be a Tensor, got ${x === null ? 'null' : typeof x}`, ArgumentError);
 }
 
 export function sameDevice(op: string, tensors: readonly Tensor[]): void {
@@ -40,6 +40,7 @@ export function sameDevice(op: string, tensors: readonly Tensor[]): void {
       fail(
         op,
         `expected all tensors on the same device, got ${d} (argument 0) and ${tensors[i]!.device} (argument ${i})`,
+        DeviceError,
       );
     }
   }

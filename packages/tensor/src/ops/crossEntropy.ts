@@ -1,6 +1,6 @@
 import { record } from '../autogradHook.js';
 import { isFloat } from '../dtype.js';
-import { fail } from '../errors.js';
+import { DeviceError, DtypeError, fail, ShapeError } from '../errors.js';
 import { isContiguous } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { backendOf, wrap } from './core.js';
@@ -18,18 +18,24 @@ import { where } from './elementwise.js';
  */
 export function crossEntropyRows(logits: Tensor, target: Tensor, ignoreIndex = -100): Tensor {
   const op = 'crossEntropyRows';
-  if (logits.ndim !== 2) fail(op, `logits must be 2-d [N, C], got shape [${logits.shape.join(', ')}]`);
+  if (logits.ndim !== 2)
+    fail(op, `logits must be 2-d [N, C], got shape [${logits.shape.join(', ')}]`, ShapeError);
   if (target.dtype !== 'int32')
-    fail(op, `target must hold class indices as an int32 tensor, got ${target.dtype}; convert with .int()`);
+    fail(
+      op,
+      `target must hold class indices as an int32 tensor, got ${target.dtype}; convert with .int()`,
+      DtypeError,
+    );
   const [rows, cols] = logits.shape as [number, number];
   if (target.ndim !== 1 || target.shape[0] !== rows)
     fail(
       op,
       `target must have shape [${rows}] (one class index per row of logits), got [${target.shape.join(', ')}]`,
+      ShapeError,
     );
   if (!Number.isInteger(ignoreIndex)) fail(op, `ignoreIndex must be an integer, got ${String(ignoreIndex)}`);
   if (target.device !== logits.device)
-    fail(op, `target is on ${target.device} but logits are on ${logits.device}`);
+    fail(op, `target is on ${target.device} but logits are on ${logits.device}`, DeviceError);
   const b = backendOf(logits, op);
   if (b.crossEntropy === undefined || !isFloat(logits.dtype) || rows === 0 || cols === 0) {
     const valid = target.ne(ignoreIndex);
@@ -63,7 +69,8 @@ export function crossEntropyRowsBackward(
   ignoreIndex: number,
 ): Tensor {
   const b = backendOf(logits, 'crossEntropyRowsBackward');
-  if (!b.crossEntropyBackward) fail('crossEntropyRowsBackward', `no fused kernel on ${logits.device}`);
+  if (!b.crossEntropyBackward)
+    fail('crossEntropyRowsBackward', `no fused kernel on ${logits.device}`, DeviceError);
   const [rows, cols] = logits.shape as [number, number];
   const c = (t: Tensor) => (isContiguous(t.shape, t.strides) ? t : t.contiguous());
   return wrap(b.crossEntropyBackward(c(logits), c(target), c(stats), c(g), rows, cols, ignoreIndex), [

@@ -2,7 +2,7 @@ import { record } from '../autogradHook.js';
 import type { View } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { isDType, isFloat, promoteTypes, promoteWithScalar, toFloat } from '../dtype.js';
-import { fail, fmtShape } from '../errors.js';
+import { ArgumentError, DtypeError, fail, fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf, type Operand, sameDevice, wrap } from './core.js';
@@ -24,7 +24,7 @@ function unaryDtypes(op: UnaryOp, d: DType): { compute: DType; out: DType } {
   if (kind === 'float') return { compute: toFloat(d), out: toFloat(d) };
   if (kind === 'bool') return { compute: d === 'bool' ? 'int32' : d, out: 'bool' };
   if (d === 'bool' && op !== 'identity') {
-    fail(op, `not supported for bool tensors; convert first, e.g. x.int() or x.float()`);
+    fail(op, `not supported for bool tensors; convert first, e.g. x.int() or x.float()`, DtypeError);
   }
   return { compute: d, out: d };
 }
@@ -47,7 +47,11 @@ export function unary(op: Exclude<UnaryOp, 'identity' | 'clamp'>, x: Tensor, p0 
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (!isDType(dtype))
-    fail('cast', `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`);
+    fail(
+      'cast',
+      `dtype must be one of float32, float64, int32, bool; got ${JSON.stringify(dtype)}`,
+      DtypeError,
+    );
   if (x.dtype === dtype) return x;
   const b = backendOf(x, 'cast');
   const op: UnaryOp = dtype === 'bool' ? 'toBool' : 'identity';
@@ -60,7 +64,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 function scalarValue(op: string, arg: string, v: Operand): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v !== 'number')
-    fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
+    fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`, ArgumentError);
   return v;
 }
 
@@ -82,7 +86,11 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const boolArith = def.kind === 'same' && compute === 'bool';
   if (boolArith) {
     if (op === 'sub')
-      fail('sub', 'subtracting bool tensors is not supported; use logicalXor() or convert with .int()');
+      fail(
+        'sub',
+        'subtracting bool tensors is not supported; use logicalXor() or convert with .int()',
+        DtypeError,
+      );
     compute = 'int32';
     out = 'int32';
   }
@@ -119,7 +127,7 @@ export function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
 
 function checkScalar(op: string, arg: string, v: Operand): number | boolean {
   if (typeof v === 'number' || typeof v === 'boolean') return v;
-  fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`);
+  fail(op, `${arg} must be a Tensor or a number, got ${v === null ? 'null' : typeof v}`, ArgumentError);
 }
 
 /** An integral number int32 holds; larger whole numbers (e.g. -3.4e38) are floats, not overflow. */
@@ -131,7 +139,11 @@ function isInt32(v: number | boolean): boolean {
 export function where(cond: Tensor, a: Operand, b: Operand): Tensor {
   if (!(cond instanceof Tensor)) fail('where', `condition must be a bool Tensor, got ${typeof cond}`);
   if (cond.dtype !== 'bool')
-    fail('where', `condition must have dtype bool, got ${cond.dtype} (compare first, e.g. x.gt(0))`);
+    fail(
+      'where',
+      `condition must have dtype bool, got ${cond.dtype} (compare first, e.g. x.gt(0))`,
+      DtypeError,
+    );
   const ta = a instanceof Tensor ? a : null;
   const tb = b instanceof Tensor ? b : null;
   sameDevice('where', [cond, ...(ta ? [ta] : []), ...(tb ? [tb] : [])]);
@@ -195,7 +207,7 @@ export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null): Te
   let dtype = x.dtype;
   if (Number.isFinite(lo)) dtype = promoteWithScalar(dtype, lo);
   if (Number.isFinite(hi)) dtype = promoteWithScalar(dtype, hi);
-  if (dtype === 'bool') fail('clamp', 'not supported for bool tensors');
+  if (dtype === 'bool') fail('clamp', 'not supported for bool tensors', DtypeError);
   const src = dtype === x.dtype ? x : cast(x, dtype);
   // int32 compute: infinite bounds would wrap, so pin them to the int32 range.
   const p0 = dtype === 'int32' ? Math.max(lo, -2147483648) : lo;
@@ -208,6 +220,6 @@ export function clamp(x: Tensor, min?: Operand | null, max?: Operand | null): Te
 
 export function assertSameShape(op: string, a: Tensor, b: Tensor): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
-    fail(op, `shapes must match, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    fail(op, `shapes must match, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`, ShapeError);
   }
 }

@@ -1,6 +1,6 @@
 import { record } from '../autogradHook.js';
 import type { View } from '../backend.js';
-import { fail, fmtShape } from '../errors.js';
+import { DtypeError, fail, fmtShape, ShapeError } from '../errors.js';
 import { normalizeDim } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { asTensor, backendOf, sameDevice, wrap } from './core.js';
@@ -11,6 +11,7 @@ function checkIndex(op: string, index: Tensor): void {
     fail(
       op,
       `index must be an int32 tensor, got ${index.dtype} (create it with { dtype: 'int32' } or call .int())`,
+      DtypeError,
     );
   }
 }
@@ -25,6 +26,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     fail(
       'gather',
       `index must have as many dims as input: input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)}`,
+      ShapeError,
     );
   }
   for (let k = 0; k < x.ndim; k++) {
@@ -32,6 +34,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
       fail(
         'gather',
         `index ${fmtShape(index.shape)} is larger than input ${fmtShape(x.shape)} at dim ${k} (only dim ${d} may differ)`,
+        ShapeError,
       );
     }
   }
@@ -46,7 +49,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   asTensor('indexSelect', 'index', index);
   sameDevice('indexSelect', [x, index]);
   checkIndex('indexSelect', index);
-  if (index.ndim > 1) fail('indexSelect', `index must be 0-d or 1-d, got shape ${fmtShape(index.shape)}`);
+  if (index.ndim > 1)
+    fail('indexSelect', `index must be 0-d or 1-d, got shape ${fmtShape(index.shape)}`, ShapeError);
   index.assertAlive('indexSelect');
   const d = normalizeDim('indexSelect', dim, x.ndim);
   const L = index.size;
@@ -70,6 +74,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     fail(
       'scatterAdd',
       `input, index and src must have the same number of dims, got ${fmtShape(x.shape)}, ${fmtShape(index.shape)}, ${fmtShape(src.shape)}`,
+      ShapeError,
     );
   }
   for (let k = 0; k < x.ndim; k++) {
@@ -77,10 +82,12 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
       fail(
         'scatterAdd',
         `index ${fmtShape(index.shape)} must be no larger than src ${fmtShape(src.shape)} in every dim and than input ${fmtShape(x.shape)} outside dim ${d}`,
+        ShapeError,
       );
     }
   }
-  if (src.dtype !== x.dtype) fail('scatterAdd', `src dtype ${src.dtype} must equal input dtype ${x.dtype}`);
+  if (src.dtype !== x.dtype)
+    fail('scatterAdd', `src dtype ${src.dtype} must equal input dtype ${x.dtype}`, DtypeError);
   index.assertAlive('scatterAdd');
   src.assertAlive('scatterAdd');
   const scattered = wrap(backendOf(x, 'scatterAdd').scatterAdd(x.shape, d, index, src), x.shape, x.dtype);

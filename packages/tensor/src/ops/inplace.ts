@@ -1,7 +1,7 @@
 import { autogradEngine } from '../autogradHook.js';
 import { ADAM_SCALARS, SGD_SCALARS, type View } from '../backend.js';
 import { isFloat } from '../dtype.js';
-import { fail, fmtShape } from '../errors.js';
+import { DtypeError, fail, fmtShape, ShapeError } from '../errors.js';
 import { broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf, sameDevice } from './core.js';
@@ -38,6 +38,7 @@ export function copy_(dst: Tensor, src: Tensor | number): Tensor {
       fail(
         'copy_',
         `src of shape ${fmtShape(src.shape)} cannot be broadcast to self's shape ${fmtShape(dst.shape)}`,
+        ShapeError,
       );
     }
     s.assertAlive('copy_');
@@ -57,15 +58,16 @@ export function copy_(dst: Tensor, src: Tensor | number): Tensor {
 
 function checkState(op: string, param: Tensor, named: Record<string, Tensor | null | undefined>): Tensor[] {
   const out: Tensor[] = [param];
-  if (!isFloat(param.dtype)) fail(op, `param must be a float tensor, got ${param.dtype}`);
+  if (!isFloat(param.dtype)) fail(op, `param must be a float tensor, got ${param.dtype}`, DtypeError);
   if (!param.isContiguous()) fail(op, 'param must be contiguous');
   for (const [name, t] of Object.entries(named)) {
     if (!t) continue;
     if (!(t instanceof Tensor)) fail(op, `${name} must be a Tensor, got ${typeof t}`);
     sameDevice(op, [param, t]);
-    if (t.dtype !== param.dtype) fail(op, `${name} has dtype ${t.dtype}, param has ${param.dtype}`);
+    if (t.dtype !== param.dtype)
+      fail(op, `${name} has dtype ${t.dtype}, param has ${param.dtype}`, DtypeError);
     if (t.shape.length !== param.shape.length || t.shape.some((d, i) => d !== param.shape[i])) {
-      fail(op, `${name} has shape ${fmtShape(t.shape)}, param has ${fmtShape(param.shape)}`);
+      fail(op, `${name} has shape ${fmtShape(t.shape)}, param has ${fmtShape(param.shape)}`, ShapeError);
     }
     if (!t.isContiguous()) fail(op, `${name} must be contiguous`);
     t.assertAlive(op);

@@ -1,7 +1,7 @@
 import { record } from '../autogradHook.js';
 import type { DType } from '../dtype.js';
 import { promoteTypes } from '../dtype.js';
-import { fail, fmtShape } from '../errors.js';
+import { fail, fmtShape, ShapeError } from '../errors.js';
 import { normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf, sameDevice, wrap } from './core.js';
@@ -18,7 +18,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
   if (parts.length === 0) return tensors[0]!;
   const ref = parts[0]!;
-  if (ref.ndim === 0) fail('cat', 'zero-dimensional tensors cannot be concatenated; use stack()');
+  if (ref.ndim === 0) fail('cat', 'zero-dimensional tensors cannot be concatenated; use stack()', ShapeError);
   const d = normalizeDim('cat', dim, ref.ndim);
   let dtype: DType = ref.dtype;
   parts.forEach((t: Tensor, i: number) => {
@@ -26,6 +26,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
       fail(
         'cat',
         `sizes must match except in dim ${d}: tensors[0] is ${fmtShape(ref.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`,
+        ShapeError,
       );
     }
     t.assertAlive('cat');
@@ -49,6 +50,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
       fail(
         'stack',
         `all tensors must have the same shape: tensors[0] is ${fmtShape(ref.shape)}, tensors[${i}] is ${fmtShape(t.shape)}`,
+        ShapeError,
       );
     }
   });
@@ -74,7 +76,7 @@ export function split(x: Tensor, sizeOrSizes: number | readonly number[], dim = 
     sizes = sizeOrSizes.slice();
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n)
-      fail('split', `sizes ${JSON.stringify(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
+      fail('split', `sizes ${JSON.stringify(sizes)} sum to ${total}, but dim ${d} has size ${n}`, ShapeError);
   }
   const out: Tensor[] = [];
   let start = 0;

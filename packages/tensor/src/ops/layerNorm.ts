@@ -1,7 +1,7 @@
 import { record } from '../autogradHook.js';
 import type { View } from '../backend.js';
 import { isFloat } from '../dtype.js';
-import { fail } from '../errors.js';
+import { DeviceError, fail, ShapeError } from '../errors.js';
 import { isContiguous } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { backendOf, wrap } from './core.js';
@@ -28,6 +28,7 @@ export function layerNorm(
     fail(
       'layerNorm',
       `the input's trailing dims must be [${normalizedShape.join(', ')}], got input shape [${x.shape.join(', ')}]`,
+      ShapeError,
     );
   }
   for (const [name, p] of [
@@ -38,6 +39,7 @@ export function layerNorm(
       fail(
         'layerNorm',
         `${name} must have shape [${normalizedShape.join(', ')}] (normalizedShape), got [${p.shape.join(', ')}]`,
+        ShapeError,
       );
     }
   }
@@ -108,7 +110,7 @@ export function layerNormBackward(
   want: { dx: boolean; dweight: boolean; dbias: boolean },
 ): { dx: Tensor | null; dweight: Tensor | null; dbias: Tensor | null } {
   const b = backendOf(x, 'layerNormBackward');
-  if (!b.layerNormBackward) fail('layerNormBackward', `no fused kernel on ${x.device}`);
+  if (!b.layerNormBackward) fail('layerNormBackward', `no fused kernel on ${x.device}`, DeviceError);
   const cols = normalizedShape.reduce((a, c) => a * c, 1);
   const rows = cols === 0 ? 0 : x.size / cols;
   const temps: Tensor[] = [];

@@ -1,6 +1,6 @@
 import { record } from '../autogradHook.js';
 import type { View } from '../backend.js';
-import { fail, fmtShape } from '../errors.js';
+import { DtypeError, fail, fmtShape, ShapeError } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -15,13 +15,15 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     fail(
       'matmul',
       `expected both operands to have the same dtype, got ${a.dtype} and ${b.dtype}; convert one with .cast()`,
+      DtypeError,
     );
   }
-  if (a.dtype === 'bool') fail('matmul', 'not supported for bool tensors');
+  if (a.dtype === 'bool') fail('matmul', 'not supported for bool tensors', DtypeError);
   if (a.ndim === 0 || b.ndim === 0) {
     fail(
       'matmul',
       `both arguments need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}; use mul() for scalars`,
+      ShapeError,
     );
   }
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
@@ -34,6 +36,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     fail(
       'matmul',
       `shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${M}x${K} and ${K2}x${N})`,
+      ShapeError,
     );
   }
   if (a2.ndim > 2 && b2.ndim === 2) {
@@ -88,6 +91,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOpti
     fail(
       'addmm',
       `mat1 and mat2 must be matrices (2-D), got shapes ${fmtShape(mat1.shape)} and ${fmtShape(mat2.shape)}; use matmul() for batched products`,
+      ShapeError,
     );
   }
   const dtype = mat1.dtype;
@@ -95,15 +99,16 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOpti
     fail(
       'addmm',
       `expected input, mat1 and mat2 to have the same dtype, got ${input.dtype}, ${dtype} and ${mat2.dtype}; convert with .cast()`,
+      DtypeError,
     );
   }
-  if (dtype === 'bool') fail('addmm', 'not supported for bool tensors');
+  if (dtype === 'bool') fail('addmm', 'not supported for bool tensors', DtypeError);
   if (dtype === 'int32' && !(Number.isInteger(beta) && Number.isInteger(alpha)))
     fail('addmm', `beta and alpha must be integers for int32 tensors, got ${beta} and ${alpha}`);
   const [M, K] = mat1.shape as [number, number];
   const [K2, N] = mat2.shape as [number, number];
   if (K !== K2) {
-    fail('addmm', `mat1 and mat2 shapes cannot be multiplied (${M}x${K} and ${K2}x${N})`);
+    fail('addmm', `mat1 and mat2 shapes cannot be multiplied (${M}x${K} and ${K2}x${N})`, ShapeError);
   }
   const shape = [M, N];
   const fits = input.ndim <= 2 && input.shape.every((d, i) => d === 1 || d === shape[i + 2 - input.ndim]);
@@ -111,6 +116,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOpti
     fail(
       'addmm',
       `input of shape ${fmtShape(input.shape)} does not broadcast to the product's shape [${M}, ${N}]`,
+      ShapeError,
     );
   }
   input.assertAlive('addmm');

@@ -1,5 +1,5 @@
 import { record } from '../autogradHook.js';
-import { fail, fmtShape } from '../errors.js';
+import { fail, fmtShape, ShapeError } from '../errors.js';
 import {
   checkShape,
   contiguousStrides,
@@ -42,6 +42,7 @@ export function view(x: Tensor, ...args: (number | readonly number[])[]): Tensor
     fail(
       'view',
       `shape ${fmtShape(shape)} is not compatible with the input's size and strides (at least one dimension spans two contiguous subspaces); use reshape() instead`,
+      ShapeError,
     );
   }
   const out = viewAs(x, shape, strides, x.offset);
@@ -134,6 +135,7 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
     fail(
       'expand',
       `the target shape ${fmtShape(target)} must have at least as many dims as the input ${fmtShape(x.shape)}`,
+      ShapeError,
     );
   }
   const off = target.length - x.ndim;
@@ -158,6 +160,7 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
       fail(
         'expand',
         `cannot expand size ${s} to ${t} at dim ${i} (input ${fmtShape(x.shape)}, target ${fmtShape(target)}); only size-1 dims expand`,
+        ShapeError,
       );
     }
   }

@@ -1,6 +1,6 @@
 import { record } from '../autogradHook.js';
 import { isFloat } from '../dtype.js';
-import { fail } from '../errors.js';
+import { DtypeError, fail } from '../errors.js';
 import { contiguousStrides, isContiguous, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { backendOf } from './core.js';
@@ -9,7 +9,7 @@ import { cast } from './elementwise.js';
 /** Fused, numerically stable (log-)softmax along dim: one kernel, one op for autograd. */
 function softmaxImpl(x: Tensor, dim: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
-  if (x.dtype === 'bool') fail(op, 'not supported for bool tensors');
+  if (x.dtype === 'bool') fail(op, 'not supported for bool tensors', DtypeError);
   const xf = isFloat(x.dtype) ? x : cast(x, 'float32');
   const b = backendOf(xf, op);
   const nd = Math.max(xf.ndim, 1);
