@@ -4,5 +4,5 @@
 // reads a Table, is in the main entry too.
 
 export type { ArrowDataLike, ArrowTableLike, ArrowTypeLike, FromArrowOptions } from './arrow/fromArrow.js';
-export type { WriteArrowOptions } from './arrow/toArrow.js';
+export type { ReadArrowOptions, WriteArrowOptions } from './arrow/toArrow.js';
 export { fromArrow, readArrow, toArrow, writeArrow } from './arrow/toArrow.js';

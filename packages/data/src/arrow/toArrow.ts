@@ -15,13 +15,14 @@ import {
   Utf8,
 } from 'apache-arrow';
 import type { Column } from '../column/column.js';
-import { describe, fail } from '../errors.js';
+import { describe, fail, listNames } from '../errors.js';
 import { DataFrame } from '../frame/dataFrame.js';
 import { Index } from '../frame/rowIndex.js';
 import { type BinarySource, readAllBytes, writeFileAtomic } from '../io/files.js';
 import { checkOptions } from '../options.js';
 import { arrowToColumns, type FromArrowOptions, pandasMetadata } from './fromArrow.js';
 import { checkFraming } from './ipcFraming.js';
+import { projectIpc } from './project.js';
 
 const encoder = new TextEncoder();
 
@@ -180,20 +181,50 @@ export function writeArrow(
   return undefined;
 }
 
+export interface ReadArrowOptions extends FromArrowOptions {
+  /**
+   * Only these columns, in this order (pandas' `read_feather(columns=)`): the other columns'
+   * buffers are left out before apache-arrow decodes the batches.
+   */
+  columns?: readonly string[];
+}
+
 /**
  * Reads an Arrow IPC file or stream (Feather v2; pandas' read_feather) from a path, URL, bytes,
- * Blob or fetch Response. Dtypes as DataFrame.fromArrow.
+ * Blob or fetch Response. Dtypes as DataFrame.fromArrow. With `columns`, only those columns are
+ * decoded (the file is still read whole).
  */
-export async function readArrow(source: BinarySource, opts: FromArrowOptions = {}): Promise<DataFrame> {
+export async function readArrow(source: BinarySource, opts: ReadArrowOptions = {}): Promise<DataFrame> {
   const op = 'readArrow';
-  checkOptions(op, opts, ['int64']);
+  checkOptions(op, opts, ['int64', 'columns']);
+  const { columns, ...fromOpts } = opts;
+  if (columns !== undefined) {
+    if (!Array.isArray(columns) || columns.some((c) => typeof c !== 'string'))
+      fail(op, `columns must be an array of column names, got ${describe(columns)}`);
+    const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+    if (twice !== undefined) fail(op, `columns names ${JSON.stringify(twice)} twice`);
+  }
   const bytes = await readAllBytes(op, source);
   const name = typeof source === 'string' ? JSON.stringify(source) : describe(source);
   checkFraming(op, name, bytes);
+  const checkNames = (all: readonly string[]): void => {
+    const missing = columns!.filter((c) => !all.includes(c));
+    if (missing.length > 0)
+      fail(
+        op,
+        `no column${missing.length > 1 ? 's' : ''} named ${missing.map((c) => JSON.stringify(c)).join(', ')} in ${name}; its columns are ${listNames(all)}`,
+      );
+  };
   let table: Table;
   try {
-    table = tableFromIPC(bytes);
-    const { names, cols, rows } = arrowToColumns(op, table, opts);
+    if (columns === undefined) table = tableFromIPC(bytes);
+    else {
+      const projected = projectIpc(bytes, new Set(columns), checkNames);
+      table = tableFromIPC(projected ?? bytes);
+      if (projected === null) checkNames(table.schema.fields.map((f) => f.name));
+      table = table.select(columns as string[]);
+    }
+    const { names, cols, rows } = arrowToColumns(op, table, fromOpts);
     return DataFrame.of(names, cols, Index.range(rows));
   } catch (e) {
     if (e instanceof LumenError) throw e;
