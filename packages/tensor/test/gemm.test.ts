@@ -249,6 +249,38 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
         expect(stats.done - before, `${M}×${N}×${K} ${dtype}`).toBeGreaterThanOrEqual(3);
       }
     }
+    // Narrow slices of large operands: the split operand is gathered block by block (rows of A,
+    // columns of B), as the whole operand would have been; a B of a few columns split by columns.
+    const strided: [number, number, number, number, number, number, number][] = [
+      [600, 64, 128, 3000, 1, 64, 1], // A's rows 3000 apart: gathered
+      [400, 90, 128, 1, 2500, 1, 2000], // A transposed and narrow, B transposed and narrow
+      [4, 9000, 256, 256, 1, 1, 600], // few rows: split by columns of a gathered Bᵀ
+    ];
+    for (const [M, N, K, ars, acs, brs, bcs] of strided) {
+      const A = new Float32Array((M - 1) * ars + (K - 1) * acs + 1).map(() => rnd());
+      const B = new Float32Array((K - 1) * brs + (N - 1) * bcs + 1).map(() => rnd());
+      setCpuThreads(1);
+      const one = new Float32Array(M * N);
+      threadedGemm(M, N, K, A, 0, ars, acs, B, 0, brs, bcs, one, 0);
+      const want = reference(
+        M,
+        N,
+        K,
+        (i, k) => A[i * ars + k * acs]!,
+        (k, j) => B[k * brs + j * bcs]!,
+      );
+      for (let i = 0; i < M * N; i++)
+        if (!(Math.abs(one[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!))))
+          expect.fail(`${M}×${N}×${K} strided: [${i}] ${one[i]} vs ${want[i]}`);
+      for (const threads of [2, 3]) {
+        setCpuThreads(threads);
+        const many = new Float32Array(M * N);
+        threadedGemm(M, N, K, A, 0, ars, acs, B, 0, brs, bcs, many, 0);
+        for (let i = 0; i < M * N; i++)
+          if (!Object.is(many[i], one[i]))
+            expect.fail(`${M}×${N}×${K} strided, ${threads} threads: [${i}] ${many[i]} vs ${one[i]}`);
+      }
+    }
     // No block failed (a failed block would have been recomputed here, hiding it).
     expect(stats.failed).toBe(failed0);
     expect(stats.done).toBeGreaterThan(done0);

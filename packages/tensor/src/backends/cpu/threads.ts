@@ -5,7 +5,16 @@ import { warn } from '../../warnings.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
 import { residentAddress } from './wasm/resident.js';
 import { runtimeGeneration, type WasmRuntime, wasmRuntime } from './wasm/runtime.js';
-import { align64, copyOut, planOperand, type Staged, stageIn, stageOperand } from './wasm/stage.js';
+import {
+  align64,
+  copyOut,
+  extent,
+  type Floats,
+  planOperand,
+  type Staged,
+  stageIn,
+  stageOperand,
+} from './wasm/stage.js';
 
 /**
  * The cpu GEMM on several cores, still synchronous for the caller (PyTorch's intra-op threads).
@@ -504,6 +513,34 @@ function wasmGemm(
   if (rt.shared && M * N * K >= THREADED_MACS && (byColumns ? N >= 2 * MIN_COLS : M >= 2 * MIN_ROWS)) {
     parts = Math.min(wasmThreads(rt), Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
   }
+  if (parts >= 2 && (byColumns ? rbAt < 0 : raAt < 0)) {
+    overlapped(
+      rt,
+      E,
+      sb,
+      parts,
+      byColumns,
+      skinny,
+      M,
+      N,
+      K,
+      A,
+      ao,
+      ars,
+      acs,
+      pa,
+      raAt,
+      B,
+      bo,
+      brs,
+      bcs,
+      pb,
+      rbAt,
+      C,
+      co,
+    );
+    return;
+  }
   // One scratch region per thread, then A, B and C.
   const { mem, at } = stageIn(rt, E, [
     { n: (parts * sb) / E },
@@ -518,21 +555,127 @@ function wasmGemm(
     (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, scratch0);
   } else {
     // Blocks of whole micro-tiles (4 rows) or vectors (8 columns), each with its own scratch.
-    const extent = byColumns ? N : M;
-    const per = Math.ceil(extent / parts / (byColumns ? 8 : 4)) * (byColumns ? 8 : 4);
-    const blocks: number[][] = [];
-    for (let t = 0, s0 = 0; s0 < extent; t++, s0 += per) {
-      const len = Math.min(per, extent - s0);
+    const jobs = splitBlocks(M, N, parts, byColumns).map(([s0, len], t) => {
       const scratch = scratch0 + t * sb;
-      blocks.push(
-        byColumns
-          ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
-          : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch],
-      );
-    }
-    wasmParallel(rt, `gemm_${skinny ? 'skinny' : 'packed'}_${f32 ? 'f32' : 'f64'}`, blocks);
+      return byColumns
+        ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
+        : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
+    });
+    wasmParallel(rt, `gemm_${skinny ? 'skinny' : 'packed'}_${f32 ? 'f32' : 'f64'}`, jobs);
   }
   copyOut(mem, cAt, M * N, C, co);
+}
+
+/** [start, length] of each thread's block of rows (whole micro-tiles of 4) or columns (vectors of 8). */
+function splitBlocks(M: number, N: number, parts: number, byColumns: boolean): [number, number][] {
+  const extent = byColumns ? N : M;
+  const unit = byColumns ? 8 : 4;
+  const per = Math.ceil(extent / parts / unit) * unit;
+  const blocks: [number, number][] = [];
+  for (let s0 = 0; s0 < extent; s0 += per) blocks.push([s0, Math.min(per, extent - s0)]);
+  return blocks;
+}
+
+/**
+ * A threaded product whose split operand (A for blocks of rows, B for blocks of columns) is staged
+ * block by block, so the copies overlap the workers' products: the shared operand and the workers'
+ * blocks are staged first and the workers started; then this thread stages its own block, runs it
+ * and copies its block of C out while the workers still compute; the workers' blocks of C are
+ * copied out as each joins. Each block is staged the way the whole operand would have been (one
+ * span, or gathered row by row), so every kernel reads the same values through the same kind of
+ * strides and takes the same path: the bits do not change.
+ */
+function overlapped(
+  rt: WasmRuntime,
+  E: 4 | 8,
+  sb: number,
+  parts: number,
+  byColumns: boolean,
+  skinny: boolean,
+  M: number,
+  N: number,
+  K: number,
+  A: TypedArray,
+  ao: number,
+  ars: number,
+  acs: number,
+  pa: Staged,
+  raAt: number,
+  B: TypedArray,
+  bo: number,
+  brs: number,
+  bcs: number,
+  pb: Staged,
+  rbAt: number,
+  C: TypedArray,
+  co: number,
+): void {
+  const blocks = splitBlocks(M, N, parts, byColumns);
+  // The split operand's block t: rows s0.. of A, or columns s0.. of B.
+  const plans = blocks.map(([s0, len]) =>
+    byColumns ? planLike(pb, bo + s0 * bcs, K, len, brs, bcs) : planLike(pa, ao + s0 * ars, len, K, ars, acs),
+  );
+  const stageBlock = (t: number, mem: Floats, i: number) => {
+    const [s0, len] = blocks[t]!;
+    if (byColumns) stageOperand(plans[t]!, B, bo + s0 * bcs, K, len, brs, bcs, mem, i);
+    else stageOperand(plans[t]!, A, ao + s0 * ars, len, K, ars, acs, mem, i);
+  };
+  const shared = byColumns ? pa : pb;
+  const { mem, at } = stageIn(rt, E, [
+    { n: (blocks.length * sb) / E },
+    byColumns
+      ? {
+          n: raAt >= 0 ? 0 : pa.elements,
+          write: (m, i) => raAt < 0 && stageOperand(pa, A, ao, M, K, ars, acs, m, i),
+        }
+      : {
+          n: rbAt >= 0 ? 0 : pb.elements,
+          write: (m, i) => rbAt < 0 && stageOperand(pb, B, bo, K, N, brs, bcs, m, i),
+        },
+    // this thread's block is written after the workers start
+    ...plans.map((p, t) => ({
+      n: p.elements,
+      write: t === 0 ? undefined : (m: Floats, i: number) => stageBlock(t, m, i),
+    })),
+    { n: M * N },
+  ]);
+  const scratch0 = at[0]!;
+  const sharedAt = (byColumns ? raAt : rbAt) >= 0 ? (byColumns ? raAt : rbAt) : at[1]!;
+  const sharedPtr = sharedAt + shared.base * E;
+  const cAt = at[at.length - 1]!;
+  const jobs = blocks.map(([s0, len], t) => {
+    const p = plans[t]!;
+    const ptr = at[2 + t]! + p.base * E;
+    const scratch = scratch0 + t * sb;
+    return byColumns
+      ? [M, len, K, sharedPtr, pa.rs, pa.cs, ptr, p.rs, p.cs, cAt + s0 * E, N, scratch]
+      : [len, N, K, ptr, p.rs, p.cs, sharedPtr, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
+  });
+  const name: ParallelKernel = `gemm_${skinny ? 'skinny' : 'packed'}_${E === 4 ? 'f32' : 'f64'}`;
+  const copyBlock = ([s0, len]: [number, number]) => {
+    if (!byColumns) copyOut(mem, cAt + s0 * N * E, len * N, C, co + s0 * N);
+    else for (let i = 0; i < M; i++) copyOut(mem, cAt + (i * N + s0) * E, len, C, co + i * N + s0);
+  };
+  const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
+  const started = startJobs(rt, name, jobs);
+  stageBlock(0, mem, at[2]! / E);
+  fn(...jobs[0]!);
+  copyBlock(blocks[0]!);
+  finishJobs(started, (t) => {
+    if (!started[t - 1]!.ok) fn(...jobs[t]!);
+    copyBlock(blocks[t]!);
+  });
+}
+
+/**
+ * Plans a block of an operand the way `whole` was planned: gathered into rows when the whole was,
+ * else copied as the one span it touches (read through the operand's own strides).
+ */
+function planLike(whole: Staged, off: number, rows: number, cols: number, rs: number, cs: number): Staged {
+  if (rows * cols === 0) return { elements: 0, lo: -1, base: 0, rs: cols, cs: 1 };
+  if (whole.lo < 0) return { elements: rows * cols, lo: -1, base: 0, rs: cols, cs: 1 };
+  const [lo, hi] = extent(off, rows, cols, rs, cs);
+  return { elements: hi - lo + 1, lo, base: off - lo, rs, cs };
 }
 
 /**
@@ -556,11 +699,26 @@ export function wasmParallel(
 ): void {
   const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
   if (jobs.length === 0) return;
+  const started = startJobs(rt, name, jobs);
+  fn(...jobs[0]!);
+  finishJobs(started, (t) => {
+    if (!started[t - 1]!.ok) fn(...jobs[t]!);
+  });
+}
+
+interface Started {
+  lane: Lane;
+  /** Whether the worker finished the job (set by finishJobs before its callback). */
+  ok: boolean;
+}
+
+/** Starts jobs[1..] on the workers (jobs[0] is the caller's to run). */
+function startJobs(rt: WasmRuntime, name: ParallelKernel, jobs: readonly (readonly number[])[]): Started[] {
   const ls = jobs.length > 1 ? ensureLanes(rt) : [];
   if (jobs.length > ls.length + 1) {
     throw new LumenError(`wasmParallel: ${jobs.length} jobs for ${ls.length + 1} threads`);
   }
-  const started: [Lane, readonly number[]][] = [];
+  const started: Started[] = [];
   for (let t = 1; t < jobs.length; t++) {
     const args = jobs[t]!;
     if (args.length > 12) throw new LumenError(`wasmParallel: at most 12 arguments, got ${args.length}`);
@@ -572,9 +730,16 @@ export function wasmParallel(
     c[MODE_WORD] = CALL_JOB;
     Atomics.store(c, 0, JOB);
     Atomics.notify(c, 0);
-    started.push([lane, args]);
+    started.push({ lane, ok: false });
   }
-  fn(...jobs[0]!);
+  return started;
+}
+
+/** Waits for each started job in turn, then calls `then(t)` with its index in the jobs (t ≥ 1). */
+function finishJobs(started: Started[], then: (t: number) => void): void {
   if (started.length > 0) scheduleRelease();
-  for (const [lane, args] of started) if (!joinLane(lane)) fn(...args);
+  for (const [i, s] of started.entries()) {
+    s.ok = joinLane(s.lane);
+    then(i + 1);
+  }
 }
