@@ -325,6 +325,57 @@ def csr(X):
     return {'shape': list(X.shape), 'indptr': X.indptr, 'indices': X.indices, 'data': X.data.astype(np.float64)}
 
 
+def gen_sparse_linear():
+    """LinearRegression and Ridge on scipy CSR matrices: scikit-learn's sparse solvers (lsqr with
+    atol = btol = 1e-6 for LinearRegression; sparse_cg with tol 1e-4 for Ridge) and the exact
+    solutions (numpy's lstsq; Ridge 'svd') on the same data, with and without sample_weight."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LinearRegression, Ridge
+    rng = np.random.RandomState(7)
+    sets = {}
+    for name, n, d, density in [('tall', 80, 20, 0.25), ('wide', 30, 60, 0.15), ('square', 40, 40, 0.3)]:
+        X = sp.random(n, d, density=density, format='csr', random_state=rng,
+                      data_rvs=lambda k: rng.randn(k) * 2 + 0.5)
+        X = X.tolil()
+        X[:, 3] = 0  # a column of all zeros
+        X = sp.csr_matrix(X)
+        X.eliminate_zeros()
+        w = rng.randn(d)
+        y = X @ w + 0.3 * rng.randn(n) + 1.5
+        Xt = sp.random(6, d, density=density, format='csr', random_state=rng)
+        sw = rng.uniform(0.2, 3.0, n)
+        sets[name] = {'X': csr(X), 'y': y, 'X_test': csr(Xt), 'sample_weight': sw, 'cases': []}
+        for fi in [True, False]:
+            for weighted in [False, True]:
+                kw = {'sample_weight': sw} if weighted else {}
+                models = [('LinearRegression', {}, LinearRegression(fit_intercept=fi),
+                           LinearRegression(fit_intercept=fi))]
+                for alpha in [0.1, 1.0]:
+                    models.append(('Ridge', {'alpha': alpha}, Ridge(alpha=alpha, fit_intercept=fi),
+                                   Ridge(alpha=alpha, fit_intercept=fi, solver='svd')))
+                for model, params, sparse_m, dense_m in models:
+                    sparse_m.fit(X, y, **kw)
+                    dense_m.fit(X.toarray(), y, **kw)
+                    if model == 'LinearRegression':
+                        # The exact minimum-norm solution, by numpy's lstsq (cutoff eps * max(m, n) * s_max).
+                        # scipy's lstsq, which the dense LinearRegression calls, keeps the centred wide
+                        # matrix's rounding-level singular value (cutoff eps * s_max) and so is not it there.
+                        s = np.sqrt(sw) if weighted else np.ones(n)
+                        xm = np.average(X.toarray(), axis=0, weights=s * s) if fi else np.zeros(d)
+                        ym = np.average(y, weights=s * s) if fi else 0.0
+                        coef = np.linalg.lstsq((X.toarray() - xm) * s[:, None], (y - ym) * s, rcond=None)[0]
+                        if name != 'wide' or not fi:
+                            assert np.allclose(coef, dense_m.coef_, rtol=0, atol=1e-10)
+                        dense_m.coef_ = coef
+                        dense_m.intercept_ = ym - xm @ coef
+                    sets[name]['cases'].append({
+                        'model': model, 'params': params, 'fit_intercept': fi, 'weighted': weighted,
+                        'coef': sparse_m.coef_, 'intercept': sparse_m.intercept_, 'predict': sparse_m.predict(Xt),
+                        'dense_coef': dense_m.coef_, 'dense_intercept': dense_m.intercept_,
+                        'dense_predict': dense_m.predict(Xt.toarray())})
+    write('sparse_linear', sets)
+
+
 def write_stop_words():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
     words = sorted(ENGLISH_STOP_WORDS)
@@ -524,7 +575,7 @@ def gen_clustering_metrics():
 
 
 GENERATORS = {'linalg': gen_linalg, 'mnist': gen_mnist, 'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca, 'text': gen_text,
-              'clustering_metrics': gen_clustering_metrics}
+              'clustering_metrics': gen_clustering_metrics, 'sparse_linear': gen_sparse_linear}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)
