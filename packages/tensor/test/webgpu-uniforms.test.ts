@@ -71,7 +71,11 @@ describe('webgpu uniform layouts', () => {
   it('a missing value, an array of the wrong length or a bad name is an internal error', () => {
     const { shape: _, ...noShape } = values;
     expect(() => layout.pack(noShape as unknown as typeof values)).toThrow(
-      "uniform field 'shape' has no value",
+      "uniform field 'shape' needs 3 values, got undefined",
+    );
+    const { last: __, ...noLast } = values;
+    expect(() => layout.pack(noLast as unknown as typeof values)).toThrow(
+      "uniform field 'last' needs a single value, got undefined",
     );
     expect(() => layout.pack({ ...values, strides: [1, 2] })).toThrow("uniform field 'strides' needs 3");
     expect(() => uniforms({ '0': 'u32' })).toThrow("uniform field name '0' is not an identifier");

@@ -28,28 +28,40 @@ export type Values<F extends Fields> = { readonly [K in keyof F]: ValueOf<F[K]> 
 
 const IDENT = /^[A-Za-z][A-Za-z0-9]*$/;
 
+interface Placed {
+  readonly name: string;
+  readonly word: Word;
+  readonly start: number;
+  /** Null for a single value. */
+  readonly len: number | null;
+}
+
 export class Uniforms<F extends Fields> {
   /** Words in the block. */
   readonly words: number;
-  private readonly at = new Map<string, { word: Word; start: number; len: number | null }>();
+  private readonly placed: readonly Placed[];
 
   constructor(readonly fields: F) {
     let w = 0;
+    const placed: Placed[] = [];
     for (const [name, field] of Object.entries(fields)) {
       // Integer-like keys would reorder the object's entries; WGSL needs identifiers anyway.
       if (!IDENT.test(name)) throw new Error(`internal: uniform field name '${name}' is not an identifier`);
       const [word, len] = typeof field === 'string' ? [field, null] : field;
       if (len !== null && !(Number.isInteger(len) && len >= 0))
         throw new Error(`internal: uniform array '${name}' has length ${len}`);
-      this.at.set(name, { word, start: w, len });
+      placed.push({ name, word, start: w, len });
       w += len ?? 1;
     }
+    this.placed = placed;
     this.words = w;
   }
 
   /** Word index of a field (its first word for an array). */
   offset(name: keyof F & string): number {
-    return this.field(name).start;
+    const f = this.placed.find((p) => p.name === name);
+    if (!f) throw new Error(`internal: no uniform field '${name}'`);
+    return f.start;
   }
 
   /** The uniform block at @binding(0) and an accessor per field. */
@@ -60,7 +72,7 @@ export class Uniforms<F extends Fields> {
       '@group(0) @binding(0) var<uniform> params: Params;',
       'fn P(i: u32) -> u32 { return params.p[i >> 2u][i & 3u]; }',
     ];
-    for (const [name, { word, start, len }] of this.at) {
+    for (const { name, word, start, len } of this.placed) {
       if (len === 0) continue;
       const ret = word === 'bool' ? 'bool' : word === 'f32c' ? 'f32' : word;
       const at = len === null ? `${start}u` : `${start}u + k`;
@@ -74,36 +86,43 @@ export class Uniforms<F extends Fields> {
   /** The block's words, each field's value where the declaration puts it. */
   pack(values: Values<F>): Uint32Array {
     const out = new Uint32Array(this.words);
-    const f32 = new Float32Array(out.buffer);
-    const i32 = new Int32Array(out.buffer);
-    const given = values as Readonly<Record<string, number | boolean | readonly number[]>>;
-    for (const [name, { word, start, len }] of this.at) {
+    const given = values as Readonly<Record<string, number | boolean | readonly number[] | undefined>>;
+    for (const { name, word, start, len } of this.placed) {
       const v = given[name];
-      if (v === undefined) throw new Error(`internal: uniform field '${name}' has no value`);
-      const list = len === null ? [v] : v;
-      if (!Array.isArray(list) || list.length !== (len ?? 1))
-        throw new Error(
-          `internal: uniform field '${name}' needs ${len ?? 'a single value'}, got ${String(v)}`,
-        );
-      for (let k = 0; k < list.length; k++) {
-        const x = list[k] as number | boolean;
-        if (word === 'u32') out[start + k] = Number(x) >>> 0;
-        else if (word === 'i32') i32[start + k] = Number(x) | 0;
-        else if (word === 'bool') out[start + k] = x ? 1 : 0;
-        else if (word === 'f32') f32[start + k] = Number(x);
-        else f32[start + k] = Math.max(Math.min(Number(x), F32_MAX), -F32_MAX);
+      if (len === null) {
+        if (typeof v !== 'number' && typeof v !== 'boolean')
+          throw new Error(`internal: uniform field '${name}' needs a single value, got ${String(v)}`);
+        out[start] = bits(word, v);
+        continue;
       }
+      if (!Array.isArray(v) || v.length !== len)
+        throw new Error(`internal: uniform field '${name}' needs ${len} values, got ${String(v)}`);
+      for (let k = 0; k < len; k++) out[start + k] = bits(word, v[k] as number);
     }
     return out;
   }
+}
 
-  private field(name: string) {
-    const f = this.at.get(name);
-    if (!f) throw new Error(`internal: no uniform field '${name}'`);
-    return f;
+/** A value's bits as one u32 word. */
+function bits(word: Word, v: number | boolean): number {
+  switch (word) {
+    case 'u32':
+      return (v as number) >>> 0;
+    case 'i32':
+      return ((v as number) | 0) >>> 0;
+    case 'bool':
+      return v ? 1 : 0;
+    case 'f32':
+      F32[0] = v as number;
+      return U32[0]!;
+    case 'f32c':
+      F32[0] = Math.max(Math.min(v as number, F32_MAX), -F32_MAX);
+      return U32[0]!;
   }
 }
 
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
 const F32_MAX = 3.4028234663852886e38;
 
 /** Declares a kernel's uniforms: `uniforms({ n: 'u32', shape: ['u32', rank], scale: 'f32' })`. */
