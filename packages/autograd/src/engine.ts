@@ -1,11 +1,14 @@
 import {
+  ArgumentError,
   type AttrsOf,
   checkOptions,
+  DeviceError,
   type GradFn,
   keep,
   type OpInput,
   type OpName,
   onesLike,
+  ShapeError,
   Tensor,
   tidy,
 } from '@lumen/tensor';
@@ -198,9 +201,11 @@ function checkGrad(where: string, t: Tensor, g: Tensor): void {
     fail(
       where,
       `gradient shape [${g.shape.join(', ')}] does not match the tensor's shape [${t.shape.join(', ')}]`,
+      ShapeError,
     );
   }
-  if (g.device !== t.device) fail(where, `gradient is on ${g.device} but the tensor is on ${t.device}`);
+  if (g.device !== t.device)
+    fail(where, `gradient is on ${g.device} but the tensor is on ${t.device}`, DeviceError);
 }
 
 /**
@@ -283,6 +288,7 @@ function run(
     fail(
       where,
       `the graph moves a gradient back from the GPU (${waits.name} of a cpu tensor moved with .to('webgpu')), which has to be awaited: use \`await loss.backwardAsync()\`${where === 'grad' ? ' (or await gradAsync(...))' : ''}`,
+      DeviceError,
     );
   }
   const found = new Map<Tensor, Tensor>();
@@ -322,11 +328,13 @@ function rootGrad(where: string, t: Tensor, gradient: Tensor | undefined): Tenso
       fail(
         where,
         `grad can be created implicitly only for one-element outputs, this one has shape [${t.shape.join(', ')}]; pass a gradient tensor`,
+        ShapeError,
       );
     }
     return onesLike(t);
   }
-  if (!(gradient instanceof Tensor)) fail(where, `gradient must be a Tensor, got ${typeof gradient}`);
+  if (!(gradient instanceof Tensor))
+    fail(where, `gradient must be a Tensor, got ${typeof gradient}`, ArgumentError);
   checkGrad(where, t, gradient);
   return gradient;
 }
@@ -390,7 +398,7 @@ function gradCall(
   const outs = outputs instanceof Tensor ? [outputs] : [...outputs];
   const ins = inputs instanceof Tensor ? [inputs] : [...inputs];
   ins.forEach((x, i) => {
-    if (!(x instanceof Tensor)) fail(where, `inputs[${i}] must be a Tensor, got ${typeof x}`);
+    if (!(x instanceof Tensor)) fail(where, `inputs[${i}] must be a Tensor, got ${typeof x}`, ArgumentError);
     if (!x.requiresGrad) fail(where, `inputs[${i}] does not require grad`);
   });
   const gos = options.gradOutputs;

@@ -1,5 +1,2 @@
-import { LumenError } from '@lumen/tensor';
-
-export function fail(op: string, message: string): never {
-  throw new LumenError(`${op}: ${message}`);
-}
+/** @lumen/tensor's one error helper: `fail(op, message, category?)` throws a LumenError (or a subclass). */
+export { fail } from '@lumen/tensor';

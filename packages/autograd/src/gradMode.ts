@@ -5,6 +5,7 @@
  * (browsers) it is one flag, and a callback that returns a promise keeps the mode until the promise
  * settles — code running concurrently in the meantime sees the same mode (backward's error then says so).
  */
+import { ArgumentError } from '@lumen/tensor';
 import { fail } from './errors.js';
 
 interface Mode {
@@ -46,7 +47,7 @@ export function pendingAsyncGradModes(): number {
 }
 
 function withMode<T>(op: string, mode: boolean, fn: () => T): T {
-  if (typeof fn !== 'function') fail(op, `fn must be a callback function, got ${typeof fn}`);
+  if (typeof fn !== 'function') fail(op, `fn must be a callback function, got ${typeof fn}`, ArgumentError);
   if (als) return als.run({ enabled: mode }, fn);
   const previous = root.enabled;
   root.enabled = mode;
@@ -83,6 +84,7 @@ export function enableGrad<T>(fn: () => T): T {
  * enableGrad callback it lasts until the callback ends, as in PyTorch's context managers.
  */
 export function setGradEnabled(mode: boolean): void {
-  if (typeof mode !== 'boolean') fail('setGradEnabled', `mode must be a boolean, got ${typeof mode}`);
+  if (typeof mode !== 'boolean')
+    fail('setGradEnabled', `mode must be a boolean, got ${typeof mode}`, ArgumentError);
   current().enabled = mode;
 }

@@ -1,3 +1,4 @@
+import { FileFormatError } from '@lumen/tensor';
 import { fail } from '../errors.js';
 
 /**
@@ -17,13 +18,15 @@ function hasMagic(b: Uint8Array, at: number): boolean {
 
 /** Checks the framing of an IPC file or stream, and the flatbuffer of every message header and of the footer. */
 export function checkFraming(op: string, name: string, b: Uint8Array): void {
-  if (b.length === 0) fail(op, `${name} is empty (0 bytes), not an Arrow IPC file or stream`);
+  if (b.length === 0)
+    fail(op, `${name} is empty (0 bytes), not an Arrow IPC file or stream`, FileFormatError);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   if (hasMagic(b, 0)) {
     if (b.length < 18 || !hasMagic(b, b.length - 6)) {
       fail(
         op,
         `${name} starts as an Arrow IPC file but is truncated: no closing "ARROW1" at byte ${Math.max(0, b.length - 6)} of ${b.length}`,
+        FileFormatError,
       );
     }
     const footerLength = view.getInt32(b.length - 10, true);
@@ -32,6 +35,7 @@ export function checkFraming(op: string, name: string, b: Uint8Array): void {
       fail(
         op,
         `${name} has a footer length of ${footerLength} at byte ${b.length - 10}, outside the file's ${b.length} bytes`,
+        FileFormatError,
       );
     }
     const messages = walkMessages(op, name, view, 8, footerStart);
@@ -57,11 +61,16 @@ function walkMessages(
   let at = start;
   while (at < end) {
     const messageAt = at;
-    if (at + 4 > end) fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`);
+    if (at + 4 > end)
+      fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`, FileFormatError);
     let len = view.getInt32(at, true);
     if (len === -1) {
       if (at + 8 > end)
-        fail(op, `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`);
+        fail(
+          op,
+          `${name} is truncated: a message prefix at byte ${at} runs past byte ${end}`,
+          FileFormatError,
+        );
       len = view.getInt32(at + 4, true);
       at += 8;
     } else at += 4;
@@ -70,6 +79,7 @@ function walkMessages(
       fail(
         op,
         `${name} is not a complete Arrow IPC ${start === 0 ? 'stream' : 'file'}: the message at byte ${messageAt} claims ${len} bytes but ${end - at} remain`,
+        FileFormatError,
       );
     }
     const { bodyLength, kind } = new Flatbuffer(op, name, view, at, len).message(at);
@@ -79,6 +89,7 @@ function walkMessages(
       fail(
         op,
         `${name} is truncated: a message body at byte ${at} needs ${bodyLength} bytes but ${end - at} remain`,
+        FileFormatError,
       );
     }
     at += bodyLength;
@@ -120,6 +131,7 @@ class Flatbuffer {
     return fail(
       this.op,
       `${this.name} has a corrupt Arrow IPC header: ${what} (byte ${at}; the header spans bytes ${this.start}–${this.end})`,
+      FileFormatError,
     );
   }
 

@@ -1,4 +1,4 @@
-import { LumenError } from '@lumen/tensor';
+import { FileFormatError, LumenError } from '@lumen/tensor';
 import {
   Bool,
   type Data,
@@ -228,6 +228,10 @@ export async function readArrow(source: BinarySource, opts: ReadArrowOptions = {
     return DataFrame.of(names, cols, Index.range(rows));
   } catch (e) {
     if (e instanceof LumenError) throw e;
-    return fail(op, `${name} (${bytes.length} bytes) is not valid Arrow IPC: ${(e as Error).message}`);
+    return fail(
+      op,
+      `${name} (${bytes.length} bytes) is not valid Arrow IPC: ${(e as Error).message}`,
+      FileFormatError,
+    );
   }
 }

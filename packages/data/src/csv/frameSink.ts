@@ -1,4 +1,4 @@
-import { LumenError } from '@lumen/tensor';
+import { FileFormatError } from '@lumen/tensor';
 import { type ColumnDType, isColumnDType } from '../column/dtype.js';
 import { describe, fail, listNames } from '../errors.js';
 import { DataFrame } from '../frame/dataFrame.js';
@@ -9,8 +9,8 @@ import { parseNumber } from './numbers.js';
 import { DEFAULT_NA_VALUES, type ReadCsvChunkOptions, type ReadCsvOptions } from './options.js';
 import type { RecordSink, Tokenizer } from './tokenizer.js';
 
-/** A CSV problem at a place in the file: `line` and `column` are 1-based. */
-export class CsvError extends LumenError {
+/** A CSV problem at a place in the file (a FileFormatError): `line` and `column` are 1-based. */
+export class CsvError extends FileFormatError {
   override name = 'CsvError';
   constructor(
     message: string,

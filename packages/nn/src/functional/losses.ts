@@ -1,4 +1,12 @@
-import { checkOptions, crossEntropyRows, sub, type Tensor, where } from '@lumen/tensor';
+import {
+  checkOptions,
+  crossEntropyRows,
+  DtypeError,
+  ShapeError,
+  sub,
+  type Tensor,
+  where,
+} from '@lumen/tensor';
 import { fail, fmtShape } from '../errors.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -13,7 +21,11 @@ function reduce(op: string, loss: Tensor, reduction: Reduction | undefined): Ten
 
 function sameShape(op: string, input: Tensor, target: Tensor): void {
   if (input.shape.length !== target.shape.length || input.shape.some((d, i) => d !== target.shape[i])) {
-    fail(op, `target shape ${fmtShape(target.shape)} must equal input shape ${fmtShape(input.shape)}`);
+    fail(
+      op,
+      `target shape ${fmtShape(target.shape)} must equal input shape ${fmtShape(input.shape)}`,
+      ShapeError,
+    );
   }
 }
 
@@ -113,7 +125,7 @@ function flattenClasses(
   input: Tensor,
   target: Tensor,
 ): { logits: Tensor; flatTarget: Tensor | null } {
-  if (input.ndim < 1) fail(op, `input must have a class dim, got shape ${fmtShape(input.shape)}`);
+  if (input.ndim < 1) fail(op, `input must have a class dim, got shape ${fmtShape(input.shape)}`, ShapeError);
   const classDim = input.ndim === 1 ? 0 : 1;
   // (N, C, d1…) → (N, d1…, C)
   const order = [0, ...Array.from({ length: input.ndim - 2 }, (_, i) => i + 2), 1];
@@ -137,12 +149,14 @@ function checkTarget(op: string, input: Tensor, target: Tensor, C: number, ignor
       op,
       `class indices must be an integer tensor (int32 here, int64 in PyTorch: .long()), got target of dtype ${target.dtype} and shape ${fmtShape(target.shape)}; ` +
         `convert with target.int(), or create it with tensor(values, { dtype: 'int32' })${probs}`,
+      DtypeError,
     );
   }
   if (target.shape.length !== expected.length || target.shape.some((d, i) => d !== expected[i])) {
     fail(
       op,
       `target shape ${fmtShape(target.shape)} does not fit input shape ${fmtShape(input.shape)} (expected ${fmtShape(expected)})`,
+      ShapeError,
     );
   }
   if (target.device !== 'cpu') return;

@@ -1,4 +1,13 @@
-import { checkOptions, type Device, type DType, preview, type Tensor, tensor } from '@lumen/tensor';
+import {
+  checkOptions,
+  type Device,
+  type DType,
+  DtypeError,
+  FileFormatError,
+  preview,
+  type Tensor,
+  tensor,
+} from '@lumen/tensor';
 import { fail } from '../errors.js';
 
 /**
@@ -124,12 +133,20 @@ function parseHeader(
   if (!(bytes instanceof Uint8Array))
     fail(op, `expected the file's bytes as a Uint8Array, got ${typeof bytes}`);
   if (bytes.byteLength < 8)
-    fail(op, `the file is ${bytes.byteLength} bytes, too short to hold the 8-byte header length`);
+    fail(
+      op,
+      `the file is ${bytes.byteLength} bytes, too short to hold the 8-byte header length`,
+      FileFormatError,
+    );
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(bytes.byteLength - 8))
-    fail(op, `the header length ${n} (bytes 0-7) runs past the end of the ${bytes.byteLength}-byte file`);
+    fail(
+      op,
+      `the header length ${n} (bytes 0-7) runs past the end of the ${bytes.byteLength}-byte file`,
+      FileFormatError,
+    );
   if (n > BigInt(MAX_HEADER_BYTES))
-    fail(op, `the header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+    fail(op, `the header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`, FileFormatError);
   const headerLength = Number(n);
   let text: string;
   try {
@@ -139,21 +156,26 @@ function parseHeader(
       bytes.subarray(8, 8 + headerLength),
     );
   } catch {
-    fail(op, `the header (bytes 8-${8 + headerLength}) is not valid UTF-8`);
+    fail(op, `the header (bytes 8-${8 + headerLength}) is not valid UTF-8`, FileFormatError);
   }
   if (!text.startsWith('{'))
     fail(
       op,
       `the header (at byte 8) must be a JSON object starting with '{', got ${text.startsWith('\uFEFF') ? 'a UTF-8 byte order mark (EF BB BF)' : JSON.stringify(text.slice(0, 20))}`,
+      FileFormatError,
     );
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    fail(op, `the header (bytes 8-${8 + headerLength}) is not valid JSON: ${(e as Error).message}`);
+    fail(
+      op,
+      `the header (bytes 8-${8 + headerLength}) is not valid JSON: ${(e as Error).message}`,
+      FileFormatError,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    fail(op, 'the header must be a JSON object');
+    fail(op, 'the header must be a JSON object', FileFormatError);
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
   const metadata: Record<string, string> = Object.create(null);
@@ -163,39 +185,56 @@ function parseHeader(
       // null is "no metadata", as the reference reader's Option<HashMap<String, String>> reads it.
       if (raw === null) continue;
       if (typeof raw !== 'object' || Array.isArray(raw))
-        fail(op, `__metadata__ must be an object of string values or null, got ${preview(raw)}`);
+        fail(
+          op,
+          `__metadata__ must be an object of string values or null, got ${preview(raw)}`,
+          FileFormatError,
+        );
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string')
-          fail(op, `__metadata__ must be an object of string values, got ${preview(v)} for ${nameOf(k)}`);
+          fail(
+            op,
+            `__metadata__ must be an object of string values, got ${preview(v)} for ${nameOf(k)}`,
+            FileFormatError,
+          );
         metadata[k] = v;
       }
       continue;
     }
     const where = `tensor ${nameOf(name)}`;
     if (typeof raw !== 'object' || raw === null)
-      fail(op, `${where}: expected { dtype, shape, data_offsets }, got ${preview(raw)}`);
+      fail(op, `${where}: expected { dtype, shape, data_offsets }, got ${preview(raw)}`, FileFormatError);
     const {
       dtype,
       shape,
       data_offsets: offsets,
     } = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
-      fail(op, `${where}: unknown dtype ${preview(dtype)}`);
+      fail(op, `${where}: unknown dtype ${preview(dtype)}`, FileFormatError);
     if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-      fail(op, `${where}: shape must be an array of non-negative integers, got ${preview(shape)}`);
+      fail(
+        op,
+        `${where}: shape must be an array of non-negative integers, got ${preview(shape)}`,
+        FileFormatError,
+      );
     }
     if (
       !Array.isArray(offsets) ||
       offsets.length !== 2 ||
       offsets.some((o) => !Number.isSafeInteger(o) || o < 0)
     ) {
-      fail(op, `${where}: data_offsets must be [begin, end] non-negative integers, got ${preview(offsets)}`);
+      fail(
+        op,
+        `${where}: data_offsets must be [begin, end] non-negative integers, got ${preview(offsets)}`,
+        FileFormatError,
+      );
     }
     const [begin, end] = offsets as [number, number];
     if (begin > end || end > dataLength) {
       fail(
         op,
         `${where}: data_offsets [${begin}, ${end}] are out of range for a data section of ${dataLength} bytes (file offsets ${dataStart + begin}-${dataStart + end})`,
+        FileFormatError,
       );
     }
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
@@ -204,6 +243,7 @@ function parseHeader(
       fail(
         op,
         `${where}: ${dtype} of shape [${(shape as number[]).join(', ')}] needs ${expected} bytes but data_offsets span ${end - begin}`,
+        FileFormatError,
       );
     }
     entries.push({ name, dtype, shape: shape as number[], begin, end });
@@ -216,11 +256,13 @@ function parseHeader(
       fail(
         op,
         `tensor ${nameOf(e.name)} overlaps the previous tensor (data_offsets [${e.begin}, ${e.end}] start before byte ${cursor})`,
+        FileFormatError,
       );
     if (e.begin > cursor)
       fail(
         op,
         `the data section has a hole: bytes ${cursor}-${e.begin} belong to no tensor (before ${nameOf(e.name)})`,
+        FileFormatError,
       );
     cursor = e.end;
   }
@@ -228,6 +270,7 @@ function parseHeader(
     fail(
       op,
       `the data section has ${dataLength - cursor} trailing bytes that belong to no tensor (from file offset ${dataStart + cursor})`,
+      FileFormatError,
     );
   return { entries, metadata, dataStart };
 }
@@ -254,6 +297,7 @@ function decode(op: string, e: Entry, raw: Uint8Array, device: Device | undefine
         fail(
           op,
           `tensor ${nameOf(e.name)} (${e.dtype}): value ${values[i]} at position ${i} does not fit int32, Lumen's integer type`,
+          FileFormatError,
         );
       out[i] = v;
     }
@@ -270,7 +314,11 @@ function decode(op: string, e: Entry, raw: Uint8Array, device: Device | undefine
       const b = new Uint8Array(buf);
       for (let i = 0; i < b.length; i++)
         if (b[i]! > 1)
-          fail(op, `tensor ${nameOf(e.name)} (BOOL): byte ${b[i]} at position ${i} is not 0 or 1`);
+          fail(
+            op,
+            `tensor ${nameOf(e.name)} (BOOL): byte ${b[i]} at position ${i} is not 0 or 1`,
+            FileFormatError,
+          );
       return tensor(b, { ...opts, dtype: 'bool' });
     }
     case 'F16': {
@@ -300,7 +348,11 @@ function decode(op: string, e: Entry, raw: Uint8Array, device: Device | undefine
     case 'U8':
       return tensor(toInt32(new Uint8Array(buf)), opts);
     default:
-      fail(op, `tensor ${nameOf(e.name)}: dtype ${e.dtype} is valid safetensors but Lumen cannot load it`);
+      fail(
+        op,
+        `tensor ${nameOf(e.name)}: dtype ${e.dtype} is valid safetensors but Lumen cannot load it`,
+        DtypeError,
+      );
   }
 }
 

@@ -1,4 +1,4 @@
-import { kernelArray, releaseKernelArray, Tensor, tensor } from '@lumen/tensor';
+import { kernelArray, releaseKernelArray, ShapeError, Tensor, tensor } from '@lumen/tensor';
 import { compareCodePoints } from '../feature_extraction/pyRegex.js';
 import { CsrMatrix } from '../sparse/csr.js';
 import { describe, fail } from './errors.js';
@@ -95,6 +95,7 @@ export function toMatrix(
       fail(
         op,
         `${arg} must be 2-d (samples x features), got shape [${X.shape.join(', ')}]${X.ndim === 1 ? '; reshape a single feature with X.reshape(-1, 1)' : ''}`,
+        ShapeError,
       );
     }
     inKernel = opts.kernel === true && X.dtype === 'float64';
@@ -210,6 +211,7 @@ export function checkSameLength(
     fail(
       op,
       `${names[0]} and ${names[1]} must have the same number of samples, got ${a.length} and ${b.length}`,
+      ShapeError,
     );
   }
 }

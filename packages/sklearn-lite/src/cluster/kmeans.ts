@@ -1,4 +1,4 @@
-import { type Generator, Tensor, tensor, warn } from '@lumen/tensor';
+import { type Generator, ShapeError, Tensor, tensor, warn } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import {
   BaseEstimator,
@@ -189,7 +189,8 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
   async fitAsync(X: MatrixLike | CsrMatrix, _y?: unknown): Promise<this> {
     if (!(X instanceof Tensor) || X.device === 'cpu') return this.fit(X);
     const op = 'KMeans.fitAsync';
-    if (X.ndim !== 2) fail(op, `X must be 2-d (samples x features), got shape [${X.shape.join(', ')}]`);
+    if (X.ndim !== 2)
+      fail(op, `X must be 2-d (samples x features), got shape [${X.shape.join(', ')}]`, ShapeError);
     if (X.dtype !== 'float32' && X.dtype !== 'float64') fail(op, `X must be a float tensor, got ${X.dtype}`);
     await this.fitOnDevice(X, op);
     return this;
@@ -244,7 +245,8 @@ export class KMeans extends BaseEstimator<KMeansOptions> {
     const s = this.fitted(this.state, op.split('.')[1]!);
     const A = X instanceof CsrMatrix ? csr64(X) : toMatrix(op, 'X', X);
     const cols = A instanceof CsrMatrix ? A.shape[1] : A.cols;
-    if (cols !== s.d) fail(op, `X has ${cols} features, but KMeans was fitted with ${s.d} features`);
+    if (cols !== s.d)
+      fail(op, `X has ${cols} features, but KMeans was fitted with ${s.d} features`, ShapeError);
     return A;
   }
 

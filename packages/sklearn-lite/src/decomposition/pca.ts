@@ -1,5 +1,5 @@
 import type { Tensor } from '@lumen/tensor';
-import { describe, fail } from '../base/errors.js';
+import { describe, fail, ShapeError } from '../base/errors.js';
 import {
   BaseEstimator,
   checkBool,
@@ -195,7 +195,7 @@ export class PCA extends BaseEstimator<PCAOptions> {
     const s = this.fitted(this.state, 'transform');
     const A = toMatrix('PCA.transform', 'X', X);
     if (A.cols !== s.d)
-      fail('PCA.transform', `X has ${A.cols} features, but PCA was fitted with ${s.d} features`);
+      fail('PCA.transform', `X has ${A.cols} features, but PCA was fitted with ${s.d} features`, ShapeError);
     subtractRow(A.data, A.rows, A.cols, s.mean);
     const out = matmulABt(A.data, s.components, A.rows, s.d, s.k);
     if (this.params.whiten) {

@@ -1,5 +1,5 @@
 import type { Generator, Tensor } from '@lumen/tensor';
-import { fail } from '../base/errors.js';
+import { fail, ShapeError } from '../base/errors.js';
 import {
   BaseEstimator,
   checkInt,
@@ -208,13 +208,17 @@ export class TruncatedSVD extends BaseEstimator<TruncatedSVDOptions> {
     const op = 'TruncatedSVD.transform';
     if (X instanceof CsrMatrix) {
       if (X.shape[1] !== s.d)
-        fail(op, `X has ${X.shape[1]} features, but TruncatedSVD was fitted with ${s.d} features`);
+        fail(
+          op,
+          `X has ${X.shape[1]} features, but TruncatedSVD was fitted with ${s.d} features`,
+          ShapeError,
+        );
       const out = spmm(X, transpose(s.components, s.k, s.d), s.k, new Float64Array(X.shape[0] * s.k));
       return matrixToTensor(matrix(X.shape[0], s.k, out));
     }
     const A = toMatrix(op, 'X', X);
     if (A.cols !== s.d)
-      fail(op, `X has ${A.cols} features, but TruncatedSVD was fitted with ${s.d} features`);
+      fail(op, `X has ${A.cols} features, but TruncatedSVD was fitted with ${s.d} features`, ShapeError);
     return matrixToTensor(matrix(A.rows, s.k, matmulABt(A.data, s.components, A.rows, s.d, s.k)));
   }
 

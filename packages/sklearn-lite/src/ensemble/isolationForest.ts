@@ -1,5 +1,5 @@
 import type { Tensor } from '@lumen/tensor';
-import { warn } from '@lumen/tensor';
+import { ShapeError, warn } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import {
   BaseEstimator,
@@ -134,6 +134,7 @@ export class IsolationForest extends BaseEstimator<IsolationForestOptions> {
       fail(
         `IsolationForest.${op}`,
         `X has ${A.cols} features, but IsolationForest was fitted with ${s.d} features`,
+        ShapeError,
       );
     return A;
   }

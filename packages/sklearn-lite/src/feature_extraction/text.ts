@@ -1,4 +1,4 @@
-import { type Tensor, tensor } from '@lumen/tensor';
+import { ShapeError, type Tensor, tensor } from '@lumen/tensor';
 import { describe, fail, NotFittedError } from '../base/errors.js';
 import { BaseEstimator, checkBool, checkInt, checkNumber, checkOneOf } from '../base/estimator.js';
 import { type CsrDtype, CsrMatrix } from '../sparse/csr.js';
@@ -587,6 +587,7 @@ export class CountVectorizer extends BaseEstimator<CountVectorizerOptions> {
       fail(
         'CountVectorizer.inverseTransform',
         `X has ${X.shape[1]} features, but the vocabulary has ${s.featureNames.length} terms`,
+        ShapeError,
       );
     return Array.from({ length: X.shape[0] }, (_, i) => {
       const out: string[] = [];
@@ -722,7 +723,11 @@ export class TfidfTransformer extends BaseEstimator<TfidfOptions> {
     const d = this.fitted(this.fittedD, 'transform');
     const A = TfidfTransformer.csr(op, X);
     if (A.shape[1] !== d)
-      fail(op, `X has ${A.shape[1]} features, but TfidfTransformer was fitted with ${d} features`);
+      fail(
+        op,
+        `X has ${A.shape[1]} features, but TfidfTransformer was fitted with ${d} features`,
+        ShapeError,
+      );
     const values = valuesCopy(A);
     applyTfidf(this.params, this.idf, A.indptr, A.indices, values);
     return toCsr(A.dtype, values, A.indices.slice(), A.indptr.slice(), [A.shape[0], d]);

@@ -1,3 +1,5 @@
+import { ShapeError } from '@lumen/tensor';
+
 /**
  * Householder QR. Works on the transposed matrix (each row of `at` is a column of A) so every
  * reflection reads and writes contiguous memory.
@@ -19,7 +21,7 @@ export interface HouseholderQr {
  * stored as an extra column, are transformed along.
  */
 export function householderQrTransposed(at: Float64Array, m: number, n: number, steps = n): HouseholderQr {
-  if (m < steps) throw new Error(`householderQr needs m >= ${steps}, got ${m} x ${n}`);
+  if (m < steps) throw new ShapeError(`householderQr needs m >= ${steps}, got ${m} x ${n}`);
   const rdiag = new Float64Array(steps);
   const beta = new Float64Array(steps);
   for (let k = 0; k < steps; k++) {

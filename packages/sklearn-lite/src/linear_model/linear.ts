@@ -1,5 +1,5 @@
 import type { Tensor } from '@lumen/tensor';
-import { fail } from '../base/errors.js';
+import { fail, ShapeError } from '../base/errors.js';
 import { BaseEstimator, checkBool, checkNumber } from '../base/estimator.js';
 import {
   checkSameLength,
@@ -105,7 +105,11 @@ abstract class LinearRegressorBase<P extends { fitIntercept: boolean }> extends 
     const A = toMatrix(`${name}.predict`, 'X', X, { kernel: true });
     try {
       if (A.cols !== s.d)
-        fail(`${name}.predict`, `X has ${A.cols} features, but ${name} was fitted with ${s.d} features`);
+        fail(
+          `${name}.predict`,
+          `X has ${A.cols} features, but ${name} was fitted with ${s.d} features`,
+          ShapeError,
+        );
       const out = matmulABt(A.data, s.coef, A.rows, s.d, 1); // X·coef
       for (let i = 0; i < A.rows; i++) out[i]! += s.intercept;
       return vectorToTensor(out);

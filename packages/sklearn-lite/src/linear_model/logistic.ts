@@ -1,4 +1,4 @@
-import { type Tensor, tensor, warn } from '@lumen/tensor';
+import { ShapeError, type Tensor, tensor, warn } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import { BaseEstimator, checkBool, checkInt, checkNumber, checkOneOf } from '../base/estimator.js';
 import {
@@ -691,7 +691,11 @@ export class LogisticRegression<
     const name = `LogisticRegression.${op}`;
     const design = X instanceof CsrMatrix ? sparseDesign(X) : denseDesign(toMatrix(name, 'X', X));
     if (design.d !== s.d)
-      fail(name, `X has ${design.d} features, but LogisticRegression was fitted with ${s.d} features`);
+      fail(
+        name,
+        `X has ${design.d} features, but LogisticRegression was fitted with ${s.d} features`,
+        ShapeError,
+      );
     const z = new Float64Array(design.n * s.rows);
     design.mul(s.coef, s.rows, z);
     for (let i = 0; i < design.n; i++) for (let r = 0; r < s.rows; r++) z[i * s.rows + r]! += s.intercept[r]!;

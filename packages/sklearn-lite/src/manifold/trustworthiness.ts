@@ -1,4 +1,4 @@
-import { checkOptions } from '@lumen/tensor';
+import { checkOptions, ShapeError } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { checkInt, optionKeys } from '../base/estimator.js';
 import { type MatrixLike, toMatrix } from '../base/input.js';
@@ -21,7 +21,8 @@ export function trustworthiness(
   const A = toMatrix(op, 'X', X);
   const E = toMatrix(op, 'XEmbedded', XEmbedded);
   const n = A.rows;
-  if (E.rows !== n) fail(op, `X and XEmbedded must have the same number of samples, got ${n} and ${E.rows}`);
+  if (E.rows !== n)
+    fail(op, `X and XEmbedded must have the same number of samples, got ${n} and ${E.rows}`, ShapeError);
   const k = checkInt(op, 'nNeighbors', opts.nNeighbors ?? 5, 1);
   if (k >= n / 2) fail(op, `nNeighbors (${k}) should be less than nSamples / 2 (${n / 2})`);
   const embedded = knnSelf(E.data, n, E.cols, k);

@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor } from '@lumen/tensor';
+import { checkOptions, ShapeError, type Tensor } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { optionKeys } from '../base/estimator.js';
 import { type Matrix, type MatrixLike, matrix, matrixToTensor, toMatrix } from '../base/input.js';
@@ -112,7 +112,11 @@ function pair(
   const same = Y === undefined || Y === null || Y === X;
   const b = same ? a : rowsOf(op, 'Y', Y);
   if (shapeOf(a)[1] !== shapeOf(b)[1])
-    fail(op, `X and Y must have the same number of features, got ${shapeOf(a)[1]} and ${shapeOf(b)[1]}`);
+    fail(
+      op,
+      `X and Y must have the same number of features, got ${shapeOf(a)[1]} and ${shapeOf(b)[1]}`,
+      ShapeError,
+    );
   return { a, b, same };
 }
 

@@ -1,4 +1,4 @@
-import { Tensor, tensor } from '@lumen/tensor';
+import { ShapeError, Tensor, tensor } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import { BaseEstimator, checkOneOf } from '../base/estimator.js';
 import { type LabelsLike, type MatrixLike, toLabels, toMatrix, uniqueLabels } from '../base/input.js';
@@ -123,7 +123,11 @@ export class OneHotEncoder extends BaseEstimator<OneHotEncoderOptions> {
     const categories = this.fitted(this.categories, 'transform');
     const cols = toCategoryColumns(op, X);
     if (cols.length !== categories.length)
-      fail(op, `X has ${cols.length} features, but OneHotEncoder was fitted with ${categories.length}`);
+      fail(
+        op,
+        `X has ${cols.length} features, but OneHotEncoder was fitted with ${categories.length}`,
+        ShapeError,
+      );
     const n = cols[0]!.length;
     const offsets: number[] = [];
     let width = 0;

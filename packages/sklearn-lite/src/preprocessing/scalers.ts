@@ -1,5 +1,5 @@
 import type { Tensor } from '@lumen/tensor';
-import { fail } from '../base/errors.js';
+import { fail, ShapeError } from '../base/errors.js';
 import { BaseEstimator, checkBool, checkNumber } from '../base/estimator.js';
 import { type Matrix, type MatrixLike, matrixToTensor, toMatrix, vectorToTensor } from '../base/input.js';
 import { CsrMatrix } from '../sparse/csr.js';
@@ -8,7 +8,11 @@ const EPS = 2.220446049250313e-16;
 
 function checkWidth(op: string, X: Matrix, nFeatures: number): void {
   if (X.cols !== nFeatures)
-    fail(op, `X has ${X.cols} features, but this estimator was fitted with ${nFeatures} features`);
+    fail(
+      op,
+      `X has ${X.cols} features, but this estimator was fitted with ${nFeatures} features`,
+      ShapeError,
+    );
 }
 
 export interface StandardScalerOptions {
@@ -187,7 +191,11 @@ function scaleColumns(
   divide: boolean,
 ): CsrMatrix {
   if (X.shape[1] !== scale.length)
-    fail(op, `X has ${X.shape[1]} features, but this estimator was fitted with ${scale.length} features`);
+    fail(
+      op,
+      `X has ${X.shape[1]} features, but this estimator was fitted with ${scale.length} features`,
+      ShapeError,
+    );
   const data = X.dtype === 'float32' ? new Float32Array(X.nnz) : new Float64Array(X.nnz);
   for (let p = 0; p < X.nnz; p++) {
     const s = apply ? scale[X.indices[p]!]! : 1;

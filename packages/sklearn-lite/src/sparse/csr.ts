@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor, tensor } from '@lumen/tensor';
+import { checkOptions, ShapeError, type Tensor, tensor } from '@lumen/tensor';
 import { describe, fail } from '../base/errors.js';
 import { optionKeys } from '../base/estimator.js';
 
@@ -167,7 +167,7 @@ export class CsrMatrix {
       const rows = X as readonly (readonly number[])[];
       get = (i, j) => rows[i]![j]!;
     } else if (X !== null && typeof X === 'object' && 'ndim' in X && typeof X.dataSync === 'function') {
-      if (X.ndim !== 2) fail(op, `X must be 2-d, got shape [${X.shape.join(', ')}]`);
+      if (X.ndim !== 2) fail(op, `X must be 2-d, got shape [${X.shape.join(', ')}]`, ShapeError);
       if (X.device !== 'cpu')
         fail(op, `X must be a cpu tensor, got a ${X.device} tensor; pass await X.toAsync('cpu')`);
       n = X.shape[0]!;
