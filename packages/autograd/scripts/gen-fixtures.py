@@ -166,6 +166,9 @@ CASES = {
     'reluBackward': ([randn(3, 4), away(3, 4)], lambda g, y: torch.ops.aten.threshold_backward(g, y, 0)),
     # exact GELU's gradient as an op (what GeluBackward0 runs), differentiated again
     'geluBackward': ([randn(3, 4), randn(3, 4) * 2], lambda g, x: torch.ops.aten.gelu_backward(g, x)),
+    'bceWithLogits': ([randn(3, 4) * 3, unit(3, 4) + 0.5],
+                      lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction='none')),
+    'bceWithLogitsMean': ([randn(5, 2) * 2, pos(5, 2) - 0.5], lambda x, t: F.binary_cross_entropy_with_logits(x, t)),
 }
 
 

@@ -2,6 +2,7 @@ import {
   addmm,
   arange,
   atan2,
+  bceWithLogits,
   cat,
   div,
   geluBackward,
@@ -130,4 +131,6 @@ export const CASES: Record<string, Fn> = {
   reuse: (x) => x.mul(x.exp()).add(x.sin().mul(x)),
   reluBackward: (g, y) => reluBackward(g, y),
   geluBackward: (g, x) => geluBackward(g, x),
+  bceWithLogits: (x, t) => bceWithLogits(x, t),
+  bceWithLogitsMean: (x, t) => bceWithLogits(x, t).mean(),
 };

@@ -1,4 +1,4 @@
-import { ones, type Tensor, tensor } from '@lumen/tensor';
+import { addmm, bceWithLogits, ones, type Tensor, tensor } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
 import { enableGrad, grad, isGradEnabled, noGrad, setGradEnabled } from '../src/index.js';
 
@@ -20,6 +20,9 @@ describe('the tape', () => {
     expect(x.exp().gradFn?.name).toBe('ExpBackward0');
     expect(x.pow(2).gradFn?.name).toBe('PowBackward0');
     expect(x.softmax(0).gradFn?.name).toBe('SoftmaxBackward0');
+    expect(addmm(x, x.reshape(3, 1), x.reshape(1, 3)).gradFn?.name).toBe('AddmmBackward0');
+    // fused on cpu: one node, as PyTorch's
+    expect(bceWithLogits(x, x.detach().sigmoid()).gradFn?.name).toBe('BinaryCrossEntropyWithLogitsBackward0');
   });
 
   it('a batch of rows times one matrix is one 2-D product (as torch.matmul folds it), not a Bmm', () => {

@@ -181,6 +181,20 @@ export interface Backend<S extends Storage = Storage> {
   ): { dx: S | null; dweight: S | null; dbias: S | null };
 
   /**
+   * Optional fused binary cross-entropy of logits (see ops/bceWithLogits.ts), elementwise over n
+   * contiguous elements of x and target: (1 − y)·x + max(−x, 0) + log1p(e^−|x|). Its backward
+   * gives dx = g·(sigmoid(x) − y) and, when wanted, dtarget = −g·x.
+   */
+  bceWithLogits?(x: View<S>, target: View<S>, n: number): S;
+  bceWithLogitsBackward?(
+    g: View<S>,
+    x: View<S>,
+    target: View<S>,
+    n: number,
+    wantTarget: boolean,
+  ): { dx: S; dtarget: S | null };
+
+  /**
    * Optional fused cross-entropy (see ops/crossEntropy.ts) of contiguous [rows, cols] logits against
    * contiguous int32 class indices [rows] (each in [0, cols) or `ignoreIndex`): the per-row losses
    * −log softmax(x)[t] (0 where ignored), and each row's max and log-sum-exp (2 per row) for

@@ -58,6 +58,7 @@ export type { DeviceMemory, MemoryInfo } from './memory.js';
 export { keep, memory, tidy } from './memory.js';
 export type { AttentionOptions } from './ops/attention.js';
 export { scaledDotProductAttention } from './ops/attention.js';
+export { bceWithLogits, bceWithLogitsBackward } from './ops/bceWithLogits.js';
 export type { Operand, Scalar } from './ops/core.js';
 export { crossEntropyRows, crossEntropyRowsBackward } from './ops/crossEntropy.js';
 export { gather, indexSelect, scatterAdd } from './ops/indexing.js';

@@ -1,7 +1,9 @@
 import {
+  bceWithLogits,
   checkOptions,
   crossEntropyRows,
   DtypeError,
+  isFloat,
   ShapeError,
   sub,
   type Tensor,
@@ -97,14 +99,16 @@ export function binaryCrossEntropyWithLogits(
 ): Tensor {
   checkOptions('binaryCrossEntropyWithLogits', options, BCE_LOGITS_KEYS);
   sameShape('binaryCrossEntropyWithLogits', input, target);
-  // softplus(−x) = log(1 + e^−x), computed stably (and with the right gradient at x = 0).
-  const softTerm = input.neg().softplus();
   let loss: Tensor;
   if (options.posWeight) {
+    // softplus(−x) = log(1 + e^−x), computed stably (and with the right gradient at x = 0).
+    const softTerm = input.neg().softplus();
     const logWeight = options.posWeight.sub(1).mul(target).add(1);
     loss = sub(1, target).mul(input).add(logWeight.mul(softTerm));
+  } else if (isFloat(input.dtype) && input.dtype === target.dtype && input.device === target.device) {
+    loss = bceWithLogits(input, target); // one fused op where the backend has it (cpu)
   } else {
-    loss = sub(1, target).mul(input).add(softTerm);
+    loss = sub(1, target).mul(input).add(input.neg().softplus());
   }
   if (options.weight) loss = loss.mul(options.weight);
   return reduce('binaryCrossEntropyWithLogits', loss, options.reduction);

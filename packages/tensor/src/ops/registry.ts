@@ -56,6 +56,7 @@ export interface OpAttrMap extends Record<PlainUnaryOp | PlainBinaryOp, NoAttrs>
     /** the forward's [max, log-sum-exp] per row, [rows, 2] */
     readonly stats: Tensor;
   };
+  bceWithLogits: NoAttrs;
   layerNorm: {
     readonly normalizedShape: readonly number[];
     readonly eps: number;

@@ -628,6 +628,42 @@ export class CpuBackend implements Backend {
     return this.wrap(out, x.dtype);
   }
 
+  bceWithLogits(x: View, target: View, n: number): Storage {
+    const out = allocArray(x.dtype, n);
+    const X = arr(x);
+    const T = arr(target);
+    const xo = x.offset;
+    const to = target.offset;
+    for (let i = 0; i < n; i++) {
+      const v = X[xo + i]!;
+      // (1 − y)·x + softplus(−x), softplus(−x) = max(−x, 0) + log1p(e^−|x|) (PyTorch's order)
+      out[i] = (1 - T[to + i]!) * v + Math.max(-v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+    }
+    return this.wrap(out, x.dtype);
+  }
+
+  bceWithLogitsBackward(
+    g: View,
+    x: View,
+    target: View,
+    n: number,
+    wantTarget: boolean,
+  ): { dx: Storage; dtarget: Storage | null } {
+    const dx = allocArray(x.dtype, n);
+    const dt = wantTarget ? allocArray(x.dtype, n) : null;
+    const G = arr(g);
+    const X = arr(x);
+    const T = arr(target);
+    const [go, xo, to] = [g.offset, x.offset, target.offset];
+    for (let i = 0; i < n; i++) {
+      const v = X[xo + i]!;
+      const gi = G[go + i]!;
+      dx[i] = gi * (1 / (1 + Math.exp(-v)) - T[to + i]!);
+      if (dt) dt[i] = -gi * v;
+    }
+    return { dx: this.wrap(dx, x.dtype), dtarget: dt ? this.wrap(dt, x.dtype) : null };
+  }
+
   crossEntropy(
     x: View,
     target: View,
