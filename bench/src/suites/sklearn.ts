@@ -468,7 +468,7 @@ async function kmeansCases(
       },
       false,
     );
-  } else console.log('  KMeans on webgpu skipped: no WebGPU adapter');
+  } else console.log(`  KMeans on webgpu skipped: ${gpu === true ? 'initWebGPU() found no adapter' : gpu}`);
 }
 
 // ---- text: TfidfVectorizer, then LogisticRegression and KMeans on its sparse output ---------
