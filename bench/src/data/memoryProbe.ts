@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * Peak memory of one CSV reader in a fresh process (so readers cannot inherit each other's
- * heap): `tsx memoryProbe.ts <lumen|lumen-chunks|papaparse|danfo> <csv> [chunkSize]` prints
- * {peakMB, baseMB, rows, ms} (lumen-chunks: readCsv(path, { chunkSize }), each chunk dropped
- * after its rows are counted, as a streaming consumer would). After the
+ * heap): `tsx memoryProbe.ts <lumen|lumen-chunks|lumen-chunks-reuse|papaparse|danfo> <csv> [chunkSize]`
+ * prints {peakMB, baseMB, rows, ms} (lumen-chunks: readCsv(path, { chunkSize }), each chunk
+ * dropped after its rows are counted, as a streaming consumer would; -reuse adds reuseMemory). After the
  * reader's modules are loaded, Linux's peak-RSS counter is reset (/proc/self/clear_refs "5"),
  * so peakMB is the highest resident set while reading and baseMB the resident set just before.
  */
@@ -31,11 +31,13 @@ if (lib === 'lumen') {
   t0 = performance.now();
   const df = await readCsv(path);
   rows = df.shape[0];
-} else if (lib === 'lumen-chunks') {
+} else if (lib === 'lumen-chunks' || lib === 'lumen-chunks-reuse') {
   const { readCsv } = await import('@lumen/data');
   baseMB = startMeasuring();
   t0 = performance.now();
-  for await (const df of readCsv(path, { chunkSize: Number(process.argv[4]) })) rows += df.shape[0];
+  const reuseMemory = lib === 'lumen-chunks-reuse';
+  for await (const df of readCsv(path, { chunkSize: Number(process.argv[4]), reuseMemory }))
+    rows += df.shape[0];
 } else if (lib === 'papaparse') {
   const Papa = (await import('papaparse')).default;
   baseMB = startMeasuring();

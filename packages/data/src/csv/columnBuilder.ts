@@ -65,6 +65,27 @@ export class ColumnBuilder {
     return this.strs === null ? this.nums.length : this.strs.length;
   }
 
+  /**
+   * The number array behind the last finish(), for the next chunk's builder of this column
+   * (see adopt): a scratch array for int32/bool columns, the column's own values for float64.
+   */
+  spare: Float64Array | null = null;
+  /** Whether the finished column shares `spare` (a float64 column's values). */
+  spareShared = false;
+
+  /** Whether finish() may hand out a view of a longer array (it is reused: see adopt). */
+  private keepCapacity = false;
+
+  /**
+   * Starts from an array of an earlier chunk's builder (its values are overwritten). With
+   * `shared`, the finished float64 column is a view of it whatever its spare capacity.
+   */
+  adopt(nums: Float64Array, shared: boolean): void {
+    if (this.strs !== null || this.length !== 0 || nums.length <= this.nums.length) return;
+    this.nums = nums;
+    this.keepCapacity = shared;
+  }
+
   /** Makes room for `capacity` values in all (an estimate from the file size). */
   reserve(capacity: number): void {
     if (this.strs === null && capacity > this.nums.length) {
@@ -217,6 +238,8 @@ export class ColumnBuilder {
     if (this.strs !== null) return new Column('string', this.strs);
     if (n === 0 && d === undefined) return new Column('string', []); // header only: pandas gives object columns
     const nums = this.nums;
+    this.spare = nums.length > 0 ? nums : null;
+    this.spareShared = false;
     if (d === 'Int32' || d === 'int32') {
       const values = new Int32Array(n);
       const valid = d === 'Int32' ? new Uint8Array(n) : null;
@@ -253,10 +276,11 @@ export class ColumnBuilder {
         ? new Float64Array(0)
         : nums.length === n
           ? nums
-          : nums.length - n > nums.length / 16
+          : nums.length - n > nums.length / 16 && !this.keepCapacity
             ? nums.slice(0, n)
             : nums.subarray(0, n);
     this.nums = NO_NUMS;
+    this.spareShared = trimmed.buffer === nums.buffer;
     return new Column('float64', trimmed);
   }
 }

@@ -48,6 +48,8 @@ export class FrameSink implements RecordSink {
   private reserved = false;
   /** Rows per frame when reading in chunks (pandas' chunksize); Infinity reads one frame. */
   private readonly chunkSize: number;
+  /** Reading in chunks: a chunk's float64 arrays become the next chunk's (see reuseMemory). */
+  private readonly reuseMemory: boolean;
   /** Row label of the current chunk's first row. */
   private chunkStart = 0;
   /** Chunks completed and not yet taken by the reader. */
@@ -65,6 +67,10 @@ export class FrameSink implements RecordSink {
     if (cs !== undefined && !(Number.isInteger(cs) && cs > 0))
       fail(op, `chunkSize must be a positive integer (rows per frame), got ${describe(cs)}`);
     this.chunkSize = cs ?? Number.POSITIVE_INFINITY;
+    const reuse = (opts as Partial<ReadCsvChunkOptions>).reuseMemory;
+    if (reuse !== undefined && typeof reuse !== 'boolean')
+      fail(op, `reuseMemory must be true or false, got ${describe(reuse)}`);
+    this.reuseMemory = reuse === true;
     const header = opts.header === undefined ? 'infer' : opts.header;
     if (header !== 'infer' && header !== null && !(Number.isInteger(header) && (header as number) >= 0)) {
       fail(op, `header must be 'infer', a line number >= 0 or null, got ${describe(header)}`);
@@ -276,11 +282,14 @@ export class FrameSink implements RecordSink {
         b !== null && b.explicitDtype === undefined ? dtypes[b.name]! : null,
       );
     }
-    this.builders = this.builders.map((b) =>
-      b === null
-        ? null
-        : new ColumnBuilder(b.name, { ...b.config, dtype: b.explicitDtype ?? dtypes[b.name] }, 0),
-    );
+    this.builders = this.builders.map((b) => {
+      if (b === null) return null;
+      const next = new ColumnBuilder(b.name, { ...b.config, dtype: b.explicitDtype ?? dtypes[b.name] }, 0);
+      // an int32/bool column's number array was scratch (the frame has its own copy): reuse it;
+      // a float64 column's is the frame's, reused only when asked to (reuseMemory)
+      if (b.spare !== null && (!b.spareShared || this.reuseMemory)) next.adopt(b.spare, this.reuseMemory);
+      return next;
+    });
     this.kept = this.builders.filter((b): b is ColumnBuilder => b !== null);
     this.reservePending = true;
     this.tokenizer.requestPause(); // the reader hands this chunk out before the next one is read

@@ -22,7 +22,11 @@ function separator(op: string, sep: string | undefined): number {
 }
 
 function start(op: string, opts: ReadCsvOptions, chunked = false): { tokenizer: Tokenizer; sink: FrameSink } {
-  checkOptions(op, opts, chunked ? [...READ_CSV_OPTION_KEYS, 'chunkSize'] : READ_CSV_OPTION_KEYS);
+  checkOptions(
+    op,
+    opts,
+    chunked ? [...READ_CSV_OPTION_KEYS, 'chunkSize', 'reuseMemory'] : READ_CSV_OPTION_KEYS,
+  );
   const enc = opts.encodingErrors ?? 'strict';
   if (enc !== 'strict' && enc !== 'replace')
     fail(op, `encodingErrors must be 'strict' or 'replace', got ${describe(enc)}`);
