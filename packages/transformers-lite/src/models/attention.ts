@@ -3,6 +3,7 @@ import {
   arange,
   checkOptions,
   type Generator,
+  ShapeError,
   type Tensor,
   scaledDotProductAttention as tensorAttention,
   where,
@@ -111,7 +112,8 @@ export function causalMask(tq: number, tk: number, device: Tensor['device'], off
  * (B, 1, 1, Tk) float mask: 0 where attended, MASK_VALUE where padded.
  */
 export function extendedAttentionMask(mask: Tensor, where: string): Tensor {
-  if (mask.ndim !== 2) fail(where, `attentionMask must be 2-d (batch, length), got ${fmtShape(mask.shape)}`);
+  if (mask.ndim !== 2)
+    fail(where, `attentionMask must be 2-d (batch, length), got ${fmtShape(mask.shape)}`, ShapeError);
   const [b, t] = mask.shape as [number, number];
   return mask.float().neg().add(1).mul(MASK_VALUE).reshape([b, 1, 1, t]);
 }

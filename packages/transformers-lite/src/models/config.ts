@@ -1,4 +1,4 @@
-import { checkOptions } from '@lumen/tensor';
+import { checkOptions, FileFormatError } from '@lumen/tensor';
 import { describe, fail } from './errors.js';
 
 /** A parsed config.json. */
@@ -507,7 +507,7 @@ export class GPT2Config extends PretrainedConfig {
 /** The config class for a config.json's contents, chosen by its `model_type`. */
 export function configFromDict(dict: ConfigDict, where: string): BertConfig | GPT2Config {
   if (typeof dict !== 'object' || dict === null || Array.isArray(dict))
-    fail(where, `config.json must hold a JSON object, got ${describe(dict)}`);
+    fail(where, `config.json must hold a JSON object, got ${describe(dict)}`, FileFormatError);
   const type = dict.model_type;
   if (type === 'bert') return BertConfig.fromDict(dict, where);
   if (type === 'gpt2') return GPT2Config.fromDict(dict, where);

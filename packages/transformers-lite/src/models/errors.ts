@@ -1,25 +1,10 @@
-import { LumenError, warn as warnInChannel } from '@lumen/tensor';
+import { warn as warnInChannel } from '@lumen/tensor';
 
-/** Errors name the call and the argument, what was expected and what came. */
-export function fail(where: string, message: string): never {
-  throw new LumenError(`${where}: ${message}`);
-}
+/** Errors name the call and the argument, what was expected and what came (@lumen/tensor's helpers). */
+export { describe, FileFormatError, fail, ShapeError } from '@lumen/tensor';
 
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
-}
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return `array(length ${x.length})`;
-  if (typeof x === 'string') return JSON.stringify(x.length > 60 ? `${x.slice(0, 57)}...` : x);
-  if (typeof x === 'object') {
-    const shape = (x as { shape?: unknown }).shape;
-    if (Array.isArray(shape)) return `Tensor ${fmtShape(shape)} (${(x as { dtype?: string }).dtype})`;
-    return (x as object).constructor?.name ?? 'object';
-  }
-  return `${typeof x} ${String(x)}`;
 }
 
 /**

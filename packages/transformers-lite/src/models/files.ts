@@ -1,4 +1,4 @@
-import { checkOptions } from '@lumen/tensor';
+import { checkOptions, FileFormatError } from '@lumen/tensor';
 import { nodeFolder } from '../env.js';
 import type { HubOptions } from '../hub/hub.js';
 import { isHubSource } from '../hub/open.js';
@@ -51,7 +51,7 @@ function parseJson(where: string, name: string, content: ModelFileContents): { [
     try {
       value = JSON.parse(text);
     } catch (e) {
-      fail(`${name} (in ${where})`, `is not valid JSON: ${(e as Error).message}`);
+      fail(`${name} (in ${where})`, `is not valid JSON: ${(e as Error).message}`, FileFormatError);
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))

@@ -1,4 +1,4 @@
-import { checkOptions, type Tensor } from '@lumen/tensor';
+import { checkOptions, ShapeError, type Tensor } from '@lumen/tensor';
 import { describe, fail, fmtShape } from './errors.js';
 
 function isTensor(x: unknown): x is Tensor {
@@ -10,7 +10,8 @@ export function checkIds(where: string, name: string, ids: unknown, device: stri
   if (!isTensor(ids))
     fail(where, `${name} must be an int32 Tensor of shape (batch, length), got ${describe(ids)}`);
   if (ids.dtype !== 'int32') fail(where, `${name} must be int32 token ids, got ${ids.dtype}`);
-  if (ids.ndim !== 2) fail(where, `${name} must be 2-d (batch, length), got shape ${fmtShape(ids.shape)}`);
+  if (ids.ndim !== 2)
+    fail(where, `${name} must be 2-d (batch, length), got shape ${fmtShape(ids.shape)}`, ShapeError);
   if (ids.device !== device)
     fail(where, `${name} is on ${ids.device} but the model is on ${device}; move it with .to('${device}')`);
   return ids.shape as [number, number];
@@ -28,7 +29,7 @@ export function checkSameShape(
   if (t === undefined || t === null) return null;
   if (!isTensor(t)) fail(where, `${name} must be a Tensor of shape ${fmtShape(shape)}, got ${describe(t)}`);
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
-    fail(where, `${name} must have shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}`);
+    fail(where, `${name} must have shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}`, ShapeError);
   if (dtypes && !dtypes.includes(t.dtype))
     fail(where, `${name} must be ${dtypes.join(' or ')}, got ${t.dtype}`);
   if (t.device !== device)

@@ -4,7 +4,7 @@
  * and the pickle files (pytorch_model.bin, .pt, .ckpt) that Lumen refuses to read.
  */
 
-import { describe, fail } from './errors.js';
+import { describe, FileFormatError, fail } from './errors.js';
 
 export const WEIGHTS_INDEX_FILE = 'model.safetensors.index.json';
 /** Files that hold weights as a Python pickle. */
@@ -108,7 +108,7 @@ export function readIndex(where: string, text: string): string[] {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    fail(name, `is not valid JSON: ${(e as Error).message}`);
+    fail(name, `is not valid JSON: ${(e as Error).message}`, FileFormatError);
   }
   const map = (value as { weight_map?: unknown } | null)?.weight_map;
   if (typeof map !== 'object' || map === null || Array.isArray(map))

@@ -1,15 +1,11 @@
-import { LumenError, preview } from '@lumen/tensor';
+import { describe, FileFormatError, fail, LumenError, preview } from '@lumen/tensor';
 
-export { preview };
+export { describe, fail, preview };
 
 import { MAX_PATTERN_LENGTH, unsafeRegexReason } from './safeRegex.js';
 
 /** A parsed JSON object from tokenizer.json or tokenizer_config.json. */
 export type JsonObject = { [key: string]: unknown };
-
-export function fail(where: string, message: string): never {
-  throw new LumenError(`${where}: ${message}`);
-}
 
 /** Errors whose message already names their place in tokenizer.json (so outer stages do not add theirs). */
 const located = new WeakSet<Error>();
@@ -38,7 +34,11 @@ export const MAX_SEQUENCE_DEPTH = 64;
 
 export function checkDepth(depth: number, path: string): void {
   if (depth > MAX_SEQUENCE_DEPTH)
-    fail(path, `Sequence stages nest deeper than ${MAX_SEQUENCE_DEPTH} levels; refusing the file`);
+    fail(
+      path,
+      `Sequence stages nest deeper than ${MAX_SEQUENCE_DEPTH} levels; refusing the file`,
+      FileFormatError,
+    );
 }
 
 /**
@@ -50,24 +50,19 @@ export const MAX_TOKEN_ID = 2 ** 24 - 1;
 /** A token id: a non-negative integer <= MAX_TOKEN_ID (and below `size`, the vocabulary size, when given). */
 export function readIdValue(v: unknown, where: string, field: string, size?: number): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0 || v > MAX_TOKEN_ID) {
-    fail(where, `"${field}" must be a token id (an integer from 0 to ${MAX_TOKEN_ID}), got ${preview(v)}`);
+    fail(
+      where,
+      `"${field}" must be a token id (an integer from 0 to ${MAX_TOKEN_ID}), got ${preview(v)}`,
+      FileFormatError,
+    );
   }
   if (size !== undefined && v >= size)
-    fail(where, `"${field}" is id ${v}, outside the vocabulary (size ${size})`);
+    fail(where, `"${field}" is id ${v}, outside the vocabulary (size ${size})`, FileFormatError);
   return v;
 }
 
 /** Longest string accepted in a stage's short text fields (prefixes, replacements, contents). */
 export const MAX_FIELD_LENGTH = 256;
-
-export function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (x === undefined) return 'undefined';
-  if (Array.isArray(x)) return `array(length ${x.length})`;
-  if (typeof x === 'string') return JSON.stringify(x.length > 60 ? `${x.slice(0, 57)}...` : x);
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
-  return `${typeof x} ${String(x)}`;
-}
 
 export function isObject(x: unknown): x is JsonObject {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -86,15 +81,17 @@ export function readString(
 ): string {
   const v = cfg[key];
   if ((v === undefined || v === null) && dflt !== undefined) return dflt;
-  if (typeof v !== 'string') fail(where, `"${key}" must be a string, got ${describe(v)}`);
-  if (v.length > maxLength) fail(where, `"${key}" must be at most ${maxLength} characters, got ${v.length}`);
+  if (typeof v !== 'string') fail(where, `"${key}" must be a string, got ${describe(v)}`, FileFormatError);
+  if (v.length > maxLength)
+    fail(where, `"${key}" must be at most ${maxLength} characters, got ${v.length}`, FileFormatError);
   return v;
 }
 
 export function readBool(cfg: JsonObject, key: string, where: string, dflt?: boolean): boolean {
   const v = cfg[key];
   if ((v === undefined || v === null) && dflt !== undefined) return dflt;
-  if (typeof v !== 'boolean') fail(where, `"${key}" must be true or false, got ${describe(v)}`);
+  if (typeof v !== 'boolean')
+    fail(where, `"${key}" must be true or false, got ${describe(v)}`, FileFormatError);
   return v;
 }
 
@@ -102,25 +99,25 @@ export function readInt(cfg: JsonObject, key: string, where: string, dflt?: numb
   const v = cfg[key];
   if ((v === undefined || v === null) && dflt !== undefined) return dflt;
   if (typeof v !== 'number' || !Number.isSafeInteger(v))
-    fail(where, `"${key}" must be an integer, got ${describe(v)}`);
+    fail(where, `"${key}" must be an integer, got ${describe(v)}`, FileFormatError);
   return v;
 }
 
 export function readArray(cfg: JsonObject, key: string, where: string): unknown[] {
   const v = cfg[key];
-  if (!Array.isArray(v)) fail(where, `"${key}" must be an array, got ${describe(v)}`);
+  if (!Array.isArray(v)) fail(where, `"${key}" must be an array, got ${describe(v)}`, FileFormatError);
   return v;
 }
 
 export function readObject(cfg: JsonObject, key: string, where: string): JsonObject {
   const v = cfg[key];
-  if (!isObject(v)) fail(where, `"${key}" must be an object, got ${describe(v)}`);
+  if (!isObject(v)) fail(where, `"${key}" must be an object, got ${describe(v)}`, FileFormatError);
   return v;
 }
 
 /** Throws a library error whose place is added by the enclosing `atPath`. */
 export function failHere(message: string): never {
-  throw new LumenError(message);
+  throw new FileFormatError(message);
 }
 
 /** The `type` tag of a stage, checked to be a string (called inside `atPath`, which names the place). */
@@ -140,7 +137,11 @@ export function readPattern(cfg: JsonObject, where: string): { regex: RegExp; js
   const source = typeof p.String === 'string' ? p.String : typeof p.Regex === 'string' ? p.Regex : null;
   const field = typeof p.String === 'string' ? 'pattern.String' : 'pattern.Regex';
   if (source !== null && source.length > MAX_PATTERN_LENGTH) {
-    fail(where, `"${field}" must be at most ${MAX_PATTERN_LENGTH} characters, got ${source.length}`);
+    fail(
+      where,
+      `"${field}" must be at most ${MAX_PATTERN_LENGTH} characters, got ${source.length}`,
+      FileFormatError,
+    );
   }
   if (typeof p.String === 'string') {
     return { regex: new RegExp(escapeRegExp(p.String), 'gu'), json: { String: p.String } };
@@ -153,13 +154,14 @@ export function readPattern(cfg: JsonObject, where: string): { regex: RegExp; js
       fail(
         where,
         `"pattern.Regex" ${preview(p.Regex)} is not a valid regular expression: ${(e as Error).message}`,
+        FileFormatError,
       );
     }
     const unsafe = unsafeRegexReason(p.Regex);
-    if (unsafe) fail(where, `"pattern.Regex" ${preview(p.Regex)} ${unsafe}; refused`);
+    if (unsafe) fail(where, `"pattern.Regex" ${preview(p.Regex)} ${unsafe}; refused`, FileFormatError);
     return { regex, json: { Regex: p.Regex } };
   }
-  fail(where, `"pattern" must be { "String": ... } or { "Regex": ... }, got ${preview(p)}`);
+  fail(where, `"pattern" must be { "String": ... } or { "Regex": ... }, got ${preview(p)}`, FileFormatError);
 }
 
 export function escapeRegExp(s: string): string {

@@ -1,4 +1,4 @@
-import { checkOptions } from '@lumen/tensor';
+import { checkOptions, FileFormatError } from '@lumen/tensor';
 import { nodeFolder } from '../env.js';
 import type { HubOptions } from '../hub/hub.js';
 import { isHubSource } from '../hub/open.js';
@@ -102,10 +102,10 @@ export function readJsonFile(files: LoadedFiles, name: TokenizerFileName): JsonO
   try {
     value = JSON.parse(text);
   } catch (e) {
-    fail(`${name} (in ${files.where})`, `is not valid JSON: ${(e as Error).message}`);
+    fail(`${name} (in ${files.where})`, `is not valid JSON: ${(e as Error).message}`, FileFormatError);
   }
   if (!isObject(value))
-    fail(`${name} (in ${files.where})`, `must hold a JSON object, got ${describe(value)}`);
+    fail(`${name} (in ${files.where})`, `must hold a JSON object, got ${describe(value)}`, FileFormatError);
   files.parsed[name] = value;
   return value;
 }
