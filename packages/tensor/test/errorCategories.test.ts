@@ -7,10 +7,12 @@ import {
   describe,
   FileFormatError,
   fail,
+  gemm,
   LumenError,
   NotFittedError,
   ones,
   ShapeError,
+  setNumThreads,
   tensor,
   zeros,
 } from '../src/index.ts';
@@ -76,6 +78,55 @@ suite('error categories: callers catch by class, messages unchanged', () => {
     const plain = caught(() => fail('op', 'message'));
     expect(plain.constructor).toBe(LumenError);
     expect(String(plain)).toBe('LumenError: op: message');
+  });
+});
+
+suite('error categories of the backends and the low-level entry', () => {
+  it('gemm/syrk: a wrong typed array is a DtypeError, a short one a ShapeError, a bad layout an ArgumentError', () => {
+    const c = new Float64Array(4);
+    const e = caught(() =>
+      gemm(2, 2, 2, new Float32Array(4), { rowStride: 2 }, new Float64Array(4), { rowStride: 2 }, c),
+    );
+    expect(e).toBeInstanceOf(DtypeError);
+    expect(e.message).toBe('gemm: a must be a Float64Array like c, got Float32Array(length 4)');
+    expect(() =>
+      gemm(
+        2,
+        2,
+        2,
+        new Float64Array(4),
+        { rowStride: 2 },
+        new Float64Array(4),
+        { rowStride: 2 },
+        new Float64Array(3),
+      ),
+    ).toThrow(ShapeError);
+    expect(() =>
+      gemm(
+        2,
+        2,
+        2,
+        new Float64Array(4),
+        { rowStride: 2, step: 1 } as never,
+        new Float64Array(4),
+        { rowStride: 2 },
+        c,
+      ),
+    ).toThrow(ArgumentError);
+  });
+
+  it('an index out of bounds (gather, scatterAdd) and a bad thread count are ArgumentErrors', () => {
+    const x = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const e = caught(() => x.gather(1, tensor([[0, 2]], { dtype: 'int32' })));
+    expect(e).toBeInstanceOf(ArgumentError);
+    expect(e.message).toBe('gather: index 2 is out of bounds for dim 1 with size 2');
+    expect(() => zeros([2, 2]).scatterAdd(0, tensor([[5, 0]], { dtype: 'int32' }), ones([1, 2]))).toThrow(
+      ArgumentError,
+    );
+    expect(() => setNumThreads(0)).toThrow(ArgumentError);
   });
 });
 

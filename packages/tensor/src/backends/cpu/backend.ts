@@ -9,7 +9,7 @@ import type {
   View,
 } from '../../backend.js';
 import { type DType, itemSize, type TypedArray, typedArrayFor } from '../../dtype.js';
-import { fail } from '../../errors.js';
+import { ArgumentError, fail } from '../../errors.js';
 import { yieldForFinalizers } from '../../memory.js';
 import type { BinaryOp, UnaryOp } from '../../ops/opTable.js';
 import { mulhi32, philoxChunks, u01f32, u01f64, u01Open } from '../../random.js';
@@ -492,7 +492,7 @@ export class CpuBackend implements Backend {
       for (let r = 0; r < rows; r++) {
         const j = I[index.offset + r * index.strides[0]!]!;
         if (j < 0 || j >= size)
-          fail('gather', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+          fail('gather', `index ${j} is out of bounds for dim ${dim} with size ${size}`, ArgumentError);
         const from = x.offset + j * ds;
         if (cols >= 32) out.set(X.subarray(from, from + cols) as Float32Array & Float64Array, r * cols);
         else for (let c = 0; c < cols; c++) out[r * cols + c] = X[from + c]!;
@@ -502,7 +502,8 @@ export class CpuBackend implements Backend {
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
     forEachOffset(index.shape, [index.strides, xs], [index.offset, x.offset], (o, p) => {
       const j = I[p[0]!]!;
-      if (j < 0 || j >= size) fail('gather', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+      if (j < 0 || j >= size)
+        fail('gather', `index ${j} is out of bounds for dim ${dim} with size ${size}`, ArgumentError);
       out[o] = X[p[1]! + j * ds]!;
     });
     return this.wrap(out, x.dtype);
@@ -522,7 +523,7 @@ export class CpuBackend implements Backend {
       for (let r = 0; r < rows; r++) {
         const j = I[index.offset + r * index.strides[0]!]!;
         if (j < 0 || j >= size)
-          fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+          fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`, ArgumentError);
         const to = j * ds;
         const from = src.offset + r * src.strides[0]!;
         for (let c = 0; c < cols; c++) out[to + c]! += S[from + c]!;
@@ -537,7 +538,7 @@ export class CpuBackend implements Backend {
       (_, p) => {
         const j = I[p[0]!]!;
         if (j < 0 || j >= size)
-          fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`);
+          fail('scatterAdd', `index ${j} is out of bounds for dim ${dim} with size ${size}`, ArgumentError);
         out[p[2]! + j * ds]! += S[p[1]!]!;
       },
     );

@@ -1,5 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
-import { LumenError } from '../../errors.js';
+import { ArgumentError, DtypeError, describe, ShapeError } from '../../errors.js';
 import { gemm as kernel, wasmParallel, wasmThreads } from './threads.js';
 import { residentAddress } from './wasm/resident.js';
 import { wasmRuntime } from './wasm/runtime.js';
@@ -36,15 +36,15 @@ export function gemm(
 ): void {
   checkInts('gemm', { m, n, k, cOffset }, 0);
   const kind = c instanceof Float32Array ? Float32Array : c instanceof Float64Array ? Float64Array : null;
-  if (!kind) throw new LumenError(`gemm: c must be a Float32Array or Float64Array, got ${describe(c)}`);
-  if (!(a instanceof kind)) throw new LumenError(`gemm: a must be a ${kind.name} like c, got ${describe(a)}`);
-  if (!(b instanceof kind)) throw new LumenError(`gemm: b must be a ${kind.name} like c, got ${describe(b)}`);
+  if (!kind) throw new DtypeError(`gemm: c must be a Float32Array or Float64Array, got ${describe(c)}`);
+  if (!(a instanceof kind)) throw new DtypeError(`gemm: a must be a ${kind.name} like c, got ${describe(a)}`);
+  if (!(b instanceof kind)) throw new DtypeError(`gemm: b must be a ${kind.name} like c, got ${describe(b)}`);
   const [ao, ars, acs] = layout('a', aLayout);
   const [bo, brs, bcs] = layout('b', bLayout);
   inBounds('a', a, ao, m, k, ars, acs);
   inBounds('b', b, bo, k, n, brs, bcs);
   if (cOffset + m * n > c.length) {
-    throw new LumenError(`gemm: c needs ${cOffset + m * n} elements (cOffset + m·n), got ${c.length}`);
+    throw new ShapeError(`gemm: c needs ${cOffset + m * n} elements (cOffset + m·n), got ${c.length}`);
   }
   kernel(m, n, k, a as TypedArray, ao, ars, acs, b as TypedArray, bo, brs, bcs, c as TypedArray, cOffset);
 }
@@ -53,7 +53,7 @@ export function gemm(
 function checkFloat64(op: string, arrays: Record<string, unknown>): void {
   for (const [name, a] of Object.entries(arrays)) {
     if (!(a instanceof Float64Array))
-      throw new LumenError(`${op}: ${name} must be a Float64Array, got ${describe(a)}`);
+      throw new DtypeError(`${op}: ${name} must be a Float64Array, got ${describe(a)}`);
   }
 }
 
@@ -61,7 +61,7 @@ function checkFloat64(op: string, arrays: Record<string, unknown>): void {
 function checkLengths(op: string, arrays: [string, { length: number }, number, string?][]): void {
   for (const [name, a, need, what = ''] of arrays) {
     if (a.length < need)
-      throw new LumenError(`${op}: ${name} needs ${what}${need} elements, got ${a.length}`);
+      throw new ShapeError(`${op}: ${name} needs ${what}${need} elements, got ${a.length}`);
   }
 }
 
@@ -85,23 +85,21 @@ function stripeJobs(
 function checkInts(op: string, values: Record<string, number>, min: number): void {
   for (const [name, v] of Object.entries(values)) {
     if (!Number.isInteger(v) || v < min)
-      throw new LumenError(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
+      throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
   }
-}
-
-function describe(x: unknown): string {
-  return x === null ? 'null' : typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
 }
 
 function layout(name: string, l: MatrixLayout): [number, number, number] {
   if (typeof l !== 'object' || l === null) {
-    throw new LumenError(
+    throw new ArgumentError(
       `gemm: ${name}Layout must be { offset?, rowStride, colStride? }, got ${describe(l)}`,
     );
   }
   for (const key of Object.keys(l)) {
     if (key !== 'offset' && key !== 'rowStride' && key !== 'colStride') {
-      throw new LumenError(`gemm: ${name}Layout has an unknown key "${key}" (offset, rowStride, colStride)`);
+      throw new ArgumentError(
+        `gemm: ${name}Layout has an unknown key "${key}" (offset, rowStride, colStride)`,
+      );
     }
   }
   const o = l.offset ?? 0;
@@ -112,7 +110,8 @@ function layout(name: string, l: MatrixLayout): [number, number, number] {
     ['rowStride', rs],
     ['colStride', cs],
   ] as const) {
-    if (!Number.isInteger(v)) throw new LumenError(`gemm: ${name}Layout.${k} must be an integer, got ${v}`);
+    if (!Number.isInteger(v))
+      throw new ArgumentError(`gemm: ${name}Layout.${k} must be an integer, got ${v}`);
   }
   return [o, rs, cs];
 }
@@ -129,7 +128,7 @@ function inBounds(
   if (rows === 0 || cols === 0) return;
   const [lo, hi] = extent(o, rows, cols, rs, cs);
   if (lo < 0 || hi >= x.length) {
-    throw new LumenError(
+    throw new ArgumentError(
       `gemm: ${name} (${rows}×${cols}, offset ${o}, strides ${rs}, ${cs}) reads elements ${lo}..${hi}, outside its ${x.length}`,
     );
   }

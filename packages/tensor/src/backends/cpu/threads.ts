@@ -1,6 +1,6 @@
 import type { TypedArray } from '../../dtype.js';
 import { envVar, nodeBuiltin } from '../../env.js';
-import { LumenError } from '../../errors.js';
+import { ArgumentError, LumenError } from '../../errors.js';
 import { warn } from '../../warnings.js';
 import { type GemmFn, gemmSerial, makeGemm } from './matmul.js';
 import { residentAddress } from './wasm/resident.js';
@@ -222,7 +222,7 @@ const defaultThreads: number = (() => {
   if (env === undefined || env === '') return Math.min(8, coreCount());
   const n = Number(env);
   if (!/^\s*\d+\s*$/.test(env) || !Number.isSafeInteger(n) || n < 1)
-    throw new LumenError(`LUMEN_NUM_THREADS must be an integer >= 1, got ${JSON.stringify(env)}`);
+    throw new ArgumentError(`LUMEN_NUM_THREADS must be an integer >= 1, got ${JSON.stringify(env)}`);
   return clampToCores(n, 'LUMEN_NUM_THREADS');
 })();
 
@@ -343,7 +343,7 @@ function sharedRuntime(): WasmRuntime | null {
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) {
-    throw new LumenError(`setNumThreads: n must be an integer >= 1, got ${String(n)}`);
+    throw new ArgumentError(`setNumThreads: n must be an integer >= 1, got ${String(n)}`);
   }
   setCpuThreads(clampToCores(n, 'setNumThreads'));
 }

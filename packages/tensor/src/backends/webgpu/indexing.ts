@@ -1,5 +1,5 @@
 import type { DType } from '../../dtype.js';
-import { fail } from '../../errors.js';
+import { DtypeError, fail } from '../../errors.js';
 import { numel } from '../../shape.js';
 import { type GpuContext, type GpuStorage, type GpuView, halves, narrowView, whole } from './context.js';
 import type { Elem } from './elementwise.js';
@@ -181,7 +181,7 @@ export function scatterAdd(
   const n = numel(index.shape);
   if (n === 0) return out;
   const elem = elemType(src.dtype);
-  if (elem === 'u32') fail('scatterAdd', 'not supported for bool tensors');
+  if (elem === 'u32') fail('scatterAdd', 'not supported for bool tensors', DtypeError);
   const spec = scatterSpec(elem, index.shape.length);
   indexedParts(gpu, 'scatterAdd', whole(out, outShape), src, index, dim, (b, params, count) => {
     gpu.rt.dispatch(spec, [b.partner, b.index, b.table], params, gpu.rt.grid(count));
@@ -275,7 +275,7 @@ export function fill(gpu: GpuContext, size: number, dtype: DType, value: number)
 export function arange(gpu: GpuContext, size: number, start: number, step: number, dtype: DType): GpuStorage {
   const out = gpu.alloc(dtype, size);
   if (size === 0) return out;
-  if (dtype === 'bool') fail('arange', 'dtype bool is not supported');
+  if (dtype === 'bool') fail('arange', 'dtype bool is not supported', DtypeError);
   const T = computeType(dtype);
   gpu.chunked(arangeSpec(T), out, size, (s, count) =>
     arangeUniforms(T).pack({ n: count, start: start + s * step, step }),

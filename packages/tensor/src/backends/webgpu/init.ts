@@ -1,6 +1,6 @@
 import { registerBackend, unregisterBackend } from '../../device.js';
 import { isNode, requireWebGPUFromEnv } from '../../env.js';
-import { LumenError } from '../../errors.js';
+import { DeviceError } from '../../errors.js';
 import { checkOptions } from '../../options.js';
 import { WebGPUBackend } from './backend.js';
 import { GpuRuntime } from './runtime.js';
@@ -123,7 +123,7 @@ async function start(opts: InitWebGPUOptions): Promise<boolean> {
   }
   if (!device) {
     unavailable = why || 'no WebGPU device';
-    if (requireWebGPUFromEnv()) throw new LumenError(`initWebGPU: LUMEN_REQUIRE_WEBGPU=1 but ${why}`);
+    if (requireWebGPUFromEnv()) throw new DeviceError(`initWebGPU: LUMEN_REQUIRE_WEBGPU=1 but ${why}`);
     return false;
   }
   unavailable = null;

@@ -1,5 +1,5 @@
 import { envVar } from '../../env.js';
-import { LumenError } from '../../errors.js';
+import { ArgumentError } from '../../errors.js';
 
 /**
  * Which kernel variants run: the one place that tells a real GPU from a CPU-emulated adapter
@@ -42,7 +42,7 @@ export function policyFor(emulatedAdapter: boolean): KernelPolicy {
   const forced = envVar('LUMEN_WEBGPU_KERNELS');
   if (forced) {
     if (forced !== 'gpu' && forced !== 'emulated')
-      throw new LumenError(`LUMEN_WEBGPU_KERNELS must be 'gpu' or 'emulated'; got '${forced}'`);
+      throw new ArgumentError(`LUMEN_WEBGPU_KERNELS must be 'gpu' or 'emulated'; got '${forced}'`);
     return kernelPolicy(forced);
   }
   const legacy = envVar('LUMEN_MATMUL');

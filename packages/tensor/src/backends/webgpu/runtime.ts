@@ -1,5 +1,5 @@
 import { debugLevel, envVar, isNode, requestGC } from '../../env.js';
-import { LumenError } from '../../errors.js';
+import { ArgumentError, DeviceError, LumenError } from '../../errors.js';
 import { TurnCounter } from '../../memory.js';
 import { warn } from '../../warnings.js';
 import { type KernelPolicy, policyFor } from './policy.js';
@@ -126,7 +126,7 @@ export class GpuRuntime {
 
   createBuffer(bytes: number): GPUBuffer {
     if (bytes > this.limits.maxBuffer) {
-      throw new LumenError(
+      throw new DeviceError(
         `webgpu: a tensor of ${bytes} bytes exceeds this adapter's maxBufferSize (${this.limits.maxBuffer} bytes); keep it on cpu or split it`,
       );
     }
@@ -275,7 +275,7 @@ export class GpuRuntime {
 
   private starved(kernel: string): never {
     // Not reset here: every further dispatch throws too, until the loop turns.
-    throw new LumenError(
+    throw new DeviceError(
       `webgpu: ${this.maxDispatchesWithoutTurn} kernels (the last: ${kernel}) were queued without the event loop turning once. In Node, WebGPU frees its objects and dead tensors' buffers return to the pool only between turns of the event loop, so a loop that never awaits grows until the process crashes. Await something in the loop now and then: \`await loss.item()\` every few steps, or \`await syncWebGPU()\``,
     );
   }
@@ -344,7 +344,7 @@ export class GpuRuntime {
     if (this.errors.length) {
       const msgs = this.errors;
       this.errors = [];
-      throw new LumenError(`webgpu: ${msgs.join('\n')}`);
+      throw new DeviceError(`webgpu: ${msgs.join('\n')}`);
     }
   }
 
@@ -366,7 +366,7 @@ function bindingLimit(adapterMax: number): number {
   if (!raw) return adapterMax;
   const v = Number(raw);
   if (!Number.isInteger(v) || v < 256 || v % 4 !== 0) {
-    throw new LumenError(
+    throw new ArgumentError(
       `LUMEN_WEBGPU_MAX_BINDING must be a whole number of bytes, a multiple of 4 and at least 256; got '${raw}'`,
     );
   }

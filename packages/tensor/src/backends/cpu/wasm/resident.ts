@@ -1,4 +1,4 @@
-import { LumenError } from '../../../errors.js';
+import { ArgumentError, DtypeError } from '../../../errors.js';
 import { ensureBytes, HEAP_BASE, type WasmRuntime, wasmRuntime } from './runtime.js';
 
 /**
@@ -64,10 +64,10 @@ export function kernelArray<C extends FloatCtor>(
   opts?: { zeroed?: boolean },
 ): InstanceType<C> {
   if (!Number.isSafeInteger(length) || length < 0) {
-    throw new LumenError(`kernelArray: length must be an integer >= 0, got ${String(length)}`);
+    throw new ArgumentError(`kernelArray: length must be an integer >= 0, got ${String(length)}`);
   }
   if (type !== Float32Array && type !== Float64Array) {
-    throw new LumenError(
+    throw new DtypeError(
       `kernelArray: type must be Float32Array or Float64Array, got ${String((type as { name?: string })?.name ?? type)}`,
     );
   }
@@ -75,10 +75,10 @@ export function kernelArray<C extends FloatCtor>(
   if (opts !== undefined) {
     for (const key of Object.keys(opts)) {
       if (key !== 'zeroed')
-        throw new LumenError(`kernelArray: unknown option ${JSON.stringify(key)}; the options are zeroed`);
+        throw new ArgumentError(`kernelArray: unknown option ${JSON.stringify(key)}; the options are zeroed`);
     }
     if (opts.zeroed !== undefined && typeof opts.zeroed !== 'boolean') {
-      throw new LumenError(`kernelArray: zeroed must be a boolean, got ${String(opts.zeroed)}`);
+      throw new ArgumentError(`kernelArray: zeroed must be a boolean, got ${String(opts.zeroed)}`);
     }
     zeroed = opts.zeroed ?? true;
   }
