@@ -64,7 +64,9 @@ describe('readCsv({ chunkSize, reuseMemory })', () => {
     const kept = (await it.next()).value as DataFrame;
     const before = kept.col('x3').toArray().slice(0, 5);
     const next = (await it.next()).value as DataFrame;
-    expect(kept.col('x3').values.buffer).toBe(next.col('x3').values.buffer);
+    expect((kept.col('x3').values as Float64Array).buffer).toBe(
+      (next.col('x3').values as Float64Array).buffer,
+    );
     expect(kept.col('x3').toArray().slice(0, 5)).not.toEqual(before);
     // int32 and bool columns are copies, safe to keep, with or without the option
     expect(kept.col('id').get(0)).toBe(10_000);
@@ -73,7 +75,7 @@ describe('readCsv({ chunkSize, reuseMemory })', () => {
     await fresh.next();
     const a = (await fresh.next()).value as DataFrame;
     const b = (await fresh.next()).value as DataFrame;
-    expect(a.col('x3').values.buffer).not.toBe(b.col('x3').values.buffer);
+    expect((a.col('x3').values as Float64Array).buffer).not.toBe((b.col('x3').values as Float64Array).buffer);
     expect(a.col('x3').toArray().slice(0, 5)).toEqual(before);
     await fresh.return?.(undefined);
   });
@@ -82,7 +84,8 @@ describe('readCsv({ chunkSize, reuseMemory })', () => {
     const buffers = new Set<ArrayBufferLike>();
     let chunks = 0;
     for await (const df of readCsv(path, { chunkSize: 5000, reuseMemory: true })) {
-      if (chunks++ > 0) for (let j = 0; j < COLS; j++) buffers.add(df.col(`x${j}`).values.buffer);
+      if (chunks++ > 0)
+        for (let j = 0; j < COLS; j++) buffers.add((df.col(`x${j}`).values as Float64Array).buffer);
     }
     expect(chunks).toBe(12);
     expect(buffers.size).toBe(COLS); // one per float64 column, for all 11 chunks
