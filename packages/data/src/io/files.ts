@@ -12,6 +12,11 @@ export type BinarySource = string | URL | Uint8Array | ArrayBuffer | Blob | Resp
 export interface RandomAccessFile {
   readonly byteLength: number;
   slice(start: number, end?: number): Promise<ArrayBuffer>;
+  /**
+   * Reads `into.length` bytes from `start` into a buffer the caller reuses (no new buffer per
+   * read); sources without it are read through slice.
+   */
+  readInto?(start: number, into: Uint8Array): Promise<void>;
   close(): Promise<void>;
   bytesRead: number;
   readonly name: string;
@@ -83,6 +88,12 @@ function memoryFile(bytes: Uint8Array, name: string): RandomAccessFile {
       f.bytesRead += end - start;
       return bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + end) as ArrayBuffer;
     },
+    async readInto(start, into) {
+      if (start < 0 || start + into.length > bytes.length)
+        throw new RangeError(`bytes ${start} to ${start + into.length} are outside ${bytes.length}`);
+      into.set(bytes.subarray(start, start + into.length));
+      f.bytesRead += into.length;
+    },
     async close() {},
   };
   return f;
@@ -114,6 +125,15 @@ async function nodeFile(op: string, path: string): Promise<RandomAccessFile> {
       }
       f.bytesRead += at;
       return buf.buffer;
+    },
+    async readInto(start, into) {
+      let at = 0;
+      while (at < into.length) {
+        const { bytesRead } = await fh.read(into, at, into.length - at, start + at);
+        if (bytesRead === 0) throw new RangeError(`the file ended at byte ${start + at} of ${size}`);
+        at += bytesRead;
+      }
+      f.bytesRead += at;
     },
     close: () => fh.close(),
   };

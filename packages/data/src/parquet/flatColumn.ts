@@ -184,6 +184,12 @@ export class Scratch {
   bytes = new Uint8Array(0);
   defs = new Uint8Array(0);
   ints = new Int32Array(0);
+  raw = new Uint8Array(0);
+  /** The compressed bytes of a row group's column chunks (readParquet reads them into it). */
+  chunks(n: number): Uint8Array {
+    if (this.raw.length < n) this.raw = new Uint8Array(n);
+    return this.raw.subarray(0, n);
+  }
   take(n: number): Uint8Array {
     if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.length * 2));
     return this.bytes.subarray(0, n);

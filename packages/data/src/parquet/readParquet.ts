@@ -427,8 +427,8 @@ function toColumnOf(
   return new Column(dtype, out, valid);
 }
 
-/** The bytes of one column chunk, from its first page (the dictionary's, if any) to its end. */
-async function readChunk(p: Plan, group: number, name: string, meta: ColumnMetaData): Promise<Uint8Array> {
+/** Where one column chunk lies: from its first page (the dictionary's, if any) to its end. */
+function chunkRange(p: Plan, group: number, name: string, meta: ColumnMetaData): [number, number] {
   const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
   const end = start + Number(meta.total_compressed_size);
   if (!(start >= 4 && end > start && end <= p.file.byteLength - 8))
@@ -436,7 +436,41 @@ async function readChunk(p: Plan, group: number, name: string, meta: ColumnMetaD
       p.op,
       `row group ${group}, column ${JSON.stringify(name)} is corrupt: its chunk is said to span bytes ${start} to ${end} of a ${p.file.byteLength}-byte file`,
     );
-  return new Uint8Array(await p.file.slice(start, end));
+  return [start, end];
+}
+
+/**
+ * The bytes of the chunks the flat decoder takes in one row group (column j → its bytes), read
+ * all at once (the reads overlap) into one buffer reused from group to group.
+ */
+async function readFastChunks(p: Plan, g: GroupBounds): Promise<Map<number, Uint8Array>> {
+  const ranges: [number, number, number][] = [];
+  let total = 0;
+  for (let j = 0; j < p.need.length; j++) {
+    const name = p.need[j]!;
+    const meta = chunkOf(p.metadata, g.index, name)?.meta_data;
+    if (meta === undefined || !flatDecodable(p.elements[j]!, meta, p.needDtypes[j]!)) continue;
+    const [start, end] = chunkRange(p, g.index, name, meta);
+    ranges.push([j, start, end]);
+    total += end - start;
+  }
+  const buf = p.scratch.chunks(total);
+  const out = new Map<number, Uint8Array>();
+  let at = 0;
+  const reads: Promise<void>[] = [];
+  for (const [j, start, end] of ranges) {
+    const into = buf.subarray(at, at + end - start);
+    at += end - start;
+    out.set(j, into);
+    const file = p.file;
+    reads.push(
+      file.readInto
+        ? file.readInto(start, into)
+        : file.slice(start, end).then((b) => into.set(new Uint8Array(b))),
+    );
+  }
+  await Promise.all(reads);
+  return out;
 }
 
 /** Where a fast column of the whole read goes (all planned groups' rows, end to end). */
@@ -455,13 +489,19 @@ function allocate(dtype: FlatDType, rows: number): Dest {
  * Decodes rows [g.start, g.end) of a numeric column with the flat decoder into dest at `at`;
  * false when the chunk is one the decoder does not take (hyparquet reads it then).
  */
-async function decodeFast(p: Plan, g: GroupBounds, j: number, dest: Dest, at: number): Promise<boolean> {
+function decodeFast(
+  p: Plan,
+  g: GroupBounds,
+  j: number,
+  bytes: Uint8Array | undefined,
+  dest: Dest,
+  at: number,
+): boolean {
   const name = p.need[j]!;
   const dtype = p.needDtypes[j]!;
   const e = p.elements[j]!;
   const meta = chunkOf(p.metadata, g.index, name)?.meta_data;
-  if (!flatDecodable(e, meta, dtype) || meta === undefined) return false;
-  const bytes = await readChunk(p, g.index, name, meta);
+  if (bytes === undefined || meta === undefined || !flatDecodable(e, meta, dtype)) return false;
   try {
     decodeFlatChunk(
       bytes,
@@ -529,11 +569,12 @@ async function* groupFrames(p: Plan, g: GroupBounds, batchSize: number): AsyncGe
   const rows = g.end - g.start;
   const whole: (Column | undefined)[] = [];
   const slow: number[] = [];
+  const chunks = await readFastChunks(p, g);
   for (let j = 0; j < p.need.length; j++) {
     const dtype = p.needDtypes[j]!;
-    if (dtype === 'float64' || dtype === 'int32' || dtype === 'Int32') {
+    if ((dtype === 'float64' || dtype === 'int32' || dtype === 'Int32') && chunks.has(j)) {
       const dest = allocate(dtype, rows);
-      if (await decodeFast(p, g, j, dest, 0)) {
+      if (decodeFast(p, g, j, chunks.get(j), dest, 0)) {
         whole[j] = new Column(dtype, dest.values, dest.valid);
         continue;
       }
@@ -602,9 +643,10 @@ async function readWhole(p: Plan): Promise<DataFrame> {
     let at = 0;
     for (const g of p.groups) {
       const slow: number[] = [];
+      const chunks = await readFastChunks(p, g);
       for (let j = 0; j < p.need.length; j++) {
         const dest = dests[j];
-        if (dest === undefined || !(await decodeFast(p, g, j, dest, at))) slow.push(j);
+        if (dest === undefined || !decodeFast(p, g, j, chunks.get(j), dest, at)) slow.push(j);
       }
       if (slow.length > 0) {
         const scan = await scanOf(
