@@ -311,6 +311,37 @@ function scatter(
   }
 }
 
+/**
+ * A PLAIN page without nulls whose values are the target's own type (DOUBLE into float64, INT32
+ * into int32/Int32): its bytes are copied straight into the target's rows (one copy, whatever
+ * their alignment in the page). False when the page is not such a page.
+ */
+function copyPlain(
+  t: FlatTarget,
+  row: number,
+  num: number,
+  type: string,
+  encoding: string,
+  page: Uint8Array,
+  off: number,
+): boolean {
+  if (encoding !== 'PLAIN') return false;
+  if (!(type === 'DOUBLE' && t.dtype === 'float64') && !(type === 'INT32' && t.dtype !== 'float64'))
+    return false;
+  const width = type === 'DOUBLE' ? 8 : 4;
+  if (off + num * width > page.length)
+    throw new FlatChunkError(
+      `${num} ${type} values need ${num * width} bytes, the page has ${page.length - off}`,
+    );
+  const at = t.at + row;
+  const out = t.values;
+  new Uint8Array(out.buffer, out.byteOffset + at * width, num * width).set(
+    page.subarray(off, off + num * width),
+  );
+  if (t.valid !== null) t.valid.fill(1, at, at + num);
+  return true;
+}
+
 function int64To(t: FlatTarget, v: bigint, row: number, name: string): number {
   const x = Number(v);
   if (t.dtype !== 'float64' && (x < INT32_MIN || x > INT32_MAX))
@@ -392,8 +423,10 @@ export function decodeFlatChunk(
             if (nonNull === num) levels = null;
           }
         }
-        const dense = pageValues(type, h.encoding, page, off, nonNull, dictionary, scratch);
-        scatter(t, row, num, dense, levels, maxDef, name);
+        if (levels !== null || !copyPlain(t, row, num, type, h.encoding, page, off)) {
+          const dense = pageValues(type, h.encoding, page, off, nonNull, dictionary, scratch);
+          scatter(t, row, num, dense, levels, maxDef, name);
+        }
         row += num;
       } else if (header.type === 'DATA_PAGE_V2') {
         const h = header.data_page_header_v2!;
@@ -416,8 +449,10 @@ export function decodeFlatChunk(
         const rest = raw.subarray(repLen + defLen);
         const page =
           h.is_compressed === false ? rest : decompress(meta.codec, rest, full - repLen - defLen, scratch);
-        const dense = pageValues(type, h.encoding, page, 0, nonNull, dictionary, scratch);
-        scatter(t, row, num, dense, levels, maxDef, name);
+        if (levels !== null || !copyPlain(t, row, num, type, h.encoding, page, 0)) {
+          const dense = pageValues(type, h.encoding, page, 0, nonNull, dictionary, scratch);
+          scatter(t, row, num, dense, levels, maxDef, name);
+        }
         row += num;
       }
       // index pages and unknown page types are skipped, as the format allows
