@@ -117,3 +117,20 @@ describe('garbage collection without dispose()', () => {
     300_000,
   );
 });
+
+describe('the cpu array pool', () => {
+  const bufferOf = (t: L.Tensor) => (t.storage as unknown as { data: Float32Array }).data.buffer;
+
+  it('hands a disposed result of 1 KB and up to the next result of its size; smaller ones are made fresh', () => {
+    for (const n of [256, 4096, 20000]) {
+      const mine = L.randn([n]);
+      const back = bufferOf(mine);
+      mine.dispose();
+      expect(bufferOf(L.zeros([n])), `${n} floats`).toBe(back);
+    }
+    const tiny = L.randn([100]);
+    const tb = bufferOf(tiny);
+    tiny.dispose();
+    expect(bufferOf(L.zeros([100]))).not.toBe(tb);
+  });
+});
