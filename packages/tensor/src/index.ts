@@ -87,6 +87,7 @@ export type { GradFn, NestedArray } from './tensor.js';
 export { Tensor } from './tensor.js';
 export {
   LumenWarningError,
+  resetWarnings,
   setWarningHandler,
   simpleFilter,
   WARNING_CATEGORIES,

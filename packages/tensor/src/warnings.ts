@@ -1,4 +1,4 @@
-import { describe, fail } from './errors.js';
+import { ArgumentError, describe, fail } from './errors.js';
 
 /**
  * One warning channel for every Lumen package (Python's `warnings` plus transformers' logger
@@ -30,11 +30,13 @@ export const WARNING_CATEGORIES: readonly WarningCategory[] = [
 export type WarningHandler = (message: string, category?: WarningCategory) => void;
 
 /**
- * Python's simplefilter actions: 'always' shows every warning (the default, as transformers'
- * logger); 'once' shows each distinct message once per category; 'ignore' drops them; 'error'
- * throws a LumenWarningError instead.
+ * Python's simplefilter actions: 'default' (the default, as Python's, except for UserWarning: see
+ * DEFAULTS) shows the first occurrence of each message per category and place that issues it; 'once' each distinct message once per
+ * category, wherever it comes from; 'always' every warning; 'ignore' none; 'error' throws a
+ * LumenWarningError instead.
  */
-export type WarningAction = 'always' | 'once' | 'ignore' | 'error';
+export type WarningAction = 'default' | 'always' | 'once' | 'ignore' | 'error';
+const ACTIONS: readonly WarningAction[] = ['default', 'always', 'once', 'ignore', 'error'];
 
 /** A warning raised as an error under the 'error' filter action. */
 export class LumenWarningError extends Error {
@@ -49,16 +51,32 @@ export class LumenWarningError extends Error {
 
 const defaultHandler: WarningHandler = (message) => console.warn(message);
 let handler: WarningHandler = defaultHandler;
-const actions = new Map<WarningCategory | 'all', WarningAction>([['all', 'always']]);
+/**
+ * The defaults: Python's 'default' for the categories of Python's warnings module, and 'always' for
+ * UserWarning, which also carries transformers' logger warnings (a logger repeats them; the notices
+ * meant to come once per model say so themselves).
+ */
+const DEFAULTS: [WarningCategory | 'all', WarningAction][] = [
+  ['all', 'default'],
+  ['UserWarning', 'always'],
+];
+const actions = new Map<WarningCategory | 'all', WarningAction>(DEFAULTS);
 const shown = new Set<string>();
+
+/** The place that called warn(): the stack frame below this module's (Python keys 'default' on it). */
+function callSite(): string {
+  const lines = new Error().stack?.split('\n') ?? [];
+  // [0] "Error", [1] callSite, [2] warn, [3] warn's caller
+  return lines[3]?.trim() ?? '';
+}
 
 /** Issues a warning of `category` (see WarningCategory). */
 export function warn(category: WarningCategory, message: string): void {
   const action = actions.get(category) ?? actions.get('all')!;
   if (action === 'ignore') return;
   if (action === 'error') throw new LumenWarningError(category, message);
-  if (action === 'once') {
-    const key = `${category}\u0000${message}`;
+  if (action === 'once' || action === 'default') {
+    const key = `${category}\u0000${message}${action === 'default' ? `\u0000${callSite()}` : ''}`;
     if (shown.has(key)) return;
     shown.add(key);
   }
@@ -79,12 +97,16 @@ export function setWarningHandler(next: WarningHandler | null): WarningHandler {
 
 /**
  * Python's warnings.simplefilter(action, category): the action for one category, or for all
- * (`category` omitted: every category's own setting is cleared). 'once' forgets what it has shown
- * when set again.
+ * (`category` omitted: every category's own setting is cleared). Setting any action forgets what
+ * 'default' and 'once' have shown.
  */
 export function simpleFilter(action: WarningAction, category?: WarningCategory): void {
-  if (!['always', 'once', 'ignore', 'error'].includes(action))
-    fail('simpleFilter', `action must be 'always', 'once', 'ignore' or 'error', got ${describe(action)}`);
+  if (!ACTIONS.includes(action))
+    fail(
+      'simpleFilter',
+      `action must be 'default', 'always', 'once', 'ignore' or 'error', got ${describe(action)}`,
+      ArgumentError,
+    );
   if (category !== undefined && !WARNING_CATEGORIES.includes(category))
     fail(
       'simpleFilter',
@@ -92,5 +114,12 @@ export function simpleFilter(action: WarningAction, category?: WarningCategory):
     );
   if (category === undefined) actions.clear();
   actions.set(category ?? 'all', action);
+  shown.clear();
+}
+
+/** Python's warnings.resetwarnings(): the default actions back, and nothing counted as shown. */
+export function resetWarnings(): void {
+  actions.clear();
+  for (const [c, a] of DEFAULTS) actions.set(c, a);
   shown.clear();
 }

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LumenWarningError, setWarningHandler, simpleFilter, warn } from '../src/index.ts';
+import { LumenWarningError, resetWarnings, setWarningHandler, simpleFilter, warn } from '../src/index.ts';
 
 /** The one warning channel: a category per warning, one handler, Python's simplefilter actions. */
 describe('warnings', () => {
   afterEach(() => {
     setWarningHandler(null);
-    simpleFilter('always');
+    resetWarnings();
   });
 
   it('goes to console.warn by default (the message as it is), or to the handler set, with its category', () => {
@@ -15,13 +15,40 @@ describe('warnings', () => {
     spy.mockRestore();
     const got: [string, string][] = [];
     const previous = setWarningHandler((m, c) => got.push([m, c!]));
+    simpleFilter('always');
     warn('UserWarning', 'a');
     warn('UserWarning', 'a');
     expect(got).toEqual([
       ['a', 'UserWarning'],
       ['a', 'UserWarning'],
-    ]); // 'always' by default: repeated warnings are repeated, as transformers' logger
+    ]); // 'always': repeated warnings are repeated
     expect(setWarningHandler(previous)).not.toBe(previous);
+  });
+
+  it("'default' is the default, as Python's: each message once per category and place that issues it", () => {
+    resetWarnings(); // Python's resetwarnings(): the defaults back, nothing shown yet
+    const got: string[] = [];
+    setWarningHandler((m, c) => got.push(`${c}:${m}`));
+    const fitOnce = (message: string) => warn('ConvergenceWarning', message); // one place
+    for (let i = 0; i < 5; i++) fitOnce('lbfgs failed to converge'); // a loop of fits warns once
+    fitOnce('lbfgs failed to converge after 7 iterations');
+    warn('ConvergenceWarning', 'lbfgs failed to converge'); // another place: shown again
+    warn('RuntimeWarning', 'lbfgs failed to converge'); // another category: shown
+    for (let i = 0; i < 3; i++) warn('RuntimeWarning', 'no worker threads'); // this place: once
+    // UserWarning, which carries transformers' logger warnings, repeats them as a logger does
+    for (let i = 0; i < 2; i++) warn('UserWarning', 'a logger notice');
+    expect(got).toEqual([
+      'ConvergenceWarning:lbfgs failed to converge',
+      'ConvergenceWarning:lbfgs failed to converge after 7 iterations',
+      'ConvergenceWarning:lbfgs failed to converge',
+      'RuntimeWarning:lbfgs failed to converge',
+      'RuntimeWarning:no worker threads',
+      'UserWarning:a logger notice',
+      'UserWarning:a logger notice',
+    ]);
+    simpleFilter('default', 'ConvergenceWarning'); // setting an action forgets what was shown
+    fitOnce('lbfgs failed to converge');
+    expect(got).toHaveLength(8);
   });
 
   it("simpleFilter: 'once' per message and category, 'ignore', 'error', per category or for all", () => {
@@ -50,8 +77,8 @@ describe('warnings', () => {
     expect(() => setWarningHandler(3 as never)).toThrow(
       'setWarningHandler: handler must be a function or null, got number 3',
     );
-    expect(() => simpleFilter('default' as never)).toThrow(
-      `simpleFilter: action must be 'always', 'once', 'ignore' or 'error', got "default"`,
+    expect(() => simpleFilter('module' as never)).toThrow(
+      `simpleFilter: action must be 'default', 'always', 'once', 'ignore' or 'error', got "module"`,
     );
     expect(() => simpleFilter('ignore', 'FutureWarning' as never)).toThrow(
       /category must be one of UserWarning, /,
