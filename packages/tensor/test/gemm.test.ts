@@ -8,6 +8,7 @@ import {
   stats,
   gemm as threadedGemm,
 } from '../src/backends/cpu/threads.js';
+import { kernelArray, releaseKernelArray } from '../src/backends/cpu/wasm/resident.js';
 import {
   cpuKernels,
   forceKernels,
@@ -280,6 +281,38 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
           if (!Object.is(many[i], one[i]))
             expect.fail(`${M}×${N}×${K} strided, ${threads} threads: [${i}] ${many[i]} vs ${one[i]}`);
       }
+    }
+    // The split operand resident in the kernels' memory (read in place, block by block): A split
+    // by rows, and B (xᵀ-like, few rows of A) split by columns.
+    for (const [M, N, K, resident] of [
+      [600, 64, 128, 'A'],
+      [4, 9000, 256, 'B'],
+    ] as const) {
+      const A = kernelArray(M * K + 7, Float32Array);
+      const B = kernelArray(K * N + 7, Float32Array);
+      for (const x of [A, B]) for (let i = 0; i < x.length; i++) x[i] = rnd(); // map() would copy out
+      const [a, b] = resident === 'A' ? [A, new Float32Array(B)] : [new Float32Array(A), B];
+      setCpuThreads(1);
+      const one = new Float32Array(M * N);
+      threadedGemm(M, N, K, a, 7, K, 1, b, 7, N, 1, one, 0);
+      const want = reference(
+        M,
+        N,
+        K,
+        (i, k) => a[7 + i * K + k]!,
+        (k, j) => b[7 + k * N + j]!,
+      );
+      for (let i = 0; i < M * N; i++)
+        if (!(Math.abs(one[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!))))
+          expect.fail(`${M}×${N}×${K} resident ${resident}: [${i}] ${one[i]} vs ${want[i]}`);
+      setCpuThreads(2);
+      const two = new Float32Array(M * N);
+      threadedGemm(M, N, K, a, 7, K, 1, b, 7, N, 1, two, 0);
+      for (let i = 0; i < M * N; i++)
+        if (!Object.is(two[i], one[i]))
+          expect.fail(`resident ${resident}, 2 threads: [${i}] ${two[i]} vs ${one[i]}`);
+      releaseKernelArray(A);
+      releaseKernelArray(B);
     }
     // No block failed (a failed block would have been recomputed here, hiding it).
     expect(stats.failed).toBe(failed0);

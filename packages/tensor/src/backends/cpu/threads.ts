@@ -513,57 +513,43 @@ function wasmGemm(
   if (rt.shared && M * N * K >= THREADED_MACS && (byColumns ? N >= 2 * MIN_COLS : M >= 2 * MIN_ROWS)) {
     parts = Math.min(wasmThreads(rt), Math.floor(byColumns ? N / MIN_COLS : M / MIN_ROWS));
   }
-  if (parts >= 2 && (byColumns ? rbAt < 0 : raAt < 0)) {
-    overlapped(
-      rt,
-      E,
-      sb,
-      parts,
-      byColumns,
-      skinny,
-      M,
-      N,
-      K,
-      A,
-      ao,
-      ars,
-      acs,
-      pa,
-      raAt,
-      B,
-      bo,
-      brs,
-      bcs,
-      pb,
-      rbAt,
-      C,
-      co,
-    );
+  const a: Operand = { src: A, off: ao, rows: M, cols: K, rs: ars, cs: acs, plan: pa, at: raAt };
+  const b: Operand = { src: B, off: bo, rows: K, cols: N, rs: brs, cs: bcs, plan: pb, at: rbAt };
+  if (parts >= 2) {
+    threaded(rt, E, sb, parts, byColumns, skinny, a, b, C, co);
     return;
   }
-  // One scratch region per thread, then A, B and C.
-  const { mem, at } = stageIn(rt, E, [
-    { n: (parts * sb) / E },
-    { n: pa.elements, write: (m, i) => stageOperand(pa, A, ao, M, K, ars, acs, m, i) },
-    { n: pb.elements, write: (m, i) => stageOperand(pb, B, bo, K, N, brs, bcs, m, i) },
-    { n: M * N },
-  ]);
-  const [scratch0, aAt, bAt, cAt] = at as [number, number, number, number];
-  const a = (raAt >= 0 ? raAt : aAt) + pa.base * E;
-  const b = (rbAt >= 0 ? rbAt : bAt) + pb.base * E;
-  if (parts < 2) {
-    (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, a, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt, N, scratch0);
-  } else {
-    // Blocks of whole micro-tiles (4 rows) or vectors (8 columns), each with its own scratch.
-    const jobs = splitBlocks(M, N, parts, byColumns).map(([s0, len], t) => {
-      const scratch = scratch0 + t * sb;
-      return byColumns
-        ? [M, len, K, a, pa.rs, pa.cs, b + s0 * pb.cs * E, pb.rs, pb.cs, cAt + s0 * E, N, scratch]
-        : [len, N, K, a + s0 * pa.rs * E, pa.rs, pa.cs, b, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
-    });
-    wasmParallel(rt, `gemm_${skinny ? 'skinny' : 'packed'}_${f32 ? 'f32' : 'f64'}`, jobs);
-  }
+  // One scratch region, then A, B and C.
+  const { mem, at } = stageIn(rt, E, [{ n: sb / E }, region(a), region(b), { n: M * N }]);
+  const [scratch, aAt, bAt, cAt] = at as [number, number, number, number];
+  const [ap, bp] = [address(a, aAt, E), address(b, bAt, E)];
+  (f32 ? ex.gemm_f32 : ex.gemm_f64)(M, N, K, ap, pa.rs, pa.cs, bp, pb.rs, pb.cs, cAt, N, scratch);
   copyOut(mem, cAt, M * N, C, co);
+}
+
+/** A rows×cols operand at `off` of `src` with strides (rs, cs), its staging plan, and its address in the kernels' memory when resident (else -1). */
+interface Operand {
+  src: TypedArray;
+  off: number;
+  rows: number;
+  cols: number;
+  rs: number;
+  cs: number;
+  plan: Staged;
+  at: number;
+}
+
+/** The staging region of an operand (empty for a resident one: its plan holds no elements). */
+function region(o: Operand): { n: number; write: (mem: Floats, i: number) => void } {
+  return {
+    n: o.plan.elements,
+    write: (mem, i) => stageOperand(o.plan, o.src, o.off, o.rows, o.cols, o.rs, o.cs, mem, i),
+  };
+}
+
+/** The byte address of an operand's [0][0]: where it lives if resident, else in its staged block. */
+function address(o: Operand, stagedAt: number, E: number): number {
+  return (o.at >= 0 ? o.at : stagedAt) + o.plan.base * E;
 }
 
 /** [start, length] of each thread's block of rows (whole micro-tiles of 4) or columns (vectors of 8). */
@@ -577,79 +563,56 @@ function splitBlocks(M: number, N: number, parts: number, byColumns: boolean): [
 }
 
 /**
- * A threaded product whose split operand (A for blocks of rows, B for blocks of columns) is staged
- * block by block, so the copies overlap the workers' products: the shared operand and the workers'
- * blocks are staged first and the workers started; then this thread stages its own block, runs it
- * and copies its block of C out while the workers still compute; the workers' blocks of C are
- * copied out as each joins. Each block is staged the way the whole operand would have been (one
- * span, or gathered row by row), so every kernel reads the same values through the same kind of
- * strides and takes the same path: the bits do not change.
+ * A product split over threads, by rows of C (A's rows) or by columns (B's columns). The split
+ * operand is staged block by block, so the copies overlap the workers' products: the shared operand
+ * and the workers' blocks are staged first and the workers started; then this thread stages its
+ * own block, runs it and copies its block of C out while the workers still compute; the workers'
+ * blocks of C are copied out as each joins. Each block is staged the way the whole operand would
+ * have been (one span, or gathered row by row; read in place when resident), so every kernel reads
+ * the same values through the same kind of strides and takes the same path: the bits do not change.
  */
-function overlapped(
+function threaded(
   rt: WasmRuntime,
   E: 4 | 8,
   sb: number,
   parts: number,
   byColumns: boolean,
   skinny: boolean,
-  M: number,
-  N: number,
-  K: number,
-  A: TypedArray,
-  ao: number,
-  ars: number,
-  acs: number,
-  pa: Staged,
-  raAt: number,
-  B: TypedArray,
-  bo: number,
-  brs: number,
-  bcs: number,
-  pb: Staged,
-  rbAt: number,
+  a: Operand,
+  b: Operand,
   C: TypedArray,
   co: number,
 ): void {
+  const [M, K, N] = [a.rows, a.cols, b.cols];
+  const [split, shared] = byColumns ? [b, a] : [a, b];
   const blocks = splitBlocks(M, N, parts, byColumns);
   // The split operand's block t: rows s0.. of A, or columns s0.. of B.
-  const plans = blocks.map(([s0, len]) =>
-    byColumns ? planLike(pb, bo + s0 * bcs, K, len, brs, bcs) : planLike(pa, ao + s0 * ars, len, K, ars, acs),
-  );
-  const stageBlock = (t: number, mem: Floats, i: number) => {
-    const [s0, len] = blocks[t]!;
-    if (byColumns) stageOperand(plans[t]!, B, bo + s0 * bcs, K, len, brs, bcs, mem, i);
-    else stageOperand(plans[t]!, A, ao + s0 * ars, len, K, ars, acs, mem, i);
-  };
-  const shared = byColumns ? pa : pb;
+  const blockOps: Operand[] = blocks.map(([s0, len]) => {
+    const off = split.off + s0 * (byColumns ? split.cs : split.rs);
+    const [rows, cols] = byColumns ? [K, len] : [len, K];
+    const plan =
+      split.at >= 0
+        ? inPlace(off, split.rs, split.cs)
+        : planLike(split.plan, off, rows, cols, split.rs, split.cs);
+    return { ...split, off, rows, cols, plan };
+  });
   const { mem, at } = stageIn(rt, E, [
     { n: (blocks.length * sb) / E },
-    byColumns
-      ? {
-          n: raAt >= 0 ? 0 : pa.elements,
-          write: (m, i) => raAt < 0 && stageOperand(pa, A, ao, M, K, ars, acs, m, i),
-        }
-      : {
-          n: rbAt >= 0 ? 0 : pb.elements,
-          write: (m, i) => rbAt < 0 && stageOperand(pb, B, bo, K, N, brs, bcs, m, i),
-        },
+    region(shared),
     // this thread's block is written after the workers start
-    ...plans.map((p, t) => ({
-      n: p.elements,
-      write: t === 0 ? undefined : (m: Floats, i: number) => stageBlock(t, m, i),
-    })),
+    ...blockOps.map((p, t) => (t === 0 ? { n: p.plan.elements } : region(p))),
     { n: M * N },
   ]);
   const scratch0 = at[0]!;
-  const sharedAt = (byColumns ? raAt : rbAt) >= 0 ? (byColumns ? raAt : rbAt) : at[1]!;
-  const sharedPtr = sharedAt + shared.base * E;
+  const sharedPtr = address(shared, at[1]!, E);
   const cAt = at[at.length - 1]!;
   const jobs = blocks.map(([s0, len], t) => {
-    const p = plans[t]!;
-    const ptr = at[2 + t]! + p.base * E;
+    const p = blockOps[t]!;
+    const ptr = address(p, at[2 + t]!, E);
     const scratch = scratch0 + t * sb;
     return byColumns
-      ? [M, len, K, sharedPtr, pa.rs, pa.cs, ptr, p.rs, p.cs, cAt + s0 * E, N, scratch]
-      : [len, N, K, ptr, p.rs, p.cs, sharedPtr, pb.rs, pb.cs, cAt + s0 * N * E, N, scratch];
+      ? [M, len, K, sharedPtr, a.plan.rs, a.plan.cs, ptr, p.plan.rs, p.plan.cs, cAt + s0 * E, N, scratch]
+      : [len, N, K, ptr, p.plan.rs, p.plan.cs, sharedPtr, b.plan.rs, b.plan.cs, cAt + s0 * N * E, N, scratch];
   });
   const name: ParallelKernel = `gemm_${skinny ? 'skinny' : 'packed'}_${E === 4 ? 'f32' : 'f64'}`;
   const copyBlock = ([s0, len]: [number, number]) => {
@@ -658,7 +621,7 @@ function overlapped(
   };
   const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
   const started = startJobs(rt, name, jobs);
-  stageBlock(0, mem, at[2]! / E);
+  region(blockOps[0]!).write(mem, at[2]! / E);
   fn(...jobs[0]!);
   copyBlock(blocks[0]!);
   finishJobs(started, (t) => {
