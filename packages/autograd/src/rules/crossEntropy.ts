@@ -1,28 +1,10 @@
-import { bceWithLogitsBackward, crossEntropyRowsBackward, where } from '@lumen/tensor';
+import { crossEntropyRowsBackward, where } from '@lumen/tensor';
 import { isGradEnabled } from '../gradMode.js';
 import type { Rules } from './types.js';
 import { asTensor, zerosOf } from './util.js';
 
-/**
- * Cross-entropy over rows of logits with class-index targets (tensor's ops/crossEntropy.ts), and
- * the elementwise binary cross-entropy of logits (ops/bceWithLogits.ts).
- */
-export const crossEntropyRules: Rules<'crossEntropyRows' | 'bceWithLogits'> = {
-  // loss = (1 − y)·x + softplus(−x): dx = g·(sigmoid(x) − y), dy = −g·x
-  bceWithLogits: {
-    name: 'BinaryCrossEntropyWithLogitsBackward0',
-    saves: [0, 1],
-    backward: (g, { inputs, needs }) => {
-      const x = asTensor(inputs[0]);
-      const y = asTensor(inputs[1]);
-      if (!isGradEnabled()) {
-        const { dx, dtarget } = bceWithLogitsBackward(g, x, y, needs(1));
-        return [needs(0) ? dx : null, dtarget];
-      }
-      // with a graph over backward: differentiable ops, for second derivatives
-      return [needs(0) ? x.sigmoid().sub(y).mul(g) : null, needs(1) ? x.neg().mul(g) : null];
-    },
-  },
+/** Cross-entropy over rows of logits with class-index targets (tensor's ops/crossEntropy.ts). */
+export const crossEntropyRules: Rules<'crossEntropyRows'> = {
   // loss_n = −log softmax(x_n)[t_n] (0 where ignored): dx = g_n·(softmax(x_n) − onehot(t_n))
   crossEntropyRows: {
     name: 'NllLossBackward0',

@@ -1,4 +1,5 @@
 import type { OpName } from '@lumen/tensor';
+import { bceWithLogitsRules } from './bceWithLogits.js';
 import { crossEntropyRules } from './crossEntropy.js';
 import { deviceRules } from './device.js';
 import { binaryRules, unaryRules } from './elementwise.js';
@@ -21,6 +22,7 @@ export const RULES: Rules<OpName> = {
   ...reduceRules,
   ...softmaxRules,
   ...crossEntropyRules,
+  ...bceWithLogitsRules,
   ...layerNormRules,
   ...linalgRules,
   ...movementRules,

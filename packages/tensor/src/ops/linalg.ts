@@ -120,6 +120,7 @@ export function addmm(input: Tensor, mat1: Tensor, mat2: Tensor, opts: AddmmOpti
     );
   }
   input.assertAlive('addmm');
+  mat2.assertAlive('addmm');
   const backend = backendOf(mat1, 'addmm');
   const mm = backend.matmul(mat1, mat2, dtype);
   const view = (storage: View['storage']): View => ({ storage, shape, strides: [N, 1], offset: 0, dtype });
