@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readParquet } from '../src/index.js';
+import { DataFrame, readParquet, writeParquet } from '../src/index.js';
 import { snappyDecompress } from '../src/parquet/snappy.js';
 
 /**
@@ -153,6 +153,49 @@ describe('numeric columns written by DuckDB, cell by cell', () => {
         const want = expected.filter((r) => r[5] !== null && (r[5] as number) > 1400).map((r) => r[2]);
         expect(some.col('d').toArray()).toEqual(want);
       });
+
+  it('snappy pages decompressed into the column itself: required columns, rare nulls, pages after the first', async () => {
+    // REQUIRED columns (no levels), and columns with one null in a thousand (levels longer than the
+    // values the nulls leave out, so a page looks like it could fit in place and must be moved back)
+    await duck.run(
+      `CREATE OR REPLACE TABLE req (a INTEGER NOT NULL, b DOUBLE NOT NULL, rare INTEGER, rared DOUBLE)`,
+    );
+    await duck.run(`INSERT INTO req SELECT i, i * 0.5 - 3,
+      CASE WHEN i % 1000 = 3 THEN NULL ELSE i * 7 - 9000 END,
+      CASE WHEN i % 997 = 5 THEN NULL ELSE cos(i) END FROM range(30000) t(i)`);
+    const expected = await rows('SELECT * FROM req ORDER BY a');
+    // writeParquet writes an int32 column without nulls as REQUIRED: read back against DuckDB's reading
+    const ours = join(dir, 'req-ours.parquet');
+    await writeParquet(new DataFrame({ a: Int32Array.from(expected, (r) => r[0] as number) }), ours, {
+      compression: 'snappy',
+      rowGroupSize: 4096,
+    });
+    expect(await rows(`SELECT repetition_type FROM parquet_schema('${ours}') WHERE name = 'a'`)).toEqual([
+      ['REQUIRED'],
+    ]);
+    expect((await readParquet(ours)).col('a').toArray()).toEqual(
+      (await rows(`SELECT a FROM read_parquet('${ours}')`)).map((r) => r[0]),
+    );
+    for (const version of ['V1', 'V2']) {
+      const path = join(dir, `req-${version}.parquet`);
+      await duck.run(
+        `COPY (SELECT * FROM req ORDER BY a) TO '${path}' (FORMAT parquet, COMPRESSION snappy, PARQUET_VERSION ${version}, ROW_GROUP_SIZE 4096)`,
+      );
+      const df = await readParquet(path);
+      expect(df.dtypes).toEqual({ a: 'int32', b: 'float64', rare: 'Int32', rared: 'float64' });
+      const values = df.columns.map((c) => df.col(c).toArray());
+      expected.forEach((r, i) => {
+        r.forEach((theirs, j) => {
+          const ours = values[j]![i];
+          const got = typeof ours === 'number' && Number.isNaN(ours) ? null : ours;
+          if (got !== theirs)
+            throw new Error(
+              `${version} row ${i} column ${df.columns[j]}: DuckDB has ${theirs}, we read ${got}`,
+            );
+        });
+      });
+    }
+  });
 
   it('an int64 outside int32 is an error naming its row, or a float64 when asked', async () => {
     const path = join(dir, 'wide-int.parquet');

@@ -185,10 +185,16 @@ export class Scratch {
   defs = new Uint8Array(0);
   ints = new Int32Array(0);
   raw = new Uint8Array(0);
+  saved = new Uint8Array(0);
   /** The compressed bytes of a row group's column chunks (readParquet reads them into it). */
   chunks(n: number): Uint8Array {
     if (this.raw.length < n) this.raw = new Uint8Array(n);
     return this.raw.subarray(0, n);
+  }
+  /** Room for the few target bytes a page decompressed in place overwrites (see snappyInPlace). */
+  hold(n: number): Uint8Array {
+    if (this.saved.length < n) this.saved = new Uint8Array(Math.max(n, 64));
+    return this.saved.subarray(0, n);
   }
   take(n: number): Uint8Array {
     if (this.bytes.length < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.length * 2));
@@ -342,6 +348,65 @@ function copyPlain(
   return true;
 }
 
+/**
+ * The bytes of t's rows [row, row + num) when a PLAIN page of `type` can land there as it is
+ * (DOUBLE into float64, INT32 into int32/Int32); null otherwise.
+ */
+function plainTarget(t: FlatTarget, row: number, num: number, type: string, encoding: string) {
+  if (encoding !== 'PLAIN') return null;
+  if (!(type === 'DOUBLE' && t.dtype === 'float64') && !(type === 'INT32' && t.dtype !== 'float64'))
+    return null;
+  const width = type === 'DOUBLE' ? 8 : 4;
+  const out = t.values;
+  const at = (t.at + row) * width;
+  if (at + num * width > out.byteLength) return null;
+  return new Uint8Array(out.buffer, out.byteOffset + at, num * width);
+}
+
+/**
+ * A snappy v1 data page decompressed straight into t's rows, saving the copy from a scratch page:
+ * when the page can be PLAIN values of the target's type without nulls, its `full - num × width`
+ * leading bytes (the definition levels: 4-byte length and one RLE run) are let fall on the rows
+ * before `row`, which are put back afterwards. True when the page was such a page and is done;
+ * otherwise the decompressed page (moved to scratch, the rows before put back), or false when the
+ * page cannot go in place (then nothing was decompressed).
+ */
+function snappyInPlace(
+  t: FlatTarget,
+  row: number,
+  num: number,
+  type: string,
+  encoding: string,
+  raw: Uint8Array,
+  full: number,
+  maxDef: number,
+  scratch: Scratch,
+): Uint8Array | boolean {
+  const into = plainTarget(t, row, num, type, encoding);
+  if (into === null) return false;
+  const lead = full - into.length;
+  const out = t.values;
+  const at = into.byteOffset - out.byteOffset;
+  if (lead < 0 || lead > at || (maxDef === 0 ? lead !== 0 : lead < 5)) return false;
+  const all = new Uint8Array(out.buffer, into.byteOffset - lead, full);
+  const saved = scratch.hold(lead);
+  saved.set(all.subarray(0, lead));
+  snappyDecompress(raw, all);
+  if (
+    lead === 0 ||
+    (new DataView(all.buffer, all.byteOffset, 4).getUint32(0, true) === lead - 4 &&
+      allDefined(all, 4, lead, maxDef, num))
+  ) {
+    all.set(saved);
+    if (t.valid !== null) t.valid.fill(1, t.at + row, t.at + row + num);
+    return true;
+  }
+  const page = scratch.take(full);
+  page.set(all);
+  all.set(saved);
+  return page;
+}
+
 function int64To(t: FlatTarget, v: bigint, row: number, name: string): number {
   const x = Number(v);
   if (t.dtype !== 'float64' && (x < INT32_MIN || x > INT32_MAX))
@@ -404,7 +469,15 @@ export function decodeFlatChunk(
         const num = h.num_values;
         if (!(num >= 0 && row + num <= t.rows))
           throw new FlatChunkError(`a page of ${num} values after ${row} of the chunk's ${t.rows} rows`);
-        const page = decompress(meta.codec, raw, full, scratch);
+        const inPlace =
+          meta.codec === 'SNAPPY'
+            ? snappyInPlace(t, row, num, type, h.encoding, raw, full, maxDef, scratch)
+            : false;
+        if (inPlace === true) {
+          row += num;
+          continue;
+        }
+        const page = inPlace === false ? decompress(meta.codec, raw, full, scratch) : inPlace;
         let off = 0;
         let levels: Uint8Array | null = null;
         let nonNull = num;
@@ -447,6 +520,15 @@ export function decodeFlatChunk(
             throw new FlatChunkError(`${num - nonNull} nulls in a page that says ${h.num_nulls}`);
         }
         const rest = raw.subarray(repLen + defLen);
+        if (levels === null && h.is_compressed !== false && meta.codec === 'SNAPPY') {
+          const into = plainTarget(t, row, num, type, h.encoding);
+          if (into !== null && into.length === full - repLen - defLen) {
+            snappyDecompress(rest, into);
+            if (t.valid !== null) t.valid.fill(1, t.at + row, t.at + row + num);
+            row += num;
+            continue;
+          }
+        }
         const page =
           h.is_compressed === false ? rest : decompress(meta.codec, rest, full - repLen - defLen, scratch);
         if (levels !== null || !copyPlain(t, row, num, type, h.encoding, page, 0)) {
