@@ -707,7 +707,7 @@ async function textCases(ctx: BenchContext): Promise<void> {
       ours: tRidge.s,
       peerName: 'scikit-learn',
       peer: sk.ridge,
-      note: `ours LSQR to 1e-12, sklearn sparse_cg to tol 1e-4: max |coef diff| ${(rDiff / rMax).toExponential(1)} of max |coef|, intercept ours ${ridge!.intercept_.toFixed(6)}, sklearn ${sk.ridge_intercept.toFixed(6)}; ${runsNote(tRidge, 'sklearn', sk.reps, sk.ridge_times)}`,
+      note: `both sparse_cg to tol 1e-4: max |coef diff| ${(rDiff / rMax).toExponential(1)} of max |coef|, intercept ours ${ridge!.intercept_.toFixed(6)}, sklearn ${sk.ridge_intercept.toFixed(6)}; ${runsNote(tRidge, 'sklearn', sk.reps, sk.ridge_times)}`,
     },
     false,
   );

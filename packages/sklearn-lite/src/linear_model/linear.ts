@@ -1,6 +1,6 @@
 import type { Tensor } from '@lumen/tensor';
 import { fail, ShapeError } from '../base/errors.js';
-import { BaseEstimator, checkBool, checkNumber } from '../base/estimator.js';
+import { BaseEstimator, checkBool, checkInt, checkNumber } from '../base/estimator.js';
 import {
   checkSameLength,
   type Matrix,
@@ -16,7 +16,7 @@ import { matmulABt } from '../linalg/products.js';
 import { centerColumnsInPlace } from '../linalg/rows.js';
 import { r2Score } from '../metrics/regression.js';
 import { CsrMatrix, spmm } from '../sparse/csr.js';
-import { checkSampleWeight, fitSparseLinear } from './sparseLinear.js';
+import { checkSampleWeight, fitSparseLinear, fitSparseRidgeCg } from './sparseLinear.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -208,16 +208,25 @@ function rankOf(b: SolveBasis, cutoff: number): number {
 export interface RidgeOptions {
   alpha: number;
   fitIntercept: boolean;
+  /**
+   * scikit-learn's `tol` (default 1e-4): the precision of a fit on a CsrMatrix, whose conjugate
+   * gradients ('sparse_cg', scikit-learn's solver for sparse X) stop when the residual of the
+   * normal equations is at most tol × the norm of their right-hand side. Dense X is solved exactly
+   * (as scikit-learn's 'cholesky' and 'svd'), where tol has no effect.
+   */
+  tol: number;
+  /** The most conjugate-gradient iterations (sparse X); null: scipy's default, 10 × the system's size. */
+  maxIter: number | null;
 }
 
 /**
  * L2-regularized least squares: minimizes ‖y - Xw‖² + alpha·‖w‖², solved through the SVD of X's R
- * factor; a CsrMatrix X by LSQR with damping √alpha on the implicitly centred matrix, never densified
- * (scikit-learn's 'sparse_cg' solves the same problem to tol 1e-4; this converges to ~1e-12).
+ * factor; a CsrMatrix X as scikit-learn's 'sparse_cg' (conjugate gradients on the implicitly centred
+ * matrix, never densified, to `tol`).
  */
 export class Ridge extends LinearRegressorBase<RidgeOptions> {
   constructor(opts?: Partial<RidgeOptions>) {
-    super({ alpha: 1, fitIntercept: true }, opts);
+    super({ alpha: 1, fitIntercept: true, tol: 1e-4, maxIter: null }, opts);
   }
 
   /** Fits on X (dense or CsrMatrix) and y; sampleWeight weighs each sample's squared error. */
@@ -225,8 +234,10 @@ export class Ridge extends LinearRegressorBase<RidgeOptions> {
     const op = 'Ridge.fit';
     const alpha = checkNumber(op, 'alpha', this.params.alpha, { min: 0 });
     const fitIntercept = checkBool(op, 'fitIntercept', this.params.fitIntercept);
+    const tol = checkNumber(op, 'tol', this.params.tol, { min: 0 });
+    const maxIter = this.params.maxIter === null ? null : checkInt(op, 'maxIter', this.params.maxIter, 1);
     if (X instanceof CsrMatrix) {
-      const f = fitSparseLinear(op, X, y, sampleWeight, fitIntercept, alpha);
+      const f = fitSparseRidgeCg(op, X, y, sampleWeight, fitIntercept, alpha, tol, maxIter);
       this.state = { coef: f.coef, intercept: f.intercept, d: X.shape[1] };
       return this;
     }

@@ -18,7 +18,7 @@ import { matmulABt, matmulAtB } from '../linalg/products.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { type LineObjective, lbfgs } from '../optimize/lbfgs.js';
 import { tron } from '../optimize/tron.js';
-import { CsrMatrix } from '../sparse/csr.js';
+import { CsrMatrix, gatherRows } from '../sparse/csr.js';
 
 /** Class labels as scikit-learn takes them: numbers or strings. */
 export type ClassLabel = number | string;
@@ -143,37 +143,6 @@ export function sparseDesign(X: CsrMatrix): Design {
       }
     },
   };
-}
-
-/**
- * out[i] = Σ_p data[p]·v[indices[p]] over row i's stored values, for each of `rows` CSR rows
- * (X·v, or Xᵀ·v on the transpose). Four partial sums: the gathers of one row overlap instead of
- * waiting on one chain of additions (about 1.3x faster on TF-IDF rows of ~70 values).
- */
-function gatherRows(
-  rows: number,
-  indptr: Int32Array,
-  indices: Int32Array,
-  data: Float64Array,
-  v: Float64Array,
-  out: Float64Array,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const e = indptr[i + 1]!;
-    let p = indptr[i]!;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (; p + 3 < e; p += 4) {
-      s0 += data[p]! * v[indices[p]!]!;
-      s1 += data[p + 1]! * v[indices[p + 1]!]!;
-      s2 += data[p + 2]! * v[indices[p + 2]!]!;
-      s3 += data[p + 3]! * v[indices[p + 3]!]!;
-    }
-    for (; p < e; p++) s0 += data[p]! * v[indices[p]!]!;
-    out[i] = s0 + s1 + (s2 + s3);
-  }
 }
 
 function softplus(z: number): number {

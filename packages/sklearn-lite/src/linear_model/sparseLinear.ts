@@ -1,13 +1,14 @@
 import { warn } from '@lumen/tensor';
 import { fail } from '../base/errors.js';
 import { checkSameLength, toVector, type VectorLike } from '../base/input.js';
+import { conjugateGradient } from '../linalg/cg.js';
 import { type LinearOperator, lsqr } from '../linalg/lsqr.js';
 import { type CsrMatrix, columnSums, spmm } from '../sparse/csr.js';
 
 /**
- * LSQR's tolerances for the sparse fits: far below scikit-learn's own (lsqr at atol = btol = 1e-6
- * for LinearRegression, conjugate gradients at tol 1e-4 for Ridge), so the coefficients equal the
- * exact (dense) solution to ~1e-10 relative on well-conditioned problems rather than to ~1e-6/1e-4.
+ * LSQR's tolerances for LinearRegression on sparse X: far below scikit-learn's own (lsqr at
+ * atol = btol = 1e-6), so the coefficients equal the exact (dense) solution to ~1e-10 relative on
+ * well-conditioned problems rather than to ~1e-6. (Ridge follows scikit-learn's `tol` instead.)
  */
 const TOL = 1e-12;
 const CONLIM = 1e14;
@@ -38,20 +39,18 @@ export interface SparseLinearFit {
 }
 
 /**
- * Least squares (alpha = 0) or ridge (alpha > 0) on a CsrMatrix, never densified: with an intercept
- * the columns are centred implicitly by an operator A·x = √w ⊙ (X·x − (x̄·x)·1),
- * Aᵀ·u = Xᵀ(√w ⊙ u) − x̄·Σ(√w ⊙ u), as scikit-learn's sparse path does, and LSQR (damp = √alpha)
- * solves min ‖A·x − √w ⊙ (y − ȳ)‖² + alpha·‖x‖² from x = 0 (the minimum-norm solution when
- * alpha = 0 and A is rank deficient). x̄ and ȳ are the sample-weighted means.
+ * The centred, √sampleWeight-scaled least-squares problem on a CsrMatrix, never densified: with an
+ * intercept the columns are centred implicitly by an operator A·x = √w ⊙ (X·x − (x̄·x)·1),
+ * Aᵀ·u = Xᵀ(√w ⊙ u) − x̄·Σ(√w ⊙ u), as scikit-learn's sparse path does; b = √w ⊙ (y − ȳ). x̄ and ȳ
+ * are the sample-weighted means (zero without an intercept).
  */
-export function fitSparseLinear(
+function sparseProblem(
   op: string,
   X: CsrMatrix,
   y: VectorLike,
   sampleWeight: VectorLike | undefined,
   fitIntercept: boolean,
-  alpha: number,
-): SparseLinearFit {
+): { A: LinearOperator; b: Float64Array; xMean: Float64Array; yMean: number } {
   const [m, n] = X.shape;
   const v = toVector(op, 'y', y);
   checkSameLength(op, ['X', 'y'], { length: m }, v);
@@ -76,7 +75,7 @@ export function fitSparseLinear(
   for (let i = 0; i < m; i++) b[i] = root[i]! * (v[i]! - yMean);
   const t = new Float64Array(m);
   // Xᵀ once, so that Aᵀ·u gathers along Xᵀ's rows instead of scattering along X's (~1.7x faster
-  // per product on TF-IDF; LSQR runs tens to thousands of them).
+  // per product on TF-IDF; the solvers run tens to thousands of them).
   const XT = X.transpose();
   const A: LinearOperator = {
     rows: m,
@@ -97,6 +96,31 @@ export function fitSparseLinear(
       if (fitIntercept) for (let j = 0; j < n; j++) out[j]! -= xMean[j]! * s;
     },
   };
+  return { A, b, xMean, yMean };
+}
+
+function interceptOf(fitIntercept: boolean, yMean: number, xMean: Float64Array, coef: Float64Array): number {
+  if (!fitIntercept) return 0;
+  let intercept = yMean;
+  for (let j = 0; j < coef.length; j++) intercept -= xMean[j]! * coef[j]!;
+  return intercept;
+}
+
+/**
+ * Least squares (alpha = 0) or ridge (alpha > 0) on a CsrMatrix by LSQR (damp = √alpha) on the
+ * problem of sparseProblem, from x = 0 (the minimum-norm solution when alpha = 0 and A is rank
+ * deficient).
+ */
+export function fitSparseLinear(
+  op: string,
+  X: CsrMatrix,
+  y: VectorLike,
+  sampleWeight: VectorLike | undefined,
+  fitIntercept: boolean,
+  alpha: number,
+): SparseLinearFit {
+  const [m, n] = X.shape;
+  const { A, b, xMean, yMean } = sparseProblem(op, X, y, sampleWeight, fitIntercept);
   const iterLimit = 10 * Math.min(m, n) + 100;
   const res = lsqr(A, b, { damp: Math.sqrt(alpha), atol: TOL, btol: TOL, conlim: CONLIM, iterLimit });
   if (res.istop === 7)
@@ -104,10 +128,62 @@ export function fitSparseLinear(
       'ConvergenceWarning',
       `${op}: LSQR stopped after ${iterLimit} iterations before reaching tolerance ${TOL}; X may be badly conditioned`,
     );
-  let intercept = 0;
-  if (fitIntercept) {
-    intercept = yMean;
-    for (let j = 0; j < n; j++) intercept -= xMean[j]! * res.x[j]!;
+  return { coef: res.x, intercept: interceptOf(fitIntercept, yMean, xMean, res.x), nIter: res.nIter };
+}
+
+/**
+ * Ridge on a CsrMatrix as scikit-learn's solver 'sparse_cg': conjugate gradients (scipy's cg, see
+ * conjugateGradient) on the normal equations of sparseProblem's A — (AᵀA + alpha·I)·w = Aᵀb when
+ * A has no more columns than rows, else the dual (AAᵀ + alpha·I)·z = b with w = Aᵀz — stopped at
+ * residual tol·‖rhs‖. maxIter null: scipy's default, 10 × the system's size.
+ */
+export function fitSparseRidgeCg(
+  op: string,
+  X: CsrMatrix,
+  y: VectorLike,
+  sampleWeight: VectorLike | undefined,
+  fitIntercept: boolean,
+  alpha: number,
+  tol: number,
+  maxIter: number | null,
+): SparseLinearFit {
+  const [m, n] = X.shape;
+  const { A, b, xMean, yMean } = sparseProblem(op, X, y, sampleWeight, fitIntercept);
+  let coef: Float64Array;
+  let res: ReturnType<typeof conjugateGradient>;
+  if (n > m) {
+    // kernel ridge; scikit-learn passes no maxiter here, so scipy's 10·m applies (kept when maxIter is null)
+    const t = new Float64Array(n);
+    res = conjugateGradient(
+      (z, out) => {
+        A.rmatvec(z, t);
+        A.matvec(t, out);
+        for (let i = 0; i < m; i++) out[i]! += alpha * z[i]!;
+      },
+      b,
+      { tol, maxIter: maxIter ?? 10 * m },
+    );
+    coef = new Float64Array(n);
+    A.rmatvec(res.x, coef);
+  } else {
+    const t = new Float64Array(m);
+    const rhs = new Float64Array(n);
+    A.rmatvec(b, rhs);
+    res = conjugateGradient(
+      (w, out) => {
+        A.matvec(w, t);
+        A.rmatvec(t, out);
+        for (let j = 0; j < n; j++) out[j]! += alpha * w[j]!;
+      },
+      rhs,
+      { tol, maxIter: maxIter ?? 10 * n },
+    );
+    coef = res.x;
   }
-  return { coef: res.x, intercept, nIter: res.nIter };
+  if (!res.converged)
+    warn(
+      'ConvergenceWarning',
+      `${op}: conjugate gradients stopped after ${res.nIter} iterations before reaching tol ${tol}; increase maxIter or tol`,
+    );
+  return { coef, intercept: interceptOf(fitIntercept, yMean, xMean, coef), nIter: res.nIter };
 }

