@@ -14,6 +14,7 @@ import {
   tableFromIPC,
   tableToIPC,
   Utf8,
+  type Vector,
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +112,70 @@ describe('readArrow({ columns })', () => {
     // a dictionary batch goes with its column only
     const withCat = tableFromIPC(projectIpc(bytes, new Set(['cat']), noCheck)!);
     expect(withCat.getChild('cat')!.toArray()).toEqual(table.getChild('cat')!.toArray());
+  });
+
+  it('reads only the footer, the batch headers and the chosen buffers of a file', async () => {
+    // 31 float64 columns over 4 batches: 3 columns are ~1/10 of the bytes
+    const n = 4000;
+    const cols: Record<string, Vector<Float64>> = {};
+    for (let j = 0; j < 31; j++)
+      cols[`V${j}`] = makeVector(Float64Array.from({ length: n }, (_, i) => Math.sin(i * (j + 1))));
+    const whole = new Table(cols);
+    const b = whole.batches[0]!;
+    const table = new Table([b.slice(0, 1000), b.slice(1000, 2500), b.slice(2500, 3100), b.slice(3100)]);
+    const bytes = tableToIPC(table, 'file');
+    let read = 0;
+    class CountingBlob extends Blob {
+      override slice(start?: number, end?: number): Blob {
+        const part = super.slice(start, end);
+        read += part.size;
+        return part;
+      }
+    }
+    const df = await readArrow(new CountingBlob([bytes as Uint8Array<ArrayBuffer>]), {
+      columns: ['V30', 'V0', 'V7'],
+    });
+    expect(df.columns).toEqual(['V30', 'V0', 'V7']);
+    for (const c of df.columns)
+      expect(Array.from(df.col(c).toArray() as number[])).toEqual(Array.from(table.getChild(c)!.toArray()));
+    const values = 3 * n * 8;
+    expect(read).toBeGreaterThanOrEqual(values);
+    expect(read).toBeLessThan(values + 4 * 2000 + 8000); // headers of 4 batches and the footer
+    expect(read).toBeLessThan(bytes.length / 8);
+    // a stream has no footer: read whole, the same frame
+    read = 0;
+    const fromStream = await readArrow(
+      new CountingBlob([tableToIPC(table, 'stream') as Uint8Array<ArrayBuffer>]),
+      {
+        columns: ['V30', 'V0', 'V7'],
+      },
+    );
+    expect(read).toBeGreaterThan(bytes.length / 2);
+    expectSameFrame(fromStream, df);
+  });
+
+  it('one corrupt byte anywhere in a file read in pieces: a frame or a clear error, never a hang', async () => {
+    const whole = writeArrow(allDtypesFrame(20, true), undefined, { format: 'file' });
+    let corrupt = 0;
+    for (let pos = 0; pos < whole.length; pos++) {
+      for (const v of [0x00, 0xff]) {
+        if (whole[pos] === v) continue;
+        const b = whole.slice();
+        b[pos] = v;
+        const t0 = performance.now();
+        const got = await readArrow(b, { columns: ['s', 'f64', 'I32'] }).then(
+          (df) => df,
+          (e: Error) => e,
+        );
+        const ms = performance.now() - t0;
+        if (ms > 1000) throw new Error(`byte ${pos} = ${v}: readArrow took ${ms.toFixed(0)} ms`);
+        if (got instanceof Error) {
+          expect(got.message, `byte ${pos} = ${v}`).toMatch(/^readArrow: /);
+          if (/corrupt|footer length|truncated|not a complete/.test(got.message)) corrupt++;
+        } else expect(got.columns).toEqual(['s', 'f64', 'I32']);
+      }
+    }
+    expect(corrupt).toBeGreaterThan(100);
   });
 
   it('refuses unknown, repeated or malformed column lists by name', async () => {

@@ -12,7 +12,7 @@ import { fail } from '../errors.js';
 
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 
-function hasMagic(b: Uint8Array, at: number): boolean {
+export function hasMagic(b: Uint8Array, at: number): boolean {
   return at >= 0 && MAGIC.every((m, k) => b[at + k] === m);
 }
 
@@ -39,10 +39,79 @@ export function checkFraming(op: string, name: string, b: Uint8Array): void {
       );
     }
     const messages = walkMessages(op, name, view, 8, footerStart);
-    new Flatbuffer(op, name, view, footerStart, footerLength).footer(footerStart, messages);
+    new Flatbuffer(op, name, view, footerStart, footerLength).footer(footerStart, messages, footerStart);
     return;
   }
   walkMessages(op, name, view, 0, b.length);
+}
+
+/** Where a message is in an IPC file (a footer Block). */
+export interface IpcBlock {
+  offset: number;
+  metaDataLength: number;
+  bodyLength: number;
+}
+
+export interface FooterBlocks {
+  dictionaries: IpcBlock[];
+  batches: IpcBlock[];
+}
+
+/**
+ * Reading an IPC file in pieces: checks its footer's flatbuffer (`footer`, the bytes between the
+ * messages and the footer's length, which start at byte `footerStart` of the file) and that its
+ * blocks lie between the leading magic and the footer; the blocks' messages are checked as they
+ * are read (checkMessage).
+ */
+export function checkFooter(op: string, name: string, footer: Uint8Array, footerStart: number): FooterBlocks {
+  const view = new DataView(footer.buffer, footer.byteOffset, footer.byteLength);
+  if (footer.length < 4)
+    fail(op, `${name} has a footer of ${footer.length} bytes at byte ${footerStart}`, FileFormatError);
+  return new Flatbuffer(op, name, view, 0, footer.length, footerStart).footer(0, null, footerStart);
+}
+
+/**
+ * Reading an IPC file in pieces: checks the message a footer block points at (`meta`, its
+ * metaDataLength bytes from byte `offset`: the prefix and the flatbuffer header) is a message of
+ * the block's kind ('record' or 'dictionary' batch) with the block's body length; returns the
+ * flatbuffer header.
+ */
+export function checkMessage(
+  op: string,
+  name: string,
+  meta: Uint8Array,
+  offset: number,
+  kind: 'record' | 'dictionary',
+  bodyLength: number,
+): Uint8Array {
+  const view = new DataView(meta.buffer, meta.byteOffset, meta.byteLength);
+  let at = 4;
+  let len = meta.length >= 4 ? view.getInt32(0, true) : 0;
+  if (len === -1) {
+    len = meta.length >= 8 ? view.getInt32(4, true) : 0;
+    at = 8;
+  }
+  if (len <= 0 || at + len > meta.length)
+    fail(
+      op,
+      `${name} is corrupt: the ${kind} batch at byte ${offset} has a header of ${len} bytes where its footer block gives it ${meta.length - at}`,
+      FileFormatError,
+    );
+  const m = new Flatbuffer(op, name, view, at, len, offset).message(at);
+  const want = kind === 'record' ? HEADER_RECORD_BATCH : HEADER_DICTIONARY_BATCH;
+  if (m.kind !== want)
+    fail(
+      op,
+      `${name} is corrupt: its footer points at byte ${offset} for a ${kind} batch, where the message is not one`,
+      FileFormatError,
+    );
+  if (m.bodyLength !== bodyLength)
+    fail(
+      op,
+      `${name} is corrupt: the ${kind} batch at byte ${offset} has a body of ${m.bodyLength} bytes, its footer block says ${bodyLength}`,
+      FileFormatError,
+    );
+  return meta.subarray(at, at + len);
 }
 
 /**
@@ -123,14 +192,17 @@ class Flatbuffer {
     private readonly view: DataView,
     private readonly start: number,
     length: number,
+    /** Where byte 0 of `view` is in the file (the header was read on its own), for messages. */
+    private readonly base = 0,
   ) {
     this.end = start + length;
   }
 
   private bad(at: number, what: string): never {
+    const b = this.base;
     return fail(
       this.op,
-      `${this.name} has a corrupt Arrow IPC header: ${what} (byte ${at}; the header spans bytes ${this.start}–${this.end})`,
+      `${this.name} has a corrupt Arrow IPC header: ${what} (byte ${at + b}; the header spans bytes ${this.start + b}–${this.end + b})`,
       FileFormatError,
     );
   }
@@ -287,7 +359,8 @@ class Flatbuffer {
    * An IPC file's Footer at `at`: its schema, and blocks that point at the start of a message of
    * their kind (apache-arrow reads a block's message again and again until it is one).
    */
-  footer(at: number, messages: Map<number, number>): void {
+  footer(at: number, messages: Map<number, number> | null, messagesEnd: number): FooterBlocks {
+    const out: FooterBlocks = { dictionaries: [], batches: [] };
     const f = this.table(this.deref(at, 'the footer'), 'the footer');
     const schema = f(1, 4);
     if (schema !== 0) this.schema(this.deref(schema, 'the footer schema'));
@@ -302,11 +375,17 @@ class Flatbuffer {
         const offset = Number(this.view.getBigInt64(b, true));
         const meta = this.view.getInt32(b + 8, true);
         const body = Number(this.view.getBigInt64(b + 16, true));
-        if (offset < 8 || meta < 0 || body < 0 || offset + meta + body > this.start)
+        if (offset < 8 || meta < 0 || body < 0 || offset + meta + body > messagesEnd)
           this.bad(
             b,
-            `${what}[${i}] claims bytes ${offset}–${offset + meta + body}, outside the messages (bytes 8–${this.start})`,
+            `${what}[${i}] claims bytes ${offset}–${offset + meta + body}, outside the messages (bytes 8–${messagesEnd})`,
           );
+        (kind === HEADER_RECORD_BATCH ? out.batches : out.dictionaries).push({
+          offset,
+          metaDataLength: meta,
+          bodyLength: body,
+        });
+        if (messages === null) continue; // checked when each block's message is read (checkMessage)
         const found = messages.get(offset);
         if (found !== kind)
           this.bad(
@@ -316,5 +395,6 @@ class Flatbuffer {
       }
     }
     this.keyValues(f(4, 4), 'the footer metadata');
+    return out;
   }
 }

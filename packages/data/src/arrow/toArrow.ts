@@ -22,7 +22,7 @@ import { type BinarySource, readAllBytes, writeFileAtomic } from '../io/files.js
 import { checkOptions } from '../options.js';
 import { arrowToColumns, type FromArrowOptions, pandasMetadata } from './fromArrow.js';
 import { checkFraming } from './ipcFraming.js';
-import { projectIpc } from './project.js';
+import { projectIpc, projectIpcFile } from './project.js';
 
 const encoder = new TextEncoder();
 
@@ -183,8 +183,9 @@ export function writeArrow(
 
 export interface ReadArrowOptions extends FromArrowOptions {
   /**
-   * Only these columns, in this order (pandas' `read_feather(columns=)`): the other columns'
-   * buffers are left out before apache-arrow decodes the batches.
+   * Only these columns, in this order (pandas' `read_feather(columns=)`). From an IPC file, only
+   * the footer, each batch's header and those columns' buffers (and dictionaries) are read; a
+   * stream is read whole and the other columns' buffers left out before apache-arrow decodes it.
    */
   columns?: readonly string[];
 }
@@ -192,7 +193,7 @@ export interface ReadArrowOptions extends FromArrowOptions {
 /**
  * Reads an Arrow IPC file or stream (Feather v2; pandas' read_feather) from a path, URL, bytes,
  * Blob or fetch Response. Dtypes as DataFrame.fromArrow. With `columns`, only those columns are
- * decoded (the file is still read whole).
+ * decoded, and only their bytes read from an IPC file (not from a stream).
  */
 export async function readArrow(source: BinarySource, opts: ReadArrowOptions = {}): Promise<DataFrame> {
   const op = 'readArrow';
@@ -204,9 +205,7 @@ export async function readArrow(source: BinarySource, opts: ReadArrowOptions = {
     const twice = columns.find((c, i) => columns.indexOf(c) !== i);
     if (twice !== undefined) fail(op, `columns names ${JSON.stringify(twice)} twice`);
   }
-  const bytes = await readAllBytes(op, source);
   const name = typeof source === 'string' ? JSON.stringify(source) : describe(source);
-  checkFraming(op, name, bytes);
   const checkNames = (all: readonly string[]): void => {
     const missing = columns!.filter((c) => !all.includes(c));
     if (missing.length > 0)
@@ -215,9 +214,20 @@ export async function readArrow(source: BinarySource, opts: ReadArrowOptions = {
         `no column${missing.length > 1 ? 's' : ''} named ${missing.map((c) => JSON.stringify(c)).join(', ')} in ${name}; its columns are ${listNames(all)}`,
       );
   };
+  // an IPC file with `columns`: the footer, the batches' headers and the chosen buffers only
+  const pieces =
+    columns === undefined
+      ? null
+      : await projectIpcFile(op, name, source, new Set(columns), checkNames).catch((e: Error) => {
+          if (e instanceof LumenError) throw e;
+          return fail(op, `${name} is not valid Arrow IPC: ${e.message}`, FileFormatError);
+        });
+  const bytes = pieces ?? (await readAllBytes(op, source));
+  if (pieces === null) checkFraming(op, name, bytes);
   let table: Table;
   try {
     if (columns === undefined) table = tableFromIPC(bytes);
+    else if (pieces !== null) table = tableFromIPC(pieces).select(columns as string[]);
     else {
       const projected = projectIpc(bytes, new Set(columns), checkNames);
       table = tableFromIPC(projected ?? bytes);
@@ -230,7 +240,7 @@ export async function readArrow(source: BinarySource, opts: ReadArrowOptions = {
     if (e instanceof LumenError) throw e;
     return fail(
       op,
-      `${name} (${bytes.length} bytes) is not valid Arrow IPC: ${(e as Error).message}`,
+      `${name} (${pieces === null ? `${bytes.length} bytes` : `${bytes.length} bytes of its chosen columns`}) is not valid Arrow IPC: ${(e as Error).message}`,
       FileFormatError,
     );
   }
