@@ -17,7 +17,7 @@ import {
 import { matmulABt, matmulAtB } from '../linalg/products.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { type LineObjective, lbfgs } from '../optimize/lbfgs.js';
-import { tron } from '../optimize/tron.js';
+import { type TronProblem, tron } from '../optimize/tron.js';
 import { CsrMatrix, gatherRows } from '../sparse/csr.js';
 
 /** Class labels as scikit-learn takes them: numbers or strings. */
@@ -76,73 +76,100 @@ export interface Design {
   tmul(R: Float64Array, K: number, out: Float64Array): void;
 }
 
+/**
+ * Designs are classes, not object literals of closures: a fit's products then call the same
+ * methods as the last fit's, so the optimized code of the solvers that call them stays valid
+ * across fits (fresh closures per fit deoptimized tron and its Hessian products on every fit).
+ */
+class DenseDesign implements Design {
+  readonly n: number;
+  readonly d: number;
+  private readonly data: Float64Array;
+  constructor(A: Matrix) {
+    this.n = A.rows;
+    this.d = A.cols;
+    this.data = A.data;
+  }
+  mul(W: Float64Array, K: number, out: Float64Array): void {
+    matmulABt(this.data, W, this.n, this.d, K, out);
+  }
+  tmul(R: Float64Array, K: number, out: Float64Array): void {
+    matmulAtB(R, this.data, this.n, K, this.d, out);
+  }
+}
+
 export function denseDesign(A: Matrix): Design {
-  const { rows: n, cols: d, data } = A;
-  return {
-    n,
-    d,
-    mul: (W, K, out) => {
-      matmulABt(data, W, n, d, K, out);
-    },
-    tmul: (R, K, out) => {
-      matmulAtB(R, data, n, K, d, out);
-    },
-  };
+  return new DenseDesign(A);
+}
+
+/**
+ * Xᵀ·R gathers from R over Xᵀ as CSR, built on the first transposed product (a read per stored
+ * value instead of a read-modify-write of the output: about twice as fast; one more copy of X).
+ */
+class SparseDesign implements Design {
+  readonly n: number;
+  readonly d: number;
+  private readonly X: CsrMatrix;
+  private readonly indptr: Int32Array;
+  private readonly indices: Int32Array;
+  // float32 values read as float64 once: the products' loads then see one array type
+  private readonly data: Float64Array;
+  private tIndptr: Int32Array | null = null;
+  private tIndices: Int32Array = new Int32Array(0);
+  private tData: Float64Array = new Float64Array(0);
+  constructor(X: CsrMatrix) {
+    this.X = X;
+    [this.n, this.d] = X.shape;
+    this.indptr = X.indptr;
+    this.indices = X.indices;
+    this.data = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data);
+  }
+  mul(W: Float64Array, K: number, out: Float64Array): void {
+    const { n, d, indptr, indices, data } = this;
+    if (K === 1) {
+      gatherRows(n, indptr, indices, data, W, out);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const p0 = indptr[i]!;
+      const p1 = indptr[i + 1]!;
+      for (let c = 0; c < K; c++) {
+        const w = c * d;
+        let s = 0;
+        for (let p = p0; p < p1; p++) s += data[p]! * W[w + indices[p]!]!;
+        out[i * K + c] = s;
+      }
+    }
+  }
+  tmul(R: Float64Array, K: number, out: Float64Array): void {
+    if (this.tIndptr === null) {
+      const xt = this.X.transpose();
+      this.tIndptr = xt.indptr;
+      this.tIndices = xt.indices;
+      this.tData = xt.data instanceof Float64Array ? xt.data : Float64Array.from(xt.data);
+    }
+    const { d } = this;
+    const tp = this.tIndptr;
+    const ti = this.tIndices;
+    const td = this.tData;
+    if (K === 1) {
+      gatherRows(d, tp, ti, td, R, out);
+      return;
+    }
+    for (let j = 0; j < d; j++) {
+      const q0 = tp[j]!;
+      const q1 = tp[j + 1]!;
+      for (let c = 0; c < K; c++) {
+        let s = 0;
+        for (let q = q0; q < q1; q++) s += td[q]! * R[ti[q]! * K + c]!;
+        out[c * d + j] = s;
+      }
+    }
+  }
 }
 
 export function sparseDesign(X: CsrMatrix): Design {
-  const [n, d] = X.shape;
-  const { indptr, indices } = X;
-  // float32 values read as float64 once: the products' loads then see one array type
-  const data = X.data instanceof Float64Array ? X.data : Float64Array.from(X.data);
-  // Xᵀ as CSR, built on the first transposed product: Xᵀ·R then gathers from R (a read per
-  // stored value) instead of scattering into the output (a read-modify-write per stored value),
-  // which measured about twice as fast; it costs one more copy of X.
-  let t: { indptr: Int32Array; indices: Int32Array; data: Float64Array } | null = null;
-  return {
-    n,
-    d,
-    mul: (W, K, out) => {
-      if (K === 1) {
-        gatherRows(n, indptr, indices, data, W, out);
-        return;
-      }
-      for (let i = 0; i < n; i++) {
-        const p0 = indptr[i]!;
-        const p1 = indptr[i + 1]!;
-        for (let c = 0; c < K; c++) {
-          const w = c * d;
-          let s = 0;
-          for (let p = p0; p < p1; p++) s += data[p]! * W[w + indices[p]!]!;
-          out[i * K + c] = s;
-        }
-      }
-    },
-    tmul: (R, K, out) => {
-      if (t === null) {
-        const xt = X.transpose();
-        t = {
-          indptr: xt.indptr,
-          indices: xt.indices,
-          data: xt.data instanceof Float64Array ? xt.data : Float64Array.from(xt.data),
-        };
-      }
-      if (K === 1) {
-        gatherRows(d, t.indptr, t.indices, t.data, R, out);
-        return;
-      }
-      const { indptr: tp, indices: ti, data: td } = t;
-      for (let j = 0; j < d; j++) {
-        const q0 = tp[j]!;
-        const q1 = tp[j + 1]!;
-        for (let c = 0; c < K; c++) {
-          let s = 0;
-          for (let q = q0; q < q1; q++) s += td[q]! * R[ti[q]! * K + c]!;
-          out[c * d + j] = s;
-        }
-      }
-    },
-  };
+  return new SparseDesign(X);
 }
 
 function softplus(z: number): number {
@@ -375,8 +402,80 @@ export function multinomialObjective(
 /**
  * LIBLINEAR's L2-regularized logistic regression (solver 0, primal) for one binary problem:
  * min ½‖w‖² + Σ Cᵢ log(1 + e^{−yᵢ wᵀxᵢ}) with yᵢ = ±1, Cᵢ = C·sampleWeightᵢ, and (when bias > 0)
- * a constant feature `bias` whose weight, penalized like the others, gives the intercept.
+ * a constant feature `bias` whose weight, penalized like the others, gives the intercept. A class
+ * (see SparseDesign for why).
  */
+class LiblinearLogistic implements TronProblem {
+  private readonly n: number;
+  private readonly d: number;
+  private readonly nw: number;
+  private readonly y: Float64Array;
+  private readonly Ci: Float64Array;
+  private readonly z: Float64Array;
+  private readonly D: Float64Array;
+  private readonly tmp: Float64Array;
+  private readonly gx: Float64Array;
+  constructor(
+    private readonly X: Design,
+    pos: Int32Array,
+    C: number,
+    private readonly bias: number,
+    sw: Float64Array | null,
+  ) {
+    const { n, d } = X;
+    this.n = n;
+    this.d = d;
+    this.nw = d + (bias > 0 ? 1 : 0);
+    this.y = Float64Array.from(pos, (v) => (v === 1 ? 1 : -1));
+    this.Ci = Float64Array.from({ length: n }, (_, i) => C * (sw === null ? 1 : sw[i]!));
+    this.z = new Float64Array(n);
+    this.D = new Float64Array(n);
+    this.tmp = new Float64Array(n);
+    this.gx = new Float64Array(d);
+  }
+  private Xw(w: Float64Array, out: Float64Array): void {
+    this.X.mul(w, 1, out);
+    const { n, d, bias } = this;
+    if (bias > 0) for (let i = 0; i < n; i++) out[i]! += bias * w[d]!;
+  }
+  private XTv(v: Float64Array, out: Float64Array): void {
+    const { n, d, bias, gx } = this;
+    this.X.tmul(v, 1, gx);
+    out.set(gx, 0);
+    if (bias > 0) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += v[i]!;
+      out[d] = bias * s;
+    }
+  }
+  fun(w: Float64Array): number {
+    const { n, nw, z, y, Ci } = this;
+    this.Xw(w, z);
+    let f = 0;
+    for (let j = 0; j < nw; j++) f += w[j]! * w[j]!;
+    f /= 2;
+    for (let i = 0; i < n; i++) f += Ci[i]! * softplus(-y[i]! * z[i]!);
+    return f;
+  }
+  grad(w: Float64Array, g: Float64Array): void {
+    const { n, nw, z, y, Ci, D, tmp } = this;
+    for (let i = 0; i < n; i++) {
+      const s = sigmoid(y[i]! * z[i]!);
+      D[i] = Ci[i]! * s * (1 - s);
+      tmp[i] = Ci[i]! * (s - 1) * y[i]!;
+    }
+    this.XTv(tmp, g);
+    for (let j = 0; j < nw; j++) g[j]! += w[j]!;
+  }
+  hessVec(v: Float64Array, out: Float64Array): void {
+    const { n, nw, D, tmp } = this;
+    this.Xw(v, tmp);
+    for (let i = 0; i < n; i++) tmp[i]! *= D[i]!;
+    this.XTv(tmp, out);
+    for (let j = 0; j < nw; j++) out[j]! += v[j]!;
+  }
+}
+
 function liblinearBinary(
   X: Design,
   pos: Int32Array,
@@ -388,57 +487,10 @@ function liblinearBinary(
 ): { w: Float64Array; nIter: number; converged: boolean } {
   const { n, d } = X;
   const nw = d + (bias > 0 ? 1 : 0);
-  const y = Float64Array.from(pos, (v) => (v === 1 ? 1 : -1));
-  const Ci = Float64Array.from({ length: n }, (_, i) => C * (sw === null ? 1 : sw[i]!));
-  const z = new Float64Array(n);
-  const D = new Float64Array(n);
-  const tmp = new Float64Array(n);
-  const gx = new Float64Array(d);
-  const Xw = (w: Float64Array, out: Float64Array) => {
-    X.mul(w, 1, out);
-    if (bias > 0) for (let i = 0; i < n; i++) out[i]! += bias * w[d]!;
-  };
-  const XTv = (v: Float64Array, out: Float64Array) => {
-    X.tmul(v, 1, gx);
-    out.set(gx, 0);
-    if (bias > 0) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += v[i]!;
-      out[d] = bias * s;
-    }
-  };
   let positives = 0;
   for (const v of pos) positives += v;
   const eps = (tol * Math.max(Math.min(positives, n - positives), 1)) / n;
-  return tron(
-    {
-      fun: (w) => {
-        Xw(w, z);
-        let f = 0;
-        for (let j = 0; j < nw; j++) f += w[j]! * w[j]!;
-        f /= 2;
-        for (let i = 0; i < n; i++) f += Ci[i]! * softplus(-y[i]! * z[i]!);
-        return f;
-      },
-      grad: (w, g) => {
-        for (let i = 0; i < n; i++) {
-          const s = sigmoid(y[i]! * z[i]!);
-          D[i] = Ci[i]! * s * (1 - s);
-          tmp[i] = Ci[i]! * (s - 1) * y[i]!;
-        }
-        XTv(tmp, g);
-        for (let j = 0; j < nw; j++) g[j]! += w[j]!;
-      },
-      hessVec: (v, out) => {
-        Xw(v, tmp);
-        for (let i = 0; i < n; i++) tmp[i]! *= D[i]!;
-        XTv(tmp, out);
-        for (let j = 0; j < nw; j++) out[j]! += v[j]!;
-      },
-    },
-    new Float64Array(nw),
-    { eps, maxIter },
-  );
+  return tron(new LiblinearLogistic(X, pos, C, bias, sw), new Float64Array(nw), { eps, maxIter });
 }
 
 /** scikit-learn's compute_class_weight for the classes present: 'balanced' or a label → weight map. */

@@ -13,6 +13,9 @@ export interface TronProblem {
   hessVec(v: Float64Array, out: Float64Array): void;
 }
 
+// Small functions rather than one long tron(): each is optimized on its own, soon, and stays
+// optimized from one fit to the next (a long tron() was recompiled on stack replacement every fit).
+
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
@@ -21,6 +24,59 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 function norm(a: Float64Array): number {
   return Math.sqrt(dot(a, a));
+}
+
+/** y += a·x */
+function axpy(a: number, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < y.length; i++) y[i]! += a * x[i]!;
+}
+
+/** d = beta·d + r */
+function xpby(r: Float64Array, beta: number, d: Float64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] = beta * d[i]! + r[i]!;
+}
+
+/**
+ * trcg: conjugate gradients for H s = −g inside ‖s‖ <= delta, to ‖r‖ <= 0.1·‖g‖; s and r (the
+ * residual −g − H s) come back in place. d and Hd are scratch.
+ */
+function trcg(
+  p: TronProblem,
+  delta: number,
+  g: Float64Array,
+  s: Float64Array,
+  r: Float64Array,
+  d: Float64Array,
+  Hd: Float64Array,
+): void {
+  const n = g.length;
+  s.fill(0);
+  for (let i = 0; i < n; i++) r[i] = -g[i]!;
+  d.set(r);
+  let rTr = dot(r, r);
+  const cgtol = 0.1 * norm(g);
+  for (;;) {
+    if (Math.sqrt(rTr) <= cgtol) break;
+    p.hessVec(d, Hd);
+    let alpha = rTr / dot(d, Hd);
+    axpy(alpha, d, s);
+    if (norm(s) > delta) {
+      axpy(-alpha, d, s);
+      const std = dot(s, d);
+      const sts = dot(s, s);
+      const dtd = dot(d, d);
+      const dsq = delta * delta;
+      const rad = Math.sqrt(std * std + dtd * (dsq - sts));
+      alpha = std >= 0 ? (dsq - sts) / (std + rad) : (rad - std) / dtd;
+      axpy(alpha, d, s);
+      axpy(-alpha, Hd, r);
+      break;
+    }
+    axpy(-alpha, Hd, r);
+    const rnew = dot(r, r);
+    xpby(r, rnew / rTr, d);
+    rTr = rnew;
+  }
 }
 
 export function tron(
@@ -48,39 +104,9 @@ export function tron(
       converged = true;
       break;
     }
-    // trcg: CG for H s = -g inside ‖s‖ <= delta
-    s.fill(0);
-    for (let i = 0; i < n; i++) r[i] = -g[i]!;
-    d.set(r);
-    let rTr = dot(r, r);
-    const cgtol = 0.1 * norm(g);
-    for (;;) {
-      if (Math.sqrt(rTr) <= cgtol) break;
-      p.hessVec(d, Hd);
-      let alpha = rTr / dot(d, Hd);
-      for (let i = 0; i < n; i++) s[i]! += alpha * d[i]!;
-      if (norm(s) > delta) {
-        for (let i = 0; i < n; i++) s[i]! -= alpha * d[i]!;
-        const std = dot(s, d);
-        const sts = dot(s, s);
-        const dtd = dot(d, d);
-        const dsq = delta * delta;
-        const rad = Math.sqrt(std * std + dtd * (dsq - sts));
-        alpha = std >= 0 ? (dsq - sts) / (std + rad) : (rad - std) / dtd;
-        for (let i = 0; i < n; i++) {
-          s[i]! += alpha * d[i]!;
-          r[i]! -= alpha * Hd[i]!;
-        }
-        break;
-      }
-      for (let i = 0; i < n; i++) r[i]! -= alpha * Hd[i]!;
-      const rnew = dot(r, r);
-      const beta = rnew / rTr;
-      for (let i = 0; i < n; i++) d[i] = beta * d[i]! + r[i]!;
-      rTr = rnew;
-    }
-    const wNew = new Float64Array(n);
-    for (let i = 0; i < n; i++) wNew[i] = w[i]! + s[i]!;
+    trcg(p, delta, g, s, r, d, Hd);
+    const wNew = w.slice();
+    axpy(1, s, wNew);
     const gs = dot(g, s);
     const prered = -0.5 * (gs - dot(s, r));
     const fNew = p.fun(wNew);
