@@ -194,6 +194,143 @@ function logLoss(u: number, y: number, s: number): number {
 const REFRESH = 32;
 
 /**
+ * The state and loops of binaryObjective. A class (as SparseDesign): its methods keep their
+ * optimized code from one fit to the next, where closures made per fit were compiled again in
+ * every fit (six compilations a fit for the binary objective alone).
+ */
+class BinaryLogistic {
+  private readonly n: number;
+  private readonly d: number;
+  private readonly z: Float64Array; // X·w + b at the current point
+  private readonly zd: Float64Array; // X·dw + db along the line
+  private readonly r: Float64Array;
+  private readonly sw: Float64Array;
+  private x0: Float64Array = new Float64Array(0);
+  private dir: Float64Array = new Float64Array(0);
+  private xd = 0; // w·dw
+  private dd = 0; // dw·dw
+  private xx = 0; // w·w
+  private accepted = 0;
+  private tried = Number.NaN; // the step whose residuals r holds
+  constructor(
+    private readonly X: Design,
+    private readonly y01: Float64Array,
+    private readonly l2: number,
+    private readonly fitIntercept: boolean,
+    sw: Float64Array | null,
+  ) {
+    this.n = X.n;
+    this.d = X.d;
+    this.z = new Float64Array(this.n);
+    this.zd = new Float64Array(this.n);
+    this.r = new Float64Array(this.n);
+    this.sw = sw ?? new Float64Array(this.n).fill(1);
+  }
+  /** Σ of the log-losses at the scores z, residuals into r. */
+  private losses(): number {
+    const { n, z, y01, sw, r } = this;
+    let loss = 0;
+    for (let i = 0; i < n; i++) {
+      loss += logLoss(z[i]!, y01[i]!, sw[i]!);
+      r[i] = residual;
+    }
+    return loss;
+  }
+  /** The gradient (Xᵀr + l2·w, Σr) at the point x + t·dv (dv null: x) whose residuals r holds. */
+  private gradient(x: Float64Array, t: number, dv: Float64Array | null, grad: Float64Array): void {
+    const { n, d, r, l2 } = this;
+    let gb = 0;
+    for (let i = 0; i < n; i++) gb += r[i]!;
+    this.X.tmul(r, 1, grad); // Xᵀ·r into grad[0..d)
+    if (this.fitIntercept) grad[d] = gb;
+    this.xx = dv === null ? addScaledNorm(x, l2, grad, d) : addScaledNormAlong(x, t, dv, l2, grad, d);
+  }
+  private scores(x: Float64Array): void {
+    const { n, d, z } = this;
+    this.X.mul(x, 1, z);
+    const b = this.fitIntercept ? x[d]! : 0;
+    for (let i = 0; i < n; i++) z[i]! += b;
+  }
+  value(x: Float64Array, grad: Float64Array): number {
+    this.scores(x);
+    const loss = this.losses();
+    this.gradient(x, 0, null, grad);
+    this.tried = Number.NaN;
+    return loss + 0.5 * this.l2 * this.xx;
+  }
+  along(x: Float64Array, dv: Float64Array): void {
+    const { n, d, zd } = this;
+    this.x0 = x;
+    this.dir = dv;
+    this.tried = Number.NaN;
+    this.X.mul(dv, 1, zd);
+    const db = this.fitIntercept ? dv[d]! : 0;
+    for (let i = 0; i < n; i++) zd[i]! += db;
+    let xd = 0;
+    let dd = 0;
+    for (let j = 0; j < d; j++) {
+      xd += x[j]! * dv[j]!;
+      dd += dv[j]! * dv[j]!;
+    }
+    this.xd = xd;
+    this.dd = dd;
+  }
+  at(t: number): { f: number; dg: number } {
+    const { n, z, zd, y01, sw, r, l2, xd, dd } = this;
+    let loss = 0;
+    let slope = 0;
+    for (let i = 0; i < n; i++) {
+      loss += logLoss(z[i]! + t * zd[i]!, y01[i]!, sw[i]!);
+      r[i] = residual;
+      slope += residual * zd[i]!;
+    }
+    this.tried = t; // the step taken is most often the last one tried: accept reuses r
+    const w2 = this.xx + t * (2 * xd + t * dd);
+    return { f: loss + 0.5 * l2 * w2, dg: slope + l2 * (xd + t * dd) };
+  }
+  accept(t: number, grad: Float64Array): void {
+    const { n, z, zd } = this;
+    const x = this.x0;
+    const dv = this.dir;
+    const refresh = ++this.accepted % REFRESH === 0;
+    if (refresh) this.scores(Float64Array.from(x, (v, j) => v + t * dv[j]!));
+    else for (let i = 0; i < n; i++) z[i]! += t * zd[i]!;
+    if (refresh || t !== this.tried) this.losses();
+    this.gradient(x, t, dv, grad);
+    this.tried = Number.NaN;
+  }
+}
+
+/** grad[j] += l2·x[j] for j < d; returns Σ x[j]². */
+function addScaledNorm(x: Float64Array, l2: number, grad: Float64Array, d: number): number {
+  let w2 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = x[j]!;
+    w2 += v * v;
+    grad[j]! += l2 * v;
+  }
+  return w2;
+}
+
+/** The same at x + t·dv. */
+function addScaledNormAlong(
+  x: Float64Array,
+  t: number,
+  dv: Float64Array,
+  l2: number,
+  grad: Float64Array,
+  d: number,
+): number {
+  let w2 = 0;
+  for (let j = 0; j < d; j++) {
+    const v = x[j]! + t * dv[j]!;
+    w2 += v * v;
+    grad[j]! += l2 * v;
+  }
+  return w2;
+}
+
+/**
  * Σ_i s_i [log(1 + e^{z_i}) - y_i z_i] + l2/2 ‖w‖² and its gradient; x = [w (d), b]. A
  * LineObjective: along a direction d the scores are z + t·(X·d), so a line-search trial costs
  * O(n) and only the step taken costs the product Xᵀ·r.
@@ -205,89 +342,11 @@ export function binaryObjective(
   fitIntercept: boolean,
   sw: Float64Array | null = null,
 ): LineObjective {
-  const { n, d } = X;
-  const z = new Float64Array(n); // X·w + b at the current point
-  const zd = new Float64Array(n); // X·dw + db along the line
-  const r = new Float64Array(n);
-  let x0: Float64Array = new Float64Array(0);
-  let dir: Float64Array = new Float64Array(0);
-  let xd = 0; // w·dw
-  let dd = 0; // dw·dw
-  let xx = 0; // w·w
-  let accepted = 0;
-  let tried = Number.NaN; // the step whose residuals r holds
-  /** Σ of the log-losses at the scores z, residuals into r. */
-  const losses = (): number => {
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      loss += logLoss(z[i]!, y01[i]!, sw === null ? 1 : sw[i]!);
-      r[i] = residual;
-    }
-    return loss;
-  };
-  /** The gradient (Xᵀr + l2·w, Σr) at the point x + t·dv (dv null: x) whose residuals r holds. */
-  const gradient = (x: Float64Array, t: number, dv: Float64Array | null, grad: Float64Array): void => {
-    let gb = 0;
-    for (let i = 0; i < n; i++) gb += r[i]!;
-    X.tmul(r, 1, grad); // Xᵀ·r into grad[0..d)
-    if (fitIntercept) grad[d] = gb;
-    let w2 = 0;
-    for (let j = 0; j < d; j++) {
-      const v = dv === null ? x[j]! : x[j]! + t * dv[j]!;
-      w2 += v * v;
-      grad[j]! += l2 * v;
-    }
-    xx = w2;
-  };
-  const scores = (x: Float64Array) => {
-    X.mul(x, 1, z);
-    const b = fitIntercept ? x[d]! : 0;
-    for (let i = 0; i < n; i++) z[i]! += b;
-  };
-  const fg = (x: Float64Array, grad: Float64Array): number => {
-    scores(x);
-    const loss = losses();
-    gradient(x, 0, null, grad);
-    tried = Number.NaN;
-    return loss + 0.5 * l2 * xx;
-  };
-  return Object.assign(fg, {
-    along: (x: Float64Array, dv: Float64Array) => {
-      x0 = x;
-      dir = dv;
-      tried = Number.NaN;
-      X.mul(dv, 1, zd);
-      const db = fitIntercept ? dv[d]! : 0;
-      for (let i = 0; i < n; i++) zd[i]! += db;
-      xd = 0;
-      dd = 0;
-      for (let j = 0; j < d; j++) {
-        xd += x[j]! * dv[j]!;
-        dd += dv[j]! * dv[j]!;
-      }
-    },
-    at: (t: number) => {
-      let loss = 0;
-      let slope = 0;
-      for (let i = 0; i < n; i++) {
-        loss += logLoss(z[i]! + t * zd[i]!, y01[i]!, sw === null ? 1 : sw[i]!);
-        r[i] = residual;
-        slope += residual * zd[i]!;
-      }
-      tried = t; // the step taken is most often the last one tried: accept reuses r
-      const w2 = xx + t * (2 * xd + t * dd);
-      return { f: loss + 0.5 * l2 * w2, dg: slope + l2 * (xd + t * dd) };
-    },
-    accept: (t: number, grad: Float64Array) => {
-      const x = x0;
-      const dv = dir;
-      const refresh = ++accepted % REFRESH === 0;
-      if (refresh) scores(Float64Array.from(x, (v, j) => v + t * dv[j]!));
-      else for (let i = 0; i < n; i++) z[i]! += t * zd[i]!;
-      if (refresh || t !== tried) losses();
-      gradient(x, t, dv, grad);
-      tried = Number.NaN;
-    },
+  const o = new BinaryLogistic(X, y01, l2, fitIntercept, sw);
+  return Object.assign((x: Float64Array, grad: Float64Array) => o.value(x, grad), {
+    along: (x: Float64Array, dv: Float64Array) => o.along(x, dv),
+    at: (t: number) => o.at(t),
+    accept: (t: number, grad: Float64Array) => o.accept(t, grad),
   });
 }
 

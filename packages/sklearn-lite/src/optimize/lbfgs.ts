@@ -103,6 +103,17 @@ function axpyScaleDot(q: Float64Array, a: number, v: Float64Array, c: number, w:
   return s0 + s1;
 }
 
+/** d = −g */
+function negate(g: Float64Array, d: Float64Array): void {
+  for (let i = 0; i < d.length; i++) d[i] = -g[i]!;
+}
+
+/** d = −g (no pairs yet); returns d·g. */
+function steepest(g: Float64Array, d: Float64Array): number {
+  negate(g, d);
+  return dot(d, g);
+}
+
 /**
  * d = −H·g by the two-loop recursion over the pairs (S, Y) with H₀ = γI, γ = sᵀy/yᵀy of the
  * newest pair; returns d·g. Each pass updates d and takes the dot product the next pass needs.
@@ -116,8 +127,7 @@ function direction(
   d: Float64Array,
 ): number {
   const m = S.length;
-  for (let i = 0; i < d.length; i++) d[i] = -g[i]!;
-  if (m === 0) return dot(d, g);
+  negate(g, d);
   const last = m - 1;
   const gamma = dot(S[last]!, Y[last]!) / dot(Y[last]!, Y[last]!);
   let sd = dot(S[last]!, d);
@@ -129,6 +139,37 @@ function direction(
   let yd = axpyScaleDot(d, -alpha[0]!, Y[0]!, gamma, Y[0]!);
   for (let k = 0; k < last; k++) yd = axpyDot(d, alpha[k]! - rho[k]! * yd, S[k]!, Y[k + 1]!);
   return axpyDot(d, alpha[last]! - rho[last]! * yd, S[last]!, g);
+}
+
+/**
+ * s = x₁ − x₀ and y = g₁ − g₀, with sᵀy, yᵀy and max |g₁| in one pass. (Each loop sits in a small
+ * function of its own: a loop inside a long function is optimized on stack replacement before the
+ * code after it has run, and that code then deoptimized on every later call — direction() ran in
+ * the interpreter most of the time.)
+ */
+function stepPair(
+  x0: Float64Array,
+  g0: Float64Array,
+  x1: Float64Array,
+  g1: Float64Array,
+  s: Float64Array,
+  y: Float64Array,
+): { sy: number; yy: number; gmax: number } {
+  let sy = 0;
+  let yy = 0;
+  let gmax = 0;
+  for (let i = 0; i < s.length; i++) {
+    const si = x1[i]! - x0[i]!;
+    const gi = g1[i]!;
+    const yi = gi - g0[i]!;
+    s[i] = si;
+    y[i] = yi;
+    sy += si * yi;
+    yy += yi * yi;
+    const a = Math.abs(gi);
+    if (a > gmax) gmax = a;
+  }
+  return { sy, yy, gmax };
 }
 
 /**
@@ -234,13 +275,15 @@ export function lbfgs(
   let it = 0;
   let stalls = 0;
   while (it < opts.maxIter) {
-    let dg = direction(g, S, Y, rho, alpha, d);
+    // direction() only ever sees pairs: its optimized code then has feedback for all of it
+    // (compiled after calls with no pair, it deoptimized on the next call, every fit)
+    let dg = S.length === 0 ? steepest(g, d) : direction(g, S, Y, rho, alpha, d);
     if (!(dg < 0)) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
       S.length = 0;
       Y.length = 0;
       rho.length = 0;
-      dg = direction(g, S, Y, rho, alpha, d);
+      dg = steepest(g, d);
     }
     const step0 = S.length === 0 ? Math.min(1, 1 / Math.sqrt(dot(d, d))) : 1;
     const line = lineOf(fg, x, d, pool);
@@ -259,21 +302,7 @@ export function lbfgs(
     it++;
     const s = pool.take();
     const y = pool.take();
-    // s, y, sᵀy, yᵀy and max |g| in one pass
-    let sy = 0;
-    let yy = 0;
-    let gmax = 0;
-    for (let i = 0; i < n; i++) {
-      const si = next.x[i]! - x[i]!;
-      const gi = next.g[i]!;
-      const yi = gi - g[i]!;
-      s[i] = si;
-      y[i] = yi;
-      sy += si * yi;
-      yy += yi * yi;
-      const a = Math.abs(gi);
-      if (a > gmax) gmax = a;
-    }
+    const { sy, yy, gmax } = stepPair(x, g, next.x, next.g, s, y);
     const fPrev = f;
     pool.give(x);
     pool.give(g);
