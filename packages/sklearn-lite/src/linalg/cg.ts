@@ -26,6 +26,26 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/** p = r + beta·p */
+function xpby(r: Float64Array, beta: number, p: Float64Array): void {
+  for (let i = 0; i < p.length; i++) p[i] = r[i]! + beta * p[i]!;
+}
+
+/** x += alpha·p, r −= alpha·q */
+function step(alpha: number, p: Float64Array, q: Float64Array, x: Float64Array, r: Float64Array): void {
+  for (let i = 0; i < x.length; i++) {
+    x[i]! += alpha * p[i]!;
+    r[i]! -= alpha * q[i]!;
+  }
+}
+
+/** r = b − q */
+function sub(b: Float64Array, q: Float64Array, r: Float64Array): void {
+  for (let i = 0; i < r.length; i++) r[i] = b[i]! - q[i]!;
+}
+
+// The loops are small functions of their own: inside conjugateGradient they were optimized on
+// stack replacement, again in every fit.
 export function conjugateGradient(
   matvec: (x: Float64Array, out: Float64Array) => void,
   b: Float64Array,
@@ -43,20 +63,14 @@ export function conjugateGradient(
   for (let iter = 1; iter <= opts.maxIter; iter++) {
     const rho = dot(r, r);
     if (iter === 1) p.set(r);
-    else {
-      const beta = rho / rho1;
-      for (let i = 0; i < n; i++) p[i] = r[i]! + beta * p[i]!;
-    }
+    else xpby(r, rho / rho1, p);
     matvec(p, q);
     const alpha = rho / dot(p, q);
-    for (let i = 0; i < n; i++) {
-      x[i]! += alpha * p[i]!;
-      r[i]! -= alpha * q[i]!;
-    }
+    step(alpha, p, q, x, r);
     if (norm(r) <= atol) {
       if (iter === 1) return { x, nIter: iter, converged: true };
       matvec(x, q);
-      for (let i = 0; i < n; i++) r[i] = b[i]! - q[i]!;
+      sub(b, q, r);
       if (norm(r) <= atol) return { x, nIter: iter, converged: true };
     }
     rho1 = rho;
