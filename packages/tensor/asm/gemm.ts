@@ -308,7 +308,7 @@ function packed<T>(
       // A product with few columns (N ≤ 2·NR: KMeans' distances to k centres, PCA's sketch) uses each
       // element of A only once or twice: the micro-kernel then reads A where it is instead of packing
       // it, except for a last tile of fewer than MR rows, which is packed (zero-padded) as usual.
-      const direct = N <= (sizeof<T>() == 8 ? 4 : 2) * nr;
+      const direct = N <= (sizeof<T>() == 8 ? 4 : 2) * nr; // see dynOk
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
         const aBlock = a + <usize>(ic * ars + pc * acs) * E;
@@ -537,5 +537,152 @@ function packPanelsA<T>(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, out: usize
         }
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dynamically shared products: threads take blocks of C as they go, so a slower thread does less.
+//
+// C is cut into items of DYN_ROWS rows × one strip of columns; the items are numbered strip by
+// strip and each thread takes the next one from a counter in shared memory until none is left. A
+// thread packs a strip of B (all of K, `dynWidth` columns) into its scratch when it takes its first
+// item of that strip, packs the item's rows of A per K block, and runs the packed micro-kernel:
+// every element of C gets the same operations in the same order as in `packed`, whichever thread
+// and item it falls in, so the bits do not depend on the thread count or on who took what.
+//
+// `work` holds the counter (i32) and then one i32 per item, set to 1 once the item's block of C is
+// written (the caller copies finished blocks out while others are still being computed).
+
+/** Rows of C per item (one A block). */
+export function dynRows(bytes: i32): i32 {
+  return bytes == 4 ? MC<f32>() : MC<f64>();
+}
+/** Elements of a packed strip of B (8 MiB): K × width for the widest strip that fits. */
+@inline function DYN<T>(): i32 {
+  return sizeof<T>() == 4 ? 1 << 21 : 1 << 20;
+}
+/** Columns of C per strip: at most NC, and a K×width packed strip of B fits in DYN elements. */
+export function dynWidth(K: i32, bytes: i32): i32 {
+  return bytes == 4 ? widthOf<f32>(K) : widthOf<f64>(K);
+}
+@inline function widthOf<T>(K: i32): i32 {
+  const nr = NR<T>();
+  const fit = DYN<T>() / max(K, 1);
+  return min(NC<T>(), max(nr, fit - (fit % nr)));
+}
+/** Bytes of scratch one thread needs for gemm_dyn at depth K: an A block, a strip of B, a tile. */
+export function dynScratchBytes(K: i32, bytes: i32): i32 {
+  return bytes == 4 ? dynScratchOf<f32>(K) : dynScratchOf<f64>(K);
+}
+@inline function dynScratchOf<T>(K: i32): i32 {
+  return (MC<T>() * KC<T>() + K * widthOf<T>(K) + MR * NR<T>()) * sizeof<T>();
+}
+/**
+ * Whether a packed product of N columns and depth K runs dynamically shared: not one that `packed`
+ * computes reading A in place (few columns), and a strip of NR columns over all of K must fit.
+ */
+export function dynPath(N: i32, K: i32, bytes: i32): bool {
+  return bytes == 4 ? dynOk<f32>(N, K) : dynOk<f64>(N, K);
+}
+@inline function dynOk<T>(N: i32, K: i32): bool {
+  return N > (sizeof<T>() == 8 ? 4 : 2) * NR<T>() && <i64>K * NR<T>() <= <i64>DYN<T>();
+}
+
+export function gemm_dyn_f32(
+  M: i32, N: i32, K: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, scratch: usize, work: usize,
+): void {
+  dyn<f32>(M, N, K, a, ars, acs, b, brs, bcs, c, scratch, work);
+}
+export function gemm_dyn_f64(
+  M: i32, N: i32, K: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, scratch: usize, work: usize,
+): void {
+  dyn<f64>(M, N, K, a, ars, acs, b, brs, bcs, c, scratch, work);
+}
+
+/** Takes the next item number (an atomic add where threads share the memory). */
+@inline function takeItem(work: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(work, 1);
+  const i = load<i32>(work);
+  store<i32>(work, i + 1);
+  return i;
+}
+@inline function markDone(work: usize, item: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(work + 4 + <usize>item * 4, 1);
+  else store<i32>(work + 4 + <usize>item * 4, 1);
+}
+
+function dyn<T>(
+  M: i32, N: i32, K: i32,
+  a: usize, ars: i32, acs: i32,
+  b: usize, brs: i32, bcs: i32,
+  c: usize, scratch: usize, work: usize,
+): void {
+  if (M == 0 || N == 0 || K == 0) return;
+  const E = <usize>sizeof<T>();
+  const kcMax = KC<T>();
+  const rowsPer = MC<T>();
+  const nr = NR<T>();
+  const width = widthOf<T>(K);
+  const chunks = (M + rowsPer - 1) / rowsPer;
+  const items = chunks * ((N + width - 1) / width);
+  const packA = scratch;
+  const packB = packA + <usize>(rowsPer * kcMax) * E;
+  const tile = packB + <usize>(K * width) * E;
+  const ldcB = <usize>N * E;
+  let packedStrip = -1;
+  for (;;) {
+    const item = takeItem(work);
+    if (item >= items) break;
+    const strip = item / chunks;
+    const ic = (item % chunks) * rowsPer;
+    const mc = min(rowsPer, M - ic);
+    const jc = strip * width;
+    const nc = min(width, N - jc);
+    // Panels are NR wide, the last one zero-padded: a K block of the strip takes kc·ncPad elements.
+    const ncPad = nc + ((nr - (nc % nr)) % nr);
+    if (strip != packedStrip) {
+      // The strip's K blocks one after another: block pc (kc rows of B) at pc·ncPad.
+      for (let pc = 0; pc < K; pc += kcMax) {
+        const kc = min(kcMax, K - pc);
+        packPanelsB<T>(b + <usize>(pc * brs + jc * bcs) * E, brs, bcs, kc, nc, packB + <usize>(pc * ncPad) * E);
+      }
+      packedStrip = strip;
+    }
+    for (let pc = 0; pc < K; pc += kcMax) {
+      const kc = min(kcMax, K - pc);
+      const first = pc == 0;
+      packPanelsA<T>(a + <usize>(ic * ars + pc * acs) * E, ars, acs, mc, kc, packA);
+      const stripB = packB + <usize>(pc * ncPad) * E;
+      for (let jr = 0; jr < nc; jr += nr) {
+        const w = min(nr, nc - jr);
+        const pb = stripB + <usize>(jr * kc) * E;
+        for (let ir = 0; ir < mc; ir += MR) {
+          const h = min(MR, mc - ir);
+          const co = c + <usize>((ic + ir) * N + jc + jr) * E;
+          const pa = packA + <usize>(ir * kc) * E;
+          if (h == MR && w == nr) {
+            microPacked<T>(kc, pa, pb, co, ldcB, first);
+          } else {
+            microPacked<T>(kc, pa, pb, tile, <usize>nr * E, true);
+            for (let r = 0; r < h; r++) {
+              const cr = co + <usize>(r * N) * E;
+              const tr = tile + <usize>(r * nr) * E;
+              for (let x = 0; x < w; x++) {
+                const o = <usize>x * E;
+                if (first) store<T>(cr + o, load<T>(tr + o));
+                else store<T>(cr + o, load<T>(cr + o) + load<T>(tr + o));
+              }
+            }
+          }
+        }
+      }
+    }
+    markDone(work, item);
   }
 }

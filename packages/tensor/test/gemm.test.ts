@@ -209,6 +209,10 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
       [333, 64, 200, 'int32', true, true],
       [40, 4000, 40, 'float64', false, false],
       [513, 300, 290, 'float32', true, true],
+      // Deep products, shared item by item in strips of B's columns narrower than N (a K×width
+      // strip fits 8 MiB): several strips, a ragged last strip, a ragged last block of rows.
+      [300, 601, 4000, 'float32', false, true],
+      [201, 299, 4000, 'float64', true, false],
       // A few rows (batch-1 decoding): split by columns, B by rows (x·W) and by columns (x·Wᵀ).
       [1, 20000, 300, 'float32', false, false],
       [3, 9001, 700, 'float32', false, true],

@@ -49,6 +49,8 @@ const MODE_WORD = 15;
 const CALL_JOB = 2;
 /** The WebAssembly exports a CALL_JOB may run (see `wasmParallel`). */
 const CALLS = [
+  'gemm_dyn_f32',
+  'gemm_dyn_f64',
   'gemm_packed_f32',
   'gemm_packed_f64',
   'gemm_skinny_f32',
@@ -515,6 +517,10 @@ function wasmGemm(
   }
   const a: Operand = { src: A, off: ao, rows: M, cols: K, rs: ars, cs: acs, plan: pa, at: raAt };
   const b: Operand = { src: B, off: bo, rows: K, cols: N, rs: brs, cs: bcs, plan: pb, at: rbAt };
+  if (parts >= 2 && path === 3 && !byColumns && ex.dynPath(N, K, E)) {
+    dynamic(rt, E, parts, a, b, C, co);
+    return;
+  }
   if (parts >= 2) {
     threaded(rt, E, sb, parts, byColumns, skinny, a, b, C, co);
     return;
@@ -628,6 +634,102 @@ function threaded(
     if (!started[t - 1]!.ok) fn(...jobs[t]!);
     copyBlock(blocks[t]!);
   });
+}
+
+/**
+ * A packed product split by rows, shared as it goes: C is cut into items (a block of rows × a strip
+ * of columns, see gemm_dyn in asm/gemm.ts) and every thread takes the next item until none is left,
+ * so a thread that runs slower (another process on its core) simply does fewer; a static split
+ * waits for the slowest. Both operands are staged whole before the workers start; this thread
+ * copies out the items finished when its own run ends, and the rest once the workers are done.
+ * Same bits as one thread: the kernel computes every element as `packed` does, whoever takes it.
+ */
+function dynamic(
+  rt: WasmRuntime,
+  E: 4 | 8,
+  parts: number,
+  a: Operand,
+  b: Operand,
+  C: TypedArray,
+  co: number,
+): void {
+  const [M, K, N] = [a.rows, a.cols, b.cols];
+  const ex = rt.exports;
+  const rowsPer = ex.dynRows(E);
+  const width = ex.dynWidth(K, E);
+  const chunks = Math.ceil(M / rowsPer);
+  const items = chunks * Math.ceil(N / width);
+  const workWords = 1 + items;
+  const sb = align64(ex.dynScratchBytes(K, E));
+  // The threads' scratch regions, which also serve `packed` if a worker fails (see below).
+  const scratchAll = Math.max(parts * sb, align64(ex.scratchBytes(E)));
+  const { mem, at } = stageIn(rt, E, [
+    { n: scratchAll / E },
+    { n: Math.ceil((workWords * 4) / E) },
+    region(a),
+    region(b),
+    { n: M * N },
+  ]);
+  const [scratch0, workAt, aAt, bAt, cAt] = at as [number, number, number, number, number];
+  const work = new Int32Array(mem.buffer, workAt, workWords);
+  work.fill(0);
+  const [ap, bp] = [address(a, aAt, E), address(b, bAt, E)];
+  const jobs = Array.from({ length: parts }, (_, t) => [
+    M,
+    N,
+    K,
+    ap,
+    a.plan.rs,
+    a.plan.cs,
+    bp,
+    b.plan.rs,
+    b.plan.cs,
+    cAt,
+    scratch0 + t * sb,
+    workAt,
+  ]);
+  const name: ParallelKernel = E === 4 ? 'gemm_dyn_f32' : 'gemm_dyn_f64';
+  const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
+  const copied = new Uint8Array(items);
+  const copyDone = () => {
+    for (let item = 0; item < items; item++) {
+      if (copied[item] || Atomics.load(work, 1 + item) !== 1) continue;
+      copied[item] = 1;
+      const i0 = (item % chunks) * rowsPer;
+      const j0 = Math.floor(item / chunks) * width;
+      const [rows, cols] = [Math.min(rowsPer, M - i0), Math.min(width, N - j0)];
+      if (cols === N) copyOut(mem, cAt + i0 * N * E, rows * N, C, co + i0 * N);
+      else
+        for (let r = i0; r < i0 + rows; r++) copyOut(mem, cAt + (r * N + j0) * E, cols, C, co + r * N + j0);
+    }
+  };
+  const started = startJobs(rt, name, jobs);
+  fn(...jobs[0]!);
+  copyDone();
+  let failed = false;
+  finishJobs(started, (t) => {
+    failed ||= !started[t - 1]!.ok;
+  });
+  if (failed && copied.some((c, item) => !c && work[1 + item] !== 1)) {
+    // A worker failed after taking an item: the whole product again here (same bits, one thread).
+    (E === 4 ? ex.gemm_packed_f32 : ex.gemm_packed_f64)(
+      M,
+      N,
+      K,
+      ap,
+      a.plan.rs,
+      a.plan.cs,
+      bp,
+      b.plan.rs,
+      b.plan.cs,
+      cAt,
+      N,
+      scratch0,
+    );
+    copyOut(mem, cAt, M * N, C, co);
+    return;
+  }
+  copyDone();
 }
 
 /**

@@ -23,6 +23,12 @@ export interface GemmExports {
   gemmPath(M: number, N: number, K: number, brs: number, bcs: number): number;
   gemm_f32: GemmCall;
   gemm_f64: GemmCall;
+  dynRows(bytes: number): number;
+  dynWidth(K: number, bytes: number): number;
+  dynScratchBytes(K: number, bytes: number): number;
+  dynPath(N: number, K: number, bytes: number): number;
+  gemm_dyn_f32: DynCall;
+  gemm_dyn_f64: DynCall;
   gemm_packed_f32: GemmCall;
   gemm_packed_f64: GemmCall;
   gemm_skinny_f32: GemmCall;
@@ -204,6 +210,22 @@ type GemmCall = (
   c: number,
   ldc: number,
   scratch: number,
+) => void;
+
+/** gemm_dyn_*: C (row stride N) and the work area (counter, then one done flag per item) at the end. */
+type DynCall = (
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  scratch: number,
+  work: number,
 ) => void;
 
 export interface WasmRuntime {
