@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,7 +102,11 @@ async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
     const a = randomData(n * n, 1);
     const b = randomData(n * n, 2);
     const flop = 2 * n ** 3;
-    const opts = { reps: n >= 2048 ? 3 : reps, minTime: n >= 1024 ? 0 : 0.5, warmup: 1 };
+    // V8 runs a WebAssembly function first in its baseline tier and swaps in the optimized code a
+    // few calls later (at 1024, about the seventh product): warm-up calls until it has, on every
+    // side, so that the minimum times steady-state code as PyTorch's does.
+    const warmup = n >= 2048 ? 3 : 10;
+    const opts = { reps: n >= 2048 ? 3 : reps, minTime: n >= 1024 ? 0 : 0.5, warmup };
     const la = L.tensor(a, { shape: [n, n] });
     const lb = L.tensor(b, { shape: [n, n] });
     L.setNumThreads(1);
@@ -147,6 +151,79 @@ async function matmulCpu(ctx: BenchContext, sizes: number[]): Promise<void> {
     }
   }
   L.setNumThreads(defaultThreads);
+}
+
+/**
+ * How much of the machine the 2-thread product gets: ours on 2 threads, averaged over a window of
+ * back-to-back products, against the sum of two single-thread processes running the same kernels
+ * at the same time over the same window. The second side is what two cores give these kernels with
+ * no threading at all (no split, no staging, no joins); on a machine whose two vCPUs share one
+ * physical core's SIMD units, it is well below twice the single-thread figure. All children start
+ * together: the window opens at one Date.now() value given to each. Once for the SIMD128 build
+ * (Node 20's default) and once for the relaxed-SIMD build (fused multiply-add: Node 22 and Chrome
+ * run it by default, Node 20 with --experimental-wasm-relaxed-simd).
+ */
+async function matmulSteady(ctx: BenchContext, n: number): Promise<void> {
+  const ms = 3000;
+  const script = fileURLToPath(new URL('../matmulSteady.ts', import.meta.url));
+  const run = (threads: number, count: number, flags: string[]): Promise<number[] | string> => {
+    const start = Date.now() + 4000; // after every child's warm-up
+    return Promise.all(
+      Array.from(
+        { length: count },
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const args = [
+              ...flags,
+              '--import',
+              'tsx',
+              script,
+              String(n),
+              String(threads),
+              String(start),
+              String(ms),
+            ];
+            const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d) => (out += d));
+            child.stderr.on('data', (d) => (err += d));
+            child.on('close', (code) =>
+              code === 0
+                ? resolve((JSON.parse(out.trim().split('\n').pop()!) as { gflops: number }).gflops)
+                : reject(new Error(err.trim().split('\n').pop() ?? `exit ${code}`)),
+            );
+          }),
+      ),
+    ).catch((e: Error) => e.message);
+  };
+  for (const [kernels, flags] of [
+    ['simd128', []],
+    ['relaxed-simd', ['--experimental-wasm-relaxed-simd']],
+  ] as const) {
+    // Alternated, best of 3 windows each, as the machine's speed drifts.
+    const ours: number[] = [];
+    const pairs: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const o = await run(2, 1, [...flags]);
+      const p = await run(1, 2, [...flags]);
+      if (typeof o === 'string' || typeof p === 'string') {
+        console.log(`  steady-state child (${kernels}) failed: ${typeof o === 'string' ? o : p}`);
+        break;
+      }
+      ours.push(o[0]!);
+      pairs.push(p[0]! + p[1]!);
+    }
+    if (ours.length === 0) continue;
+    ctx.add({
+      case: `matmul f32 ${n} (cpu, 2 threads, ${kernels}), steady ${ms / 1000} s`,
+      unit: 'GFLOP/s',
+      ours: Math.max(...ours),
+      peerName: '2 processes × 1 thread, same kernels, at once',
+      peer: Math.max(...pairs),
+      note: `averages over ${ms / 1000} s windows, best of ${ours.length} alternated: ours ${ours.map((x) => x.toFixed(1)).join('/')}, pairs ${pairs.map((x) => x.toFixed(1)).join('/')}`,
+    });
+  }
 }
 
 /**
@@ -353,6 +430,9 @@ async function softmax(ctx: BenchContext, gpu: boolean, gpuOnly = false): Promis
   );
 }
 
+/** `--only=` sections: cpu matmul rows, the 2-thread steady-state row, the relaxed-SIMD child, webgpu matmul, elementwise/softmax. */
+const SECTIONS = ['matmul', 'steady', 'relaxed', 'webgpu', 'elementwise'];
+
 const suite: Suite = {
   name: 'tensor',
   description: '@lumen/tensor vs TensorFlow.js (cpu, wasm, webgpu on the same Dawn adapter)',
@@ -363,11 +443,19 @@ const suite: Suite = {
     const sizes = ctx.quick ? [256, 512] : [256, 512, 1024, 2048];
     // LUMEN_BENCH_GPU_ONLY=1 skips the cpu rows (for short runs on a lent GPU machine).
     const gpuOnly = process.env.LUMEN_BENCH_GPU_ONLY === '1';
-    if (!gpuOnly) await matmulCpu(ctx, sizes);
-    if (!gpuOnly) matmulRelaxed(ctx, ctx.quick ? [512] : [512, 1024]);
-    if (gpu) await matmulGpu(ctx, sizes);
-    if (!gpuOnly || gpu) await elementwise(ctx, gpu, gpuOnly);
-    if (!gpuOnly || gpu) await softmax(ctx, gpu, gpuOnly);
+    const unknown = ctx.only.filter((o) => !SECTIONS.includes(o));
+    if (unknown.length > 0) {
+      throw new Error(
+        `--only: unknown section(s) ${unknown.join(', ')}; the tensor suite has ${SECTIONS.join(', ')}`,
+      );
+    }
+    const wants = (section: string) => ctx.only.length === 0 || ctx.only.includes(section);
+    if (!gpuOnly && wants('matmul')) await matmulCpu(ctx, sizes);
+    if (!gpuOnly && wants('steady')) await matmulSteady(ctx, ctx.quick ? 512 : 1024);
+    if (!gpuOnly && wants('relaxed')) matmulRelaxed(ctx, ctx.quick ? [512] : [512, 1024]);
+    if (gpu && wants('webgpu')) await matmulGpu(ctx, sizes);
+    if ((!gpuOnly || gpu) && wants('elementwise')) await elementwise(ctx, gpu, gpuOnly);
+    if ((!gpuOnly || gpu) && wants('elementwise')) await softmax(ctx, gpu, gpuOnly);
   },
 };
 export default suite;
