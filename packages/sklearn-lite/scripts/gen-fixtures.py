@@ -574,8 +574,27 @@ def gen_clustering_metrics():
     write('clustering_metrics', {'cases': cases})
 
 
+def gen_silhouette_sparse():
+    """silhouette_score on a sparse TF-IDF matrix of KJV verses (Debian bible-kjv-text), with k-means
+    labels (numbers and strings) and a labelling with a singleton cluster."""
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics import silhouette_score
+    verses = [v[2] for v in kjv_verses()[::97][:300]]
+    X = TfidfVectorizer(min_df=2).fit_transform(verses)
+    labels = KMeans(n_clusters=4, n_init=10, random_state=0).fit(X).labels_
+    odd = labels.copy()
+    odd[0] = 9  # a cluster of one sample
+    names = np.array(['alpha', 'beta', 'gamma', 'delta'], dtype=object)[labels]
+    write('silhouette_sparse', {
+        'X': csr(X), 'labels': labels, 'labels_odd': odd, 'names': names.tolist(),
+        'score': silhouette_score(X, labels), 'score_odd': silhouette_score(X, odd),
+        'score_names': silhouette_score(X, names)})
+
+
 GENERATORS = {'linalg': gen_linalg, 'mnist': gen_mnist, 'tsne': gen_tsne, 'iforest': gen_iforest, 'linear': gen_linear, 'kmeans': gen_kmeans, 'metrics': gen_metrics, 'preprocessing': gen_preprocessing, 'pca': gen_pca, 'text': gen_text,
-              'clustering_metrics': gen_clustering_metrics, 'sparse_linear': gen_sparse_linear}
+              'clustering_metrics': gen_clustering_metrics, 'sparse_linear': gen_sparse_linear,
+              'silhouette_sparse': gen_silhouette_sparse}
 
 if __name__ == '__main__':
     names = sys.argv[1:] or list(GENERATORS)

@@ -8,6 +8,7 @@ import {
   linearKernel,
   MaxAbsScaler,
   StandardScaler,
+  silhouetteScore,
   TfidfVectorizer,
 } from '../src/index.js';
 import { expectClose, fixture } from './helpers.js';
@@ -182,6 +183,44 @@ describe('KMeans on a CsrMatrix', () => {
     expectClose(exact.transform(row0), Array.from(exact.transform(X.sliceRows(0, 1)).dataSync()), 1e-12);
     expect(() => exact.predict(CsrMatrix.fromDense([[1, 2]]))).toThrow(
       new RegExp(`X has 2 features, but KMeans was fitted with ${X.shape[1]} features`),
+    );
+  });
+});
+
+describe('silhouetteScore on a CsrMatrix', () => {
+  // 300 KJV verses as TF-IDF (min_df 2) with scikit-learn k-means labels: gen-fixtures.py silhouette_sparse
+  const sx = fixture<{
+    X: CsrJson;
+    labels: number[];
+    labels_odd: number[];
+    names: string[];
+    score: number;
+    score_odd: number;
+    score_names: number;
+  }>('silhouette_sparse');
+  const X = new CsrMatrix(sx.X.data, sx.X.indices, sx.X.indptr, sx.X.shape);
+
+  it("equals scikit-learn's silhouette_score on the sparse matrix, for number and string labels", () => {
+    expect(Math.abs(silhouetteScore(X, sx.labels) - sx.score)).toBeLessThan(1e-12);
+    expect(Math.abs(silhouetteScore(X, sx.names) - sx.score_names)).toBeLessThan(1e-12);
+    // a cluster of one sample scores 0
+    expect(Math.abs(silhouetteScore(X, sx.labels_odd) - sx.score_odd)).toBeLessThan(1e-12);
+  });
+
+  it('takes float32 values and unsorted, repeated indices; checks the labels', () => {
+    expect(Math.abs(silhouetteScore(X.astype('float32'), sx.labels) - sx.score)).toBeLessThan(1e-6);
+    // row 0's entries reversed and its first value split in two: the same matrix to scipy
+    const p1 = sx.X.indptr[1]!;
+    const idx = [...sx.X.indices.slice(0, p1).reverse(), sx.X.indices[0]!, ...sx.X.indices.slice(p1)];
+    const first = sx.X.data[0]!;
+    const vals = [...sx.X.data.slice(0, p1)];
+    vals[0] = first / 2;
+    const data = [...vals.reverse(), first / 2, ...sx.X.data.slice(p1)];
+    const indptr = sx.X.indptr.map((v, i) => (i === 0 ? 0 : v + 1));
+    const messy = new CsrMatrix(data, idx, indptr, sx.X.shape);
+    expect(Math.abs(silhouetteScore(messy, sx.labels) - sx.score)).toBeLessThan(1e-12);
+    expect(() => silhouetteScore(X, sx.labels.slice(1))).toThrow(
+      /silhouetteScore: X and labels must have the same number of samples, got 300 and 299/,
     );
   });
 });

@@ -37,6 +37,36 @@ export function squaredEuclidean(
   return out;
 }
 
+/**
+ * Rows [r0, r1) of the squared Euclidean distances between the rows of a CsrMatrix X, as
+ * squaredEuclidean with `same` (scikit-learn's sparse euclidean_distances: ‖x‖² − 2x·y + ‖y‖² with
+ * x·y from the sparse product, clipped at 0, 0 on the diagonal). XT is Xᵀ, norms ‖xᵢ‖².
+ */
+export function squaredEuclideanCsrRows(
+  X: CsrMatrix,
+  XT: CsrMatrix,
+  norms: Float64Array,
+  r0: number,
+  r1: number,
+): Float64Array {
+  const n = X.shape[0];
+  const out = new Float64Array((r1 - r0) * n);
+  const { indptr, indices, data } = X;
+  const { indptr: tp, indices: ti, data: td } = XT;
+  for (let i = r0; i < r1; i++) {
+    const o = (i - r0) * n;
+    for (let p = indptr[i]!; p < indptr[i + 1]!; p++) {
+      const v = data[p]!;
+      const j = indices[p]!;
+      for (let q = tp[j]!; q < tp[j + 1]!; q++) out[o + ti[q]!]! += v * td[q]!;
+    }
+    const ni = norms[i]!;
+    for (let j = 0; j < n; j++) out[o + j] = Math.max(-2 * out[o + j]! + ni + norms[j]!, 0);
+    out[o + i] = 0;
+  }
+  return out;
+}
+
 // ---- public pairwise metrics: dense or CsrMatrix on either side -----------------------------
 
 type PairwiseInput = MatrixLike | CsrMatrix;
