@@ -1,6 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,6 +16,7 @@ import type { RandomAccessFile } from '../src/io/files.js';
 import { allDtypesFrame, expectSameFrame } from './ioHelpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lumen-parquet-'));
+const here = dirname(fileURLToPath(import.meta.url));
 let duck: Awaited<ReturnType<Awaited<ReturnType<typeof DuckDBInstance.create>>['connect']>>;
 
 beforeAll(async () => {
@@ -115,6 +118,44 @@ describe('reading only the bytes needed', () => {
     expect(groups.col('id').toArray()[5000]).toBe(15000);
     const [, none] = await bytesRead({ columns: ['id'], filters: [['id', '<', -1]] });
     expect(none.shape).toEqual([0, 1]);
+  });
+
+  it('batchSize streams a file of 3× the child’s --max-old-space-size in text alone', {
+    timeout: 90_000,
+  }, async () => {
+    // 2M rows with a 64-character text column, unique per row (strings live on the JS heap, which
+    // the flag caps at 40 MB): 128M characters in row groups of 20,480 rows, read in batches of
+    // 10,000. Memory is bounded by a row group (hyparquet decodes a text column's pages in it),
+    // not by the batch: row groups of 100,000 such rows do not fit this heap.
+    const big = join(dir, 'big.parquet');
+    const n = 2_000_000;
+    await duck.run(
+      `COPY (SELECT i::INTEGER AS id, i * 0.5 AS x, md5(i::VARCHAR) || md5((i + 7)::VARCHAR) AS name FROM range(${n}) t(i)) TO '${big}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 20480)`,
+    );
+    const heapMB = 40;
+    const child = spawnSync(
+      process.execPath,
+      [
+        `--max-old-space-size=${heapMB}`,
+        '--import',
+        'tsx',
+        '--conditions=@lumen/source',
+        join(here, 'parquetBatchChild.ts'),
+        big,
+        '10000',
+      ],
+      { encoding: 'utf8', cwd: join(here, '..'), timeout: 80_000 },
+    );
+    rmSync(big, { force: true });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const got = JSON.parse(child.stdout.trim().split('\n').pop()!);
+    expect(got.rows).toBe(n);
+    expect(got.sum).toBe((n * (n - 1)) / 2);
+    expect(got.chars).toBe(64 * n);
+    expect(got.chars).toBeGreaterThan(3 * heapMB * 2 ** 20);
+    expect(got.maxBatch).toBe(10_000);
+    expect(got.peakHeap).toBeLessThan(heapMB * 2 ** 20);
   });
 
   it('batchSize iterates frames of bounded size', async () => {
