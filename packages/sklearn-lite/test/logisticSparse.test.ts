@@ -4,6 +4,7 @@ import {
   CsrMatrix,
   LogisticRegression,
   type LogisticRegressionOptions,
+  Ridge,
   TfidfVectorizer,
 } from '../src/index.js';
 import { binaryObjective, multinomialObjective, sparseDesign } from '../src/linear_model/logistic.js';
@@ -131,6 +132,50 @@ describe('LogisticRegression on sparse TF-IDF matches scikit-learn', () => {
       expectClose(dense.coef_, Array.from(tight.coef_.dataSync()), 1e-7 * scale);
     });
   }
+});
+
+/** The same matrix with each row's entries reversed and its first value split in two (scipy sums them). */
+function messy(A: CsrMatrix): CsrMatrix {
+  const data: number[] = [];
+  const indices: number[] = [];
+  const indptr = [0];
+  for (let i = 0; i < A.shape[0]; i++) {
+    const p0 = A.indptr[i]!;
+    const p1 = A.indptr[i + 1]!;
+    for (let p = p1 - 1; p >= p0; p--) {
+      indices.push(A.indices[p]!);
+      data.push(p === p0 ? A.data[p]! / 2 : A.data[p]!);
+    }
+    if (p1 > p0) {
+      indices.push(A.indices[p0]!);
+      data.push(A.data[p0]! / 2);
+    }
+    indptr.push(indices.length);
+  }
+  return new CsrMatrix(data, indices, indptr, A.shape);
+}
+
+describe('unsorted, repeated column indices (the products gather along Xᵀ instead of scattering)', () => {
+  const rows = Array.from({ length: X.shape[0] }, (_, i) => i);
+  const Xs = X.selectRows(rows);
+  const Xm = messy(Xs);
+  const y = rows.map((i) => fx.labels[i]!);
+  it('liblinear and lbfgs fit the same model', () => {
+    for (const solver of ['liblinear', 'lbfgs'] as const) {
+      const a = new LogisticRegression({ solver, tol: 1e-10, maxIter: 10000 }).fit(Xs, y);
+      const b = new LogisticRegression({ solver, tol: 1e-10, maxIter: 10000 }).fit(Xm, y);
+      const scale = Math.max(1, ...Array.from(a.coef_.dataSync(), Math.abs));
+      expectClose(b.coef_, Array.from(a.coef_.dataSync()), 1e-6 * scale);
+      expect(b.predict(Xm)).toEqual(a.predict(Xs));
+    }
+  });
+  it('Ridge fits the same model', () => {
+    const t = y.map((l) => (l === y[0] ? 1 : 0));
+    const a = new Ridge({ tol: 1e-12 }).fit(Xs, t);
+    const b = new Ridge({ tol: 1e-12 }).fit(Xm, t);
+    expectClose(b.coef_, Array.from(a.coef_.dataSync()), 1e-9);
+    expect(Math.abs(b.intercept_ - a.intercept_)).toBeLessThan(1e-9);
+  });
 });
 
 describe('LogisticRegression labels and weights', () => {

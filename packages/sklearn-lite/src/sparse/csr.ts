@@ -529,6 +529,44 @@ export function spmm(X: CsrMatrix, B: Float64Array, k: number, out: Float64Array
   return out;
 }
 
+/**
+ * out (length d) = Xᵀ·u for X with distinct column indices in each row (isCanonical): each row
+ * scattered into out in stored order (scipy's csc_matvec order), four values at a time — loads of
+ * four outputs, then four stores, so no store waits on the one before (as fast as a gather along a
+ * transposed copy, without the ~15 ms transpose of a 10k x 19k TF-IDF matrix). With a repeated
+ * index in a row two of the four could be the same output: callers check isCanonical first.
+ */
+export function scatterRowsDistinct(
+  rows: number,
+  indptr: Int32Array,
+  indices: Int32Array,
+  data: Float64Array,
+  u: Float64Array,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  for (let i = 0; i < rows; i++) {
+    const b = u[i]!;
+    const e = indptr[i + 1]!;
+    let p = indptr[i]!;
+    for (; p + 3 < e; p += 4) {
+      const j0 = indices[p]!;
+      const j1 = indices[p + 1]!;
+      const j2 = indices[p + 2]!;
+      const j3 = indices[p + 3]!;
+      const v0 = out[j0]! + data[p]! * b;
+      const v1 = out[j1]! + data[p + 1]! * b;
+      const v2 = out[j2]! + data[p + 2]! * b;
+      const v3 = out[j3]! + data[p + 3]! * b;
+      out[j0] = v0;
+      out[j1] = v1;
+      out[j2] = v2;
+      out[j3] = v3;
+    }
+    for (; p < e; p++) out[indices[p]!]! += data[p]! * b;
+  }
+}
+
 /** out (d x k) = Xᵀ · B, B (n x k) row-major; out is overwritten. */
 export function spmmT(X: CsrMatrix, B: Float64Array, k: number, out: Float64Array): Float64Array {
   const { indptr, indices, data } = X;
