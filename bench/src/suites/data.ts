@@ -15,7 +15,6 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type DataFrame, readCsv, readParquet, Series } from '@lumen/data';
 import { readArrow, writeArrow } from '@lumen/data/arrow';
 import { tableFromIPC } from 'apache-arrow';
-import * as dfd from 'danfojs-node';
 import Papa from 'papaparse';
 import { FRAUD_ROWS, fraudCsvPath } from '../data/fraudCsv.ts';
 import { type BenchContext, type Suite, timeInterleaved, timeIt } from '../harness.ts';
@@ -341,11 +340,18 @@ async function parquetAndArrow(ctx: BenchContext, csvPath: string, shape: string
       const r = await duck.run(sql);
       if (r.rowCount !== frame.shape[0]) throw new Error(`DuckDB returned ${r.rowCount} rows`);
     };
-    const [pqAll, duckAll] = await timeInterleaved([() => readParquet(parquet), () => duckRows(sqlAll)]);
-    const [pqProj, duckProj] = await timeInterleaved([
-      () => readParquet(parquet, { columns: proj }),
-      () => duckRows(sqlProj),
-    ]);
+    // steady state on both sides: the first few reads of each reader are 2-4x slower (JIT tiers,
+    // and the process's first allocations of tens of MB being paged in), so 3 warm-up reads
+    // each and the fastest of 15
+    const steady = { warmup: 3, reps: 15 };
+    const [pqAll, duckAll] = await timeInterleaved(
+      [() => readParquet(parquet), () => duckRows(sqlAll)],
+      steady,
+    );
+    const [pqProj, duckProj] = await timeInterleaved(
+      [() => readParquet(parquet, { columns: proj }), () => duckRows(sqlProj)],
+      steady,
+    );
     const duckNote = 'DuckDB SET threads=1, materialized result (its own vectors, no JS values)';
     ctx.add(
       {
@@ -371,14 +377,14 @@ async function parquetAndArrow(ctx: BenchContext, csvPath: string, shape: string
     );
 
     // ---- Arrow IPC: ours vs apache-arrow's reader, interleaved ----------------------------------
-    const [ipcAll, jsAll] = await timeInterleaved([
-      () => readArrow(ipc),
-      () => tableFromIPC(readFileSync(ipc)),
-    ]);
-    const [ipcProj, jsProj] = await timeInterleaved([
-      () => readArrow(ipc, { columns: proj }),
-      () => tableFromIPC(readFileSync(ipc)).select(proj),
-    ]);
+    const [ipcAll, jsAll] = await timeInterleaved(
+      [() => readArrow(ipc), () => tableFromIPC(readFileSync(ipc))],
+      steady,
+    );
+    const [ipcProj, jsProj] = await timeInterleaved(
+      [() => readArrow(ipc, { columns: proj }), () => tableFromIPC(readFileSync(ipc)).select(proj)],
+      steady,
+    );
     const arrowNote = 'DuckDB skipped: reading Arrow IPC needs its arrow community extension (a download)';
     ctx.add(
       {
@@ -445,6 +451,10 @@ const suite: Suite = {
     if (section('tensor')) await columnToTensor(ctx);
     if (section('parquet')) await parquetAndArrow(ctx, path, shape);
     if (!section('csv')) return;
+    // danfojs-node is loaded only now: with it (and tfjs-node under it) the JS heap holds ~60 MB
+    // more, and every full collection marks it; a Parquet read (70 MB of new arrays, so one full
+    // collection) took ~115 ms instead of ~70 in such a process, DuckDB's (native memory) ~45
+    const dfd = await import('danfojs-node');
 
     // ---- same numbers first -------------------------------------------------------------------
     let ours: DataFrame = await readCsv(path);
