@@ -99,10 +99,40 @@ export function assignLabelsSparse(
     labels[i] = best;
     if (acc) {
       acc.counts[best]!++;
-      const o = best * d;
-      for (let p = p0; p < p1; p++) acc.sums[o + indices[p]!]! += data[p]!;
+      addRow(acc.sums, best * d, p0, p1, indices, data);
     }
   }
+}
+
+/**
+ * sums[o + indices[p]] += data[p] over p0..p1, four at a time (four loads, then four stores: no
+ * store waits on the one before); the row's indices are distinct (Csr64 is canonical), so the four
+ * are four different sums, each added in stored order as one at a time would.
+ */
+function addRow(
+  sums: Float64Array,
+  o: number,
+  p0: number,
+  p1: number,
+  indices: Int32Array,
+  data: Float64Array,
+): void {
+  let p = p0;
+  for (; p + 3 < p1; p += 4) {
+    const j0 = o + indices[p]!;
+    const j1 = o + indices[p + 1]!;
+    const j2 = o + indices[p + 2]!;
+    const j3 = o + indices[p + 3]!;
+    const v0 = sums[j0]! + data[p]!;
+    const v1 = sums[j1]! + data[p + 1]!;
+    const v2 = sums[j2]! + data[p + 2]!;
+    const v3 = sums[j3]! + data[p + 3]!;
+    sums[j0] = v0;
+    sums[j1] = v1;
+    sums[j2] = v2;
+    sums[j3] = v3;
+  }
+  for (; p < p1; p++) sums[o + indices[p]!]! += data[p]!;
 }
 
 /**
