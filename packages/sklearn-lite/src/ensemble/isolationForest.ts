@@ -10,7 +10,18 @@ import {
   resolveRandomState,
 } from '../base/estimator.js';
 import { type MatrixLike, toMatrix, vectorToTensor } from '../base/input.js';
-import { addPathLengths, averagePathLength, growTree, type IsolationTree } from './isolationTree.js';
+import { csr64 } from '../cluster/kmeansSparse.js';
+import { CsrMatrix } from '../sparse/csr.js';
+import {
+  addPathLengths,
+  addPathLengthsCsr,
+  averagePathLength,
+  csrColumns,
+  denseColumns,
+  type GatherColumn,
+  growTree,
+  type IsolationTree,
+} from './isolationTree.js';
 
 export interface IsolationForestOptions {
   nEstimators: number;
@@ -32,6 +43,31 @@ interface ForestState {
   d: number;
 }
 
+/** X as the trees read it: dense rows, or a canonical float64 CsrMatrix read in place (never densified). */
+interface Samples {
+  n: number;
+  d: number;
+  gather: () => GatherColumn;
+  addPaths: (tree: IsolationTree, out: Float64Array) => void;
+}
+
+function samples(op: string, X: MatrixLike | CsrMatrix): Samples {
+  if (X instanceof CsrMatrix) {
+    const C = csr64(X); // sorted, unique indices (repeats summed), as scikit-learn's check_array leaves them
+    const [n, d] = C.shape;
+    if (n === 0 || d === 0)
+      fail(op, `X must have at least one sample and one feature, got shape [${n}, ${d}]`);
+    return { n, d, gather: () => csrColumns(C), addPaths: (tree, out) => addPathLengthsCsr(tree, C, out) };
+  }
+  const { rows: n, cols: d, data } = toMatrix(op, 'X', X);
+  return {
+    n,
+    d,
+    gather: () => denseColumns(data, d),
+    addPaths: (tree, out) => addPathLengths(tree, data, n, d, out),
+  };
+}
+
 /** numpy.percentile with linear interpolation. */
 function percentile(values: Float64Array, q: number): number {
   const v = Float64Array.from(values).sort();
@@ -44,6 +80,7 @@ function percentile(values: Float64Array, q: number): number {
 /**
  * Isolation forest (Liu, Ting & Zhou) as scikit-learn implements it: anomalies are isolated by
  * fewer random splits. scoreSamples is -2^(-E[h(x)] / c(maxSamples)) (lower = more abnormal).
+ * X may be a CsrMatrix (read in place, with the same trees and scores as its dense copy).
  */
 export class IsolationForest extends BaseEstimator<IsolationForestOptions> {
   private state: ForestState | null = null;
@@ -62,13 +99,13 @@ export class IsolationForest extends BaseEstimator<IsolationForestOptions> {
     );
   }
 
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: MatrixLike | CsrMatrix, _y?: unknown): this {
     const op = 'IsolationForest.fit';
     const p = this.params;
     const nEstimators = checkInt(op, 'nEstimators', p.nEstimators, 1);
     const bootstrap = checkBool(op, 'bootstrap', p.bootstrap);
-    const A = toMatrix(op, 'X', X);
-    const { rows: n, cols: d, data } = A;
+    const A = samples(op, X);
+    const { n, d } = A;
     let maxSamples: number;
     if (p.maxSamples === 'auto') maxSamples = Math.min(256, n);
     else if (typeof p.maxSamples === 'number' && Number.isInteger(p.maxSamples) && p.maxSamples >= 1) {
@@ -103,66 +140,67 @@ export class IsolationForest extends BaseEstimator<IsolationForestOptions> {
     const g = resolveRandomState(op, p.randomState);
     const maxDepth = Math.ceil(Math.log2(Math.max(maxSamples, 2)));
     const trees: ForestState['trees'] = [];
+    const gather = A.gather();
     for (let t = 0; t < nEstimators; t++) {
       const features =
         nFeatures === d ? Int32Array.from({ length: d }, (_, j) => j) : g.permutation(d).slice(0, nFeatures);
       const rows = bootstrap
         ? Int32Array.from({ length: maxSamples }, () => g.randint(0, n))
         : g.permutation(n).slice(0, maxSamples);
-      trees.push({ tree: growTree(data, d, rows, features, maxDepth, g), features });
+      trees.push({ tree: growTree(gather, rows, features, maxDepth, g), features });
     }
     this.state = { trees, maxSamples, offset: -0.5, d };
-    if (contamination !== 'auto')
-      this.state.offset = percentile(this.rawScores(data, n), 100 * contamination);
+    if (contamination !== 'auto') this.state.offset = percentile(this.rawScores(A), 100 * contamination);
     return this;
   }
 
-  private rawScores(data: Float64Array, n: number): Float64Array {
+  private rawScores(A: Samples): Float64Array {
     const s = this.state!;
+    const n = A.n;
     const depths = new Float64Array(n);
-    for (const { tree } of s.trees) addPathLengths(tree, data, n, s.d, depths);
+    for (const { tree } of s.trees) A.addPaths(tree, depths);
     const denom = s.trees.length * averagePathLength(s.maxSamples);
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = -(2 ** (-depths[i]! / (denom === 0 ? 1 : denom)));
     return out;
   }
 
-  private input(op: string, X: MatrixLike) {
+  private input(op: string, X: MatrixLike | CsrMatrix): Samples {
     const s = this.fitted(this.state, op);
-    const A = toMatrix(`IsolationForest.${op}`, 'X', X);
-    if (A.cols !== s.d)
+    const A = samples(`IsolationForest.${op}`, X);
+    if (A.d !== s.d)
       fail(
         `IsolationForest.${op}`,
-        `X has ${A.cols} features, but IsolationForest was fitted with ${s.d} features`,
+        `X has ${A.d} features, but IsolationForest was fitted with ${s.d} features`,
         ShapeError,
       );
     return A;
   }
 
   /** The opposite of the anomaly score of the paper: lower is more abnormal, in [-1, 0]. */
-  scoreSamples(X: MatrixLike): Tensor {
+  scoreSamples(X: MatrixLike | CsrMatrix): Tensor {
     const A = this.input('scoreSamples', X);
-    return vectorToTensor(this.rawScores(A.data, A.rows));
+    return vectorToTensor(this.rawScores(A));
   }
 
   /** scoreSamples - offset_: negative for outliers. */
-  decisionFunction(X: MatrixLike): Tensor {
+  decisionFunction(X: MatrixLike | CsrMatrix): Tensor {
     const A = this.input('decisionFunction', X);
-    const s = this.rawScores(A.data, A.rows);
+    const s = this.rawScores(A);
     for (let i = 0; i < s.length; i++) s[i]! -= this.state!.offset;
     return vectorToTensor(s);
   }
 
   /** 1 for inliers, -1 for outliers (int32). */
-  predict(X: MatrixLike): Tensor {
+  predict(X: MatrixLike | CsrMatrix): Tensor {
     const A = this.input('predict', X);
-    const s = this.rawScores(A.data, A.rows);
+    const s = this.rawScores(A);
     const out = new Int32Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = s[i]! - this.state!.offset < 0 ? -1 : 1;
     return vectorToTensor(out, 'int32');
   }
 
-  fitPredict(X: MatrixLike, _y?: unknown): Tensor {
+  fitPredict(X: MatrixLike | CsrMatrix, _y?: unknown): Tensor {
     return this.fit(X).predict(X);
   }
 

@@ -1,4 +1,49 @@
 import type { Generator } from '@lumen/tensor';
+import type { CsrMatrix } from '../sparse/csr.js';
+
+/** Writes X[rows[r], f] to buf[r - start] for r in [start, end): how a tree reads one feature of a node's samples. */
+export type GatherColumn = (
+  rows: Int32Array,
+  start: number,
+  end: number,
+  f: number,
+  buf: Float64Array,
+) => void;
+
+/** Dense row-major X (n x d). */
+export function denseColumns(X: Float64Array, d: number): GatherColumn {
+  return (rows, start, end, f, buf) => {
+    for (let r = start; r < end; r++) buf[r - start] = X[rows[r]! * d + f]!;
+  };
+}
+
+/** X[i, f] of a CsrMatrix with sorted, unique column indices in each row (binary search; 0 when not stored). */
+export function csrValue(
+  indptr: Int32Array,
+  indices: Int32Array,
+  data: Float64Array,
+  i: number,
+  f: number,
+): number {
+  let lo = indptr[i]!;
+  let hi = indptr[i + 1]! - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = indices[mid]!;
+    if (c < f) lo = mid + 1;
+    else if (c > f) hi = mid - 1;
+    else return data[mid]!;
+  }
+  return 0;
+}
+
+/** A canonical float64 CsrMatrix (sorted, unique indices), each value found by binary search in its row. */
+export function csrColumns(X: CsrMatrix & { data: Float64Array }): GatherColumn {
+  const { indptr, indices, data } = X;
+  return (rows, start, end, f, buf) => {
+    for (let r = start; r < end; r++) buf[r - start] = csrValue(indptr, indices, data, rows[r]!, f);
+  };
+}
 
 /** One isolation tree as flat arrays (node i's children are left[i], right[i]; -1 at leaves). */
 export interface IsolationTree {
@@ -26,8 +71,7 @@ export function averagePathLength(n: number): number {
  * feature is constant.
  */
 export function growTree(
-  X: Float64Array,
-  d: number,
+  gather: GatherColumn,
   rows: Int32Array,
   features: Int32Array,
   maxDepth: number,
@@ -41,6 +85,7 @@ export function growTree(
   const leafPath: number[] = [];
   const nf = features.length;
   const order = new Int32Array(nf);
+  const buf = new Float64Array(rows.length);
   const build = (start: number, end: number, depth: number): number => {
     const id = feature.length;
     feature.push(-1);
@@ -63,8 +108,9 @@ export function growTree(
       const f = features[order[drawn]!]!;
       lo = Number.POSITIVE_INFINITY;
       hi = Number.NEGATIVE_INFINITY;
-      for (let r = start; r < end; r++) {
-        const v = X[rows[r]! * d + f]!;
+      gather(rows, start, end, f, buf);
+      for (let r = 0; r < end - start; r++) {
+        const v = buf[r]!;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
@@ -76,15 +122,18 @@ export function growTree(
     if (chosen < 0) return id;
     let thr = lo + (hi - lo) * g.random();
     if (thr === hi) thr = lo;
-    // Partition rows[start:end) so x <= thr comes first.
+    // Partition rows[start:end) so x <= thr comes first (buf holds the chosen feature's values).
     let i = start;
     let k = end - 1;
     while (i <= k) {
-      if (X[rows[i]! * d + chosen]! <= thr) i++;
+      if (buf[i - start]! <= thr) i++;
       else {
         const t = rows[i]!;
         rows[i] = rows[k]!;
         rows[k] = t;
+        const v = buf[i - start]!;
+        buf[i - start] = buf[k - start]!;
+        buf[k - start] = v;
         k--;
       }
     }
@@ -120,6 +169,24 @@ export function addPathLengths(
     let node = 0;
     const o = i * d;
     while (left[node]! >= 0) node = X[o + feature[node]!]! <= threshold[node]! ? left[node]! : right[node]!;
+    out[i]! += leafPath[node]!;
+  }
+}
+
+/** addPathLengths for a canonical float64 CsrMatrix (each split's value by binary search in the row). */
+export function addPathLengthsCsr(
+  tree: IsolationTree,
+  X: CsrMatrix & { data: Float64Array },
+  out: Float64Array,
+): void {
+  const { feature, threshold, left, right, leafPath } = tree;
+  const { indptr, indices, data } = X;
+  const n = X.shape[0];
+  for (let i = 0; i < n; i++) {
+    let node = 0;
+    while (left[node]! >= 0)
+      node =
+        csrValue(indptr, indices, data, i, feature[node]!) <= threshold[node]! ? left[node]! : right[node]!;
     out[i]! += leafPath[node]!;
   }
 }

@@ -8,10 +8,11 @@ import {
   type RandomState,
   resolveRandomState,
 } from '../base/estimator.js';
-import { type Matrix, type MatrixLike, matrix, matrixToTensor, toMatrix } from '../base/input.js';
+import { type MatrixLike, matrix, matrixToTensor, toMatrix } from '../base/input.js';
 import { PCA } from '../decomposition/pca.js';
-import { squaredEuclidean } from '../metrics/pairwise.js';
-import { knnSelf } from '../neighbors/knn.js';
+import { squaredEuclidean, squaredEuclideanCsrRows } from '../metrics/pairwise.js';
+import { type Knn, knnSelf, knnSelfCsr } from '../neighbors/knn.js';
+import { CsrMatrix, canonical, rowSquaredNormsCsr } from '../sparse/csr.js';
 import { conditionalProbabilities } from './perplexity.js';
 import { SpaceTree } from './spaceTree.js';
 
@@ -69,7 +70,11 @@ interface Affinities {
   values: Float64Array;
 }
 
-/** t-distributed Stochastic Neighbor Embedding with scikit-learn 1.2's defaults and optimizer. */
+/**
+ * t-distributed Stochastic Neighbor Embedding with scikit-learn 1.2's defaults and optimizer.
+ * X may be a CsrMatrix (its distances come from sparse products; it is never densified) with
+ * `init: 'random'` or given coordinates: as in scikit-learn, `init: 'pca'` (the default) is refused.
+ */
 export class TSNE extends BaseEstimator<TSNEOptions> {
   private state: TSNEState | null = null;
 
@@ -93,11 +98,14 @@ export class TSNE extends BaseEstimator<TSNEOptions> {
     );
   }
 
-  fit(X: MatrixLike, _y?: unknown): this {
+  fit(X: MatrixLike | CsrMatrix, _y?: unknown): this {
     const op = 'TSNE.fit';
     const p = this.params;
-    const A = toMatrix(op, 'X', X);
-    const n = A.rows;
+    const sparse = X instanceof CsrMatrix;
+    const A = sparse ? null : toMatrix(op, 'X', X);
+    const [n, nFeatures] = sparse ? X.shape : [A!.rows, A!.cols];
+    if (sparse && (n === 0 || nFeatures === 0))
+      fail(op, `X must have at least one sample and one feature, got shape [${n}, ${nFeatures}]`);
     const k = checkInt(op, 'nComponents', p.nComponents, 1);
     const perplexity = checkNumber(op, 'perplexity', p.perplexity, { min: 0, minExclusive: true });
     if (perplexity >= n) fail(op, `perplexity (${perplexity}) must be less than nSamples (${n})`);
@@ -120,7 +128,12 @@ export class TSNE extends BaseEstimator<TSNEOptions> {
     const g = resolveRandomState(op, p.randomState);
     const init = p.init;
     let Y: Float64Array;
-    if (init === 'pca') {
+    if (init === 'pca' && sparse)
+      fail(
+        op,
+        `init 'pca' is not supported with a sparse CsrMatrix X (PCA initialization is currently not supported with the sparse input matrix); use init: 'random' instead`,
+      );
+    if (init === 'pca' && A !== null) {
       if (k > A.cols) fail(op, `init 'pca' needs nComponents (${k}) <= nFeatures (${A.cols})`);
       Y = Float64Array.from(
         new PCA({ nComponents: k, svdSolver: 'randomized', randomState: g })
@@ -145,7 +158,18 @@ export class TSNE extends BaseEstimator<TSNEOptions> {
         fail(op, `init must have shape [${n}, ${k}], got [${m.rows}, ${m.cols}]`);
       Y = m.data;
     }
-    const P = method === 'exact' ? exactAffinities(A, perplexity) : neighborAffinities(A, perplexity);
+    let P: Affinities;
+    if (method === 'exact') {
+      let d2: Float64Array;
+      if (sparse) {
+        const C = canonical(X.dtype === 'float64' ? X : X.astype('float64'));
+        d2 = squaredEuclideanCsrRows(C, C.transpose(), rowSquaredNormsCsr(C), 0, n);
+      } else d2 = squaredEuclidean(A!.data, n, A!.data, n, nFeatures, { same: true });
+      P = exactAffinities(d2, n, perplexity);
+    } else {
+      const kn = Math.min(n - 1, Math.floor(3 * perplexity + 1));
+      P = neighborAffinities(sparse ? knnSelfCsr(X, kn) : knnSelf(A!.data, n, nFeatures, kn), n, perplexity);
+    }
     const dof = Math.max(k - 1, 1);
     const objective =
       method === 'exact' ? exactObjective(P, n, k, dof) : barnesHutObjective(P, n, k, dof, angle);
@@ -195,7 +219,7 @@ export class TSNE extends BaseEstimator<TSNEOptions> {
     return this;
   }
 
-  fitTransform(X: MatrixLike, _y?: unknown): Tensor {
+  fitTransform(X: MatrixLike | CsrMatrix, _y?: unknown): Tensor {
     return this.fit(X).embedding_;
   }
 
@@ -276,10 +300,8 @@ function gradientDescent(
   return { error, it: Math.min(i, o.end - 1), stopped: false };
 }
 
-/** Exact method: dense conditional P over all other points, symmetrized and normalized (stored as a full CSR). */
-function exactAffinities(A: Matrix, perplexity: number): Affinities {
-  const n = A.rows;
-  const d2 = squaredEuclidean(A.data, n, A.data, n, A.cols, { same: true });
+/** Exact method: dense conditional P over all other points (squared distances d2, n x n), symmetrized and normalized (stored as a full CSR). */
+function exactAffinities(d2: Float64Array, n: number, perplexity: number): Affinities {
   const cond = new Float64Array(n * n);
   conditionalProbabilities(d2, n, n, perplexity, (i) => i, cond);
   let sum = 0;
@@ -300,11 +322,9 @@ function exactAffinities(A: Matrix, perplexity: number): Affinities {
   return { indptr, indices, values };
 }
 
-/** Barnes-Hut: conditional P over the 3·perplexity + 1 nearest neighbours, then P + Pᵀ normalized (sparse). */
-function neighborAffinities(A: Matrix, perplexity: number): Affinities {
-  const n = A.rows;
-  const kn = Math.min(n - 1, Math.floor(3 * perplexity + 1));
-  const knn = knnSelf(A.data, n, A.cols, kn);
+/** Barnes-Hut: conditional P over the 3·perplexity + 1 nearest neighbours (knn), then P + Pᵀ normalized (sparse). */
+function neighborAffinities(knn: Knn, n: number, perplexity: number): Affinities {
+  const kn = knn.k;
   const cond = new Float64Array(n * kn);
   conditionalProbabilities(knn.sqDistances, n, kn, perplexity, null, cond);
   // P + Pᵀ: collect (i, j, v) both ways, then sum duplicates row by row.
