@@ -550,10 +550,13 @@ function packPanelsA<T>(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, out: usize
 // every element of C gets the same operations in the same order as in `packed`, whichever thread
 // and item it falls in, so the bits do not depend on the thread count or on who took what.
 //
-// `work` holds the counter (i32) and then one i32 per item, set to 1 once the item's block of C is
-// written (the caller copies finished blocks out while others are still being computed).
+// `work` holds the counter (i32), the rows per item (i32: a multiple of MR, at most dynRows) and
+// then one i32 per item, set to 1 once the item's block of C is written (the caller copies
+// finished blocks out while others are still being computed). Fewer rows per item than an A block
+// for products of few rows, so that every thread gets several items: the blocking of rows changes
+// which items an element falls in, never how it is computed.
 
-/** Rows of C per item (one A block). */
+/** The most rows of C per item (one A block). */
 export function dynRows(bytes: i32): i32 {
   return bytes == 4 ? MC<f32>() : MC<f64>();
 }
@@ -613,8 +616,8 @@ export function gemm_dyn_f64(
   return i;
 }
 @inline function markDone(work: usize, item: i32): void {
-  if (ASC_FEATURE_THREADS) atomic.store<i32>(work + 4 + <usize>item * 4, 1);
-  else store<i32>(work + 4 + <usize>item * 4, 1);
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(work + 8 + <usize>item * 4, 1);
+  else store<i32>(work + 8 + <usize>item * 4, 1);
 }
 
 function dyn<T>(
@@ -626,13 +629,13 @@ function dyn<T>(
   if (M == 0 || N == 0 || K == 0) return;
   const E = <usize>sizeof<T>();
   const kcMax = KC<T>();
-  const rowsPer = MC<T>();
+  const rowsPer = load<i32>(work, 4);
   const nr = NR<T>();
   const width = widthOf<T>(K);
   const chunks = (M + rowsPer - 1) / rowsPer;
   const items = chunks * ((N + width - 1) / width);
   const packA = scratch;
-  const packB = packA + <usize>(rowsPer * kcMax) * E;
+  const packB = packA + <usize>(MC<T>() * kcMax) * E;
   const tile = packB + <usize>(K * width) * E;
   const ldcB = <usize>N * E;
   let packedStrip = -1;

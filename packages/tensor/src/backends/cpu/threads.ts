@@ -655,11 +655,13 @@ function dynamic(
 ): void {
   const [M, K, N] = [a.rows, a.cols, b.cols];
   const ex = rt.exports;
-  const rowsPer = ex.dynRows(E);
+  // Rows per item: an A block, or fewer so that each thread gets about four items (multiples of
+  // the micro-tile's 4 rows); a 128-row product in two 96/32-row items would wait on the 96.
+  const rowsPer = Math.min(ex.dynRows(E), Math.ceil(M / (4 * parts) / 4) * 4);
   const width = ex.dynWidth(K, E);
   const chunks = Math.ceil(M / rowsPer);
   const items = chunks * Math.ceil(N / width);
-  const workWords = 1 + items;
+  const workWords = 2 + items;
   const sb = align64(ex.dynScratchBytes(K, E));
   // The threads' scratch regions, which also serve `packed` if a worker fails (see below).
   const scratchAll = Math.max(parts * sb, align64(ex.scratchBytes(E)));
@@ -673,6 +675,7 @@ function dynamic(
   const [scratch0, workAt, aAt, bAt, cAt] = at as [number, number, number, number, number];
   const work = new Int32Array(mem.buffer, workAt, workWords);
   work.fill(0);
+  work[1] = rowsPer;
   const [ap, bp] = [address(a, aAt, E), address(b, bAt, E)];
   const jobs = Array.from({ length: parts }, (_, t) => [
     M,
@@ -693,7 +696,7 @@ function dynamic(
   const copied = new Uint8Array(items);
   const copyDone = () => {
     for (let item = 0; item < items; item++) {
-      if (copied[item] || Atomics.load(work, 1 + item) !== 1) continue;
+      if (copied[item] || Atomics.load(work, 2 + item) !== 1) continue;
       copied[item] = 1;
       const i0 = (item % chunks) * rowsPer;
       const j0 = Math.floor(item / chunks) * width;
@@ -710,7 +713,7 @@ function dynamic(
   finishJobs(started, (t) => {
     failed ||= !started[t - 1]!.ok;
   });
-  if (failed && copied.some((c, item) => !c && work[1 + item] !== 1)) {
+  if (failed && copied.some((c, item) => !c && work[2 + item] !== 1)) {
     // A worker failed after taking an item: the whole product again here (same bits, one thread).
     (E === 4 ? ex.gemm_packed_f32 : ex.gemm_packed_f64)(
       M,

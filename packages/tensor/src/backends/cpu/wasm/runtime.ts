@@ -212,7 +212,7 @@ type GemmCall = (
   scratch: number,
 ) => void;
 
-/** gemm_dyn_*: C (row stride N) and the work area (counter, then one done flag per item) at the end. */
+/** gemm_dyn_*: C (row stride N) and the work area (counter, rows per item, then one done flag per item) at the end. */
 type DynCall = (
   M: number,
   N: number,
