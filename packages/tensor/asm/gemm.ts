@@ -337,15 +337,7 @@ function packed<T>(
               // element is computed exactly as in a full tile.
               if (fromA) micro<T>(kc, pa, <usize>ars * E, <usize>acs * E, pb, tile, <usize>nr * E, true);
               else microPacked<T>(kc, pa, pb, tile, <usize>nr * E, true);
-              for (let r = 0; r < h; r++) {
-                const cr = co + <usize>(r * ldc) * E;
-                const tr = tile + <usize>(r * nr) * E;
-                for (let x = 0; x < w; x++) {
-                  const o = <usize>x * E;
-                  if (first) store<T>(cr + o, load<T>(tr + o));
-                  else store<T>(cr + o, load<T>(cr + o) + load<T>(tr + o));
-                }
-              }
+              tileInto<T>(tile, co, ldc, h, w, first);
             }
           }
         }
@@ -436,6 +428,23 @@ function packed<T>(
     pb += 32;
   }
   storeTile<T>(c, ldc, first, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * An edge tile's valid h×w part (computed in full into `tile`, NR wide) written (first K block) or
+ * added (later ones) into C at c, row stride ldc elements: as storeTile does for a full tile.
+ */
+@inline function tileInto<T>(tile: usize, c: usize, ldc: i32, h: i32, w: i32, first: bool): void {
+  const E = <usize>sizeof<T>();
+  for (let r = 0; r < h; r++) {
+    const cr = c + <usize>(r * ldc) * E;
+    const tr = tile + <usize>(r * NR<T>()) * E;
+    for (let x = 0; x < w; x++) {
+      const o = <usize>x * E;
+      if (first) store<T>(cr + o, load<T>(tr + o));
+      else store<T>(cr + o, load<T>(cr + o) + load<T>(tr + o));
+    }
+  }
 }
 
 /** Writes (first) or adds (later K blocks) a 4×2-vector tile of accumulators into C at c. */
@@ -673,15 +682,7 @@ function dyn<T>(
             microPacked<T>(kc, pa, pb, co, ldcB, first);
           } else {
             microPacked<T>(kc, pa, pb, tile, <usize>nr * E, true);
-            for (let r = 0; r < h; r++) {
-              const cr = co + <usize>(r * N) * E;
-              const tr = tile + <usize>(r * nr) * E;
-              for (let x = 0; x < w; x++) {
-                const o = <usize>x * E;
-                if (first) store<T>(cr + o, load<T>(tr + o));
-                else store<T>(cr + o, load<T>(cr + o) + load<T>(tr + o));
-              }
-            }
+            tileInto<T>(tile, co, N, h, w, first);
           }
         }
       }

@@ -677,20 +677,8 @@ function dynamic(
   work.fill(0);
   work[1] = rowsPer;
   const [ap, bp] = [address(a, aAt, E), address(b, bAt, E)];
-  const jobs = Array.from({ length: parts }, (_, t) => [
-    M,
-    N,
-    K,
-    ap,
-    a.plan.rs,
-    a.plan.cs,
-    bp,
-    b.plan.rs,
-    b.plan.cs,
-    cAt,
-    scratch0 + t * sb,
-    workAt,
-  ]);
+  const args = [M, N, K, ap, a.plan.rs, a.plan.cs, bp, b.plan.rs, b.plan.cs, cAt];
+  const jobs = Array.from({ length: parts }, (_, t) => [...args, scratch0 + t * sb, workAt]);
   const name: ParallelKernel = E === 4 ? 'gemm_dyn_f32' : 'gemm_dyn_f64';
   const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
   const copied = new Uint8Array(items);
@@ -715,20 +703,8 @@ function dynamic(
   });
   if (failed && copied.some((c, item) => !c && work[2 + item] !== 1)) {
     // A worker failed after taking an item: the whole product again here (same bits, one thread).
-    (E === 4 ? ex.gemm_packed_f32 : ex.gemm_packed_f64)(
-      M,
-      N,
-      K,
-      ap,
-      a.plan.rs,
-      a.plan.cs,
-      bp,
-      b.plan.rs,
-      b.plan.cs,
-      cAt,
-      N,
-      scratch0,
-    );
+    const packed = (E === 4 ? ex.gemm_packed_f32 : ex.gemm_packed_f64) as (...a: number[]) => void;
+    packed(...args, N, scratch0);
     copyOut(mem, cAt, M * N, C, co);
     return;
   }
