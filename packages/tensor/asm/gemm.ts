@@ -284,6 +284,15 @@ function dots<T>(
   }
 }
 
+/**
+ * A product with few columns (16: KMeans' distances to k centres, PCA's sketch) uses each element
+ * of A only once or twice: `packed`'s micro-kernel then reads A where it is instead of packing it,
+ * except for a last tile of fewer than MR rows, which is packed (zero-padded) as usual.
+ */
+@inline function readsAInPlace<T>(N: i32): bool {
+  return N <= (sizeof<T>() == 8 ? 4 : 2) * NR<T>();
+}
+
 function packed<T>(
   M: i32, N: i32, K: i32,
   a: usize, ars: i32, acs: i32,
@@ -305,10 +314,7 @@ function packed<T>(
       const kc = min(kcMax, K - pc);
       packPanelsB<T>(b + <usize>(pc * brs + jc * bcs) * E, brs, bcs, kc, nc, packB);
       const first = pc == 0;
-      // A product with few columns (N ≤ 2·NR: KMeans' distances to k centres, PCA's sketch) uses each
-      // element of A only once or twice: the micro-kernel then reads A where it is instead of packing
-      // it, except for a last tile of fewer than MR rows, which is packed (zero-padded) as usual.
-      const direct = N <= (sizeof<T>() == 8 ? 4 : 2) * nr; // see dynOk
+      const direct = readsAInPlace<T>(N);
       for (let ic = 0; ic < M; ic += mcMax) {
         const mc = min(mcMax, M - ic);
         const aBlock = a + <usize>(ic * ars + pc * acs) * E;
@@ -597,7 +603,7 @@ export function dynPath(N: i32, K: i32, bytes: i32): bool {
   return bytes == 4 ? dynOk<f32>(N, K) : dynOk<f64>(N, K);
 }
 @inline function dynOk<T>(N: i32, K: i32): bool {
-  return N > (sizeof<T>() == 8 ? 4 : 2) * NR<T>() && <i64>K * NR<T>() <= <i64>DYN<T>();
+  return !readsAInPlace<T>(N) && <i64>K * NR<T>() <= <i64>DYN<T>();
 }
 
 export function gemm_dyn_f32(
