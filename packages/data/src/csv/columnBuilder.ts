@@ -1,7 +1,7 @@
 import { Column } from '../column/column.js';
 import { type ColumnDType, INT32_MAX, INT32_MIN } from '../column/dtype.js';
 import { decodeField } from './decode.js';
-import { INTEGER, parsedValue, parseNumber } from './numbers.js';
+import { INTEGER, parsed, parseNumber } from './numbers.js';
 
 /** What the values seen so far allow the column to be (pandas' inference, step by step). */
 const EMPTY = 0; // only missing values so far
@@ -139,7 +139,7 @@ export class ColumnBuilder {
     if (!cfg.naBeforeNumbers && flag <= 1) {
       const kind = parseNumber(buf, s, e);
       if (kind !== 0) {
-        this.pushNumber(parsedValue, kind, fail, buf, s, e, flag);
+        this.pushNumber(parsed[0]!, kind, fail, buf, s, e, flag);
         return;
       }
     }
@@ -152,7 +152,7 @@ export class ColumnBuilder {
       const bytes = flag > 1 ? new TextEncoder().encode(text) : null;
       const kind = bytes ? parseNumber(bytes, 0, bytes.length) : parseNumber(buf, s, e);
       if (kind !== 0) {
-        this.pushNumber(parsedValue, kind, fail, buf, s, e, flag);
+        this.pushNumber(parsed[0]!, kind, fail, buf, s, e, flag);
         return;
       }
     }

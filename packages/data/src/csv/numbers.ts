@@ -16,8 +16,12 @@ export const NOT_NUMBER = 0;
 export const INTEGER = 1;
 export const FLOAT = 2;
 
-/** The value parsed by the last parseNumber call (valid when it returned INTEGER or FLOAT). */
-export let parsedValue = 0;
+/**
+ * parsed[0]: the value of the last parseNumber call (valid when it returned INTEGER or FLOAT). A
+ * typed array rather than a module `let`, which would box every double it is given into a new
+ * heap number: a garbage object per cell, and young-generation growth to hold them.
+ */
+export const parsed = new Float64Array(1);
 
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -106,7 +110,7 @@ export function parseNumber(buf: Uint8Array, s: number, e: number): number {
     v = mant / POW10[-exp10]!;
     if (neg) v = -v;
   }
-  parsedValue = v;
+  parsed[0] = v;
   return isInt ? INTEGER : FLOAT;
 }
 
@@ -123,11 +127,11 @@ function special(buf: Uint8Array, s: number, e: number): number {
     t += String.fromCharCode(c >= 65 && c <= 90 ? c + 32 : c); // ASCII lower case; other bytes never match
   }
   if (t === 'inf' || t === '+inf' || t === 'infinity' || t === '+infinity') {
-    parsedValue = Number.POSITIVE_INFINITY;
+    parsed[0] = Number.POSITIVE_INFINITY;
     return FLOAT;
   }
   if (t === '-inf' || t === '-infinity') {
-    parsedValue = Number.NEGATIVE_INFINITY;
+    parsed[0] = Number.NEGATIVE_INFINITY;
     return FLOAT;
   }
   return NOT_NUMBER;
