@@ -565,11 +565,16 @@ function packPanelsA<T>(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, out: usize
 // every element of C gets the same operations in the same order as in `packed`, whichever thread
 // and item it falls in, so the bits do not depend on the thread count or on who took what.
 //
-// `work` holds the counter (i32), the rows per item (i32: a multiple of MR, at most dynRows) and
-// then one i32 per item, set to 1 once the item's block of C is written (the caller copies
-// finished blocks out while others are still being computed). Fewer rows per item than an A block
-// for products of few rows, so that every thread gets several items: the blocking of rows changes
-// which items an element falls in, never how it is computed.
+// `work` holds the counter (i32), the number of row blocks per strip (i32), the rows of A staged so
+// far (i32: the caller copies A in while the workers pack B; an item waits until its rows are in),
+// the blocks' first rows (block count + 1 i32s, ascending from 0 to M, each block at most dynRows
+// rows, every start but M a multiple of MR), then one i32 per item, set to 1 once the item's block
+// of C is written (the caller copies finished blocks out while others are still being computed).
+// The blocking of rows changes which item an element falls in, never how it is computed.
+//
+// A thread's scratch starts with two i32s of its own: the strip of B its scratch holds (-1: none
+// yet) and whether to return after one item (the caller, which copies finished blocks out between
+// its items), then the A block, the strip of B and an edge tile.
 
 /** The most rows of C per item (one A block). */
 export function dynRows(bytes: i32): i32 {
@@ -588,12 +593,14 @@ export function dynWidth(K: i32, bytes: i32): i32 {
   const fit = DYN<T>() / max(K, 1);
   return min(NC<T>(), max(nr, fit - (fit % nr)));
 }
-/** Bytes of scratch one thread needs for gemm_dyn at depth K: an A block, a strip of B, a tile. */
+/** Bytes at the start of a gemm_dyn scratch for the thread's own words (64: the rest stays aligned). */
+const DYN_HEAD: i32 = 64;
+/** Bytes of scratch one thread needs for gemm_dyn at depth K: its words, an A block, a strip of B, a tile. */
 export function dynScratchBytes(K: i32, bytes: i32): i32 {
   return bytes == 4 ? dynScratchOf<f32>(K) : dynScratchOf<f64>(K);
 }
 @inline function dynScratchOf<T>(K: i32): i32 {
-  return (MC<T>() * KC<T>() + K * widthOf<T>(K) + MR * NR<T>()) * sizeof<T>();
+  return DYN_HEAD + (MC<T>() * KC<T>() + K * widthOf<T>(K) + MR * NR<T>()) * sizeof<T>();
 }
 /**
  * Whether a packed product of N columns and depth K runs dynamically shared: not one that `packed`
@@ -611,16 +618,16 @@ export function gemm_dyn_f32(
   a: usize, ars: i32, acs: i32,
   b: usize, brs: i32, bcs: i32,
   c: usize, scratch: usize, work: usize,
-): void {
-  dyn<f32>(M, N, K, a, ars, acs, b, brs, bcs, c, scratch, work);
+): i32 {
+  return dyn<f32>(M, N, K, a, ars, acs, b, brs, bcs, c, scratch, work);
 }
 export function gemm_dyn_f64(
   M: i32, N: i32, K: i32,
   a: usize, ars: i32, acs: i32,
   b: usize, brs: i32, bcs: i32,
   c: usize, scratch: usize, work: usize,
-): void {
-  dyn<f64>(M, N, K, a, ars, acs, b, brs, bcs, c, scratch, work);
+): i32 {
+  return dyn<f64>(M, N, K, a, ars, acs, b, brs, bcs, c, scratch, work);
 }
 
 /** Takes the next item number (an atomic add where threads share the memory). */
@@ -630,9 +637,18 @@ export function gemm_dyn_f64(
   store<i32>(work, i + 1);
   return i;
 }
-@inline function markDone(work: usize, item: i32): void {
-  if (ASC_FEATURE_THREADS) atomic.store<i32>(work + 8 + <usize>item * 4, 1);
-  else store<i32>(work + 8 + <usize>item * 4, 1);
+/** Waits until the caller has staged A's first `rows` rows (it notifies as it goes; the timeout only re-checks). */
+@inline function waitStaged(work: usize, rows: i32): void {
+  if (!ASC_FEATURE_THREADS) return; // one thread: the caller staged everything first
+  for (;;) {
+    const staged = atomic.load<i32>(work, 8);
+    if (staged >= rows) return;
+    atomic.wait<i32>(work + 8, staged, 1_000_000);
+  }
+}
+@inline function markDone(flags: usize, item: i32): void {
+  if (ASC_FEATURE_THREADS) atomic.store<i32>(flags + <usize>item * 4, 1);
+  else store<i32>(flags + <usize>item * 4, 1);
 }
 
 function dyn<T>(
@@ -640,26 +656,30 @@ function dyn<T>(
   a: usize, ars: i32, acs: i32,
   b: usize, brs: i32, bcs: i32,
   c: usize, scratch: usize, work: usize,
-): void {
-  if (M == 0 || N == 0 || K == 0) return;
+): i32 {
+  if (M == 0 || N == 0 || K == 0) return -1;
   const E = <usize>sizeof<T>();
   const kcMax = KC<T>();
-  const rowsPer = load<i32>(work, 4);
+  const chunks = load<i32>(work, 4);
+  const starts = work + 12;
+  const flags = starts + <usize>(chunks + 1) * 4;
   const nr = NR<T>();
   const width = widthOf<T>(K);
-  const chunks = (M + rowsPer - 1) / rowsPer;
   const items = chunks * ((N + width - 1) / width);
-  const packA = scratch;
+  const once = load<i32>(scratch, 4) != 0;
+  const packA = scratch + DYN_HEAD;
   const packB = packA + <usize>(MC<T>() * kcMax) * E;
   const tile = packB + <usize>(K * width) * E;
   const ldcB = <usize>N * E;
-  let packedStrip = -1;
+  let packedStrip = load<i32>(scratch);
   for (;;) {
     const item = takeItem(work);
     if (item >= items) break;
     const strip = item / chunks;
-    const ic = (item % chunks) * rowsPer;
-    const mc = min(rowsPer, M - ic);
+    const at = starts + <usize>(item % chunks) * 4;
+    const ic = load<i32>(at);
+    const mc = load<i32>(at, 4) - ic;
+    if (mc > MC<T>()) unreachable(); // packA holds one A block
     const jc = strip * width;
     const nc = min(width, N - jc);
     // Panels are NR wide, the last one zero-padded: a K block of the strip takes kc·ncPad elements.
@@ -671,7 +691,9 @@ function dyn<T>(
         packPanelsB<T>(b + <usize>(pc * brs + jc * bcs) * E, brs, bcs, kc, nc, packB + <usize>(pc * ncPad) * E);
       }
       packedStrip = strip;
+      store<i32>(scratch, strip);
     }
+    waitStaged(work, ic + mc); // after packing B: the caller stages A meanwhile
     for (let pc = 0; pc < K; pc += kcMax) {
       const kc = min(kcMax, K - pc);
       const first = pc == 0;
@@ -693,6 +715,8 @@ function dyn<T>(
         }
       }
     }
-    markDone(work, item);
+    markDone(flags, item);
+    if (once) return item;
   }
+  return -1;
 }

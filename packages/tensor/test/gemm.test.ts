@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gemmSerial } from '../src/backends/cpu/matmul.js';
 import {
   cpuThreads,
+  hooks,
   setCpuThreads,
   sharedBytes,
   stats,
@@ -256,8 +257,10 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
     }
     // Narrow slices of large operands: the split operand is gathered block by block (rows of A,
     // columns of B), as the whole operand would have been; a B of a few columns split by columns.
+    // Shared products stage A's rows while the workers run: gathered, and as a span with gaps.
     const strided: [number, number, number, number, number, number, number][] = [
       [600, 64, 128, 3000, 1, 64, 1], // A's rows 3000 apart: gathered
+      [257, 200, 128, 131, 1, 200, 1], // A's rows 131 apart: one span, staged row block by row block
       [400, 90, 128, 1, 2500, 1, 2000], // A transposed and narrow, B transposed and narrow
       [4, 9000, 256, 256, 1, 1, 600], // few rows: split by columns of a gathered Bᵀ
     ];
@@ -277,10 +280,23 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
       for (let i = 0; i < M * N; i++)
         if (!(Math.abs(one[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!))))
           expect.fail(`${M}×${N}×${K} strided: [${i}] ${one[i]} vs ${want[i]}`);
+      // Other values where A is staged before each threaded product, and this thread holds the
+      // staging of A back for 30 ms once the workers run: a worker that read rows of A before they
+      // were staged would compute with these.
+      const other = A.map(() => rnd());
       for (const threads of [2, 3]) {
         setCpuThreads(threads);
+        threadedGemm(M, N, K, other, 0, ars, acs, B, 0, brs, bcs, new Float32Array(M * N), 0);
         const many = new Float32Array(M * N);
-        threadedGemm(M, N, K, A, 0, ars, acs, B, 0, brs, bcs, many, 0);
+        hooks.beforeStagingA = () => {
+          const until = performance.now() + 30;
+          while (performance.now() < until);
+        };
+        try {
+          threadedGemm(M, N, K, A, 0, ars, acs, B, 0, brs, bcs, many, 0);
+        } finally {
+          hooks.beforeStagingA = null;
+        }
         for (let i = 0; i < M * N; i++)
           if (!Object.is(many[i], one[i]))
             expect.fail(`${M}×${N}×${K} strided, ${threads} threads: [${i}] ${many[i]} vs ${one[i]}`);

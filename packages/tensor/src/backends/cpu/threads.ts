@@ -305,6 +305,12 @@ function shutdown(): void {
 export const stats = { done: 0, failed: 0 };
 
 /**
+ * For tests: called in a shared product after the workers start and before this thread stages A,
+ * so that a test can hold the staging back and see that the workers wait for the rows they need.
+ */
+export const hooks: { beforeStagingA: (() => void) | null } = { beforeStagingA: null };
+
+/**
  * Blocks until the lane's job is over and sets it idle: true when it was done, false when the
  * worker failed it (the caller then computes that block itself). Counted in `stats`.
  */
@@ -640,9 +646,11 @@ function threaded(
  * A packed product split by rows, shared as it goes: C is cut into items (a block of rows × a strip
  * of columns, see gemm_dyn in asm/gemm.ts) and every thread takes the next item until none is left,
  * so a thread that runs slower (another process on its core) simply does fewer; a static split
- * waits for the slowest. Both operands are staged whole before the workers start; this thread
- * copies out the items finished when its own run ends, and the rest once the workers are done.
- * Same bits as one thread: the kernel computes every element as `packed` does, whoever takes it.
+ * waits for the slowest. B is staged before the workers start; A, where its rows can be copied in
+ * order, after: the workers pack their strip of B meanwhile, and wait for the rows of their first
+ * item if they must. This thread then takes items one at a time and copies every finished block of
+ * C out between its items, so the workers take more items while it copies. Same bits as one
+ * thread: the kernel computes every element as `packed` does, whoever takes it.
  */
 function dynamic(
   rt: WasmRuntime,
@@ -655,53 +663,77 @@ function dynamic(
 ): void {
   const [M, K, N] = [a.rows, a.cols, b.cols];
   const ex = rt.exports;
-  // Rows per item: an A block, or fewer so that each thread gets about four items (multiples of
-  // the micro-tile's 4 rows); a 128-row product in two 96/32-row items would wait on the 96.
-  const rowsPer = Math.min(ex.dynRows(E), Math.ceil(M / (4 * parts) / 4) * 4);
+  const starts = rowBlocks(M, parts, ex.dynRows(E));
+  const chunks = starts.length - 1;
   const width = ex.dynWidth(K, E);
-  const chunks = Math.ceil(M / rowsPer);
   const items = chunks * Math.ceil(N / width);
-  const workWords = 2 + items;
+  // The work area: counter, row blocks, rows of A staged, the blocks' first rows, done flags.
+  const flagsAt = 4 + chunks;
+  const workWords = flagsAt + items;
   const sb = align64(ex.dynScratchBytes(K, E));
   // The threads' scratch regions, which also serve `packed` if a worker fails (see below).
   const scratchAll = Math.max(parts * sb, align64(ex.scratchBytes(E)));
+  const stageRows = rowStager(a);
   const { mem, at } = stageIn(rt, E, [
     { n: scratchAll / E },
     { n: Math.ceil((workWords * 4) / E) },
-    region(a),
+    stageRows ? { n: a.plan.elements } : region(a),
     region(b),
     { n: M * N },
   ]);
   const [scratch0, workAt, aAt, bAt, cAt] = at as [number, number, number, number, number];
   const work = new Int32Array(mem.buffer, workAt, workWords);
   work.fill(0);
-  work[1] = rowsPer;
+  work[1] = chunks;
+  work[2] = stageRows ? 0 : M;
+  work.set(starts, 3);
+  for (let t = 0; t < parts; t++) {
+    // Each thread's own words: no strip of B packed yet; this thread returns after each item.
+    const own = new Int32Array(mem.buffer, scratch0 + t * sb, 2);
+    own[0] = -1;
+    own[1] = t === 0 ? 1 : 0;
+  }
   const [ap, bp] = [address(a, aAt, E), address(b, bAt, E)];
   const args = [M, N, K, ap, a.plan.rs, a.plan.cs, bp, b.plan.rs, b.plan.cs, cAt];
   const jobs = Array.from({ length: parts }, (_, t) => [...args, scratch0 + t * sb, workAt]);
   const name: ParallelKernel = E === 4 ? 'gemm_dyn_f32' : 'gemm_dyn_f64';
-  const fn = (rt.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
+  const fn = (rt.exports as unknown as Record<string, (...args: number[]) => number>)[name]!;
   const copied = new Uint8Array(items);
   const copyDone = () => {
     for (let item = 0; item < items; item++) {
-      if (copied[item] || Atomics.load(work, 2 + item) !== 1) continue;
+      if (copied[item] || Atomics.load(work, flagsAt + item) !== 1) continue;
       copied[item] = 1;
-      const i0 = (item % chunks) * rowsPer;
+      const i0 = starts[item % chunks]!;
       const j0 = Math.floor(item / chunks) * width;
-      const [rows, cols] = [Math.min(rowsPer, M - i0), Math.min(width, N - j0)];
+      const [rows, cols] = [starts[(item % chunks) + 1]! - i0, Math.min(width, N - j0)];
       if (cols === N) copyOut(mem, cAt + i0 * N * E, rows * N, C, co + i0 * N);
       else
         for (let r = i0; r < i0 + rows; r++) copyOut(mem, cAt + (r * N + j0) * E, cols, C, co + r * N + j0);
     }
   };
   const started = startJobs(rt, name, jobs);
-  fn(...jobs[0]!);
+  if (stageRows) {
+    try {
+      hooks.beforeStagingA?.();
+      // Row block by row block, in the order the items take them.
+      for (let k = 1; k <= chunks; k++) {
+        stageRows(mem, aAt / E, starts[k - 1]!, starts[k]!);
+        Atomics.store(work, 2, starts[k]!);
+        Atomics.notify(work, 2);
+      }
+    } finally {
+      // Never leave a worker waiting for rows (the product is thrown away if staging failed).
+      Atomics.store(work, 2, M);
+      Atomics.notify(work, 2);
+    }
+  }
+  while (fn(...jobs[0]!) >= 0) copyDone();
   copyDone();
   let failed = false;
   finishJobs(started, (t) => {
     failed ||= !started[t - 1]!.ok;
   });
-  if (failed && copied.some((c, item) => !c && work[2 + item] !== 1)) {
+  if (failed && copied.some((c, item) => !c && work[flagsAt + item] !== 1)) {
     // A worker failed after taking an item: the whole product again here (same bits, one thread).
     const packed = (E === 4 ? ex.gemm_packed_f32 : ex.gemm_packed_f64) as (...a: number[]) => void;
     packed(...args, N, scratch0);
@@ -709,6 +741,39 @@ function dynamic(
     return;
   }
   copyDone();
+}
+
+/**
+ * Copies rows r0 ≤ i < r1 of a staged operand into its place in the staged block (at `at`, in
+ * elements), for operands whose rows lie in order in their block: gathered ones (a row after row),
+ * and spans whose rows do not interleave (positive strides, each row before the next). Null for the
+ * others (transposed or flipped views), which are staged whole, and for resident ones (nothing to
+ * stage).
+ */
+function rowStager(o: Operand): ((mem: Floats, at: number, r0: number, r1: number) => void) | null {
+  const { plan, src, off, rows, cols, rs, cs } = o;
+  if (o.at >= 0 || plan.elements === 0) return null;
+  if (plan.lo < 0) {
+    return (mem, at, r0, r1) =>
+      stageOperand(plan, src, off + r0 * rs, r1 - r0, cols, rs, cs, mem, at + r0 * cols);
+  }
+  if (!(cs > 0 && rs >= (cols - 1) * cs + 1)) return null;
+  // Row i starts at element off + i·rs of the source; the block starts at plan.lo.
+  return (mem, at, r0, r1) => {
+    const s0 = off + r0 * rs - plan.lo;
+    const s1 = r1 === rows ? plan.elements : off + r1 * rs - plan.lo;
+    mem.set((src as Floats).subarray(plan.lo + s0, plan.lo + s1), at + s0);
+  };
+}
+
+/**
+ * The first rows of a shared product's row blocks, ending with M: an A block (`most` rows) each, or
+ * fewer so that each thread gets about four (multiples of the micro-tile's 4 rows; a 128-row
+ * product in blocks of 96 and 32 rows would wait on the 96).
+ */
+function rowBlocks(M: number, parts: number, most: number): Int32Array {
+  const per = Math.min(most, Math.ceil(M / (4 * parts) / 4) * 4);
+  return Int32Array.from({ length: Math.ceil(M / per) + 1 }, (_, k) => Math.min(M, k * per));
 }
 
 /**

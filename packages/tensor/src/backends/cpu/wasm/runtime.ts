@@ -212,7 +212,11 @@ type GemmCall = (
   scratch: number,
 ) => void;
 
-/** gemm_dyn_*: C (row stride N) and the work area (counter, rows per item, then one done flag per item) at the end. */
+/**
+ * gemm_dyn_*: C (row stride N), the thread's scratch (its strip and one-item words first) and the
+ * work area (see asm/gemm.ts) at the end. Returns the item it computed when told to stop after one,
+ * else (and when none is left) -1.
+ */
 type DynCall = (
   M: number,
   N: number,
@@ -226,7 +230,7 @@ type DynCall = (
   c: number,
   scratch: number,
   work: number,
-) => void;
+) => number;
 
 export interface WasmRuntime {
   readonly kind: WasmKind;
