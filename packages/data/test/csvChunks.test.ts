@@ -294,7 +294,7 @@ describe('readCsv with chunkSize (pandas read_csv chunksize)', () => {
     expect(got.chars).toBe(chars);
     expect(got.maxChunk).toBe(50_000);
     expect(got.peakHeap).toBeLessThan(heapMB * 1024 * 1024);
-    // typed arrays live outside the heap: one chunk's columns, the 4 MiB read and the tokenizer's buffer
+    // typed arrays live outside the heap: one chunk's columns, the 1 MiB read and the tokenizer's buffer
     expect(got.peakBuffers).toBeLessThan(40 * 1024 * 1024);
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type RecordSink, Tokenizer } from '../src/csv/tokenizer.js';
 
 // What reading numbers leaves for the collector: parsing makes no JS value per cell, so a
 // numeric file of any size costs the young generation next to nothing (a heap number per cell
@@ -29,5 +30,35 @@ describe('readCsv memory', () => {
     expect(got.sum).toBeCloseTo(got.want, 9);
     // a heap number per cell is 32 MB of garbage: some 27 scavenges of a 1 MB young generation
     expect(got.minor).toBeLessThan(8);
+  });
+
+  it('a stream of 1 MiB reads goes through one tokenizer buffer, never regrown', () => {
+    let rows = 0;
+    let sum = 0;
+    const sink: RecordSink = {
+      record(_buf, starts, ends, _flags, n) {
+        rows++;
+        for (let i = 0; i < n; i++) sum += ends[i]! - starts[i]!;
+        return true;
+      },
+    };
+    const t = new Tokenizer(44, sink, true);
+    const line = new TextEncoder().encode('12345.678,-0.25,abc,1e-3,"quoted, text"\n'); // 41 bytes
+    const read = new Uint8Array(1 << 20);
+    let at = 0;
+    const buffers = new Set<Uint8Array>();
+    for (let k = 0; k < 20; k++) {
+      // each read ends inside a record, as a file's reads do
+      for (let i = 0; i < read.length; i++, at = (at + 1) % line.length) read[i] = line[at]!;
+      t.push(read);
+      buffers.add((t as unknown as { buf: Uint8Array }).buf);
+    }
+    if (at > 0) t.push(line.subarray(at)); // complete the last record
+    t.finish();
+    expect(rows).toBe(Math.ceil((20 * read.length) / line.length));
+    expect(sum).toBe(rows * (9 + 5 + 3 + 4 + 12)); // the fields' bytes, the quoted one's inside
+    // grown once to hold a read and a record's tail (doubling gave 2 MiB, and dropped the 1 MiB one)
+    expect(buffers.size).toBe(1);
+    expect([...buffers][0]!.length).toBeLessThan(1.25 * (1 << 20));
   });
 });

@@ -18,7 +18,12 @@ export interface ByteSource {
   chunks: AsyncIterable<Uint8Array>;
 }
 
-const CHUNK = 4 << 20;
+/**
+ * Bytes per read of a file. 1 MiB reads as fast as 4 (the 150 MB fraud CSV whole: 2.43 s either
+ * way), and the read buffer and the tokenizer's copy of it are ~2 MiB instead of 12: a fifth of a
+ * 100,000 × 31 chunk less.
+ */
+const CHUNK = 1 << 20;
 
 interface NodeFsPromises {
   open(
