@@ -345,6 +345,51 @@ describe.each(MODES)('cpu gemm (%s kernels)', (mode) => {
   });
 });
 
+describe.each(MODES.filter((m) => m !== 'typescript'))(
+  'cpu gemm shared item by item (%s kernels)',
+  (mode) => {
+    beforeAll(() => forceKernels(mode));
+    afterAll(() => forceKernels(null));
+    afterEach(() => {
+      setCpuThreads(null);
+      hooks.brokenWorkerScratch = false;
+      hooks.beforeStagingA = null;
+    });
+
+    it('recovers when a worker fails after taking an item: the product is computed again here, same bits', () => {
+      for (const Arr of [Float32Array, Float64Array]) {
+        const [M, N, K] = [300, 200, 300];
+        const rnd = lcg(11);
+        const A = new Arr(M * K).map(() => rnd());
+        const B = new Arr(K * N).map(() => rnd());
+        setCpuThreads(1);
+        const one = new Arr(M * N);
+        threadedGemm(M, N, K, A, 0, K, 1, B, 0, N, 1, one, 0);
+        setCpuThreads(2);
+        const failed0 = stats.failed;
+        hooks.brokenWorkerScratch = true;
+        // Hold this thread back so that the worker surely takes an item (and traps packing B for it).
+        hooks.beforeStagingA = () => {
+          const until = performance.now() + 200;
+          while (performance.now() < until);
+        };
+        const two = new Arr(M * N);
+        threadedGemm(M, N, K, A, 0, K, 1, B, 0, N, 1, two, 0);
+        expect(stats.failed).toBe(failed0 + 1);
+        expect(Array.from(two)).toEqual(Array.from(one));
+        // The worker is still there for the next product.
+        hooks.brokenWorkerScratch = false;
+        hooks.beforeStagingA = null;
+        const done0 = stats.done;
+        const again = new Arr(M * N);
+        threadedGemm(M, N, K, A, 0, K, 1, B, 0, N, 1, again, 0);
+        expect(stats.done).toBe(done0 + 1);
+        expect(Array.from(again)).toEqual(Array.from(one));
+      }
+    });
+  },
+);
+
 describe('cpu gemm on worker threads (TypeScript kernels)', () => {
   beforeAll(() => forceKernels('typescript'));
   afterAll(() => forceKernels(null));

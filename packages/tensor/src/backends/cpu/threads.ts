@@ -305,10 +305,16 @@ function shutdown(): void {
 export const stats = { done: 0, failed: 0 };
 
 /**
- * For tests: called in a shared product after the workers start and before this thread stages A,
- * so that a test can hold the staging back and see that the workers wait for the rows they need.
+ * For tests. `beforeStagingA`: called in a shared product after the workers start and before this
+ * thread stages A, so that a test can hold the staging back and see that the workers wait for the
+ * rows they need. `brokenWorkerScratch`: the workers of a shared product get a scratch region at
+ * the very end of the memory, so that each takes an item and then traps (out of bounds) on its
+ * first write of it: the recovery from a worker failing mid-product.
  */
-export const hooks: { beforeStagingA: (() => void) | null } = { beforeStagingA: null };
+export const hooks: { beforeStagingA: (() => void) | null; brokenWorkerScratch: boolean } = {
+  beforeStagingA: null,
+  brokenWorkerScratch: false,
+};
 
 /**
  * Blocks until the lane's job is over and sets it idle: true when it was done, false when the
@@ -696,6 +702,11 @@ function dynamic(
   const [ap, bp] = [address(a, aAt, E), address(b, bAt, E)];
   const args = [M, N, K, ap, a.plan.rs, a.plan.cs, bp, b.plan.rs, b.plan.cs, cAt];
   const jobs = Array.from({ length: parts }, (_, t) => [...args, scratch0 + t * sb, workAt]);
+  if (hooks.brokenWorkerScratch) {
+    const end = mem.buffer.byteLength - 64;
+    new Int32Array(mem.buffer, end, 2).set([-1, 0]);
+    for (const job of jobs.slice(1)) job[10] = end;
+  }
   const name: ParallelKernel = E === 4 ? 'gemm_dyn_f32' : 'gemm_dyn_f64';
   const fn = (rt.exports as unknown as Record<string, (...args: number[]) => number>)[name]!;
   const copied = new Uint8Array(items);
