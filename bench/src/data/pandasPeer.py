@@ -2,6 +2,8 @@
 
 /usr/bin/python3 pandasPeer.py <csv> <reps>            timings and numbers
 /usr/bin/python3 pandasPeer.py <csv> 1 read-only       peak memory of read_csv alone
+/usr/bin/python3 pandasPeer.py <csv> 1 chunks <rows>   peak memory of read_csv(chunksize=rows),
+                                                      each chunk dropped after its rows are counted
 Prints one JSON line. Run with the glibc malloc settings of TOOLCHAIN.md (the suite sets them),
 else large temporaries are page-faulted on every call. Memory is measured as in memoryProbe.ts:
 Linux's peak-RSS counter reset after pandas is imported, VmHWM read after reading.
@@ -21,6 +23,21 @@ def resident_mb(field):
     with open("/proc/self/status") as f:
         return int(re.search(field + r":\s+(\d+) kB", f.read()).group(1)) / 1024
 
+
+if read_only and sys.argv[3] == "chunks":
+    chunk_rows = int(sys.argv[4])
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    base = resident_mb("VmRSS")
+    t0 = time.perf_counter()
+    rows = 0
+    with pd.read_csv(path, chunksize=chunk_rows) as reader:
+        for chunk in reader:
+            rows += len(chunk)
+            del chunk
+    ms = (time.perf_counter() - t0) * 1000
+    print(json.dumps({"peakMB": resident_mb("VmHWM"), "baseMB": base, "rows": rows, "ms": ms}))
+    sys.exit(0)
 
 if read_only:
     with open("/proc/self/clear_refs", "w") as f:

@@ -103,6 +103,31 @@ function pandas(path: string, reps: number, readOnly = false): unknown {
   }
 }
 
+/**
+ * pandas' peak resident set over read_csv(path, chunksize=rows) with each chunk dropped, in a fresh
+ * process, measured as memoryProbe.ts measures ours. glibc's default malloc settings (the
+ * MALLOC_* of the timing runs pad and keep freed memory, which is not what a reader holds).
+ */
+function pandasChunksPeak(
+  path: string,
+  rows: number,
+): { peakMB: number; baseMB: number; rows: number } | null {
+  try {
+    const out = execFileSync(
+      PY,
+      [join(here, '..', 'data', 'pandasPeer.py'), path, '1', 'chunks', String(rows)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    return JSON.parse(out.trim().split('\n').pop()!);
+  } catch {
+    return null;
+  }
+}
+
 function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
@@ -169,6 +194,23 @@ function chunkedCsv(ctx: BenchContext, path: string): void {
         peerName: 'readCsv whole',
         peer: over(whole),
         note: `${(over(chunked) / chunkMiB).toFixed(1)}x the chunk (target < 3x)`,
+      },
+      false,
+    );
+    const pd = pandasChunksPeak(big, chunkRows);
+    if (pd !== null && pd.rows !== whole.rows)
+      throw new Error(`pandas read ${pd.rows} rows in chunks, readCsv whole ${whole.rows}`);
+    ctx.add(
+      {
+        case: `readCsv ${gb} GB peak memory, ${size}, vs pandas`,
+        unit: 'MiB',
+        ours: over(chunked),
+        peerName: 'pandas read_csv(chunksize)',
+        peer: pd === null ? null : over(pd),
+        note:
+          pd === null
+            ? 'pandas not available'
+            : `pandas ${(over(pd) / chunkMiB).toFixed(1)}x the chunk (glibc's default malloc settings)`,
       },
       false,
     );

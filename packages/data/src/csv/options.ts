@@ -48,7 +48,7 @@ export interface ReadCsvChunkOptions extends ReadCsvOptions {
    * columns may then be overwritten once the next frame is asked for, so a loop must copy what
    * it keeps (`chunk.copy()`), and the chunks cannot be collected into a list or shuffled across
    * by a DataLoader. What it buys: memory stays near one chunk, where fresh arrays per chunk
-   * leave V8 ~100 MiB of dropped chunks to collect first (see the README).
+   * leave V8 up to ~64 MiB of dropped chunks to collect first (see the README).
    */
   reuseMemory?: boolean;
 }
