@@ -1,14 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type RecordSink, Tokenizer } from '../src/csv/tokenizer.js';
+import { type DataFrame, readCsv } from '../src/index.js';
 
 // What reading numbers leaves for the collector: parsing makes no JS value per cell, so a
 // numeric file of any size costs the young generation next to nothing (a heap number per cell
 // was 16 bytes of garbage each, ~50 MB per second of parsing, and grew the young generation).
 
 const here = dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'lumen-csvmem-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readCsv memory', () => {
   it('parses 2M numeric cells without a garbage object per cell', { timeout: 60_000 }, () => {
@@ -60,5 +65,35 @@ describe('readCsv memory', () => {
     // grown once to hold a read and a record's tail (doubling gave 2 MiB, and dropped the 1 MiB one)
     expect(buffers.size).toBe(1);
     expect([...buffers][0]!.length).toBeLessThan(1.25 * (1 << 20));
+  });
+
+  it('every chunk kept from a file of many 1 MiB reads holds its own values', async () => {
+    // records cross the reads' boundaries; the chunks are kept to the end, so a chunk whose arrays
+    // were reused or shared by a later one would show the later values
+    const rows = 60_000;
+    const cols = 12;
+    const value = (i: number, j: number) => ((i * 7919 + j * 104_729) % 100_003) / 64 - 700; // exact in binary
+    const lines = [`i,${Array.from({ length: cols }, (_, j) => `x${j}`).join(',')}`];
+    for (let i = 0; i < rows; i++)
+      lines.push(`${i},${Array.from({ length: cols }, (_, j) => String(value(i, j))).join(',')}`);
+    const path = join(dir, 'wide.csv');
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const kept: DataFrame[] = [];
+    for await (const df of readCsv(path, { chunkSize: 7001 })) kept.push(df);
+    expect(kept.map((df) => df.shape[0])).toEqual([...Array(8).fill(7001), rows - 8 * 7001]);
+    let at = 0;
+    let bad = 0;
+    for (const df of kept) {
+      const ids = df.col('i').values as Int32Array;
+      for (let j = 0; j < cols; j++) {
+        const v = df.col(`x${j}`).values as Float64Array;
+        expect(v.length).toBe(df.shape[0]);
+        for (let r = 0; r < df.shape[0]; r++) if (v[r] !== value(at + r, j)) bad++;
+      }
+      for (let r = 0; r < df.shape[0]; r++) if (ids[r] !== at + r) bad++;
+      at += df.shape[0];
+    }
+    expect(bad).toBe(0);
+    expect(at).toBe(rows);
   });
 });
