@@ -340,8 +340,11 @@ function packed<T>(
               else microPacked<T>(kc, pa, pb, co, ldcB, first);
             } else {
               // Edge tile: the same kernel into a scratch tile, then the valid part into C, so every
-              // element is computed exactly as in a full tile.
-              if (fromA) micro<T>(kc, pa, <usize>ars * E, <usize>acs * E, pb, tile, <usize>nr * E, true);
+              // element is computed exactly as in a full tile. A panel of at most one vector's
+              // columns (N = 10 in f64: panels of 4, 4 and 2) runs the kernel's left half only:
+              // each lane gets the same operations either way.
+              if (w <= LANES<T>()) microHalf<T>(kc, pa, fromA ? <usize>ars * E : E, fromA ? <usize>acs * E : <usize>MR * E, pb, tile);
+              else if (fromA) micro<T>(kc, pa, <usize>ars * E, <usize>acs * E, pb, tile, <usize>nr * E, true);
               else microPacked<T>(kc, pa, pb, tile, <usize>nr * E, true);
               tileInto<T>(tile, co, ldc, h, w, first);
             }
@@ -387,6 +390,33 @@ function packed<T>(
     pb += 32;
   }
   storeTile<T>(c, ldc, first, c00, c01, c10, c11, c20, c21, c30, c31);
+}
+
+/**
+ * The left half of micro() (4 rows × 1 vector of accumulators) into an edge tile (row stride NR):
+ * A(r, k) at pa + r·rowStep + k·kStep (a packed panel: E and MR·E). For an edge panel of at most
+ * one vector's columns, half the work of the full kernel.
+ */
+@inline function microHalf<T>(kc: i32, pa: usize, rowStep: usize, kStep: usize, pb: usize, tile: usize): void {
+  const E = <usize>sizeof<T>();
+  let c0 = zero<T>();
+  let c1 = zero<T>();
+  let c2 = zero<T>();
+  let c3 = zero<T>();
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb);
+    c0 = madd<T>(splat<T>(pa), b0, c0);
+    c1 = madd<T>(splat<T>(pa + rowStep), b0, c1);
+    c2 = madd<T>(splat<T>(pa + 2 * rowStep), b0, c2);
+    c3 = madd<T>(splat<T>(pa + 3 * rowStep), b0, c3);
+    pa += kStep;
+    pb += 32;
+  }
+  const row = <usize>NR<T>() * E;
+  v128.store(tile, c0);
+  v128.store(tile + row, c1);
+  v128.store(tile + 2 * row, c2);
+  v128.store(tile + 3 * row, c3);
 }
 
 /**
