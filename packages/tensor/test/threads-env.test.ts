@@ -75,3 +75,38 @@ describe('allocation failures', () => {
     expect(() => L.matmul(L.zeros([70000, 1]), L.zeros([1, 70000]))).toThrow(/^matmul: cannot allocate/);
   });
 });
+
+describe('LUMEN_WASM=relaxed', () => {
+  // A float32 product on the worker threads (rows ≥ columns: the shared-item path) and its error
+  // against the same product in float64 on the TypeScript reference path.
+  const RELAXED = `
+import * as L from '@lumen/tensor';
+L.setNumThreads(2);
+const a = L.randn([384, 320], { generator: new L.Generator(1) });
+const b = L.randn([320, 288], { generator: new L.Generator(2) });
+const c = L.matmul(a, b).dataSync();
+const ref = L.matmul(a.double(), b.double()).dataSync();
+let err = 0;
+for (let i = 0; i < c.length; i++) err = Math.max(err, Math.abs(c[i] - ref[i]));
+console.log(JSON.stringify({ kernels: L.cpuKernels(), threads: L.getNumThreads(), err }));
+`;
+
+  it("runs the fused multiply-add kernels with no node flag: on Node 20 it turns on V8's relaxed-SIMD flag", () => {
+    // Without the variable, Node 20 runs SIMD128 (its V8 keeps relaxed SIMD behind a flag) and the
+    // package changes no V8 flag on its own.
+    const auto = node(['--input-type=module'], RELAXED);
+    expect(auto.status, auto.stderr).toBe(0);
+    const autoOut = JSON.parse(auto.stdout.trim().split('\n').pop()!);
+    const node20 = process.versions.node.startsWith('20.');
+    expect(autoOut.kernels).toBe(node20 ? 'simd128' : 'relaxed-simd');
+
+    const r = node(['--input-type=module'], RELAXED, { LUMEN_WASM: 'relaxed' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.kernels).toBe('relaxed-simd');
+    expect(out.threads).toBe(Math.min(cores, 2));
+    // 320 products of N(0,1) values summed in float32: errors of ~1e-5, far below a wrong kernel's.
+    expect(out.err).toBeLessThan(1e-3);
+    expect(autoOut.err).toBeLessThan(1e-3);
+  });
+});

@@ -1,4 +1,4 @@
-import { envVar } from '../../../env.js';
+import { envVar, nodeBuiltin } from '../../../env.js';
 import { LumenError } from '../../../errors.js';
 import { relaxedPrivate, relaxedShared, simdPrivate, simdShared } from './modules.generated.js';
 
@@ -13,7 +13,8 @@ import { relaxedPrivate, relaxedShared, simdPrivate, simdShared } from './module
  * Which build runs: relaxed SIMD (fused multiply-add) where WebAssembly.validate accepts it (Node ≥ 22,
  * current Chrome), else SIMD128 (Node 20), else none and the TypeScript kernels run. LUMEN_WASM
  * chooses by hand: `off` (TypeScript kernels), `simd` (SIMD128 even where relaxed SIMD validates),
- * `relaxed` (an error where it does not validate).
+ * `relaxed` (relaxed SIMD; on Node 20, whose V8 has it behind a flag, this turns that flag on for the
+ * process; an error where it still does not validate).
  */
 export type WasmKind = 'relaxed-simd' | 'simd128';
 export type KernelMode = WasmKind | 'typescript';
@@ -289,7 +290,7 @@ function load(): WasmRuntime | null {
   if (want === 'auto' || want === 'simd128') candidates.push(['simd128', shared ? simdShared : simdPrivate]);
   for (const [kind, b64] of candidates) {
     const bytes = decode(b64);
-    if (!WebAssembly.validate(bytes)) continue;
+    if (!WebAssembly.validate(bytes) && !(kind === want && enableRelaxedSimd(bytes))) continue;
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(bytes);
@@ -314,9 +315,24 @@ function load(): WasmRuntime | null {
     if (rt) return rt;
   }
   if (want === 'relaxed-simd') {
-    throw new LumenError('LUMEN_WASM=relaxed: this host does not accept WebAssembly relaxed SIMD');
+    throw new LumenError(
+      'LUMEN_WASM=relaxed: this host does not accept WebAssembly relaxed SIMD (Node >= 20 or a current browser needed)',
+    );
   }
   return null;
+}
+
+/**
+ * LUMEN_WASM=relaxed on Node 20: V8 11.3 implements relaxed SIMD behind --experimental-wasm-relaxed-simd
+ * (on by default from V8 11.4: Node 22, Chrome 114). The user asked for those kernels, so turn the
+ * flag on for this process, as `node --experimental-wasm-relaxed-simd` would, and validate again.
+ * The worker threads get the compiled module, so they need nothing more.
+ */
+function enableRelaxedSimd(bytes: Uint8Array<ArrayBuffer>): boolean {
+  const v8 = nodeBuiltin<{ setFlagsFromString(flags: string): void }>('node:v8');
+  if (!v8) return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes);
 }
 
 function instantiate(kind: WasmKind, shared: boolean, module: WebAssembly.Module): WasmRuntime | null {
