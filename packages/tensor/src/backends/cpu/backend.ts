@@ -432,14 +432,20 @@ export class CpuBackend implements Backend {
         return this.wrap(out, outDtype);
       }
     }
+    const contiguousInner = i.shape.length === 1 && i.strides[0]![0] === 1;
+    if (contiguousInner) {
+      forEachOffset(o.shape, o.strides, [x.offset], (k, p) => {
+        out[k] = reduceRun(op, X, p[0]!, nIn);
+      });
+      return this.wrap(out, outDtype);
+    }
+    // The inner offsets, once for every output (only where the reduced elements are strided).
     const innerOffsets = new Float64Array(nIn);
     forEachOffset(i.shape, i.strides, [0], (k, p) => {
       innerOffsets[k] = p[0]!;
     });
-    const contiguousInner = i.shape.length === 1 && i.strides[0]![0] === 1;
     forEachOffset(o.shape, o.strides, [x.offset], (k, p) => {
-      const base = p[0]!;
-      out[k] = contiguousInner ? reduceRun(op, X, base, nIn) : reduceGather(op, X, base, innerOffsets);
+      out[k] = reduceGather(op, X, p[0]!, innerOffsets);
     });
     return this.wrap(out, outDtype);
   }
