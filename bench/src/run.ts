@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { cpuKernels, getNumThreads } from '@lumen/tensor';
 import { BenchContext, printTable, type Suite, writeResults } from './harness.ts';
 
 /** `pnpm bench <suite...> [--quick] [--only=<section,...>]`; with no suite name, lists the suites. */
@@ -32,11 +33,16 @@ for (const name of chosen) {
   }
   const suite = (await load()).default;
   console.log(`\n# ${suite.name}: ${suite.description}`);
+  // Which cpu kernels and how many threads every cpu row ran with (LUMEN_WASM, LUMEN_NUM_THREADS).
+  console.log(
+    `  machine: ${os.cpus()[0]?.model ?? '?'}, ${os.cpus().length} cores, Node ${process.version}; cpu kernels: ${cpuKernels()}, ${getNumThreads()} threads`,
+  );
   const ctx = new BenchContext(quick, only);
   await suite.run(ctx);
   printTable(suite.name, ctx.rows);
   const file = writeResults(suite.name, ctx.rows, {
     node: process.version,
+    cpuKernels: cpuKernels(),
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
     quick,
