@@ -364,6 +364,38 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('exp, tanh, erf, GELU (both forms) and its gradient of large float32 operands split over the worker threads: the same bits for 1 to 3 threads', () => {
+    const n = 2 * 1048576 + 13; // above the threading threshold: two 4 MiB chunks and a ragged end
+    const rnd = lcg(7);
+    const xs = Float32Array.from({ length: n }, () => (rnd() - 0.5) * 12);
+    const gs = Float32Array.from({ length: n }, () => (rnd() - 0.5) * 4);
+    const ops: [string, (x: L.Tensor, g: L.Tensor) => L.Tensor][] = [
+      ['exp', (x) => x.exp()],
+      ['tanh', (x) => x.tanh()],
+      ['erf', (x) => x.erf()],
+      ['gelu', (x) => x.gelu()],
+      ['gelu tanh', (x) => x.gelu({ approximate: 'tanh' })],
+      ['geluBackward', (x, g) => L.geluBackward(g, x)],
+    ];
+    const side = (threads: number) => {
+      setCpuThreads(threads);
+      try {
+        const x = L.tensor(xs);
+        const g = L.tensor(gs);
+        return ops.map(([, f]) => f(x, g).dataSync().slice());
+      } finally {
+        setCpuThreads(null);
+      }
+    };
+    const [want, ...others] = run(mode, () => [1, 2, 3].map(side));
+    for (const [t, got] of others.entries()) {
+      for (const [k, [name]] of ops.entries())
+        for (let i = 0; i < n; i++)
+          if (!Object.is(got[k]![i], want![k]![i]))
+            expect.fail(`${name}, ${t + 2} threads: [${i}] ${got[k]![i]} vs ${want![k]![i]}`);
+    }
+  });
+
   it("moves an optimizer's parameter and moments into the kernels' memory once, updates them in place, gives them back on dispose", async () => {
     // a turn of the event loop first: storages made while thousands of registrations wait for one
     // are untracked (memory.ts), and those are never moved (nothing would give them back)

@@ -60,6 +60,12 @@ const CALLS = [
   'philox_uniform_f32_at',
   'adam_f32_at',
   'adam_f64_at',
+  'exp_f32',
+  'tanh_f32',
+  'erf_f32',
+  'gelu_f32',
+  'gelu_tanh_f32',
+  'geluBackward_f32',
 ] as const;
 export type ParallelKernel = (typeof CALLS)[number];
 

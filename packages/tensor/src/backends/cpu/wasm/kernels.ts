@@ -1,8 +1,8 @@
 import type { TypedArray } from '../../../dtype.js';
 import { PHILOX_CHUNK } from '../../../random.js';
-import { wasmParallel, wasmThreads } from '../threads.js';
+import { type ParallelKernel, wasmParallel, wasmThreads } from '../threads.js';
 import { residentAddress } from './resident.js';
-import { wasmRuntime } from './runtime.js';
+import { type WasmRuntime, wasmRuntime } from './runtime.js';
 import { copyOf, copyOut, stageIn } from './stage.js';
 
 /**
@@ -30,6 +30,45 @@ function floatKind(a: TypedArray): 4 | 8 | 0 {
 
 export type WasmUnary = 'exp' | 'tanh' | 'geluTanh' | 'erf' | 'gelu' | 'relu';
 
+/**
+ * The float32 kernels that spend tens of vector operations per element (exp's and erf's
+ * polynomials, a division): large operands split each chunk over the worker threads.
+ */
+const PARALLEL_UNARY: Partial<Record<WasmUnary, ParallelKernel>> = {
+  exp: 'exp_f32',
+  tanh: 'tanh_f32',
+  erf: 'erf_f32',
+  gelu: 'gelu_f32',
+  geluTanh: 'gelu_tanh_f32',
+};
+/** Elementwise ops of at least this many elements use the worker threads too. */
+const PARALLEL_ELEMENTWISE = 262144;
+/**
+ * Their chunks are much larger than CHUNK_BYTES: on these VMs waking a sleeping worker costs
+ * ~100 µs, more than the arithmetic it takes over from a 128 KB chunk (GELU of 512k float32 on 2
+ * threads: 2.8 ms in 128 KB chunks, 1.0 ms in one 4 MB chunk, 1.45 ms on one thread).
+ */
+const PARALLEL_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Runs an elementwise kernel over the m elements staged in one chunk, cut into one contiguous range
+ * per thread (a multiple of 4 elements each): args(count, firstElement) gives a range's arguments.
+ * Every element goes through the same operations whichever range it falls in: the same bits for
+ * any thread count.
+ */
+function splitElementwise(
+  rt: WasmRuntime,
+  name: ParallelKernel,
+  threads: number,
+  m: number,
+  args: (count: number, first: number) => number[],
+): void {
+  const per = Math.ceil(m / threads / 4) * 4;
+  const jobs: number[][] = [];
+  for (let j0 = 0; j0 < m; j0 += per) jobs.push(args(Math.min(per, m - j0), j0));
+  wasmParallel(rt, name, jobs);
+}
+
 /** out[i] = op(x[xo + i]) for i < n; float32 (exp and relu also float64). */
 export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, out: TypedArray): boolean {
   if (n < MIN_ELEMENTS) return false;
@@ -38,12 +77,16 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   const rt = wasmRuntime();
   if (!rt) return false;
   const ex = rt.exports;
-  const step = chunkElements(E);
+  const parallel = E === 4 && n >= PARALLEL_ELEMENTWISE ? PARALLEL_UNARY[op] : undefined;
+  const threads = parallel ? wasmThreads(rt) : 1;
+  const step = threads > 1 ? PARALLEL_CHUNK_BYTES / E : chunkElements(E);
   for (let c0 = 0; c0 < n; c0 += step) {
     const m = Math.min(step, n - c0);
     const { mem, at } = stageIn(rt, E, [copyOf(X, xo + c0, m), { n: m }]);
     const [xAt, oAt] = at as [number, number];
-    if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(m, xAt, oAt);
+    if (parallel && threads > 1)
+      splitElementwise(rt, parallel, threads, m, (k, j) => [k, xAt + j * E, oAt + j * E]);
+    else if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(m, xAt, oAt);
     else if (op === 'relu') (E === 4 ? ex.relu_f32 : ex.relu_f64)(m, xAt, oAt);
     else if (op === 'tanh') ex.tanh_f32(m, xAt, oAt);
     else if (op === 'erf') ex.erf_f32(m, xAt, oAt);
@@ -194,10 +237,13 @@ export function wasmBinary(
   const rt = wasmRuntime();
   if (!rt) return false;
   const kernel = rt.exports[`${op}_${E === 4 ? 'f32' : 'f64'}` as `${WasmBinary}_f32`];
+  // GELU's gradient (erf, exp and a dozen more operations per element) splits over the threads.
+  const threads = op === 'geluBackward' && n >= PARALLEL_ELEMENTWISE ? wasmThreads(rt) : 1;
   // Chunks: ranges of columns of a single row (a 1-d shape), else of whole rows. A full operand
   // moves with the chunk; a scalar or a repeated row stays where it is.
   const single = rows === 1;
-  const per = single ? chunkElements(E) : Math.max(1, Math.floor(chunkElements(E) / cols));
+  const chunk = threads > 1 ? PARALLEL_CHUNK_BYTES / E : chunkElements(E);
+  const per = single ? chunk : Math.max(1, Math.floor(chunk / cols));
   const extent = single ? cols : rows;
   for (let s0 = 0; s0 < extent; s0 += per) {
     const len = Math.min(per, extent - s0);
@@ -213,7 +259,18 @@ export function wasmBinary(
       { n: m },
     ]);
     const [aAt, bAt, oAt] = at as [number, number, number];
-    kernel(r, c, aAt, as, bAt, bs, oAt);
+    // Both operands are full here (geluBackward's kernel takes only those): contiguous elements.
+    if (threads > 1)
+      splitElementwise(rt, 'geluBackward_f32', threads, m, (k, j) => [
+        1,
+        k,
+        aAt + j * E,
+        0,
+        bAt + j * E,
+        0,
+        oAt + j * E,
+      ]);
+    else kernel(r, c, aAt, as, bAt, bs, oAt);
     copyOut(mem, oAt, m, out, first);
   }
   return true;
