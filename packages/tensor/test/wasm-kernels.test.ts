@@ -323,7 +323,7 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
   });
 
   it('a large Adam update split over the worker threads gives the same bits for 1 to 3 threads', () => {
-    const n = 300_001; // above the threading threshold, a ragged end
+    const n = 1_100_001; // above the threading threshold: 4 MiB chunks (float32: 2, float64: 3), a ragged end
     const rnd = lcg(99);
     for (const dtype of ['float32', 'float64'] as const) {
       const mk = (scale: number, pos = false) =>
@@ -841,7 +841,7 @@ describe('random draws (Philox4x32-10) from the WebAssembly kernel', () => {
 
   it('large float32 uniform draws split over the worker threads give the same bits for 1 to 3 threads', () => {
     const cpu = getBackend('cpu');
-    const size = 3 * 65536 + 4001; // several chunks of counters per thread and a ragged end
+    const size = 2 * 1048576 + 4001; // several 4 MiB chunks of counters and a ragged end
     const p = { k0: 0x2545f491, k1: 0x9e3779b9, counter: 4294967296 - 70000, a: -2, b: 5 }; // a carry inside
     const draw = (threads: number) => {
       setCpuThreads(threads);

@@ -153,7 +153,9 @@ export function wasmAdam(
   });
   // A large update splits each chunk over the worker threads (elementwise: the same bits).
   const threads = n >= PARALLEL_ADAM ? wasmThreads(rt) : 1;
-  const step = chunkElements(E) * threads;
+  // The threads' chunks are large: one wake-up of the workers per 4 MiB of gradient (in 128 KiB
+  // chunks, 3.97M float32 parameters took 10–15 ms on 2 threads against 7–11 ms on one).
+  const step = threads > 1 ? PARALLEL_CHUNK_BYTES / E : chunkElements(E);
   for (let c0 = 0; c0 < n; c0 += step) {
     const m = Math.min(step, n - c0);
     const { mem, at: staged } = stageIn(rt, E, [
@@ -641,9 +643,9 @@ export function wasmUniformF32(
   const rt = wasmRuntime();
   if (!rt) return false;
   // Each value depends on its counter alone, so large draws split into ranges of counters over the
-  // worker threads (the same bits for any thread count): a chunk of PHILOX_CHUNK per thread.
+  // worker threads (the same bits for any thread count), in chunks of 4 MiB (one wake-up each).
   const threads = size >= PARALLEL_RANDOM ? wasmThreads(rt) : 1;
-  const step = PHILOX_CHUNK * threads;
+  const step = threads > 1 ? Math.max(PHILOX_CHUNK * threads, PARALLEL_CHUNK_BYTES / 4) : PHILOX_CHUNK;
   for (let start = 0; start < size; start += step) {
     const n = Math.min(step, size - start);
     const { mem, at } = stageIn(rt, 4, [
