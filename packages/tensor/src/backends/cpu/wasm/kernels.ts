@@ -50,20 +50,25 @@ const PARALLEL_ELEMENTWISE = 262144;
  */
 const PARALLEL_CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** Elements of size E per staged chunk of an elementwise kernel run on `threads` threads. */
+function stagedChunk(E: number, threads: number): number {
+  return (threads > 1 ? PARALLEL_CHUNK_BYTES : CHUNK_BYTES) / E;
+}
+
 /**
  * Runs an elementwise kernel over the m elements staged in one chunk, cut into one contiguous range
- * per thread (a multiple of 4 elements each): args(count, firstElement) gives a range's arguments.
+ * per thread (a multiple of 16 elements each): args(count, firstElement) gives a range's arguments.
  * Every element goes through the same operations whichever range it falls in: the same bits for
- * any thread count.
+ * any thread count. One thread runs it here, as one range.
  */
-function splitElementwise(
+function splitRanges(
   rt: WasmRuntime,
   name: ParallelKernel,
   threads: number,
   m: number,
   args: (count: number, first: number) => number[],
 ): void {
-  const per = Math.ceil(m / threads / 4) * 4;
+  const per = Math.ceil(m / threads / 16) * 16;
   const jobs: number[][] = [];
   for (let j0 = 0; j0 < m; j0 += per) jobs.push(args(Math.min(per, m - j0), j0));
   wasmParallel(rt, name, jobs);
@@ -79,13 +84,13 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   const ex = rt.exports;
   const parallel = E === 4 && n >= PARALLEL_ELEMENTWISE ? PARALLEL_UNARY[op] : undefined;
   const threads = parallel ? wasmThreads(rt) : 1;
-  const step = threads > 1 ? PARALLEL_CHUNK_BYTES / E : chunkElements(E);
+  const step = stagedChunk(E, threads);
   for (let c0 = 0; c0 < n; c0 += step) {
     const m = Math.min(step, n - c0);
     const { mem, at } = stageIn(rt, E, [copyOf(X, xo + c0, m), { n: m }]);
     const [xAt, oAt] = at as [number, number];
     if (parallel && threads > 1)
-      splitElementwise(rt, parallel, threads, m, (k, j) => [k, xAt + j * E, oAt + j * E]);
+      splitRanges(rt, parallel, threads, m, (k, j) => [k, xAt + j * E, oAt + j * E]);
     else if (op === 'exp') (E === 4 ? ex.exp_f32 : ex.exp_f64)(m, xAt, oAt);
     else if (op === 'relu') (E === 4 ? ex.relu_f32 : ex.relu_f64)(m, xAt, oAt);
     else if (op === 'tanh') ex.tanh_f32(m, xAt, oAt);
@@ -155,7 +160,7 @@ export function wasmAdam(
   const threads = n >= PARALLEL_ADAM ? wasmThreads(rt) : 1;
   // The threads' chunks are large: one wake-up of the workers per 4 MiB of gradient (in 128 KiB
   // chunks, 3.97M float32 parameters took 10–15 ms on 2 threads against 7–11 ms on one).
-  const step = threads > 1 ? PARALLEL_CHUNK_BYTES / E : chunkElements(E);
+  const step = stagedChunk(E, threads);
   for (let c0 = 0; c0 < n; c0 += step) {
     const m = Math.min(step, n - c0);
     const { mem, at: staged } = stageIn(rt, E, [
@@ -170,24 +175,10 @@ export function wasmAdam(
     ]);
     const sc = staged[0]!;
     const at = staged.slice(1).map((a, k) => (home[k]! >= 0 ? home[k]! + c0 * E : a));
-    const per = Math.ceil(m / threads / 16) * 16;
-    const jobs: number[][] = [];
-    for (let j0 = 0; j0 < m; j0 += per) {
-      const o = j0 * E;
-      jobs.push([
-        Math.min(per, m - j0),
-        at[0]! + o,
-        at[1]! + o,
-        at[2]! + o,
-        at[3]! + o,
-        amsgrad ? at[4]! + o : 0,
-        sc,
-        flags,
-      ]);
-    }
-    if (jobs.length === 1)
-      rt.exports[name](...(jobs[0] as [number, number, number, number, number, number, number, number]));
-    else wasmParallel(rt, name, jobs);
+    splitRanges(rt, name, threads, m, (k, j) => {
+      const o = j * E;
+      return [k, at[0]! + o, at[1]! + o, at[2]! + o, at[3]! + o, amsgrad ? at[4]! + o : 0, sc, flags];
+    });
     // param, exp_avg, exp_avg_sq (and max_exp_avg_sq) were updated; grad was only read.
     for (const k of amsgrad ? [0, 2, 3, 4] : [0, 2, 3])
       if (home[k]! < 0) copyOut(mem, at[k]!, m, arrays[k]!, offsets[k]! + c0);
@@ -244,7 +235,7 @@ export function wasmBinary(
   // Chunks: ranges of columns of a single row (a 1-d shape), else of whole rows. A full operand
   // moves with the chunk; a scalar or a repeated row stays where it is.
   const single = rows === 1;
-  const chunk = threads > 1 ? PARALLEL_CHUNK_BYTES / E : chunkElements(E);
+  const chunk = stagedChunk(E, threads);
   const per = single ? chunk : Math.max(1, Math.floor(chunk / cols));
   const extent = single ? cols : rows;
   for (let s0 = 0; s0 < extent; s0 += per) {
@@ -263,7 +254,7 @@ export function wasmBinary(
     const [aAt, bAt, oAt] = at as [number, number, number];
     // Both operands are full here (geluBackward's kernel takes only those): contiguous elements.
     if (threads > 1)
-      splitElementwise(rt, 'geluBackward_f32', threads, m, (k, j) => [
+      splitRanges(rt, 'geluBackward_f32', threads, m, (k, j) => [
         1,
         k,
         aAt + j * E,
@@ -645,7 +636,7 @@ export function wasmUniformF32(
   // Each value depends on its counter alone, so large draws split into ranges of counters over the
   // worker threads (the same bits for any thread count), in chunks of 4 MiB (one wake-up each).
   const threads = size >= PARALLEL_RANDOM ? wasmThreads(rt) : 1;
-  const step = threads > 1 ? Math.max(PHILOX_CHUNK * threads, PARALLEL_CHUNK_BYTES / 4) : PHILOX_CHUNK;
+  const step = threads > 1 ? PARALLEL_CHUNK_BYTES / 4 : PHILOX_CHUNK;
   for (let start = 0; start < size; start += step) {
     const n = Math.min(step, size - start);
     const { mem, at } = stageIn(rt, 4, [
@@ -653,25 +644,10 @@ export function wasmUniformF32(
       { n },
     ]);
     const [abAt, outAt] = at as [number, number];
-    const per = Math.ceil(n / threads / 16) * 16;
-    const jobs: number[][] = [];
-    for (let s0 = 0; s0 < n; s0 += per) {
-      const c = counter + start + s0;
-      jobs.push([
-        Math.min(per, n - s0),
-        c % 4294967296,
-        Math.floor(c / 4294967296),
-        k0,
-        k1,
-        abAt,
-        outAt + s0 * 4,
-      ]);
-    }
-    if (jobs.length === 1)
-      rt.exports.philox_uniform_f32_at(
-        ...(jobs[0] as [number, number, number, number, number, number, number]),
-      );
-    else wasmParallel(rt, 'philox_uniform_f32_at', jobs);
+    splitRanges(rt, 'philox_uniform_f32_at', threads, n, (k, j) => {
+      const c = counter + start + j;
+      return [k, c % 4294967296, Math.floor(c / 4294967296), k0, k1, abAt, outAt + j * 4];
+    });
     copyOut(mem, outAt, n, out, start);
   }
   return true;
