@@ -6,18 +6,25 @@
 // ---- f32 exp, four lanes -------------------------------------------------------------------
 // exp(x) = 2^k · e^r with k = round(x·log2 e), r = x − k·ln 2 (two-part ln 2), e^r by Cephes'
 // expf polynomial: within 2 ulp of the exact value over the whole float range.
+//
+// V8 on x64 turns f32x4.min/max (NaN-propagating, −0 < +0) into ~8 instructions each and
+// f32x4.nearest + i32x4.trunc_sat_f32x4_s into a dozen more; pmin/pmax are one minps/maxps, and
+// adding 1.5·2^23 rounds to an integer held in the low mantissa bits (round to nearest even, as
+// nearest does, for |k| < 2^22). Same bits, exp 3.6 → 2.5 ns per element on one core here.
 const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 const EXP_HI: f32 = 88.7228391;
 const EXP_LO: f32 = -87.3365448;
+const ROUND: f32 = 12582912.0; // 1.5·2^23
 
 @inline function expv(x: v128): v128 {
   const big = f32x4.gt(x, f32x4.splat(EXP_HI));
   const tiny = f32x4.lt(x, f32x4.splat(EXP_LO));
-  // min/max propagate NaN, so NaN lanes stay NaN through the polynomial.
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
-  const k = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  // pmin(x, c) is c < x ? c : x: a NaN x comes through, and stays NaN through the polynomial.
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(EXP_HI)), f32x4.splat(EXP_LO));
+  const kr = f32x4.add(f32x4.mul(xc, f32x4.splat(LOG2E)), f32x4.splat(ROUND));
+  const k = f32x4.sub(kr, f32x4.splat(ROUND));
   let r = f32x4.sub(xc, f32x4.mul(k, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -27,8 +34,9 @@ const EXP_LO: f32 = -87.3365448;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  // k as an integer: the bits of kr minus the bits of 1.5·2^23.
+  const ki = i32x4.sub(kr, f32x4.splat(ROUND));
   // 2^k in two halves so k = 128 (x near EXP_HI) does not overflow the exponent field.
-  const ki = i32x4.trunc_sat_f32x4_s(k);
   const k1 = i32x4.shr_s(ki, 1);
   const k2 = i32x4.sub(ki, k1);
   const s1 = i32x4.shl(i32x4.add(k1, i32x4.splat(127)), 23);
@@ -42,11 +50,46 @@ const EXP_LO: f32 = -87.3365448;
   return f32x4.extract_lane(expv(f32x4.splat(x)), 0);
 }
 
+// The unary float32 kernels, through one loop. Four vectors per iteration: one vector's exp is a
+// chain of ~25 dependent operations, and V8 leaves instruction scheduling to the core, whose
+// window overlaps too few iterations of a one-vector loop (exp 2.5 → 1.35 ns per element).
+const U_EXP = 0;
+const U_TANH = 1;
+const U_ERF = 2;
+const U_GELU = 3;
+const U_GELU_TANH = 4;
+
+@inline function unaryv(op: i32, x: v128): v128 {
+  if (op == U_EXP) return expv(x);
+  if (op == U_TANH) return tanhv(x);
+  if (op == U_ERF) return erfv(x);
+  if (op == U_GELU) return geluv(x);
+  return geluTanhv(x);
+}
+
+@inline function mapUnary(op: i32, n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const q = out + (<usize>i << 2);
+    const a = v128.load(p);
+    const b = v128.load(p, 16);
+    const c = v128.load(p, 32);
+    const d = v128.load(p, 48);
+    v128.store(q, unaryv(op, a));
+    v128.store(q, unaryv(op, b), 16);
+    v128.store(q, unaryv(op, c), 32);
+    v128.store(q, unaryv(op, d), 48);
+  }
+  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), unaryv(op, v128.load(x + (<usize>i << 2))));
+  for (; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(unaryv(op, f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
+  }
+}
+
 /** exp of n contiguous floats: out[i] = e^x[i]. */
 export function exp_f32(n: i32, x: usize, out: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), expv(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) store<f32>(out + (<usize>i << 2), exp1(load<f32>(x + (<usize>i << 2))));
+  mapUnary(U_EXP, n, x, out);
 }
 
 export function exp_f64(n: i32, x: usize, out: usize): void {
@@ -74,11 +117,7 @@ export function exp_f64(n: i32, x: usize, out: usize): void {
 }
 
 export function tanh_f32(n: i32, x: usize, out: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), tanhv(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) {
-    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(tanhv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
-  }
+  mapUnary(U_TANH, n, x, out);
 }
 
 /** GELU, tanh approximation ('gelu_new'): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
@@ -89,11 +128,7 @@ export function tanh_f32(n: i32, x: usize, out: usize): void {
 }
 
 export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), geluTanhv(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) {
-    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(geluTanhv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
-  }
+  mapUnary(U_GELU_TANH, n, x, out);
 }
 
 // ---- softmax rows --------------------------------------------------------------------------
@@ -101,9 +136,21 @@ export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
 /** The max of a row of `cols` float32 at xr, NaN-propagating (f32x4.max returns NaN if either lane is); 0 for −∞. */
 @inline function rowMax(xr: usize, cols: i32): f32 {
   const nv = cols & ~3;
+  // Four running maxima (max is exact in any order, so the same result as one).
   let mv = f32x4.splat(-Infinity);
+  let mw = mv;
+  let mx = mv;
+  let my = mv;
   let j = 0;
+  for (; j + 16 <= nv; j += 16) {
+    const p = xr + (<usize>j << 2);
+    mv = f32x4.max(mv, v128.load(p));
+    mw = f32x4.max(mw, v128.load(p, 16));
+    mx = f32x4.max(mx, v128.load(p, 32));
+    my = f32x4.max(my, v128.load(p, 48));
+  }
   for (; j < nv; j += 4) mv = f32x4.max(mv, v128.load(xr + (<usize>j << 2)));
+  mv = f32x4.max(f32x4.max(mv, mw), f32x4.max(mx, my));
   let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
   for (; j < cols; j++) {
     const v = load<f32>(xr + (<usize>j << 2));
@@ -118,6 +165,15 @@ export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
   const ms = f32x4.splat(m);
   let sv = f32x4.splat(0);
   let j = 0;
+  // Four exps in flight (see mapUnary), added in order: the same sums as one at a time.
+  for (; j + 16 <= nv; j += 16) {
+    const p = xr + (<usize>j << 2);
+    const e0 = expv(f32x4.sub(v128.load(p), ms));
+    const e1 = expv(f32x4.sub(v128.load(p, 16), ms));
+    const e2 = expv(f32x4.sub(v128.load(p, 32), ms));
+    const e3 = expv(f32x4.sub(v128.load(p, 48), ms));
+    sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, e0), e1), e2), e3);
+  }
   for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
   let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
   for (; j < cols; j++) s += exp1(load<f32>(xr + (<usize>j << 2)) - m);
@@ -141,6 +197,19 @@ export function softmax_f32(rows: i32, cols: i32, x: usize, out: usize, log: boo
     else {
       // Keep e^(x − max) in out for the scaling pass.
       let sv = f32x4.splat(0);
+      for (; j + 16 <= nv; j += 16) {
+        const p = xr + (<usize>j << 2);
+        const q = or + (<usize>j << 2);
+        const e0 = expv(f32x4.sub(v128.load(p), ms));
+        const e1 = expv(f32x4.sub(v128.load(p, 16), ms));
+        const e2 = expv(f32x4.sub(v128.load(p, 32), ms));
+        const e3 = expv(f32x4.sub(v128.load(p, 48), ms));
+        v128.store(q, e0);
+        v128.store(q, e1, 16);
+        v128.store(q, e2, 32);
+        v128.store(q, e3, 48);
+        sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, e0), e1), e2), e3);
+      }
       for (; j < nv; j += 4) {
         const e = expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
         v128.store(or + (<usize>j << 2), e);
@@ -400,6 +469,18 @@ export function reluBackward_f64(rows: i32, cols: i32, a: usize, as: i32, b: usi
 export function geluBackward_f32(rows: i32, cols: i32, g: usize, as: i32, x: usize, bs: i32, out: usize): void {
   const n = rows * cols;
   let i = 0;
+  // Four vectors per iteration, as mapUnary.
+  for (; i + 16 <= n; i += 16) {
+    const o = <usize>i << 2;
+    const x0 = v128.load(x + o);
+    const x1 = v128.load(x + o, 16);
+    const x2 = v128.load(x + o, 32);
+    const x3 = v128.load(x + o, 48);
+    v128.store(out + o, geluBackv(v128.load(g + o), x0));
+    v128.store(out + o, geluBackv(v128.load(g + o, 16), x1), 16);
+    v128.store(out + o, geluBackv(v128.load(g + o, 32), x2), 32);
+    v128.store(out + o, geluBackv(v128.load(g + o, 48), x3), 48);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     v128.store(out + o, geluBackv(v128.load(g + o), v128.load(x + o)));
@@ -532,7 +613,7 @@ export function relu_f64(n: i32, x: usize, out: usize): void {
 // as evaluated here), ±1 beyond, where erf rounds to ±1 in float32. NaN stays NaN.
 @inline function erfv(x: v128): v128 {
   const ax = f32x4.abs(x);
-  const xc = f32x4.min(ax, f32x4.splat(3.92));
+  const xc = f32x4.pmin(ax, f32x4.splat(3.92)); // a NaN |x| comes through (see expv)
   const t = f32x4.mul(xc, xc);
   let p = f32x4.splat(-1.3060626552485743e-8);
   p = f32x4.add(f32x4.mul(p, t), f32x4.splat(4.6601048941906364e-6));
@@ -549,16 +630,12 @@ export function relu_f64(n: i32, x: usize, out: usize): void {
   q = f32x4.add(f32x4.mul(q, t), f32x4.splat(1));
   let y = f32x4.div(f32x4.mul(xc, p), q);
   y = v128.bitselect(f32x4.splat(1), y, f32x4.ge(ax, f32x4.splat(3.92)));
-  // NaN: ax ≥ 3.92 is false, and xc = min(NaN, 3.92) is NaN, so y is NaN. Copy x's sign.
+  // NaN: ax ≥ 3.92 is false, and xc = pmin(NaN, 3.92) is NaN, so y is NaN. Copy x's sign.
   return v128.or(y, v128.and(x, i32x4.splat(0x80000000)));
 }
 
 export function erf_f32(n: i32, x: usize, out: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), erfv(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) {
-    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(erfv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
-  }
+  mapUnary(U_ERF, n, x, out);
 }
 
 /** g·GELU'(x) = g·(Φ(x) + x·φ(x)) with Φ(x) = (1 + erf(x/√2))/2 and φ(x) = exp(−x²/2)/√(2π). */
@@ -575,11 +652,7 @@ export function erf_f32(n: i32, x: usize, out: usize): void {
 }
 
 export function gelu_f32(n: i32, x: usize, out: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), geluv(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) {
-    store<f32>(out + (<usize>i << 2), f32x4.extract_lane(geluv(f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
-  }
+  mapUnary(U_GELU, n, x, out);
 }
 
 // ---- Philox4x32-10 words (random.ts's generator) ---------------------------------------------
@@ -932,6 +1005,18 @@ export function xent_backward_f32(
     const lv = f32x4.splat(ls);
     const gv = f32x4.splat(gi);
     let j = 0;
+    for (; j + 16 <= nv; j += 16) {
+      const p = xr + (<usize>j << 2);
+      const q = dr + (<usize>j << 2);
+      const x0 = v128.load(p);
+      const x1 = v128.load(p, 16);
+      const x2 = v128.load(p, 32);
+      const x3 = v128.load(p, 48);
+      v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x0, ms), lv))));
+      v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x1, ms), lv))), 16);
+      v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x2, ms), lv))), 32);
+      v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x3, ms), lv))), 48);
+    }
     for (; j < nv; j += 4) {
       const o = <usize>j << 2;
       v128.store(dr + o, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(v128.load(xr + o), ms), lv))));
