@@ -396,6 +396,71 @@ describe.each(WASM)('WebAssembly row and elementwise kernels (%s)', (mode) => {
     }
   });
 
+  it('softmax, log-softmax and cross-entropy rows of large blocks split over the worker threads: the same bits for 1 to 3 threads', () => {
+    const rnd = lcg(11);
+    // Above the threading threshold, over several 4 MiB chunks (the backward stages two blocks per
+    // chunk), with ragged ends; then rows a vocabulary wide (20 per threaded chunk).
+    for (const [rows, cols] of [
+      [1101, 1001],
+      [27, 50257],
+    ] as const) {
+      const xs = Float32Array.from({ length: rows * cols }, () => (rnd() - 0.5) * 16);
+      const ts = Int32Array.from({ length: rows }, (_, r) => (r % 7 === 3 ? -100 : (r * 7919) % cols));
+      const gs = Float32Array.from({ length: rows }, () => rnd() - 0.5);
+      const stats = new Float32Array(2 * rows);
+      for (let r = 0; r < rows; r++) {
+        const row = xs.subarray(r * cols, (r + 1) * cols);
+        let m = -Infinity;
+        for (const v of row) m = Math.max(m, v);
+        let s = 0;
+        for (const v of row) s += Math.exp(v - m);
+        stats[2 * r] = m;
+        stats[2 * r + 1] = Math.log(s);
+      }
+      const side = (threads: number) => {
+        setCpuThreads(threads);
+        try {
+          const x = L.tensor(xs).reshape([rows, cols]);
+          const t = L.tensor(ts, { dtype: 'int32' });
+          const x64 = x.double();
+          return [
+            x.softmax(-1),
+            x.logSoftmax(-1),
+            x64.softmax(-1),
+            x64.logSoftmax(-1),
+            L.crossEntropyRows(x, t),
+            L.crossEntropyRowsBackward(L.tensor(gs), x, t, L.tensor(stats).reshape([rows, 2]), -100),
+          ].map((o) => o.dataSync().slice());
+        } finally {
+          setCpuThreads(null);
+        }
+      };
+      const names = [
+        'softmax',
+        'logSoftmax',
+        'softmax f64',
+        'logSoftmax f64',
+        'cross-entropy',
+        'its backward',
+      ];
+      const [want, ...others] = run(mode, () => [1, 2, 3].map(side));
+      for (const [t, got] of others.entries())
+        for (const [k, name] of names.entries())
+          for (let i = 0; i < want![k]!.length; i++)
+            if (!Object.is(got[k]![i], want![k]![i]))
+              expect.fail(
+                `${rows}×${cols} ${name}, ${t + 2} threads: [${i}] ${got[k]![i]} vs ${want![k]![i]}`,
+              );
+      // and the 1-thread results are the kernels' (not all zeros, say): rows sum to 1
+      const p = want![0]!;
+      for (const r of [0, rows - 1]) {
+        let sum = 0;
+        for (let c = 0; c < cols; c++) sum += p[r * cols + c]!;
+        expect(Math.abs(sum - 1)).toBeLessThan(1e-4);
+      }
+    }
+  });
+
   it("moves an optimizer's parameter and moments into the kernels' memory once, updates them in place, gives them back on dispose", async () => {
     // a turn of the event loop first: storages made while thousands of registrations wait for one
     // are untracked (memory.ts), and those are never moved (nothing would give them back)

@@ -66,6 +66,10 @@ const CALLS = [
   'gelu_f32',
   'gelu_tanh_f32',
   'geluBackward_f32',
+  'softmax_f32',
+  'softmax_f64',
+  'xent_f32',
+  'xent_backward_f32',
 ] as const;
 export type ParallelKernel = (typeof CALLS)[number];
 

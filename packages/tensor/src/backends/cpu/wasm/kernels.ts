@@ -102,6 +102,29 @@ export function wasmUnary(op: WasmUnary, X: TypedArray, xo: number, n: number, o
   return true;
 }
 
+/**
+ * Runs a row kernel over the r rows staged in one chunk, cut into one run of whole rows per thread:
+ * args(count, firstRow) gives a run's arguments. Each row is computed alone, so the same bits for
+ * any thread count. One thread runs it here, as one run.
+ */
+function splitRows(
+  rt: WasmRuntime,
+  name: ParallelKernel,
+  threads: number,
+  r: number,
+  args: (count: number, first: number) => number[],
+): void {
+  const per = Math.ceil(r / threads);
+  const jobs: number[][] = [];
+  for (let j0 = 0; j0 < r; j0 += per) jobs.push(args(Math.min(per, r - j0), j0));
+  wasmParallel(rt, name, jobs);
+}
+
+/** Whole rows of `cols` elements of size E per staged chunk holding `arrays` such blocks (at least one row). */
+function rowsPerChunk(E: number, threads: number, cols: number, arrays = 1): number {
+  return Math.max(1, Math.floor(stagedChunk(E, threads) / (arrays * cols)));
+}
+
 /** Row-wise softmax / log-softmax of the contiguous rows×cols block of X at xo, into out. */
 export function wasmSoftmax(
   X: TypedArray,
@@ -117,14 +140,21 @@ export function wasmSoftmax(
   if (E === 0 || floatKind(out) !== E) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const kernel = E === 4 ? rt.exports.softmax_f32 : rt.exports.softmax_f64;
-  // Whole rows per chunk (at least one).
-  const step = Math.max(1, Math.floor(chunkElements(E) / cols));
+  // Large blocks split their rows over the worker threads.
+  const threads = n >= PARALLEL_ELEMENTWISE ? wasmThreads(rt) : 1;
+  const step = rowsPerChunk(E, threads, cols);
   for (let r0 = 0; r0 < rows; r0 += step) {
-    const m = Math.min(step, rows - r0) * cols;
+    const r = Math.min(step, rows - r0);
+    const m = r * cols;
     const { mem, at } = stageIn(rt, E, [copyOf(X, xo + r0 * cols, m), { n: m }]);
     const [xAt, oAt] = at as [number, number];
-    kernel(m / cols, cols, xAt, oAt, log ? 1 : 0);
+    splitRows(rt, E === 4 ? 'softmax_f32' : 'softmax_f64', threads, r, (k, j) => [
+      k,
+      cols,
+      xAt + j * cols * E,
+      oAt + j * cols * E,
+      log ? 1 : 0,
+    ]);
     copyOut(mem, oAt, m, out, r0 * cols);
   }
   return true;
@@ -462,7 +492,8 @@ export function wasmCrossEntropy(
   if (floatKind(X) !== 4 || !(T instanceof Int32Array) || floatKind(loss) !== 4) return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const per = Math.max(1, Math.floor(chunkElements(4) / cols));
+  const threads = rows * cols >= PARALLEL_ELEMENTWISE ? wasmThreads(rt) : 1;
+  const per = rowsPerChunk(4, threads, cols);
   for (let r0 = 0; r0 < rows; r0 += per) {
     const r = Math.min(per, rows - r0);
     const { mem, at } = stageIn(rt, 4, [
@@ -472,7 +503,15 @@ export function wasmCrossEntropy(
       { n: 2 * r },
     ]);
     const [xAt, tAt, lAt, sAt] = at as [number, number, number, number];
-    rt.exports.xent_f32(r, cols, xAt, tAt, ignore, lAt, sAt);
+    splitRows(rt, 'xent_f32', threads, r, (k, j) => [
+      k,
+      cols,
+      xAt + j * cols * 4,
+      tAt + j * 4,
+      ignore,
+      lAt + j * 4,
+      sAt + j * 8,
+    ]);
     copyOut(mem, lAt, r, loss, r0);
     copyOut(mem, sAt, 2 * r, stats, 2 * r0);
   }
@@ -499,7 +538,8 @@ export function wasmCrossEntropyBackward(
     return false;
   const rt = wasmRuntime();
   if (!rt) return false;
-  const per = Math.max(1, Math.floor(chunkElements(4) / (2 * cols)));
+  const threads = rows * cols >= PARALLEL_ELEMENTWISE ? wasmThreads(rt) : 1;
+  const per = rowsPerChunk(4, threads, cols, 2);
   for (let r0 = 0; r0 < rows; r0 += per) {
     const r = Math.min(per, rows - r0);
     const { mem, at } = stageIn(rt, 4, [
@@ -510,7 +550,16 @@ export function wasmCrossEntropyBackward(
       { n: r * cols },
     ]);
     const [xAt, tAt, sAt, gAt, dAt] = at as [number, number, number, number, number];
-    rt.exports.xent_backward_f32(r, cols, xAt, tAt, ignore, sAt, gAt, dAt);
+    splitRows(rt, 'xent_backward_f32', threads, r, (k, j) => [
+      k,
+      cols,
+      xAt + j * cols * 4,
+      tAt + j * 4,
+      ignore,
+      sAt + j * 8,
+      gAt + j * 4,
+      dAt + j * cols * 4,
+    ]);
     copyOut(mem, dAt, r * cols, dX, r0 * cols);
   }
   return true;
