@@ -59,7 +59,13 @@ const PEERS = {
 // KMeans' transposed-center label step (issue 15); in tensor, which both apps carry, error classes
 // by category (issue 18), the WebGPU kernels' declared uniform layouts and kernel policy (one module
 // per program, issue 18), and the addmm and fused bceWithLogits ops with their cpu kernels (issue 12).
-const VITE_BUDGET_KB = { 'sklearn-lite': 147.3, 'transformers-lite': 199.0 };
+//
+// Raised on 2026-12-08 (from 147.3 and 199.0) to what the apps measured at the commit that did it:
+// tensor's float32 exp/tanh/erf/GELU/softmax/cross-entropy kernels now run four vectors per
+// iteration (2–3× faster; each inlined copy of a vector exp carries its constants as 16-byte
+// immediates), +9.3 kB gzip of embedded modules (four builds); the apps had grown by 10 and 9 kB
+// within the 10% allowance before that (sklearn-lite measured 157.3 kB, transformers-lite 208.1).
+const VITE_BUDGET_KB = { 'sklearn-lite': 166.6, 'transformers-lite': 217.4 };
 const CPU_ONLY_BUDGET_MB = 5;
 
 const args = process.argv.slice(2);

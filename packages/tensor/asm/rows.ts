@@ -81,7 +81,6 @@ const U_GELU_TANH = 4;
     v128.store(q, unaryv(op, c), 32);
     v128.store(q, unaryv(op, d), 48);
   }
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), unaryv(op, v128.load(x + (<usize>i << 2))));
   for (; i < n; i++) {
     store<f32>(out + (<usize>i << 2), f32x4.extract_lane(unaryv(op, f32x4.splat(load<f32>(x + (<usize>i << 2)))), 0));
   }
@@ -159,8 +158,11 @@ export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
   return m == -Infinity ? 0 : m;
 }
 
-/** Σ e^(x − m) over a row of `cols` float32 at xr: four lanes, then the tail. */
-@inline function rowSumExp(xr: usize, cols: i32, m: f32): f32 {
+/**
+ * Σ e^(x − m) over a row of `cols` float32 at xr, four lanes then the tail; with `keep`, each
+ * e^(x − m) is also stored at or (softmax's scaling pass reads them there).
+ */
+@inline function rowExpSum(xr: usize, or: usize, cols: i32, m: f32, keep: bool): f32 {
   const nv = cols & ~3;
   const ms = f32x4.splat(m);
   let sv = f32x4.splat(0);
@@ -172,11 +174,26 @@ export function gelu_tanh_f32(n: i32, x: usize, out: usize): void {
     const e1 = expv(f32x4.sub(v128.load(p, 16), ms));
     const e2 = expv(f32x4.sub(v128.load(p, 32), ms));
     const e3 = expv(f32x4.sub(v128.load(p, 48), ms));
+    if (keep) {
+      const q = or + (<usize>j << 2);
+      v128.store(q, e0);
+      v128.store(q, e1, 16);
+      v128.store(q, e2, 32);
+      v128.store(q, e3, 48);
+    }
     sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, e0), e1), e2), e3);
   }
-  for (; j < nv; j += 4) sv = f32x4.add(sv, expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms)));
+  for (; j < nv; j += 4) {
+    const e = expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
+    if (keep) v128.store(or + (<usize>j << 2), e);
+    sv = f32x4.add(sv, e);
+  }
   let s: f32 = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
-  for (; j < cols; j++) s += exp1(load<f32>(xr + (<usize>j << 2)) - m);
+  for (; j < cols; j++) {
+    const e = exp1(load<f32>(xr + (<usize>j << 2)) - m);
+    if (keep) store<f32>(or + (<usize>j << 2), e);
+    s += e;
+  }
   return s;
 }
 
@@ -191,37 +208,9 @@ export function softmax_f32(rows: i32, cols: i32, x: usize, out: usize, log: boo
     const or = out + (<usize>(r * cols) << 2);
     const m = rowMax(xr, cols);
     const ms = f32x4.splat(m);
-    let s: f32;
+    // One copy of the exp loop for both (log-softmax keeps no exps).
+    const s = rowExpSum(xr, or, cols, m, !log);
     let j = 0;
-    if (log) s = rowSumExp(xr, cols, m);
-    else {
-      // Keep e^(x − max) in out for the scaling pass.
-      let sv = f32x4.splat(0);
-      for (; j + 16 <= nv; j += 16) {
-        const p = xr + (<usize>j << 2);
-        const q = or + (<usize>j << 2);
-        const e0 = expv(f32x4.sub(v128.load(p), ms));
-        const e1 = expv(f32x4.sub(v128.load(p, 16), ms));
-        const e2 = expv(f32x4.sub(v128.load(p, 32), ms));
-        const e3 = expv(f32x4.sub(v128.load(p, 48), ms));
-        v128.store(q, e0);
-        v128.store(q, e1, 16);
-        v128.store(q, e2, 32);
-        v128.store(q, e3, 48);
-        sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, e0), e1), e2), e3);
-      }
-      for (; j < nv; j += 4) {
-        const e = expv(f32x4.sub(v128.load(xr + (<usize>j << 2)), ms));
-        v128.store(or + (<usize>j << 2), e);
-        sv = f32x4.add(sv, e);
-      }
-      s = (f32x4.extract_lane(sv, 0) + f32x4.extract_lane(sv, 1)) + (f32x4.extract_lane(sv, 2) + f32x4.extract_lane(sv, 3));
-      for (; j < cols; j++) {
-        const e = exp1(load<f32>(xr + (<usize>j << 2)) - m);
-        store<f32>(or + (<usize>j << 2), e);
-        s += e;
-      }
-    }
     if (log) {
       // (x − max) − log Σ, as PyTorch computes it: exact near the max, where x − max is small.
       const ls = <f32>Math.log(<f64>s);
@@ -480,10 +469,6 @@ export function geluBackward_f32(rows: i32, cols: i32, g: usize, as: i32, x: usi
     v128.store(out + o, geluBackv(v128.load(g + o, 16), x1), 16);
     v128.store(out + o, geluBackv(v128.load(g + o, 32), x2), 32);
     v128.store(out + o, geluBackv(v128.load(g + o, 48), x3), 48);
-  }
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(out + o, geluBackv(v128.load(g + o), v128.load(x + o)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -977,7 +962,7 @@ export function xent_f32(rows: i32, cols: i32, x: usize, target: usize, ignore: 
   for (let r = 0; r < rows; r++) {
     const xr = x + (<usize>(r * cols) << 2);
     const m = rowMax(xr, cols);
-    const s = rowSumExp(xr, cols, m);
+    const s = rowExpSum(xr, 0, cols, m, false);
     const ls = <f32>Math.log(<f64>s);
     store<f32>(stats + (<usize>(2 * r) << 2), m);
     store<f32>(stats + (<usize>(2 * r + 1) << 2), ls);
@@ -1016,10 +1001,6 @@ export function xent_backward_f32(
       v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x1, ms), lv))), 16);
       v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x2, ms), lv))), 32);
       v128.store(q, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(x3, ms), lv))), 48);
-    }
-    for (; j < nv; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(dr + o, f32x4.mul(gv, expv(f32x4.sub(f32x4.sub(v128.load(xr + o), ms), lv))));
     }
     for (; j < cols; j++) {
       const o = <usize>j << 2;
